@@ -1,0 +1,45 @@
+// The one exception type of pgdb_tools: a message plus the SQLSTATE, DETAIL and HINT that the
+// boundary guard turns into a PostgreSQL ERROR. PG-free.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace pgdb {
+
+// SQLSTATE codes the extension raises, named as in PostgreSQL's errcodes.txt.
+namespace sqlstate {
+inline constexpr std::string_view invalid_parameter_value = "22023";
+inline constexpr std::string_view undefined_table = "42P01";
+inline constexpr std::string_view undefined_column = "42703";
+inline constexpr std::string_view undefined_object = "42704";
+inline constexpr std::string_view duplicate_object = "42710";
+inline constexpr std::string_view insufficient_privilege = "42501";
+inline constexpr std::string_view object_not_in_prerequisite_state = "55000";
+inline constexpr std::string_view serialization_failure = "40001";
+inline constexpr std::string_view feature_not_supported = "0A000";
+inline constexpr std::string_view out_of_memory = "53200";
+inline constexpr std::string_view internal_error = "XX000";
+}  // namespace sqlstate
+
+// True when code is five characters from [0-9A-Z], the form PostgreSQL accepts.
+bool is_valid_sqlstate(std::string_view code) noexcept;
+
+class Error : public std::runtime_error {
+ public:
+  // An invalid sqlstate becomes internal_error rather than a second failure while reporting.
+  Error(std::string_view sqlstate, const std::string& message, std::string detail = {},
+        std::string hint = {});
+
+  const char* sqlstate() const noexcept { return sqlstate_; }
+  const std::string& detail() const noexcept { return detail_; }
+  const std::string& hint() const noexcept { return hint_; }
+
+ private:
+  char sqlstate_[6];
+  std::string detail_;
+  std::string hint_;
+};
+
+}  // namespace pgdb

@@ -1,0 +1,22 @@
+// Loading the library: module magic, per-backend set-up, and the version function.
+#include "pg/datum.hpp"
+#include "pg/guard.hpp"
+#include "pg/xact.hpp"
+#include "pg/selftest.hpp"
+
+#ifndef PGDB_TOOLS_VERSION
+#error "PGDB_TOOLS_VERSION must be defined by the build (from pgdb_tools.control)"
+#endif
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+void _PG_init(void) {
+  pgdb::pg::install_xact_callbacks();
+  pgdb::selftest::init();
+}
+
+PGDB_FUNCTION(pgdb_tools_version) { return pgdb::pg::string_to_text(PGDB_TOOLS_VERSION); }

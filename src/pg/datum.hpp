@@ -1,0 +1,22 @@
+// Conversions between PostgreSQL values and C++ values, through the reverse guard.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg/guard.hpp"
+
+namespace pgdb::pg {
+
+// A text (or varchar, name-as-text) datum, detoasted, as a std::string.
+std::string text_to_string(Datum value);
+
+// A new text datum, palloc'd in the current memory context.
+Datum string_to_text(std::string_view value);
+
+// A new one-dimensional text[] datum, palloc'd in the current memory context.
+Datum strings_to_text_array(const std::vector<std::string>& values);
+
+}  // namespace pgdb::pg

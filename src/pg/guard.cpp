@@ -1,0 +1,58 @@
+#include "pg/guard.hpp"
+
+#include <new>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+
+namespace pgdb::pg {
+
+namespace detail {
+ErrorData* capture_error(MemoryContext caller_context) noexcept {
+  MemoryContextSwitchTo(caller_context);
+  ErrorData* data = CopyErrorData();
+  FlushErrorState();
+  return data;
+}
+}  // namespace detail
+
+void fill_report(FailureReport& report, std::string_view sqlstate, std::string_view message,
+                 std::string_view detail, std::string_view hint) noexcept {
+  copy_truncated(report.sqlstate, sizeof report.sqlstate,
+                 is_valid_sqlstate(sqlstate) ? sqlstate : sqlstate::internal_error);
+  copy_truncated(report.message, sizeof report.message, message);
+  copy_truncated(report.detail, sizeof report.detail, detail);
+  copy_truncated(report.hint, sizeof report.hint, hint);
+}
+
+void capture_current_exception(FailureReport& report) noexcept {
+  try {
+    throw;
+  } catch (const PgException& e) {
+    report.pg_error = const_cast<ErrorData*>(e.data());
+  } catch (const Error& e) {
+    fill_report(report, e.sqlstate(), e.what(), e.detail(), e.hint());
+  } catch (const std::bad_alloc&) {
+    fill_report(report, sqlstate::out_of_memory, "out of memory");
+  } catch (const std::exception& e) {
+    fill_report(report, sqlstate::internal_error, e.what(),
+                "An unexpected C++ exception reached the pgdb_tools boundary.",
+                "This is a bug in pgdb_tools: please report it with the statement that failed.");
+  } catch (...) {
+    fill_report(report, sqlstate::internal_error, "unknown C++ exception",
+                "An exception that is not a std::exception reached the pgdb_tools boundary.",
+                "This is a bug in pgdb_tools: please report it with the statement that failed.");
+  }
+}
+
+void raise_report(const FailureReport& report) {
+  if (report.pg_error) ReThrowError(report.pg_error);
+  const char* s = report.sqlstate;
+  ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
+                  errmsg_internal("%s", report.message),
+                  report.detail[0] ? errdetail_internal("%s", report.detail) : 0,
+                  report.hint[0] ? errhint("%s", report.hint) : 0));
+  pg_unreachable();
+}
+
+}  // namespace pgdb::pg

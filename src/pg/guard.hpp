@@ -1,0 +1,129 @@
+// The C++ / PostgreSQL error boundary (see ENGINEERING.md, "The C++ / PostgreSQL boundary").
+//
+//  - PGDB_FUNCTION(name) defines an SQL-callable function whose body runs inside guard(): every C++
+//    exception is caught, copied into plain buffers, and raised as a PostgreSQL ERROR only after the
+//    catch block has been left.
+//  - pg::call(f) runs PostgreSQL code that may ereport: an ERROR comes back as a PgException (error
+//    state flushed, memory context restored), so C++ destructors run on the way out. The lambda
+//    itself must be plain C-style: no objects with destructors alive in it.
+//  - A PgException that is not caught inside a subtransaction (see subtransaction.hpp) must reach
+//    the guard, which re-raises the original error unchanged: after a PostgreSQL ERROR the
+//    transaction is unusable until it or a subtransaction rolls back.
+#pragma once
+
+#include "pg/postgres.hpp"
+
+namespace pgdb::pg {
+
+// A PostgreSQL ERROR caught by call(). Owns a copy of the error data, allocated in the memory
+// context that was current when call() was entered.
+class PgException : public std::exception {
+ public:
+  explicit PgException(ErrorData* data) noexcept : data_(data) {}
+  const char* what() const noexcept override { return data_->message ? data_->message : "error"; }
+  const ErrorData* data() const noexcept { return data_; }
+  int sqlerrcode() const noexcept { return data_->sqlerrcode; }
+
+ private:
+  ErrorData* data_;  // palloc'd; freed with its memory context
+};
+
+namespace detail {
+// Switches back to caller_context, copies the current error there and clears the error state.
+ErrorData* capture_error(MemoryContext caller_context) noexcept;
+}  // namespace detail
+
+template <typename F>
+auto call(F&& f) -> std::invoke_result_t<F&> {
+  using Result = std::invoke_result_t<F&>;
+  static_assert(std::is_void_v<Result> || std::is_scalar_v<Result>,
+                "pg::call returns PostgreSQL values (Datum, pointers, scalars)");
+  MemoryContext caller_context = CurrentMemoryContext;
+  // volatile: both are assigned between sigsetjmp and a possible siglongjmp.
+  ErrorData* volatile error = nullptr;
+  // Never let a C++ exception leave a PG_TRY block: it would leave PG_exception_stack pointing at
+  // a dead frame. Catch it inside and rethrow after PG_END_TRY.
+  std::exception_ptr cpp_exception;
+  if constexpr (std::is_void_v<Result>) {
+    PG_TRY();
+    {
+      try {
+        f();
+      } catch (...) {
+        cpp_exception = std::current_exception();
+      }
+    }
+    PG_CATCH();
+    { error = detail::capture_error(caller_context); }
+    PG_END_TRY();
+    if (error) throw PgException(error);
+    if (cpp_exception) std::rethrow_exception(cpp_exception);
+  } else {
+    volatile Result result{};
+    PG_TRY();
+    {
+      try {
+        result = f();
+      } catch (...) {
+        cpp_exception = std::current_exception();
+      }
+    }
+    PG_CATCH();
+    { error = detail::capture_error(caller_context); }
+    PG_END_TRY();
+    if (error) throw PgException(error);
+    if (cpp_exception) std::rethrow_exception(cpp_exception);
+    return result;
+  }
+}
+
+// CHECK_FOR_INTERRUPTS for C++ frames: a pending cancel or statement_timeout becomes a
+// PgException, so long loops stop cleanly and their objects are destroyed.
+inline void check_for_interrupts() {
+  if (unlikely(INTERRUPTS_PENDING_CONDITION())) call([] { ProcessInterrupts(); });
+}
+
+// What the guard knows of a failure, in fixed buffers: filling it never allocates, so it is safe
+// inside a catch block.
+struct FailureReport {
+  ErrorData* pg_error;  // set when the failure was a PostgreSQL ERROR: re-raised unchanged
+  char sqlstate[6];
+  char message[2048];
+  char detail[2048];
+  char hint[1024];
+};
+
+void fill_report(FailureReport& report, std::string_view sqlstate, std::string_view message,
+                 std::string_view detail = {}, std::string_view hint = {}) noexcept;
+
+// Raises the report as a PostgreSQL ERROR. Called only outside any catch block.
+[[noreturn]] void raise_report(const FailureReport& report);
+
+// Records the exception being handled; must be called from within a catch block.
+void capture_current_exception(FailureReport& report) noexcept;
+
+template <typename Body>
+Datum guard(Body&& body) {
+  FailureReport report;
+  report.pg_error = nullptr;
+  try {
+    return body();
+  } catch (...) {
+    capture_current_exception(report);
+  }
+  raise_report(report);
+}
+
+}  // namespace pgdb::pg
+
+// Defines the SQL-callable C function `name` (declared with PG_FUNCTION_INFO_V1) whose body, the
+// block that follows the macro, runs inside the guard. PG_GETARG_* work in the body as usual.
+#define PGDB_FUNCTION(name)                                                          \
+  static Datum name##_guarded(FunctionCallInfo fcinfo);                              \
+  extern "C" {                                                                       \
+  PG_FUNCTION_INFO_V1(name);                                                         \
+  }                                                                                  \
+  extern "C" Datum name(PG_FUNCTION_ARGS) {                                          \
+    return ::pgdb::pg::guard([fcinfo]() -> Datum { return name##_guarded(fcinfo); }); \
+  }                                                                                  \
+  static Datum name##_guarded(FunctionCallInfo fcinfo)

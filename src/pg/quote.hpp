@@ -1,0 +1,12 @@
+// Identifier and literal quoting with the server's keyword list and quote_all_identifiers setting.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace pgdb::pg {
+
+std::string quote_identifier(std::string_view ident);
+std::string quote_literal(std::string_view value);
+
+}  // namespace pgdb::pg

@@ -1,0 +1,44 @@
+-- Test-only functions that prove the C++/PostgreSQL boundary (docs/boundary.md). Not part of the
+-- public API: superusers only.
+
+CREATE FUNCTION _selftest_throw(kind text, sqlstate text DEFAULT 'XX000',
+                                message text DEFAULT 'selftest', detail text DEFAULT NULL,
+                                hint text DEFAULT NULL) RETURNS void
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_throw';
+
+CREATE FUNCTION _selftest_run_with_objects(sql text) RETURNS bigint
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_run_with_objects';
+
+CREATE FUNCTION _selftest_live_objects() RETURNS bigint
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_live_objects';
+
+CREATE FUNCTION _selftest_catch_pg_error(sql text) RETURNS text
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_catch_pg_error';
+
+CREATE FUNCTION _selftest_spin(seconds float8) RETURNS bigint
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_spin';
+
+CREATE FUNCTION _selftest_xact_note(note text) RETURNS void
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_xact_note';
+
+CREATE FUNCTION _selftest_xact_notes() RETURNS text[]
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_xact_notes';
+
+CREATE FUNCTION _selftest_quote_ident(ident text) RETURNS text
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_quote_ident';
+
+CREATE FUNCTION _selftest_quote_literal(value text) RETURNS text
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_quote_literal';
+
+CREATE FUNCTION _selftest_spi_roundtrip(t text, n bigint, b boolean) RETURNS text
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_spi_roundtrip';
+
+DO $$
+DECLARE f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid FROM pg_proc p
+           WHERE p.pronamespace = 'pgdb_tools'::regnamespace AND p.proname LIKE '\_selftest\_%'
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END $$;

@@ -1,0 +1,127 @@
+#include "pg/spi.hpp"
+
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+}
+
+namespace pgdb::pg {
+
+Param Param::text(std::string_view value) {
+  Datum datum = call([value] {
+    return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size())));
+  });
+  return {TEXTOID, datum, false};
+}
+Param Param::int8(std::int64_t value) { return {INT8OID, Int64GetDatum(value), false}; }
+Param Param::int4(std::int32_t value) { return {INT4OID, Int32GetDatum(value), false}; }
+Param Param::boolean(bool value) { return {BOOLOID, BoolGetDatum(value), false}; }
+Param Param::oid(Oid value) { return {OIDOID, ObjectIdGetDatum(value), false}; }
+Param Param::null(Oid type) { return {type, Datum(0), true}; }
+
+Spi::Spi() : uncaught_at_start_(std::uncaught_exceptions()) {
+  int rc = call([] { return SPI_connect(); });
+  if (rc != SPI_OK_CONNECT)
+    throw Error(sqlstate::internal_error, std::string("SPI_connect failed: ") + SPI_result_code_string(rc));
+  connected_ = true;
+}
+
+Spi::~Spi() {
+  // While unwinding from an error the transaction (or the subtransaction around us) is about to
+  // roll back, and PostgreSQL's own end-of-transaction cleanup pops this connection: calling into
+  // PostgreSQL from a destructor during unwinding is what must not happen.
+  if (connected_ && std::uncaught_exceptions() == uncaught_at_start_) SPI_finish();
+}
+
+std::uint64_t Spi::execute(std::string_view sql, std::span<const Param> params, bool read_only,
+                           long max_rows) {
+  std::string statement(sql);
+  std::vector<Oid> types;
+  std::vector<Datum> values;
+  std::vector<char> nulls;
+  types.reserve(params.size());
+  values.reserve(params.size());
+  nulls.reserve(params.size());
+  for (const Param& p : params) {
+    types.push_back(p.type);
+    values.push_back(p.value);
+    nulls.push_back(p.is_null ? 'n' : ' ');
+  }
+  const char* text = statement.c_str();
+  int nargs = static_cast<int>(params.size());
+  int rc = call([&] {
+    return SPI_execute_with_args(text, nargs, types.data(), values.data(), nulls.data(), read_only,
+                                 max_rows);
+  });
+  if (rc < 0)
+    throw Error(sqlstate::internal_error,
+                std::string("SPI_execute_with_args failed: ") + SPI_result_code_string(rc),
+                "statement: " + statement);
+  return SPI_processed;
+}
+
+std::uint64_t Spi::row_count() const noexcept { return SPI_tuptable ? SPI_processed : 0; }
+
+int Spi::column_count() const noexcept { return SPI_tuptable ? SPI_tuptable->tupdesc->natts : 0; }
+
+void Spi::check_cell(std::uint64_t row, int column) const {
+  if (row >= row_count() || column < 0 || column >= column_count())
+    throw Error(sqlstate::internal_error,
+                "SPI result has no row " + std::to_string(row) + ", column " + std::to_string(column));
+}
+
+Oid Spi::column_type(int column) const { return SPI_gettypeid(SPI_tuptable->tupdesc, column + 1); }
+
+Datum Spi::value(std::uint64_t row, int column, bool& is_null) const {
+  check_cell(row, column);
+  HeapTuple tuple = SPI_tuptable->vals[row];
+  TupleDesc desc = SPI_tuptable->tupdesc;
+  bool null = false;
+  Datum datum = call([&] { return SPI_getbinval(tuple, desc, column + 1, &null); });
+  is_null = null;
+  return datum;
+}
+
+std::optional<std::string> Spi::get_text(std::uint64_t row, int column) const {
+  check_cell(row, column);
+  HeapTuple tuple = SPI_tuptable->vals[row];
+  TupleDesc desc = SPI_tuptable->tupdesc;
+  char* out = call([&] { return SPI_getvalue(tuple, desc, column + 1); });
+  if (out == nullptr) return std::nullopt;
+  std::string result(out);
+  pfree(out);
+  return result;
+}
+
+std::optional<std::int64_t> Spi::get_int64(std::uint64_t row, int column) const {
+  bool is_null = false;
+  Datum datum = value(row, column, is_null);
+  if (is_null) return std::nullopt;
+  switch (column_type(column)) {
+    case INT2OID:
+      return DatumGetInt16(datum);
+    case INT4OID:
+      return DatumGetInt32(datum);
+    case INT8OID:
+      return DatumGetInt64(datum);
+    default:
+      throw Error(sqlstate::internal_error,
+                  "SPI result column " + std::to_string(column) + " is not an integer");
+  }
+}
+
+std::optional<bool> Spi::get_bool(std::uint64_t row, int column) const {
+  bool is_null = false;
+  Datum datum = value(row, column, is_null);
+  if (is_null) return std::nullopt;
+  if (column_type(column) != BOOLOID)
+    throw Error(sqlstate::internal_error,
+                "SPI result column " + std::to_string(column) + " is not a boolean");
+  return DatumGetBool(datum);
+}
+
+}  // namespace pgdb::pg

@@ -1,0 +1,76 @@
+# Shared by test/run_tests.sh, test/demo.sh and test/bench/run.sh: Debian packages, build and
+# install, and throwaway PostgreSQL clusters. Sourced, not run.
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PGBIN=/usr/lib/postgresql/15/bin
+PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
+
+# What building and testing need; the benchmarks add their anchors (see test/bench/run.sh).
+BUILD_PACKAGES=(make g++ cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
+                libzstd-dev liblz4-dev libgtest-dev libgmock-dev libbenchmark-dev jq)
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs those of the given Debian packages that are missing (apt-get update only when needed).
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== Installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      "${missing[@]}" >/dev/null
+}
+
+# Builds the extension and installs it into the system PostgreSQL 15.
+build_and_install() {
+  echo "== Building and installing pgdb_tools"
+  make -C "$REPO" -s -j"$(nproc)" >/dev/null && as_root make -C "$REPO" -s install >/dev/null
+}
+
+# Runs a server-side command as the cluster's owner: postgres when we are root (PostgreSQL refuses
+# to run as root), ourselves otherwise.
+as_cluster_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# cluster_start DIR PORT DBNAME: a new cluster in DIR (removed first), reachable only through the
+# Unix socket in DIR, with pg_cron preloaded and working in DBNAME, which is created.
+cluster_start() {
+  local dir=$1 port=$2 db=$3
+  cluster_stop "$dir"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+  chmod 700 "$dir"
+  as_cluster_owner "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale \
+    --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
+  cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+unix_socket_permissions = 0700
+shared_preload_libraries = 'pg_cron'
+cron.database_name = '$db'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 40
+log_min_messages = warning
+CONF
+  as_cluster_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+    { cat "$dir/server.log"; return 1; }
+  "$PGBIN/createdb" -h "$dir" -p "$port" -U postgres "$db"
+}
+
+# cluster_stop DIR: stops the cluster in DIR if one is running.
+cluster_stop() {
+  local dir=$1
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    as_cluster_owner "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, builds and installs the extension, runs the unit tests
+# (ctest), starts a throwaway cluster with pg_cron, runs every pg_regress suite and end-to-end
+# script against it, stops it, and closes with one line: "N passed, N failed".
+#   --unit-only   only the PG-free unit tests
+set -u
+source "$(dirname "$0")/lib.sh"
+
+CLUSTER_DIR=${PGDB_TEST_CLUSTER_DIR:-/tmp/pgdb_tools_test}
+PORT=${PGDB_TEST_PORT:-54329}
+DB=pgdb_regress
+passed=0
+failed=0
+
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+ensure_packages "${BUILD_PACKAGES[@]}" || { failed=1; echo "package installation failed"; finish; }
+
+# --- unit tests (PG-free core) ---
+echo "== Unit tests (ctest)"
+unit_log="$REPO/build/ctest.log"
+mkdir -p "$REPO/build"
+if cmake -S "$REPO" -B "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+   cmake --build "$REPO/build/cmake" -j"$(nproc)" >"$REPO/build/cmake-build.log" 2>&1; then
+  (cd "$REPO/build/cmake" && ctest --output-on-failure) >"$unit_log" 2>&1
+  summary=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$unit_log")
+  if [ -n "$summary" ]; then
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
+    unit_failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")
+    passed=$((passed + total - unit_failed))
+    failed=$((failed + unit_failed))
+    echo "   $summary"
+    [ "$unit_failed" -gt 0 ] && cat "$unit_log"
+  else
+    cat "$unit_log"; failed=$((failed + 1))
+  fi
+else
+  cat "$REPO/build/cmake-build.log"; echo "unit test build failed"; failed=$((failed + 1))
+fi
+[ "${1:-}" = "--unit-only" ] && finish
+
+# --- the extension against a real server ---
+build_and_install || { failed=$((failed + 1)); echo "build or install failed"; finish; }
+
+echo "== Starting a throwaway cluster in $CLUSTER_DIR (port $PORT)"
+trap 'cluster_stop "$CLUSTER_DIR"' EXIT
+cluster_start "$CLUSTER_DIR" "$PORT" "$DB" || { failed=$((failed + 1)); echo "cluster start failed"; finish; }
+
+echo "== pg_regress"
+tests=$(cd "$REPO/sql" && ls *.sql | sed 's/\.sql$//')
+outdir="$REPO/build/regress"
+rm -rf "$outdir"; mkdir -p "$outdir"
+"$PGXS_DIR/src/test/regress/pg_regress" --inputdir="$REPO" --outputdir="$outdir" \
+  --bindir="$PGBIN" --host="$CLUSTER_DIR" --port="$PORT" --user=postgres \
+  --use-existing --dbname="$DB" $tests >"$outdir/pg_regress.log" 2>&1
+grep -E '^(test| ) .* \.\.\. ' "$outdir/pg_regress.log"
+ok=$(grep -cE '\.\.\. ok' "$outdir/pg_regress.log")
+bad=$(grep -cE '\.\.\. FAILED' "$outdir/pg_regress.log")
+expected_count=$(wc -w <<<"$tests")
+passed=$((passed + ok))
+failed=$((failed + bad))
+if [ $((ok + bad)) -ne "$expected_count" ]; then
+  echo "pg_regress ran $((ok + bad)) of $expected_count suites:"; cat "$outdir/pg_regress.log"
+  failed=$((failed + expected_count - ok - bad))
+fi
+[ -f "$outdir/regression.diffs" ] && cat "$outdir/regression.diffs"
+
+echo "== End-to-end"
+export PGHOST="$CLUSTER_DIR" PGPORT="$PORT" PGUSER=postgres PGDATABASE="$DB" REPO PGBIN
+export PATH="$PGBIN:$PATH"
+for script in "$REPO"/test/e2e/*.sh; do
+  name=$(basename "$script" .sh)
+  log="$REPO/build/e2e-$name.log"
+  if bash "$script" >"$log" 2>&1; then
+    printf 'e2e  %-32s ... ok\n' "$name"; passed=$((passed + 1))
+  else
+    printf 'e2e  %-32s ... FAILED\n' "$name"; failed=$((failed + 1)); sed 's/^/    /' "$log"
+  fi
+done
+
+cluster_stop "$CLUSTER_DIR"
+trap - EXIT
+finish
