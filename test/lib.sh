@@ -60,6 +60,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 40
+max_prepared_transactions = 10
 log_min_messages = warning
 CONF
   as_cluster_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||

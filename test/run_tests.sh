@@ -72,6 +72,7 @@ fi
 echo "== End-to-end"
 export PGHOST="$CLUSTER_DIR" PGPORT="$PORT" PGUSER=postgres PGDATABASE="$DB" REPO PGBIN
 export PATH="$PGBIN:$PATH"
+shopt -s nullglob
 for script in "$REPO"/test/e2e/*.sh; do
   name=$(basename "$script" .sh)
   log="$REPO/build/e2e-$name.log"

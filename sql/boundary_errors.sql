@@ -1,0 +1,71 @@
+-- A C++ exception inside an SQL-callable function becomes a clean PostgreSQL ERROR carrying the
+-- exception's SQLSTATE, DETAIL and HINT, and the session goes on working. Uses the test-only
+-- functions pgdb_tools._selftest_* (docs/boundary.md).
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
+RESET client_min_messages;
+CREATE EXTENSION pgdb_tools;
+
+\set VERBOSITY sqlstate
+SELECT pgdb_tools._selftest_throw('pgdb', '22023', 'premake must be positive');
+SELECT pgdb_tools._selftest_throw('pgdb', '42P01', 'relation "nowhere" does not exist');
+SELECT pgdb_tools._selftest_throw('pgdb', '40001', 'row changed since it was read');
+-- an invalid SQLSTATE in the exception does not cause a second failure: XX000
+SELECT pgdb_tools._selftest_throw('pgdb', 'bogus', 'with a bad code');
+SELECT pgdb_tools._selftest_throw('std');
+SELECT pgdb_tools._selftest_throw('bad_alloc');
+SELECT pgdb_tools._selftest_throw('unknown');
+\set VERBOSITY default
+
+-- message, DETAIL and HINT as a user sees them
+SELECT pgdb_tools._selftest_throw('pgdb', '22023', 'bad "premake": -1', 'premake was -1.', 'Use a positive number.');
+SELECT pgdb_tools._selftest_throw('std', 'XX000', 'vector::at');
+SELECT pgdb_tools._selftest_throw('nonsense');
+
+-- the same fields reach PL/pgSQL handlers intact
+DO $$
+DECLARE st text; msg text; det text; hnt text;
+BEGIN
+  PERFORM pgdb_tools._selftest_throw('pgdb', '55000', 'set is being maintained', 'by pid 42', 'Retry later.');
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+  RAISE NOTICE 'caught % | % | % | %', st, msg, det, hnt;
+END $$;
+
+-- a long message is cut at a character boundary, never mid-character
+DO $$
+DECLARE msg text;
+BEGIN
+  PERFORM pgdb_tools._selftest_throw('pgdb', '22023', repeat('é', 1500));
+EXCEPTION WHEN invalid_parameter_value THEN
+  GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+  RAISE NOTICE 'message: % characters, % bytes, ends with %', length(msg), octet_length(msg), right(msg, 1);
+END $$;
+
+-- the session is healthy after each error, inside and outside transaction blocks
+SELECT 1 AS still_working;
+BEGIN;
+SELECT pgdb_tools._selftest_throw('pgdb', '22023', 'inside a transaction');
+SELECT 1;  -- the transaction is aborted, as after any ERROR
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+SELECT pgdb_tools._selftest_throw('pgdb', '22023', 'inside a savepoint');
+ROLLBACK TO s;
+SELECT 2 AS after_savepoint_rollback;
+COMMIT;
+
+-- many errors in a row, caught in PL/pgSQL: nothing accumulates
+DO $$
+DECLARE n int := 0;
+BEGIN
+  FOR i IN 1..500 LOOP
+    BEGIN
+      PERFORM pgdb_tools._selftest_throw('pgdb', '22023', 'again');
+    EXCEPTION WHEN invalid_parameter_value THEN n := n + 1;
+    END;
+  END LOOP;
+  RAISE NOTICE 'caught % errors', n;
+END $$;
+
+DROP EXTENSION pgdb_tools;
