@@ -68,4 +68,17 @@ BEGIN
   RAISE NOTICE 'caught % errors', n;
 END $$;
 
+-- a guarded trigger function: refuses a plain call, passes rows through as a trigger
+SELECT pgdb_tools._selftest_noop_trigger();
+CREATE TABLE guarded_rows (id int PRIMARY KEY, n int);
+CREATE TRIGGER noop BEFORE INSERT OR UPDATE OR DELETE ON guarded_rows
+  FOR EACH ROW EXECUTE FUNCTION pgdb_tools._selftest_noop_trigger();
+CREATE TRIGGER noop_stmt AFTER INSERT ON guarded_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pgdb_tools._selftest_noop_trigger();
+INSERT INTO guarded_rows VALUES (1, 10), (2, 20);
+UPDATE guarded_rows SET n = n + 1 WHERE id = 1;
+DELETE FROM guarded_rows WHERE id = 2;
+SELECT * FROM guarded_rows;
+DROP TABLE guarded_rows;
+
 DROP EXTENSION pgdb_tools;

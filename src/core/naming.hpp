@@ -17,7 +17,6 @@ std::uint64_t stable_hash(std::string_view text) noexcept;
 // name itself when it fits in max_bytes; otherwise a whole-character prefix followed by '_' and
 // eight hex digits of stable_hash(name), max_bytes long at most. Two long names that share a prefix
 // get different results, and the same name always gets the same one.
-std::string bounded_identifier(std::string_view name,
-                               std::size_t max_bytes = max_identifier_bytes);
+std::string bounded_identifier(std::string_view name, std::size_t max_bytes = max_identifier_bytes);
 
 }  // namespace pgdb

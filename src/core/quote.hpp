@@ -1,5 +1,6 @@
 // Quoting of identifiers and literals for SQL text, with PostgreSQL's rules. PG-free: the keyword
-// list is PostgreSQL's own, so the caller supplies the lookup (src/pg/quote.hpp wires the server's).
+// list is PostgreSQL's own, so the caller supplies the lookup (src/pg/quote.hpp wires the
+// server's).
 #pragma once
 
 #include <string>

@@ -8,7 +8,9 @@ extern "C" {
 namespace pgdb::pg {
 
 std::string text_to_string(Datum value) {
-  text* detoasted = call([value] { return pg_detoast_datum_packed(reinterpret_cast<varlena*>(DatumGetPointer(value))); });
+  text* detoasted = call([value] {
+    return pg_detoast_datum_packed(reinterpret_cast<varlena*>(DatumGetPointer(value)));
+  });
   return std::string(VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted));
 }
 
@@ -19,7 +21,8 @@ Datum string_to_text(std::string_view value) {
 }
 
 Datum strings_to_text_array(const std::vector<std::string>& values) {
-  Datum* elements = call([&values] { return static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1))); });
+  Datum* elements =
+      call([&values] { return static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1))); });
   for (std::size_t i = 0; i < values.size(); ++i) elements[i] = string_to_text(values[i]);
   return call([&values, elements] {
     return PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1,

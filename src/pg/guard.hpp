@@ -1,8 +1,8 @@
 // The C++ / PostgreSQL error boundary (see ENGINEERING.md, "The C++ / PostgreSQL boundary").
 //
 //  - PGDB_FUNCTION(name) defines an SQL-callable function whose body runs inside guard(): every C++
-//    exception is caught, copied into plain buffers, and raised as a PostgreSQL ERROR only after the
-//    catch block has been left.
+//    exception is caught, copied into plain buffers, and raised as a PostgreSQL ERROR only after
+//    the catch block has been left.
 //  - pg::call(f) runs PostgreSQL code that may ereport: an ERROR comes back as a PgException (error
 //    state flushed, memory context restored), so C++ destructors run on the way out. The lambda
 //    itself must be plain C-style: no objects with destructors alive in it.
@@ -118,12 +118,12 @@ Datum guard(Body&& body) {
 
 // Defines the SQL-callable C function `name` (declared with PG_FUNCTION_INFO_V1) whose body, the
 // block that follows the macro, runs inside the guard. PG_GETARG_* work in the body as usual.
-#define PGDB_FUNCTION(name)                                                          \
-  static Datum name##_guarded(FunctionCallInfo fcinfo);                              \
-  extern "C" {                                                                       \
-  PG_FUNCTION_INFO_V1(name);                                                         \
-  }                                                                                  \
-  extern "C" Datum name(PG_FUNCTION_ARGS) {                                          \
+#define PGDB_FUNCTION(name)                                                           \
+  static Datum name##_guarded(FunctionCallInfo fcinfo);                               \
+  extern "C" {                                                                        \
+  PG_FUNCTION_INFO_V1(name);                                                          \
+  }                                                                                   \
+  extern "C" Datum name(PG_FUNCTION_ARGS) {                                           \
     return ::pgdb::pg::guard([fcinfo]() -> Datum { return name##_guarded(fcinfo); }); \
-  }                                                                                  \
+  }                                                                                   \
   static Datum name##_guarded(FunctionCallInfo fcinfo)

@@ -14,6 +14,10 @@
 #include "pg/subtransaction.hpp"
 #include "pg/xact.hpp"
 
+extern "C" {
+#include "commands/trigger.h"
+}
+
 namespace pgdb::selftest {
 
 namespace {
@@ -147,4 +151,17 @@ PGDB_FUNCTION(pgdb_tools_selftest_spi_roundtrip) {
              (flag ? (*flag ? "true" : "false") : "NULL");
   }  // SPI_finish frees what was palloc'd while connected: build the result after it
   return pg::string_to_text(result);
+}
+
+// _selftest_noop_trigger(): a row trigger that returns the row unchanged, through the guard; the
+// benchmarks' measure of what a native trigger kind pays before doing any work.
+PGDB_FUNCTION(pgdb_tools_selftest_noop_trigger) {
+  if (!CALLED_AS_TRIGGER(fcinfo))
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "_selftest_noop_trigger() must be called as a trigger");
+  auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+  bool row_level = TRIGGER_FIRED_FOR_ROW(data->tg_event);
+  if (!row_level) return PointerGetDatum(nullptr);
+  return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(data->tg_event) ? data->tg_newtuple
+                                                                 : data->tg_trigtuple);
 }

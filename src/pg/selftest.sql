@@ -33,6 +33,9 @@ CREATE FUNCTION _selftest_quote_literal(value text) RETURNS text
 CREATE FUNCTION _selftest_spi_roundtrip(t text, n bigint, b boolean) RETURNS text
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_spi_roundtrip';
 
+CREATE FUNCTION _selftest_noop_trigger() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_noop_trigger';
+
 DO $$
 DECLARE f regprocedure;
 BEGIN

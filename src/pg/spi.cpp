@@ -26,7 +26,8 @@ Param Param::null(Oid type) { return {type, Datum(0), true}; }
 Spi::Spi() : uncaught_at_start_(std::uncaught_exceptions()) {
   int rc = call([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT)
-    throw Error(sqlstate::internal_error, std::string("SPI_connect failed: ") + SPI_result_code_string(rc));
+    throw Error(sqlstate::internal_error,
+                std::string("SPI_connect failed: ") + SPI_result_code_string(rc));
   connected_ = true;
 }
 
@@ -70,8 +71,8 @@ int Spi::column_count() const noexcept { return SPI_tuptable ? SPI_tuptable->tup
 
 void Spi::check_cell(std::uint64_t row, int column) const {
   if (row >= row_count() || column < 0 || column >= column_count())
-    throw Error(sqlstate::internal_error,
-                "SPI result has no row " + std::to_string(row) + ", column " + std::to_string(column));
+    throw Error(sqlstate::internal_error, "SPI result has no row " + std::to_string(row) +
+                                              ", column " + std::to_string(column));
 }
 
 Oid Spi::column_type(int column) const { return SPI_gettypeid(SPI_tuptable->tupdesc, column + 1); }

@@ -48,7 +48,7 @@ class Spi {
   std::uint64_t row_count() const noexcept;
   int column_count() const noexcept;
   Datum value(std::uint64_t row, int column, bool& is_null) const;
-  std::optional<std::string> get_text(std::uint64_t row, int column) const;  // output function
+  std::optional<std::string> get_text(std::uint64_t row, int column) const;    // output function
   std::optional<std::int64_t> get_int64(std::uint64_t row, int column) const;  // int2, int4, int8
   std::optional<bool> get_bool(std::uint64_t row, int column) const;
 

@@ -7,7 +7,8 @@ namespace {
 
 // A few of PostgreSQL's keywords, enough to exercise each category.
 KeywordKind test_keywords(std::string_view word) {
-  if (word == "select" || word == "table" || word == "user") return KeywordKind::reserved_or_restricted;
+  if (word == "select" || word == "table" || word == "user")
+    return KeywordKind::reserved_or_restricted;
   if (word == "name" || word == "action") return KeywordKind::unreserved;
   return KeywordKind::not_keyword;
 }

@@ -16,7 +16,8 @@ void BM_QuoteIdentifierPlain(benchmark::State& state) {
 BENCHMARK(BM_QuoteIdentifierPlain);
 
 void BM_QuoteIdentifierMixedCase(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(pgdb::quote_identifier("Order \"Lines\"", no_keywords));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(pgdb::quote_identifier("Order \"Lines\"", no_keywords));
 }
 BENCHMARK(BM_QuoteIdentifierMixedCase);
 
