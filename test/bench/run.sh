@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: starts a throwaway cluster, installs pgdb_tools and the anchors it is compared with
-# (contrib moddatetime, pg_partman 4.7 from Debian), runs every test/bench/*.sh benchmark and the
+# (contrib moddatetime, pg_partman 4.7 from Debian) and the floor (an empty C trigger, test/bench/floor), runs every test/bench/*.sh benchmark and the
 # core micro-benchmarks, and prints per benchmark our time, the anchor's time and the ratio.
 #
 # Parameters (environment): BENCH_ROWS (default 500000), BENCH_REPS (default 3; the median is
@@ -37,10 +37,12 @@ bench_report() {
 
 ensure_packages "${BUILD_PACKAGES[@]}" postgresql-15-partman || exit 1
 build_and_install || exit 1
+echo "== Building and installing the benchmark floor (test/bench/floor)"
+make -C "$REPO/test/bench/floor" -s >/dev/null && as_root make -C "$REPO/test/bench/floor" -s install >/dev/null || exit 1
 echo "== Starting a throwaway cluster in $DIR (port $PORT)"
 trap 'cluster_stop "$DIR"' EXIT
 cluster_start "$DIR" "$PORT" "$DB" || exit 1
-bench_sql "CREATE EXTENSION pgdb_tools; CREATE EXTENSION moddatetime;
+bench_sql "CREATE EXTENSION pgdb_tools; CREATE EXTENSION pgdb_bench_floor; CREATE EXTENSION moddatetime;
            CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;"
 
 echo "== Benchmarks (rows: $BENCH_ROWS, median of $BENCH_REPS runs; ratio = ours / anchor, below 1 is faster)"
