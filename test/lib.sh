@@ -35,7 +35,8 @@ build_and_install() {
 # Runs a server-side command as the cluster's owner: postgres when we are root (PostgreSQL refuses
 # to run as root), ourselves otherwise.
 as_cluster_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, which postgres can enter: the checkout may sit in a directory it cannot (/root).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # cluster_start DIR PORT DBNAME: a new cluster in DIR (removed first), reachable only through the

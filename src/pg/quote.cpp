@@ -5,8 +5,7 @@
 
 namespace pgdb::pg {
 
-namespace {
-KeywordKind server_keyword_kind(std::string_view word) {
+KeywordKind server_keywords(std::string_view word) {
   char buffer[NAMEDATALEN];
   if (word.size() >= sizeof buffer) return KeywordKind::not_keyword;  // longer than any keyword
   std::memcpy(buffer, word.data(), word.size());
@@ -16,10 +15,9 @@ KeywordKind server_keyword_kind(std::string_view word) {
   return ScanKeywordCategories[keyword] == UNRESERVED_KEYWORD ? KeywordKind::unreserved
                                                               : KeywordKind::reserved_or_restricted;
 }
-}  // namespace
 
 std::string quote_identifier(std::string_view ident) {
-  return pgdb::quote_identifier(ident, server_keyword_kind, quote_all_identifiers);
+  return pgdb::quote_identifier(ident, server_keywords, quote_all_identifiers);
 }
 
 std::string quote_literal(std::string_view value) { return pgdb::quote_literal(value); }

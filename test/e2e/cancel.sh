@@ -1,11 +1,11 @@
 # A cancel from another session (pg_cancel_backend, what Ctrl-C in psql sends) stops a long C++
 # loop promptly, its objects are destroyed, and the cancelled session keeps working.
 set -eu
+log=$(mktemp)
 createdb pgdb_e2e_cancel
-trap 'dropdb --if-exists pgdb_e2e_cancel' EXIT
+trap 'dropdb --if-exists pgdb_e2e_cancel; rm -f "$log"' EXIT
 psql -X -q -d pgdb_e2e_cancel -c "CREATE EXTENSION pgdb_tools"
 
-log=$(mktemp)
 started=$(date +%s)
 psql -X -d pgdb_e2e_cancel -v ON_ERROR_STOP=0 -At \
   -c "SET application_name = 'pgdb_e2e_cancel'" \

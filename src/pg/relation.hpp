@@ -1,0 +1,26 @@
+// Facts about tables, read from the catalog, for the features' entry points.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pg/postgres.hpp"
+
+namespace pgdb::pg {
+
+struct TableName {
+  std::string schema;
+  std::string name;
+  std::string quoted() const;  // "schema"."name", quoted as needed
+};
+
+// The table's schema and name; 42P01 when relid names no relation.
+TableName table_name(Oid relid);
+
+// 42809 unless relid is an ordinary or partitioned table; argument names the SQL argument.
+void require_table(Oid relid, std::string_view argument);
+
+// 42501 unless the current user owns the table (directly or through role membership).
+void require_table_owner(Oid relid);
+
+}  // namespace pgdb::pg
