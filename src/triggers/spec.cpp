@@ -1,0 +1,182 @@
+#include "triggers/spec.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/pg_free.hpp"
+
+namespace pgdb::triggers {
+
+namespace {
+
+enum class ArgType { text, text_array, boolean };
+
+struct ArgDef {
+  std::string_view name;
+  ArgType type;
+  bool required;
+  Json (*default_value)();
+};
+
+struct KindDef {
+  std::string_view kind;
+  std::vector<ArgDef> args;
+};
+
+Json null_default() { return Json::null_value(); }
+Json update_delete() { return Json::from_strings({"UPDATE", "DELETE"}); }
+Json updated_at_column() { return Json::from_string("updated_at"); }
+Json false_default() { return Json::from_bool(false); }
+
+const std::vector<KindDef>& kind_defs() {
+  static const std::vector<KindDef> defs = {
+      {"protect",
+       {{"operations", ArgType::text_array, false, update_delete},
+        {"message", ArgType::text, false, null_default}}},
+      {"updated_at",
+       {{"column_name", ArgType::text, false, updated_at_column},
+        {"on_insert", ArgType::boolean, false, false_default}}},
+  };
+  return defs;
+}
+
+std::string_view arg_type_name(ArgType type) {
+  switch (type) {
+    case ArgType::text:
+      return "a string";
+    case ArgType::text_array:
+      return "an array of strings";
+    case ArgType::boolean:
+      return "a boolean";
+  }
+  return "";
+}
+
+bool has_type(const Json& value, ArgType type) {
+  if (value.type == Json::Type::null) return true;  // NULL is the SQL functions' "not given"
+  switch (type) {
+    case ArgType::text:
+      return value.type == Json::Type::string;
+    case ArgType::boolean:
+      return value.type == Json::Type::boolean;
+    case ArgType::text_array:
+      return value.type == Json::Type::array &&
+             std::all_of(value.items.begin(), value.items.end(),
+                         [](const Json& item) { return item.type == Json::Type::string; });
+  }
+  return false;
+}
+
+std::string where(std::size_t position, std::string_view kind) {
+  std::string text = "spec " + std::to_string(position);
+  if (!kind.empty()) text += " (" + std::string(kind) + ")";
+  return text;
+}
+
+std::optional<std::string> optional_text(const Json& spec, std::string_view key,
+                                         const std::string& context) {
+  const Json* value = spec.find(key);
+  if (value == nullptr || value->type == Json::Type::null) return std::nullopt;
+  if (value->type != Json::Type::string)
+    throw Error(sqlstate::invalid_parameter_value, context + ": \"" + std::string(key) +
+                                                       "\" must be a string, not " +
+                                                       std::string(value->type_name()));
+  return value->text;
+}
+
+std::string kinds_list() {
+  std::string list;
+  for (const std::string& kind : known_kinds()) list += (list.empty() ? "" : ", ") + kind;
+  return list;
+}
+
+}  // namespace
+
+const Json& Spec::arg(std::string_view key) const {
+  const Json* value = args.find(key);
+  if (value == nullptr)
+    throw Error(sqlstate::internal_error, "kind " + kind + " has no argument " + std::string(key));
+  return *value;
+}
+
+const std::vector<std::string>& known_kinds() {
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> names;
+    for (const KindDef& def : kind_defs()) names.emplace_back(def.kind);
+    return names;
+  }();
+  return kinds;
+}
+
+Spec parse_spec(const Json& spec, std::size_t position) {
+  if (spec.type != Json::Type::object)
+    throw Error(
+        sqlstate::invalid_parameter_value,
+        where(position, {}) + " must be a JSON object, not " + std::string(spec.type_name()), {},
+        "Write each spec as {\"kind\": \"protect\", \"tbl\": \"app.orders\", ...}.");
+  std::optional<std::string> kind = optional_text(spec, "kind", where(position, {}));
+  if (!kind)
+    throw Error(sqlstate::invalid_parameter_value, where(position, {}) + " has no \"kind\"", {},
+                "Known kinds: " + kinds_list() + ".");
+  const auto& defs = kind_defs();
+  auto def =
+      std::find_if(defs.begin(), defs.end(), [&](const KindDef& d) { return d.kind == *kind; });
+  if (def == defs.end())
+    throw Error(sqlstate::invalid_parameter_value,
+                where(position, {}) + ": unknown kind \"" + *kind + "\"", {},
+                "Known kinds: " + kinds_list() + ".");
+  std::string context = where(position, *kind);
+
+  Spec result;
+  result.kind = *kind;
+  std::optional<std::string> tbl = optional_text(spec, "tbl", context);
+  if (!tbl || tbl->empty())
+    throw Error(sqlstate::invalid_parameter_value, context + " has no \"tbl\"", {},
+                "Name the table, e.g. \"tbl\": \"app.orders\".");
+  result.tbl = *tbl;
+  result.condition = optional_text(spec, "condition", context);
+  result.name = optional_text(spec, "name", context);
+  if (result.name && result.name->empty())
+    throw Error(sqlstate::invalid_parameter_value, context + ": \"name\" must not be empty");
+
+  for (const auto& [key, value] : spec.members) {
+    if (key == "kind" || key == "tbl" || key == "condition" || key == "name") continue;
+    bool declared = std::any_of(def->args.begin(), def->args.end(),
+                                [&](const ArgDef& a) { return a.name == key; });
+    if (!declared) {
+      std::string accepted = "kind, tbl";
+      for (const ArgDef& a : def->args) accepted += ", " + std::string(a.name);
+      throw Error(sqlstate::invalid_parameter_value, context + ": unknown key \"" + key + "\"", {},
+                  "Keys accepted for " + *kind + ": " + accepted + ", condition, name.");
+    }
+  }
+  result.args = Json::object();
+  for (const ArgDef& arg : def->args) {
+    const Json* given = spec.find(arg.name);
+    bool absent = given == nullptr || given->type == Json::Type::null;
+    if (absent && arg.required)
+      throw Error(sqlstate::invalid_parameter_value,
+                  context + ": \"" + std::string(arg.name) + "\" is required");
+    if (!absent && !has_type(*given, arg.type))
+      throw Error(sqlstate::invalid_parameter_value,
+                  context + ": \"" + std::string(arg.name) + "\" must be " +
+                      std::string(arg_type_name(arg.type)) + ", not " +
+                      std::string(given->type_name()));
+    result.args.set(std::string(arg.name), absent ? arg.default_value() : *given);
+  }
+  return result;
+}
+
+Json canonical_spec(const Spec& spec, std::string_view resolved_table,
+                    std::string_view trigger_name) {
+  Json canonical = Json::object();
+  canonical.set("kind", Json::from_string(spec.kind));
+  canonical.set("tbl", Json::from_string(std::string(resolved_table)));
+  for (const auto& [key, value] : spec.args.members) canonical.set(key, value);
+  canonical.set("condition",
+                spec.condition ? Json::from_string(*spec.condition) : Json::null_value());
+  canonical.set("name", Json::from_string(std::string(trigger_name)));
+  return canonical;
+}
+
+}  // namespace pgdb::triggers
