@@ -48,5 +48,16 @@ SELECT pgdb_tools._selftest_catch_pg_error('INSERT INTO unwind_log VALUES (2)');
 SELECT n FROM unwind_log ORDER BY n;
 DROP TABLE unwind_log;
 
+-- each item in its own subtransaction with its own SPI connection, errors caught per item, new
+-- SPI connections reusing the memory the rollbacks freed (the copied error must outlive them)
+SELECT pgdb_tools._selftest_isolated_errors(ARRAY['SELECT 1', 'SELECT 1/0', 'SELECT * FROM nowhere', 'SELECT 2', 'SELECT ''x''::int']);
+SELECT pgdb_tools._selftest_isolated_errors(ARRAY['SELECT 1/0']) FROM generate_series(1, 3);
+
+-- a C++ exception caught while SPI is open still closes it: no "non-empty SPI stack" warning at
+-- COMMIT, and the memory context is back where it was
+BEGIN;
+SELECT pgdb_tools._selftest_cpp_error_with_spi();
+COMMIT;
+
 SELECT 1 AS still_working;
 DROP EXTENSION pgdb_tools;

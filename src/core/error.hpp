@@ -26,9 +26,14 @@ inline constexpr std::string_view internal_error = "XX000";
 // True when code is five characters from [0-9A-Z], the form PostgreSQL accepts.
 bool is_valid_sqlstate(std::string_view code) noexcept;
 
+// A valid SQLSTATE outside classes 00 (success), 01 (warning) and 02 (no data): one an ERROR
+// may carry.
+bool is_error_sqlstate(std::string_view code) noexcept;
+
 class Error : public std::runtime_error {
  public:
-  // An invalid sqlstate becomes internal_error rather than a second failure while reporting.
+  // An invalid or non-error sqlstate becomes internal_error rather than a second failure while
+  // reporting.
   Error(std::string_view sqlstate, const std::string& message, std::string detail = {},
         std::string hint = {});
 

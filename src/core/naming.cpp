@@ -19,10 +19,12 @@ std::string bounded_identifier(std::string_view name, std::size_t max_bytes) {
   constexpr std::size_t suffix_bytes = 9;  // '_' + 8 hex digits
   static constexpr char hex[] = "0123456789abcdef";
   std::uint64_t hash = stable_hash(name);
-  std::string result(utf8_prefix(name, max_bytes > suffix_bytes ? max_bytes - suffix_bytes : 0));
+  std::string digits;
+  for (int shift = 28; shift >= 0; shift -= 4) digits.push_back(hex[(hash >> shift) & 0xF]);
+  if (max_bytes <= suffix_bytes) return digits.substr(0, max_bytes);
+  std::string result(utf8_prefix(name, max_bytes - suffix_bytes));
   result.push_back('_');
-  for (int shift = 28; shift >= 0; shift -= 4) result.push_back(hex[(hash >> shift) & 0xF]);
-  return result;
+  return result + digits;
 }
 
 }  // namespace pgdb

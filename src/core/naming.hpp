@@ -15,8 +15,9 @@ inline constexpr std::size_t max_identifier_bytes = 63;
 std::uint64_t stable_hash(std::string_view text) noexcept;
 
 // name itself when it fits in max_bytes; otherwise a whole-character prefix followed by '_' and
-// eight hex digits of stable_hash(name), max_bytes long at most. Two long names that share a prefix
-// get different results, and the same name always gets the same one.
+// eight hex digits of stable_hash(name), max_bytes long at most (only hex digits when max_bytes is
+// 9 or less). The same name always gets the same result; two long names that share a prefix get
+// different ones unless their 32-bit hashes collide.
 std::string bounded_identifier(std::string_view name, std::size_t max_bytes = max_identifier_bytes);
 
 }  // namespace pgdb

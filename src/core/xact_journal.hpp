@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,8 @@ class XactListener {
 // Entries in the order they were added, each tagged with the subtransaction that added it.
 template <typename T>
 class XactJournal final : public XactListener {
+  static_assert(std::is_nothrow_move_assignable_v<T>, "journal callbacks must not throw");
+
  public:
   struct Entry {
     SubxactId subxact;
@@ -34,6 +37,7 @@ class XactJournal final : public XactListener {
   };
 
   void add(SubxactId subxact, T value) { entries_.push_back(Entry{subxact, std::move(value)}); }
+  // Changes with every transaction event: do not hold on to it across SPI calls or subtransactions.
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   bool empty() const noexcept { return entries_.empty(); }
 

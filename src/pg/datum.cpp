@@ -1,11 +1,19 @@
 #include "pg/datum.hpp"
 
+#include "core/error.hpp"
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 }
 
 namespace pgdb::pg {
+
+void require_text_size(std::string_view value) {
+  if (value.size() > MaxAllocSize - VARHDRSZ)
+    throw Error("54000", "text value of " + std::to_string(value.size()) +
+                             " bytes exceeds PostgreSQL's limit of 1 GB");
+}
 
 std::string text_to_string(Datum value) {
   text* detoasted = call([value] {
@@ -15,6 +23,7 @@ std::string text_to_string(Datum value) {
 }
 
 Datum string_to_text(std::string_view value) {
+  require_text_size(value);
   return call([value] {
     return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size())));
   });

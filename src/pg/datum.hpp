@@ -13,6 +13,9 @@ namespace pgdb::pg {
 // A text (or varchar, name-as-text) datum, detoasted, as a std::string.
 std::string text_to_string(Datum value);
 
+// 54000 when value cannot become a text datum (over 1 GB).
+void require_text_size(std::string_view value);
+
 // A new text datum, palloc'd in the current memory context.
 Datum string_to_text(std::string_view value);
 

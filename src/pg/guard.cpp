@@ -5,21 +5,35 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 
+extern "C" {
+#include "mb/pg_wchar.h"
+}
+
 namespace pgdb::pg {
+
+namespace {
+int pending_errors = 0;
+}  // namespace
 
 namespace detail {
 ErrorData* capture_error(MemoryContext caller_context) noexcept {
-  MemoryContextSwitchTo(caller_context);
+  MemoryContextSwitchTo(TopTransactionContext ? TopTransactionContext : TopMemoryContext);
   ErrorData* data = CopyErrorData();
   FlushErrorState();
+  MemoryContextSwitchTo(caller_context);
+  ++pending_errors;
   return data;
 }
 }  // namespace detail
 
+int pending_pg_errors() noexcept { return pending_errors; }
+
+void forget_pending_pg_errors(int count_before) noexcept { pending_errors = count_before; }
+
 void fill_report(FailureReport& report, std::string_view sqlstate, std::string_view message,
                  std::string_view detail, std::string_view hint) noexcept {
   copy_truncated(report.sqlstate, sizeof report.sqlstate,
-                 is_valid_sqlstate(sqlstate) ? sqlstate : sqlstate::internal_error);
+                 is_error_sqlstate(sqlstate) ? sqlstate : sqlstate::internal_error);
   copy_truncated(report.message, sizeof report.message, message);
   copy_truncated(report.detail, sizeof report.detail, detail);
   copy_truncated(report.hint, sizeof report.hint, hint);
@@ -45,8 +59,13 @@ void capture_current_exception(FailureReport& report) noexcept {
   }
 }
 
-void raise_report(const FailureReport& report) {
+void raise_report(FailureReport& report) {
   if (report.pg_error) ReThrowError(report.pg_error);
+  // The buffers were cut at UTF-8 character boundaries; clip again with the server encoding's own
+  // rules so a database in another encoding never gets half a character.
+  for (char* text : {report.message, report.detail, report.hint})
+    text[pg_mbcliplen(text, static_cast<int>(std::strlen(text)),
+                      static_cast<int>(std::strlen(text)))] = '\0';
   const char* s = report.sqlstate;
   ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
                   errmsg_internal("%s", report.message),

@@ -1,4 +1,4 @@
-// The C++ / PostgreSQL error boundary (see ENGINEERING.md, "The C++ / PostgreSQL boundary").
+// The C++ / PostgreSQL error boundary (docs/boundary.md).
 //
 //  - PGDB_FUNCTION(name) defines an SQL-callable function whose body runs inside guard(): every C++
 //    exception is caught, copied into plain buffers, and raised as a PostgreSQL ERROR only after
@@ -29,9 +29,20 @@ class PgException : public std::exception {
 };
 
 namespace detail {
-// Switches back to caller_context, copies the current error there and clears the error state.
+// Copies the current error into the top transaction's memory (it must outlive SPI connections and
+// subtransactions that are cleaned up while the exception travels), clears the error state,
+// switches back to caller_context, and counts the error as pending.
 ErrorData* capture_error(MemoryContext caller_context) noexcept;
 }  // namespace detail
+
+// PostgreSQL errors caught by call() whose cleanup (a transaction or subtransaction rollback) has
+// not happened yet. While one is pending, SPI and other PostgreSQL state may be half torn down, so
+// destructors leave the cleanup to PostgreSQL's rollback (see Spi::~Spi).
+int pending_pg_errors() noexcept;
+
+// Called by in_subtransaction() after a rollback has cleaned up what the errors raised inside it
+// left behind.
+void forget_pending_pg_errors(int count_before) noexcept;
 
 template <typename F>
 auto call(F&& f) -> std::invoke_result_t<F&> {
@@ -97,7 +108,7 @@ void fill_report(FailureReport& report, std::string_view sqlstate, std::string_v
                  std::string_view detail = {}, std::string_view hint = {}) noexcept;
 
 // Raises the report as a PostgreSQL ERROR. Called only outside any catch block.
-[[noreturn]] void raise_report(const FailureReport& report);
+[[noreturn]] void raise_report(FailureReport& report);
 
 // Records the exception being handled; must be called from within a catch block.
 void capture_current_exception(FailureReport& report) noexcept;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,9 @@
 #include "pg/xact.hpp"
 
 extern "C" {
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "utils/array.h"
 }
 
 namespace pgdb::selftest {
@@ -164,4 +167,50 @@ PGDB_FUNCTION(pgdb_tools_selftest_noop_trigger) {
   if (!row_level) return PointerGetDatum(nullptr);
   return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(data->tg_event) ? data->tg_newtuple
                                                                  : data->tg_trigtuple);
+}
+
+// _selftest_isolated_errors(sqls): runs each statement in its own subtransaction with its own SPI
+// connection, as per-item isolation does, catching PostgreSQL errors; after each, a new SPI
+// connection reuses the memory the rollback freed. Returns one outcome per statement.
+PGDB_FUNCTION(pgdb_tools_selftest_isolated_errors) {
+  ArrayType* array = PG_GETARG_ARRAYTYPE_P(0);
+  Datum* elements = nullptr;
+  bool* nulls = nullptr;
+  int count = 0;
+  pg::call([&] {
+    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+  });
+  std::string outcomes;
+  for (int i = 0; i < count; ++i) {
+    std::string sql = pg::text_to_string(elements[i]);
+    std::optional<pg::PgException> caught;
+    try {
+      pg::in_subtransaction([&] {
+        pg::Spi spi;
+        spi.execute(sql);
+      });
+    } catch (const pg::PgException& e) {
+      caught = e;
+    }
+    // A new connection first, reusing the memory the rollback freed; only then read the error.
+    pg::Spi after;
+    after.execute("SELECT $1::text", {pg::Param::text(sql)}, true);
+    std::string outcome =
+        caught ? std::string(unpack_sql_state(caught->sqlerrcode())) + " " + caught->what() : "ok";
+    outcomes += (outcomes.empty() ? "" : "; ") + outcome;
+  }
+  return pg::string_to_text(outcomes);
+}
+
+// _selftest_cpp_error_with_spi(): a C++ exception thrown and caught while an SPI connection is
+// open must still close it and restore the memory context.
+PGDB_FUNCTION(pgdb_tools_selftest_cpp_error_with_spi) {
+  MemoryContext before = CurrentMemoryContext;
+  try {
+    pg::Spi spi;
+    spi.execute("SELECT 1", {}, true);
+    throw Error(sqlstate::internal_error, "thrown with SPI open");
+  } catch (const Error&) {
+  }
+  return pg::string_to_text(CurrentMemoryContext == before ? "context restored" : "context leaked");
 }

@@ -36,6 +36,12 @@ CREATE FUNCTION _selftest_spi_roundtrip(t text, n bigint, b boolean) RETURNS tex
 CREATE FUNCTION _selftest_noop_trigger() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_noop_trigger';
 
+CREATE FUNCTION _selftest_isolated_errors(sqls text[]) RETURNS text
+  LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_isolated_errors';
+
+CREATE FUNCTION _selftest_cpp_error_with_spi() RETURNS text
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_cpp_error_with_spi';
+
 DO $$
 DECLARE f regprocedure;
 BEGIN

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/datum.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -12,6 +13,7 @@ extern "C" {
 namespace pgdb::pg {
 
 Param Param::text(std::string_view value) {
+  require_text_size(value);
   Datum datum = call([value] {
     return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size())));
   });
@@ -23,7 +25,7 @@ Param Param::boolean(bool value) { return {BOOLOID, BoolGetDatum(value), false};
 Param Param::oid(Oid value) { return {OIDOID, ObjectIdGetDatum(value), false}; }
 Param Param::null(Oid type) { return {type, Datum(0), true}; }
 
-Spi::Spi() : uncaught_at_start_(std::uncaught_exceptions()) {
+Spi::Spi() : pending_at_start_(pending_pg_errors()) {
   int rc = call([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT)
     throw Error(sqlstate::internal_error,
@@ -32,10 +34,10 @@ Spi::Spi() : uncaught_at_start_(std::uncaught_exceptions()) {
 }
 
 Spi::~Spi() {
-  // While unwinding from an error the transaction (or the subtransaction around us) is about to
-  // roll back, and PostgreSQL's own end-of-transaction cleanup pops this connection: calling into
-  // PostgreSQL from a destructor during unwinding is what must not happen.
-  if (connected_ && std::uncaught_exceptions() == uncaught_at_start_) SPI_finish();
+  // After a PostgreSQL error that no rollback has cleaned up yet, the SPI stack may still hold
+  // connections of functions the error interrupted: the coming (sub)transaction rollback pops them
+  // and this one. Otherwise, including while a C++ exception unwinds, finish normally.
+  if (connected_ && pending_pg_errors() == pending_at_start_) SPI_finish();
 }
 
 std::uint64_t Spi::execute(std::string_view sql, std::span<const Param> params, bool read_only,

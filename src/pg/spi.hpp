@@ -47,6 +47,8 @@ class Spi {
   // Rows and columns of the latest result, both counted from 0.
   std::uint64_t row_count() const noexcept;
   int column_count() const noexcept;
+  // A pass-by-reference value points into SPI's result: valid until the next execute(), the end
+  // of the connection or a subtransaction rollback. Copy it out before any of those.
   Datum value(std::uint64_t row, int column, bool& is_null) const;
   std::optional<std::string> get_text(std::uint64_t row, int column) const;    // output function
   std::optional<std::int64_t> get_int64(std::uint64_t row, int column) const;  // int2, int4, int8
@@ -57,7 +59,7 @@ class Spi {
   Oid column_type(int column) const;
 
   bool connected_ = false;
-  int uncaught_at_start_;
+  int pending_at_start_;
 };
 
 }  // namespace pgdb::pg

@@ -49,7 +49,7 @@ void install_xact_callbacks() {
 
 void register_xact_listener(XactListener& listener) {
   if (listener_count == listeners.size())
-    elog(FATAL, "pgdb_tools: too many transaction listeners (raise the table size)");
+    elog(ERROR, "pgdb_tools: too many transaction listeners (raise the table size)");
   listeners[listener_count++] = &listener;
 }
 

@@ -19,6 +19,15 @@ TEST(Sqlstate, RejectsWrongLengthOrCharacters) {
   EXPECT_FALSE(is_valid_sqlstate("22-23"));
 }
 
+TEST(Sqlstate, ErrorsAreOutsideSuccessWarningAndNoData) {
+  EXPECT_TRUE(is_error_sqlstate("22023"));
+  EXPECT_FALSE(is_error_sqlstate("00000"));
+  EXPECT_FALSE(is_error_sqlstate("01000"));
+  EXPECT_FALSE(is_error_sqlstate("02000"));
+  EXPECT_FALSE(is_error_sqlstate("bogus"));
+  EXPECT_STREQ(Error("01000", "a warning code").sqlstate(), "XX000");
+}
+
 TEST(Error, CarriesSqlstateMessageDetailAndHint) {
   Error e(sqlstate::invalid_parameter_value, "bad premake", "premake was -1", "Use 1 or more.");
   EXPECT_STREQ(e.sqlstate(), "22023");

@@ -47,6 +47,12 @@ TEST(BoundedIdentifier, NeverSplitsUtf8) {
   EXPECT_EQ(bounded.substr(0, 53), name.substr(0, 53));
 }
 
+TEST(BoundedIdentifier, TinyLimitsStillHold) {
+  EXPECT_EQ(bounded_identifier("abcdefghijklmnop", 9).size(), 8u);  // the eight hex digits
+  EXPECT_EQ(bounded_identifier("abcdefghijklmnop", 4).size(), 4u);
+  EXPECT_EQ(bounded_identifier("abc", 4), "abc");
+}
+
 TEST(BoundedIdentifier, HonoursASmallerLimit) {
   EXPECT_EQ(bounded_identifier("abcdefghijklmnop", 12).size(), 12u);
   EXPECT_EQ(bounded_identifier("abcdefghijklmnop", 12).substr(0, 3), "abc");

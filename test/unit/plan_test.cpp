@@ -1,0 +1,63 @@
+#include "triggers/plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+
+namespace pgdb::triggers {
+namespace {
+
+KeywordKind no_keywords(std::string_view) { return KeywordKind::not_keyword; }
+
+TriggerDef def_named(const std::string& name) {
+  TriggerDef def;
+  def.name = name;
+  return def;
+}
+
+TEST(PlanDeclared, NewTriggerIsCreated) {
+  Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", Installed{});
+  EXPECT_EQ(step.action, Action::create);
+  EXPECT_EQ(step.sql, "CREATE ...");
+  EXPECT_EQ(step.detail, "new trigger");
+}
+
+TEST(PlanDeclared, UnchangedWhenSpecAndDefinitionMatch) {
+  Installed installed{true, "DEF", true, true, "DEF"};
+  Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", installed);
+  EXPECT_EQ(step.action, Action::unchanged);
+  EXPECT_TRUE(step.sql.empty());
+}
+
+TEST(PlanDeclared, ReplacedWhenSpecChangedOrTriggerModified) {
+  Installed changed{true, "DEF", true, false, "DEF"};
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed).action, Action::replace);
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed).detail, "spec changed");
+  Installed modified{true, "DEF BY HAND", true, true, "DEF"};
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", modified).action, Action::replace);
+}
+
+TEST(PlanDeclared, MissingManagedTriggerIsRecreated) {
+  Installed missing{false, "", true, true, "DEF"};
+  Step step = plan_declared(def_named("t"), "x", "C", missing);
+  EXPECT_EQ(step.action, Action::create);
+  EXPECT_EQ(step.detail, "recorded but missing: recreated");
+}
+
+TEST(PlanDeclared, NeverTakesOverAnUnmanagedTrigger) {
+  Installed foreign{true, "DEF", false, false, ""};
+  try {
+    plan_declared(def_named("audit"), "app.orders", "C", foreign);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "42710");
+  }
+}
+
+TEST(DropTriggerSql, QuotesTheName) {
+  EXPECT_EQ(drop_trigger_sql("My Trigger", "app.orders", no_keywords),
+            "DROP TRIGGER IF EXISTS \"My Trigger\" ON app.orders");
+}
+
+}  // namespace
+}  // namespace pgdb::triggers
