@@ -3,6 +3,7 @@
 #include "pg/guard.hpp"
 #include "pg/xact.hpp"
 #include "pg/selftest.hpp"
+#include "triggers/executors.hpp"
 
 #ifndef PGDB_TOOLS_VERSION
 #error "PGDB_TOOLS_VERSION must be defined by the build (from pgdb_tools.control)"
@@ -17,6 +18,7 @@ void _PG_init(void);
 void _PG_init(void) {
   pgdb::pg::install_xact_callbacks();
   pgdb::selftest::init();
+  pgdb::triggers::init_executors();
 }
 
 PGDB_FUNCTION(pgdb_tools_version) { return pgdb::pg::string_to_text(PGDB_TOOLS_VERSION); }

@@ -36,7 +36,9 @@ class Spi {
   Spi(const Spi&) = delete;
   Spi& operator=(const Spi&) = delete;
 
-  // Runs one statement; returns the number of rows processed. max_rows = 0 means all.
+  // Runs one statement; returns the number of rows processed. max_rows = 0 means all. A read-only
+  // statement runs on the current snapshot without advancing the command counter, so it does not
+  // see what this function changed earlier: use it only for reads that need not.
   std::uint64_t execute(std::string_view sql, std::span<const Param> params = {},
                         bool read_only = false, long max_rows = 0);
   std::uint64_t execute(std::string_view sql, std::initializer_list<Param> params,

@@ -16,7 +16,7 @@ TriggerDef def_named(const std::string& name) {
 }
 
 TEST(PlanDeclared, NewTriggerIsCreated) {
-  Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", Installed{});
+  Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", Installed{}, no_keywords);
   EXPECT_EQ(step.action, Action::create);
   EXPECT_EQ(step.sql, "CREATE ...");
   EXPECT_EQ(step.detail, "new trigger");
@@ -24,22 +24,29 @@ TEST(PlanDeclared, NewTriggerIsCreated) {
 
 TEST(PlanDeclared, UnchangedWhenSpecAndDefinitionMatch) {
   Installed installed{true, "DEF", true, true, "DEF"};
-  Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", installed);
+  Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", installed, no_keywords);
   EXPECT_EQ(step.action, Action::unchanged);
   EXPECT_TRUE(step.sql.empty());
 }
 
 TEST(PlanDeclared, ReplacedWhenSpecChangedOrTriggerModified) {
   Installed changed{true, "DEF", true, false, "DEF"};
-  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed).action, Action::replace);
-  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed).detail, "spec changed");
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed, no_keywords).action, Action::replace);
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed, no_keywords).detail, "spec changed");
   Installed modified{true, "DEF BY HAND", true, true, "DEF"};
-  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", modified).action, Action::replace);
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", modified, no_keywords).action, Action::replace);
+}
+
+TEST(PlanDeclared, DisabledTriggerIsEnabledAgain) {
+  Installed disabled{true, "DEF", true, true, "DEF", false};
+  Step step = plan_declared(def_named("My T"), "app.orders", "C", disabled, no_keywords);
+  EXPECT_EQ(step.action, Action::replace);
+  EXPECT_EQ(step.sql, "ALTER TABLE app.orders ENABLE TRIGGER \"My T\"");
 }
 
 TEST(PlanDeclared, MissingManagedTriggerIsRecreated) {
   Installed missing{false, "", true, true, "DEF"};
-  Step step = plan_declared(def_named("t"), "x", "C", missing);
+  Step step = plan_declared(def_named("t"), "x", "C", missing, no_keywords);
   EXPECT_EQ(step.action, Action::create);
   EXPECT_EQ(step.detail, "recorded but missing: recreated");
 }
@@ -47,7 +54,7 @@ TEST(PlanDeclared, MissingManagedTriggerIsRecreated) {
 TEST(PlanDeclared, NeverTakesOverAnUnmanagedTrigger) {
   Installed foreign{true, "DEF", false, false, ""};
   try {
-    plan_declared(def_named("audit"), "app.orders", "C", foreign);
+    plan_declared(def_named("audit"), "app.orders", "C", foreign, no_keywords);
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.sqlstate(), "42710");

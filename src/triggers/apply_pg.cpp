@@ -1,0 +1,206 @@
+// apply_triggers() and trigger_ddl(): declared specs -> plan -> DDL through SPI, recorded in
+// pgdb_tools.managed_triggers. The kind functions (protect(), updated_at(), ...) are SQL wrappers
+// that call apply_triggers with one spec.
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+#include "pg/datum.hpp"
+#include "pg/jsonb.hpp"
+#include "pg/quote.hpp"
+#include "pg/relation.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+#include "pg/srf.hpp"
+#include "triggers/kinds.hpp"
+#include "triggers/plan.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/regproc.h"
+}
+
+namespace pgdb::triggers {
+
+namespace {
+
+struct PlannedStep {
+  Step step;
+  Oid relid;
+  pg::TableName table;
+  std::string kind;
+  std::string spec;  // canonical spec, JSON text
+};
+
+Oid resolve_table(const std::string& tbl) {
+  const char* text = tbl.c_str();
+  return pg::call(
+      [text] { return DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(text))); });
+}
+
+std::optional<std::string> column_type(pg::Spi& spi, Oid relid, std::string_view column) {
+  spi.execute(
+      "SELECT pg_catalog.format_type(atttypid, NULL) FROM pg_catalog.pg_attribute "
+      "WHERE attrelid = $1 AND attname = $2 AND attnum > 0 AND NOT attisdropped",
+      {pg::Param::oid(relid), pg::Param::text(column)}, true);
+  if (spi.row_count() == 0) return std::nullopt;
+  return spi.get_text(0, 0);
+}
+
+Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
+                          const std::string& trigger_name, const std::string& spec) {
+  spi.execute(
+      "SELECT t.oid IS NOT NULL, pg_catalog.pg_get_triggerdef(t.oid), m.trigger_name IS NOT NULL, "
+      "       m.spec = $5::jsonb, m.installed_definition, t.tgenabled IS DISTINCT FROM 'D' "
+      "FROM (SELECT 1) AS one "
+      "LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = $1 AND t.tgname = $4 AND NOT "
+      "t.tgisinternal "
+      "LEFT JOIN pgdb_tools.managed_triggers m "
+      "       ON m.table_schema = $2 AND m.table_name = $3 AND m.trigger_name = $4",
+      {pg::Param::oid(relid), pg::Param::text(table.schema), pg::Param::text(table.name),
+       pg::Param::text(trigger_name), pg::Param::text(spec)},
+      true);
+  Installed state;
+  state.exists = spi.get_bool(0, 0).value_or(false);
+  state.definition = spi.get_text(0, 1).value_or("");
+  state.managed = spi.get_bool(0, 2).value_or(false);
+  state.same_spec = spi.get_bool(0, 3).value_or(false);
+  state.recorded_definition = spi.get_text(0, 4).value_or("");
+  state.enabled = spi.get_bool(0, 5).value_or(true);
+  return state;
+}
+
+std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune) {
+  if (specs.type != Json::Type::array)
+    throw Error(sqlstate::invalid_parameter_value,
+                "specs must be a JSON array, not " + std::string(specs.type_name()), {},
+                "Pass '[{\"kind\": \"protect\", \"tbl\": \"app.orders\"}]'.");
+  std::vector<PlannedStep> planned;
+  std::map<std::pair<Oid, std::string>, std::size_t> declared;  // (table, trigger) -> position
+  std::map<Oid, pg::TableName> tables;
+  for (std::size_t i = 0; i < specs.items.size(); ++i) {
+    Spec spec = parse_spec(specs.items[i], i + 1);
+    Oid relid = resolve_table(spec.tbl);
+    pg::require_table(relid, "tbl");
+    pg::require_table_owner(relid);
+    pg::TableName table = pg::table_name(relid);
+    Target target{table.schema, table.name, table.quoted()};
+    TriggerDef def = build_trigger(
+        spec, target, [&](std::string_view column) { return column_type(spi, relid, column); });
+    auto [seen, fresh] = declared.emplace(std::pair{relid, def.name}, i + 1);
+    if (!fresh)
+      throw Error(sqlstate::invalid_parameter_value,
+                  "specs " + std::to_string(seen->second) + " and " + std::to_string(i + 1) +
+                      " both declare trigger \"" + def.name + "\" on table " + target.qualified,
+                  {}, "Give one of them another name with \"name\".");
+    std::string canonical = to_json_text(canonical_spec(spec, target.qualified, def.name));
+    std::string ddl = create_trigger_sql(def, pg::server_keywords);
+    Step step =
+        plan_declared(def, target.qualified, ddl,
+                      installed_state(spi, relid, table, def.name, canonical), pg::server_keywords);
+    planned.push_back(PlannedStep{step, relid, table, spec.kind, canonical});
+    tables.emplace(relid, table);
+  }
+  if (prune) {
+    for (const auto& [relid, table] : tables) {
+      spi.execute(
+          "SELECT trigger_name::text, kind FROM pgdb_tools.managed_triggers "
+          "WHERE table_schema = $1 AND table_name = $2 ORDER BY trigger_name",
+          {pg::Param::text(table.schema), pg::Param::text(table.name)}, true);
+      std::vector<std::pair<std::string, std::string>> managed;
+      for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+        managed.emplace_back(spi.get_text(r, 0).value(), spi.get_text(r, 1).value());
+      for (const auto& [name, kind] : managed) {
+        if (declared.count({relid, name})) continue;
+        Step step{Action::drop, table.quoted(), name, "not in specs",
+                  drop_trigger_sql(name, table.quoted(), pg::server_keywords)};
+        planned.push_back(PlannedStep{step, relid, table, kind, {}});
+      }
+    }
+  }
+  return planned;
+}
+
+void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
+  if (p.step.action == Action::drop) {
+    pg::ActingAs as_owner(owner);
+    spi.execute(
+        "DELETE FROM pgdb_tools.managed_triggers "
+        "WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",
+        {pg::Param::text(p.table.schema), pg::Param::text(p.table.name),
+         pg::Param::text(p.step.trigger_name)});
+    return;
+  }
+  spi.execute(
+      "SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger "
+      "WHERE tgrelid = $1 AND tgname = $2",
+      {pg::Param::oid(p.relid),
+       pg::Param::text(p.step.trigger_name)});  // not read-only: must see the DDL
+  std::string definition = spi.get_text(0, 0).value();
+  pg::ActingAs as_owner(owner);
+  spi.execute(
+      "INSERT INTO pgdb_tools.managed_triggers "
+      "  (table_schema, table_name, trigger_name, kind, spec, installed_definition) "
+      "VALUES ($1, $2, $3, $4, $5::jsonb, $6) "
+      "ON CONFLICT (table_schema, table_name, trigger_name) DO UPDATE "
+      "SET kind = EXCLUDED.kind, spec = EXCLUDED.spec, "
+      "    installed_definition = EXCLUDED.installed_definition, enabled = true, "
+      "    installed_at = pg_catalog.now()",
+      {pg::Param::text(p.table.schema), pg::Param::text(p.table.name),
+       pg::Param::text(p.step.trigger_name), pg::Param::text(p.kind), pg::Param::text(p.spec),
+       pg::Param::text(definition)});
+}
+
+using Row = std::vector<std::optional<std::string>>;
+
+}  // namespace
+
+}  // namespace pgdb::triggers
+
+using namespace pgdb;
+using namespace pgdb::triggers;
+
+// apply_triggers(specs jsonb, prune boolean, dry_run boolean)
+//   RETURNS TABLE(action text, table_name text, trigger_name text, detail text)
+PGDB_FUNCTION(pgdb_tools_apply_triggers) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "specs must not be NULL");
+  Json specs = pg::jsonb_to_json(PG_GETARG_DATUM(0));
+  bool prune = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+  bool dry_run = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+  std::vector<Row> rows;
+  {
+    pg::Spi spi;
+    std::vector<PlannedStep> planned = plan_specs(spi, specs, prune);
+    Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
+    for (const PlannedStep& p : planned) {
+      if (!dry_run && p.step.action != Action::unchanged) {
+        spi.execute(p.step.sql);
+        record(spi, owner, p);
+      }
+      rows.push_back({action_name(p.step.action), p.step.table, p.step.trigger_name,
+                      p.step.detail.empty() ? std::nullopt : std::optional(p.step.detail)});
+    }
+  }  // SPI_finish: the result rows are built after it, in the caller's memory
+  pg::ResultRows result(fcinfo);
+  for (const Row& row : rows) result.add(row);
+  PG_RETURN_NULL();
+}
+
+// trigger_ddl(specs jsonb) RETURNS text: the statements apply_triggers would run, one per line.
+PGDB_FUNCTION(pgdb_tools_trigger_ddl) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "specs must not be NULL");
+  Json specs = pg::jsonb_to_json(PG_GETARG_DATUM(0));
+  std::string ddl;
+  {
+    pg::Spi spi;
+    for (const PlannedStep& p : plan_specs(spi, specs, false)) {
+      if (p.step.sql.empty()) continue;
+      ddl += p.step.sql + ";\n";
+    }
+  }
+  return pg::string_to_text(ddl);
+}

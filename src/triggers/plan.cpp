@@ -1,0 +1,61 @@
+#include "triggers/plan.hpp"
+
+#include "core/error.hpp"
+#include "core/pg_free.hpp"
+
+namespace pgdb::triggers {
+
+const char* action_name(Action action) {
+  switch (action) {
+    case Action::create:
+      return "create";
+    case Action::replace:
+      return "replace";
+    case Action::unchanged:
+      return "unchanged";
+    case Action::drop:
+      return "drop";
+  }
+  return "";
+}
+
+Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
+                   const std::string& ddl, const Installed& installed, KeywordLookup keywords) {
+  Step step{Action::create, qualified_table, def.name, {}, ddl};
+  if (installed.exists && !installed.managed)
+    throw Error(sqlstate::duplicate_object,
+                "trigger \"" + def.name + "\" for table " + qualified_table +
+                    " already exists and is not managed by pgdb_tools",
+                {},
+                "Choose another name with name => '...', or drop the existing trigger first. "
+                "pgdb_tools never replaces a trigger it did not create.");
+  if (!installed.exists) {
+    step.detail = installed.managed ? "recorded but missing: recreated" : "new trigger";
+    return step;
+  }
+  if (!installed.same_spec) {
+    step.action = Action::replace;
+    step.detail = "spec changed";
+  } else if (installed.definition != installed.recorded_definition) {
+    step.action = Action::replace;
+    step.detail = "installed trigger was modified outside pgdb_tools: restored";
+  } else if (!installed.enabled) {
+    // CREATE OR REPLACE TRIGGER enables the trigger, so only an otherwise intact one needs this.
+    step.action = Action::replace;
+    step.detail = "trigger was disabled outside pgdb_tools: enabled";
+    step.sql = "ALTER TABLE " + qualified_table + " ENABLE TRIGGER " +
+               quote_identifier(def.name, keywords);
+  } else {
+    step.action = Action::unchanged;
+    step.sql.clear();
+  }
+  return step;
+}
+
+std::string drop_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,
+                             KeywordLookup keywords) {
+  return "DROP TRIGGER IF EXISTS " + quote_identifier(trigger_name, keywords) + " ON " +
+         qualified_table;
+}
+
+}  // namespace pgdb::triggers

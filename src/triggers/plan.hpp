@@ -1,0 +1,43 @@
+// What apply_triggers does for each declared trigger, given what is installed now. PG-free.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/quote.hpp"
+#include "triggers/trigger_def.hpp"
+
+namespace pgdb::triggers {
+
+// One trigger name on one table, as found in pg_trigger and in the extension's catalog.
+struct Installed {
+  bool exists = false;              // a trigger of that name is on the table
+  std::string definition;           // its pg_get_triggerdef(), when it exists
+  bool managed = false;             // recorded in pgdb_tools.managed_triggers
+  bool same_spec = false;           // the recorded spec equals the declared one
+  std::string recorded_definition;  // pg_get_triggerdef() right after pgdb_tools installed it
+  bool enabled = true;              // not disabled by ALTER TABLE ... DISABLE TRIGGER
+};
+
+enum class Action { create, replace, unchanged, drop };
+
+const char* action_name(Action action);
+
+struct Step {
+  Action action;
+  std::string table;  // quoted, qualified
+  std::string trigger_name;
+  std::string detail;
+  std::string sql;  // empty for unchanged
+};
+
+// The step for one declared trigger. Throws 42710 when an unmanaged trigger already has the name:
+// pgdb_tools never takes over a trigger it did not create.
+Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
+                   const std::string& ddl, const Installed& installed, KeywordLookup keywords);
+
+// DROP TRIGGER for a managed trigger that prune removes.
+std::string drop_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,
+                             KeywordLookup keywords);
+
+}  // namespace pgdb::triggers

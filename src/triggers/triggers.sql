@@ -1,0 +1,78 @@
+-- Trigger generation: the managed-trigger catalog, the native executors, apply_triggers() and the
+-- kind functions (each one spec through apply_triggers).
+
+CREATE TABLE managed_triggers (
+  table_schema name NOT NULL,
+  table_name name NOT NULL,
+  trigger_name name NOT NULL,
+  kind text NOT NULL,
+  spec jsonb NOT NULL,
+  installed_definition text NOT NULL,
+  enabled boolean NOT NULL DEFAULT true,
+  installed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (table_schema, table_name, trigger_name)
+);
+COMMENT ON TABLE managed_triggers IS
+  'Triggers pgdb_tools manages: the declared spec and pg_get_triggerdef() as installed';
+SELECT pg_catalog.pg_extension_config_dump('managed_triggers', '');
+REVOKE ALL ON managed_triggers FROM PUBLIC;
+GRANT SELECT ON managed_triggers TO PUBLIC;
+
+CREATE FUNCTION _trigger_protect() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_protect';
+CREATE FUNCTION _trigger_updated_at() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_updated_at';
+
+CREATE FUNCTION apply_triggers(specs jsonb, prune boolean DEFAULT false, dry_run boolean DEFAULT false)
+  RETURNS TABLE(action text, table_name text, trigger_name text, detail text)
+  LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_apply_triggers';
+COMMENT ON FUNCTION apply_triggers(jsonb, boolean, boolean) IS
+  'Makes the declared triggers exist as declared (create, replace, unchanged; drop with prune)';
+
+CREATE FUNCTION trigger_ddl(specs jsonb) RETURNS text
+  LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_ddl';
+COMMENT ON FUNCTION trigger_ddl(jsonb) IS 'The SQL apply_triggers would run for specs';
+
+-- The kind functions: one spec each. The caller's search_path is kept on purpose: a condition may
+-- call the caller's own functions, resolved when the trigger is created.
+CREATE FUNCTION protect(tbl regclass, operations text[] DEFAULT '{UPDATE,DELETE}',
+                        message text DEFAULT NULL, condition text DEFAULT NULL, name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'protect', 'tbl', tbl::oid::text,
+      'operations', pg_catalog.to_jsonb(operations), 'message', message,
+      'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION protect(regclass, text[], text, text, text) IS
+  'Refuses the listed operations on the table with an error naming the trigger and table';
+
+CREATE FUNCTION updated_at(tbl regclass, column_name text DEFAULT 'updated_at',
+                           on_insert boolean DEFAULT false, condition text DEFAULT NULL,
+                           name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'updated_at', 'tbl', tbl::oid::text,
+      'column_name', column_name, 'on_insert', on_insert,
+      'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION updated_at(regclass, text, boolean, text, text) IS
+  'Sets the column to the transaction timestamp on UPDATE (and INSERT when asked)';
+
+CREATE VIEW triggers AS
+SELECT m.table_schema::text AS schema_name,
+       m.table_name::text AS table_name,
+       m.trigger_name::text AS trigger_name,
+       m.kind,
+       m.spec,
+       CASE WHEN t.oid IS NULL THEN m.enabled ELSE t.tgenabled <> 'D' END AS enabled,
+       CASE WHEN c.oid IS NULL THEN 'orphaned'
+            WHEN t.oid IS NULL THEN 'missing'
+            WHEN pg_catalog.pg_get_triggerdef(t.oid) <> m.installed_definition
+              OR (t.tgenabled <> 'D') <> m.enabled THEN 'modified'
+            ELSE 'installed' END AS status
+  FROM pgdb_tools.managed_triggers m
+  LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = m.table_schema
+  LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = m.table_name
+  LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = c.oid AND t.tgname = m.trigger_name;
+GRANT SELECT ON triggers TO PUBLIC;
+COMMENT ON VIEW triggers IS 'Managed triggers and whether each is installed as declared';
