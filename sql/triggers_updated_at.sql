@@ -76,6 +76,36 @@ UPDATE articles SET title = 'after ddl' WHERE id = 1;
 SELECT title, updated_at = now() AS stamped FROM articles WHERE id = 1;
 COMMIT;
 
+-- the row is rewritten exactly: every other column keeps its value whatever precedes the stamped
+-- column (NULLs, short and long text, numerics, TOASTed values), and a NULL or missing stamp works
+CREATE TABLE wide (id int PRIMARY KEY, s1 text, n numeric, s2 text, d date, u timestamptz, tail text);
+INSERT INTO wide VALUES
+  (1, 'a', 1.5, 'b', '2020-01-01', '2000-01-01', 'z'),
+  (2, NULL, NULL, NULL, NULL, '2000-01-01', NULL),
+  (3, repeat('x', 3000), 123456789.123456789, NULL, '2020-02-02', '2000-01-01', repeat('y', 5)),
+  (4, (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 4000) g), -1, 'q', NULL, '2000-01-01', 'w'),
+  (5, 'n', 2, 'm', '2020-03-03', NULL, 't');
+ALTER TABLE wide ADD COLUMN added text DEFAULT 'dflt';
+INSERT INTO wide VALUES (6, 'after', 3, 'add', '2020-04-04', '2000-01-01', 'col', 'x');
+CREATE TABLE wide_before AS SELECT * FROM wide;
+SELECT pgdb_tools.updated_at('wide', 'u');
+SELECT pgdb_tools.updated_at('wide', 'd', name => 'wide_d');
+BEGIN;
+UPDATE wide SET id = id;
+SELECT w.id,
+       (w.s1, w.n, w.s2, w.tail, w.added) IS NOT DISTINCT FROM (b.s1, b.n, b.s2, b.tail, b.added) AS others_kept,
+       w.u = now() AS u_stamped, w.d = current_date AS d_stamped
+  FROM wide w JOIN wide_before b USING (id) ORDER BY w.id;
+COMMIT;
+-- a column added after the rows were written (missing from the stored tuples) is stamped too
+ALTER TABLE wide ADD COLUMN late_stamp timestamptz;
+SELECT pgdb_tools.updated_at('wide', 'late_stamp', name => 'wide_late');
+BEGIN;
+UPDATE wide SET id = id WHERE id <= 2;
+SELECT id, late_stamp = now() AS late_stamped FROM wide WHERE id <= 2 ORDER BY id;
+COMMIT;
+DROP TABLE wide, wide_before;
+
 -- a column dropped after the trigger was created: a clear error, not a wrong write
 ALTER TABLE tasks DROP COLUMN changed_at;
 UPDATE tasks SET status = 'reopened';

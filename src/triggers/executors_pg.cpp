@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "pgtime.h"
@@ -125,6 +126,47 @@ Datum transaction_timestamp_as(TimestampColumn& column) {
   return value;
 }
 
+// Where attribute attnum (1-based) of tuple starts in its data area, or -1 when it is NULL or
+// missing from the tuple (added by ALTER TABLE after the row was written). Walks the attributes
+// before it the way heap_deform_tuple does, without extracting them.
+long attribute_offset(HeapTuple tuple, TupleDesc desc, int attnum) {
+  HeapTupleHeader header = tuple->t_data;
+  if (attnum > HeapTupleHeaderGetNatts(header)) return -1;
+  bool has_nulls = HeapTupleHasNulls(tuple);
+  bits8* null_bits = header->t_bits;
+  if (has_nulls && att_isnull(attnum - 1, null_bits)) return -1;
+  char* data = reinterpret_cast<char*>(header) + header->t_hoff;
+  long offset = 0;
+  for (int i = 0; i < attnum; ++i) {
+    Form_pg_attribute attribute = TupleDescAttr(desc, i);
+    if (has_nulls && att_isnull(i, null_bits)) continue;
+    if (attribute->attlen == -1) {
+      offset = att_align_pointer(offset, attribute->attalign, -1, data + offset);
+    } else {
+      offset = att_align_nominal(offset, attribute->attalign);
+    }
+    if (i == attnum - 1) return offset;
+    offset = att_addlength_pointer(offset, attribute->attlen, data + offset);
+  }
+  return -1;
+}
+
+// The row with one fixed-width, pass-by-value attribute replaced. When the attribute is present
+// and not NULL, the new value has the same size and place: copy the tuple and overwrite it,
+// instead of deforming and re-forming every attribute.
+HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value) {
+  long offset = attribute_offset(row, desc, attnum);
+  if (offset < 0) {
+    bool is_null = false;
+    return pg::call(
+        [&] { return heap_modify_tuple_by_cols(row, desc, 1, &attnum, &value, &is_null); });
+  }
+  HeapTuple copy = pg::call([row] { return heap_copytuple(row); });
+  char* data = reinterpret_cast<char*>(copy->t_data) + copy->t_data->t_hoff;
+  store_att_byval(data + offset, value, TupleDescAttr(desc, attnum - 1)->attlen);
+  return copy;
+}
+
 }  // namespace
 
 void init_executors() { CacheRegisterRelcacheCallback(forget_relation, Datum(0)); }
@@ -154,10 +196,6 @@ PGDB_FUNCTION(pgdb_tools_trigger_updated_at) {
   TimestampColumn& column = timestamp_column(data);
   Datum value = transaction_timestamp_as(column);
   HeapTuple row = TRIGGER_FIRED_BY_UPDATE(data->tg_event) ? data->tg_newtuple : data->tg_trigtuple;
-  TupleDesc desc = RelationGetDescr(data->tg_relation);
-  int attnum = column.attnum;
-  bool is_null = false;
-  HeapTuple changed =
-      pg::call([&] { return heap_modify_tuple_by_cols(row, desc, 1, &attnum, &value, &is_null); });
-  return PointerGetDatum(changed);
+  return PointerGetDatum(
+      with_attribute(row, RelationGetDescr(data->tg_relation), column.attnum, value));
 }
