@@ -12,3 +12,30 @@ SELECT e.extname, e.extversion, n.nspname AS schema
 -- pg_cron is preloaded, ready for scheduled maintenance and snapshots.
 SELECT current_setting('shared_preload_libraries') AS preloaded,
        current_setting('cron.database_name') AS cron_database;
+
+-- ---------------------------------------------------------------------------------------------
+-- Triggers: declared from SQL, run by native C++ trigger functions.
+CREATE TABLE orders (id int PRIMARY KEY, status text NOT NULL, total numeric NOT NULL,
+                     updated_at timestamptz);
+INSERT INTO orders VALUES (1, 'paid', 42.00, NULL), (2, 'draft', 10.00, NULL);
+
+-- updated_at is stamped on every UPDATE
+SELECT pgdb_tools.updated_at('orders');
+UPDATE orders SET total = 11.00 WHERE id = 2;
+SELECT id, status, total, updated_at IS NOT NULL AS stamped FROM orders ORDER BY id;
+
+-- paid orders cannot be changed or deleted
+SELECT pgdb_tools.protect('orders', '{UPDATE,DELETE}', 'paid orders are final',
+                          condition => $$OLD.status = 'paid'$$);
+\set ON_ERROR_STOP 0
+DELETE FROM orders WHERE id = 1;
+\set ON_ERROR_STOP 1
+DELETE FROM orders WHERE id = 2;
+
+-- the same triggers as desired state: applying again changes nothing
+SELECT * FROM pgdb_tools.apply_triggers($$[
+  {"kind": "updated_at", "tbl": "orders"},
+  {"kind": "protect", "tbl": "orders", "message": "paid orders are final",
+   "condition": "OLD.status = 'paid'"}
+]$$);
+SELECT table_name, trigger_name, kind, status FROM pgdb_tools.triggers;
