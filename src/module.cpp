@@ -3,6 +3,7 @@
 #include "pg/guard.hpp"
 #include "pg/xact.hpp"
 #include "pg/selftest.hpp"
+#include "triggers/bypass.hpp"
 #include "triggers/executors.hpp"
 
 #ifndef PGDB_TOOLS_VERSION
@@ -19,6 +20,7 @@ void _PG_init(void) {
   pgdb::pg::install_xact_callbacks();
   pgdb::selftest::init();
   pgdb::triggers::init_executors();
+  pgdb::triggers::init_bypass();
 }
 
 PGDB_FUNCTION(pgdb_tools_version) { return pgdb::pg::string_to_text(PGDB_TOOLS_VERSION); }

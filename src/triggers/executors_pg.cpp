@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
+#include "triggers/bypass.hpp"
 #include "triggers/executors.hpp"
 
 extern "C" {
@@ -181,18 +182,22 @@ PGDB_FUNCTION(pgdb_tools_trigger_protect) {
   TriggerData* data = trigger_data(fcinfo, "_trigger_protect");
   if (!TRIGGER_FIRED_BEFORE(data->tg_event))
     throw Error("39P01", "_trigger_protect() must be fired BEFORE the operation");
+  if (bypassed(data)) return unchanged_row(data);
   Trigger* trigger = data->tg_trigger;
   std::string fact = "trigger " + pg::quote_identifier(trigger->tgname) + " forbids " +
                      event_name(data->tg_event) + " on table " + relation_name(data->tg_relation);
   const char* message = trigger->tgnargs > 0 ? trigger->tgargs[0] : "";
-  if (message[0] != '\0') throw Error(protect_sqlstate, message, fact + ".");
-  throw Error(protect_sqlstate, fact);
+  std::string hint =
+      "To allow it for the rest of this transaction only: SELECT pgdb_tools.ignore(" +
+      pg::quote_literal(trigger->tgname) + ");";
+  if (message[0] != '\0') throw Error(protect_sqlstate, message, fact + ".", hint);
+  throw Error(protect_sqlstate, fact, {}, hint);
 }
 
 // _trigger_updated_at(column): sets the column to the transaction's start time.
 PGDB_FUNCTION(pgdb_tools_trigger_updated_at) {
   TriggerData* data = before_row_trigger(fcinfo, "_trigger_updated_at");
-  if (TRIGGER_FIRED_BY_DELETE(data->tg_event)) return unchanged_row(data);
+  if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
   TimestampColumn& column = timestamp_column(data);
   Datum value = transaction_timestamp_as(column);
   HeapTuple row = TRIGGER_FIRED_BY_UPDATE(data->tg_event) ? data->tg_newtuple : data->tg_trigtuple;

@@ -58,6 +58,20 @@ $$;
 COMMENT ON FUNCTION updated_at(regclass, text, boolean, text, text) IS
   'Sets the column to the transaction timestamp on UPDATE (and INSERT when asked)';
 
+-- Members of this role may ignore() any managed trigger; table owners may ignore their own.
+-- Roles belong to the cluster, not to the extension: DROP EXTENSION leaves it.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'pgdb_tools_bypass') THEN
+    CREATE ROLE pgdb_tools_bypass NOLOGIN;
+  END IF;
+END $$;
+
+CREATE FUNCTION ignore(VARIADIC trigger_names text[]) RETURNS integer
+  LANGUAGE C PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'pgdb_tools_ignore';
+COMMENT ON FUNCTION ignore(text[]) IS
+  'The named managed triggers (or * for all the caller may bypass) do nothing until the end of the transaction, in this session';
+
 CREATE VIEW triggers AS
 SELECT m.table_schema::text AS schema_name,
        m.table_name::text AS table_name,
