@@ -16,6 +16,7 @@
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/srf.hpp"
+#include "pg/subtransaction.hpp"
 #include "triggers/kinds.hpp"
 #include "triggers/plan.hpp"
 
@@ -49,6 +50,18 @@ std::optional<std::string> column_type(pg::Spi& spi, Oid relid, std::string_view
       {pg::Param::oid(relid), pg::Param::text(column)}, true);
   if (spi.row_count() == 0) return std::nullopt;
   return spi.get_text(0, 0);
+}
+
+// 22023 unless value converts to type (format_type's spelling), so soft_delete fails at creation
+// rather than at the first DELETE.
+void require_castable(pg::Spi& spi, const std::string& value, const std::string& type) {
+  try {
+    pg::in_subtransaction(
+        [&] { spi.execute("SELECT CAST($1 AS " + type + ")", {pg::Param::text(value)}, true); });
+  } catch (const pg::PgException& e) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "value " + pg::quote_literal(value) + " is not a valid " + type, e.what());
+  }
 }
 
 Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
@@ -90,7 +103,11 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune)
     pg::TableName table = pg::table_name(relid);
     Target target{table.schema, table.name, table.quoted()};
     TriggerDef def = build_trigger(
-        spec, target, [&](std::string_view column) { return column_type(spi, relid, column); });
+        spec, target, [&](std::string_view column) { return column_type(spi, relid, column); },
+        pg::server_keywords);
+    if (spec.kind == "soft_delete" && spec.arg("value").type == Json::Type::string)
+      require_castable(spi, spec.arg("value").text,
+                       column_type(spi, relid, spec.arg("column_name").text).value());
     auto [seen, fresh] = declared.emplace(std::pair{relid, def.name}, i + 1);
     if (!fresh)
       throw Error(sqlstate::invalid_parameter_value,

@@ -1,4 +1,5 @@
-// The native trigger functions of the managed trigger kinds (executors_pg.cpp).
+// The native trigger functions of the managed trigger kinds (executors_pg.cpp,
+// executor_support_pg.cpp).
 #pragma once
 
 #include <string_view>

@@ -1,24 +1,25 @@
-// The native trigger functions that managed triggers call. Each reads its configuration from the
-// trigger's arguments and keeps per-trigger metadata (column numbers, types) in a cache that
-// relcache invalidation clears, so a row costs no catalog lookup and no SPI call.
-#include <unordered_map>
+// The native trigger functions of the managed kinds. Each reads its configuration from the
+// trigger's arguments and keeps per-trigger metadata in a ConfigCache, so a row costs no catalog
+// lookup; only soft_delete writes through SPI, with a prepared plan kept per trigger.
+#include <map>
+#include <set>
+#include <vector>
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
+#include "pg/jsonb.hpp"
 #include "pg/quote.hpp"
+#include "pg/spi.hpp"
 #include "triggers/bypass.hpp"
+#include "triggers/executor_support.hpp"
 #include "triggers/executors.hpp"
 
 extern "C" {
-#include "access/htup_details.h"
-#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
-#include "commands/trigger.h"
 #include "pgtime.h"
 #include "utils/date.h"
-#include "utils/inval.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
+#include "utils/datum.h"
+#include "utils/jsonb.h"
 #include "utils/timestamp.h"
 }
 
@@ -26,7 +27,6 @@ namespace pgdb::triggers {
 
 namespace {
 
-// Per trigger (its OID: each partition's clone has its own) of one relation.
 struct TimestampColumn {
   Oid relid;
   int attnum;
@@ -36,80 +36,19 @@ struct TimestampColumn {
   pg_tz* computed_in;
   Datum value;
 };
-
-std::unordered_map<Oid, TimestampColumn> timestamp_columns;
-
-void forget_relation(Datum, Oid relid) {
-  // Runs inside PostgreSQL's invalidation processing: erase only, never allocate.
-  for (auto it = timestamp_columns.begin(); it != timestamp_columns.end();) {
-    if (relid == InvalidOid || it->second.relid == relid) {
-      it = timestamp_columns.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function) {
-  if (!CALLED_AS_TRIGGER(fcinfo))
-    throw Error("39P01", std::string(function) + "() was not called by the trigger manager", {},
-                "It is a trigger function: pgdb_tools creates the triggers that call it.");
-  return reinterpret_cast<TriggerData*>(fcinfo->context);
-}
-
-TriggerData* before_row_trigger(FunctionCallInfo fcinfo, const char* function) {
-  TriggerData* data = trigger_data(fcinfo, function);
-  if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) || !TRIGGER_FIRED_BEFORE(data->tg_event))
-    throw Error("39P01", std::string(function) + "() must be fired BEFORE ... FOR EACH ROW");
-  return data;
-}
-
-const char* event_name(TriggerEvent event) {
-  if (TRIGGER_FIRED_BY_INSERT(event)) return "INSERT";
-  if (TRIGGER_FIRED_BY_UPDATE(event)) return "UPDATE";
-  if (TRIGGER_FIRED_BY_DELETE(event)) return "DELETE";
-  if (TRIGGER_FIRED_BY_TRUNCATE(event)) return "TRUNCATE";
-  return "?";
-}
-
-std::string relation_name(Relation relation) {
-  Oid namespace_oid = RelationGetNamespace(relation);
-  char* schema = pg::call([namespace_oid] { return get_namespace_name(namespace_oid); });
-  return pg::quote_identifier(schema ? schema : "?") + "." +
-         pg::quote_identifier(RelationGetRelationName(relation));
-}
-
-// The row a BEFORE row trigger lets through unchanged; NULL for statement-level triggers.
-Datum unchanged_row(TriggerData* data) {
-  if (!TRIGGER_FIRED_FOR_ROW(data->tg_event)) return PointerGetDatum(nullptr);
-  return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(data->tg_event) ? data->tg_newtuple
-                                                                 : data->tg_trigtuple);
-}
+ConfigCache<TimestampColumn> timestamp_columns;
 
 TimestampColumn& timestamp_column(TriggerData* data) {
-  Trigger* trigger = data->tg_trigger;
-  auto found = timestamp_columns.find(trigger->tgoid);
-  if (found != timestamp_columns.end()) return found->second;
-  if (trigger->tgnargs < 1)
-    throw Error(sqlstate::object_not_in_prerequisite_state,
-                "trigger \"" + std::string(trigger->tgname) + "\" has no column argument", {},
-                "Create it with pgdb_tools.updated_at().");
-  const char* column = trigger->tgargs[0];
-  TupleDesc desc = RelationGetDescr(data->tg_relation);
-  int attnum = SPI_fnumber(desc, column);  // a plain search of the descriptor: never raises
-  if (attnum <= 0)
-    throw Error(sqlstate::undefined_column,
-                "column \"" + std::string(column) + "\" of table " +
-                    relation_name(data->tg_relation) + " does not exist",
-                "Trigger \"" + std::string(trigger->tgname) + "\" sets that column.",
-                "Re-create the trigger with pgdb_tools.updated_at() for an existing column.");
-  Oid type = TupleDescAttr(desc, attnum - 1)->atttypid;
+  if (TimestampColumn* found = timestamp_columns.find(data->tg_trigger->tgoid)) return *found;
+  const char* column = trigger_arg(data, 0);
+  int attnum = column_number(data, column);
+  Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
   if (type != TIMESTAMPTZOID && type != TIMESTAMPOID && type != DATEOID)
     throw Error("42804", "column \"" + std::string(column) + "\" of table " +
                              relation_name(data->tg_relation) +
                              " is not a timestamp, timestamptz or date column");
-  TimestampColumn entry{RelationGetRelid(data->tg_relation), attnum, type, 0, nullptr, 0};
-  return timestamp_columns.emplace(trigger->tgoid, entry).first->second;
+  return timestamp_columns.add(data->tg_trigger->tgoid,
+                               {RelationGetRelid(data->tg_relation), attnum, type, 0, nullptr, 0});
 }
 
 Datum transaction_timestamp_as(TimestampColumn& column) {
@@ -127,50 +66,129 @@ Datum transaction_timestamp_as(TimestampColumn& column) {
   return value;
 }
 
-// Where attribute attnum (1-based) of tuple starts in its data area, or -1 when it is NULL or
-// missing from the tuple (added by ALTER TABLE after the row was written). Walks the attributes
-// before it the way heap_deform_tuple does, without extracting them.
-long attribute_offset(HeapTuple tuple, TupleDesc desc, int attnum) {
-  HeapTupleHeader header = tuple->t_data;
-  if (attnum > HeapTupleHeaderGetNatts(header)) return -1;
-  bool has_nulls = HeapTupleHasNulls(tuple);
-  bits8* null_bits = header->t_bits;
-  if (has_nulls && att_isnull(attnum - 1, null_bits)) return -1;
-  char* data = reinterpret_cast<char*>(header) + header->t_hoff;
-  long offset = 0;
-  for (int i = 0; i < attnum; ++i) {
-    Form_pg_attribute attribute = TupleDescAttr(desc, i);
-    if (has_nulls && att_isnull(i, null_bits)) continue;
-    if (attribute->attlen == -1) {
-      offset = att_align_pointer(offset, attribute->attalign, -1, data + offset);
-    } else {
-      offset = att_align_nominal(offset, attribute->attalign);
+// read_only: the attributes whose change is refused.
+struct ReadOnlyColumns {
+  Oid relid;
+  std::vector<int> attnums;
+};
+ConfigCache<ReadOnlyColumns> read_only_columns;
+
+ReadOnlyColumns& read_only_config(TriggerData* data) {
+  if (ReadOnlyColumns* found = read_only_columns.find(data->tg_trigger->tgoid)) return *found;
+  std::string mode = trigger_arg(data, 0);
+  std::set<int> named;
+  for (int i = 1; i < data->tg_trigger->tgnargs; ++i)
+    named.insert(column_number(data, data->tg_trigger->tgargs[i]));
+  ReadOnlyColumns config{RelationGetRelid(data->tg_relation), {}};
+  if (mode == "only") {
+    config.attnums.assign(named.begin(), named.end());
+  } else {
+    TupleDesc desc = RelationGetDescr(data->tg_relation);
+    for (int i = 0; i < desc->natts; ++i) {
+      Form_pg_attribute attribute = TupleDescAttr(desc, i);
+      // Generated columns follow their inputs: only those inputs are the user's to change.
+      if (attribute->attisdropped || attribute->attgenerated != '\0') continue;
+      if (!named.count(i + 1)) config.attnums.push_back(i + 1);
     }
-    if (i == attnum - 1) return offset;
-    offset = att_addlength_pointer(offset, attribute->attlen, data + offset);
   }
-  return -1;
+  return read_only_columns.add(data->tg_trigger->tgoid, std::move(config));
 }
 
-// The row with one fixed-width, pass-by-value attribute replaced. When the attribute is present
-// and not NULL, the new value has the same size and place: copy the tuple and overwrite it,
-// instead of deforming and re-forming every attribute.
-HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value) {
-  long offset = attribute_offset(row, desc, attnum);
-  if (offset < 0) {
-    bool is_null = false;
-    return pg::call(
-        [&] { return heap_modify_tuple_by_cols(row, desc, 1, &attnum, &value, &is_null); });
-  }
-  HeapTuple copy = pg::call([row] { return heap_copytuple(row); });
-  char* data = reinterpret_cast<char*>(copy->t_data) + copy->t_data->t_hoff;
-  store_att_byval(data + offset, value, TupleDescAttr(desc, attnum - 1)->attlen);
-  return copy;
+bool same_value(Form_pg_attribute attribute, Datum a, bool a_null, Datum b, bool b_null) {
+  if (a_null || b_null) return a_null == b_null;
+  if (attribute->attbyval) return datumIsEqual(a, b, true, attribute->attlen);
+  bool typbyval = attribute->attbyval;
+  int typlen = attribute->attlen;
+  return pg::call([=] { return datum_image_eq(a, b, typbyval, typlen); });
 }
+
+// row_version: the counter column.
+struct VersionColumn {
+  Oid relid;
+  int attnum;
+  Oid type;
+  bool check_stale;
+};
+ConfigCache<VersionColumn> version_columns;
+
+VersionColumn& version_column(TriggerData* data) {
+  if (VersionColumn* found = version_columns.find(data->tg_trigger->tgoid)) return *found;
+  const char* column = trigger_arg(data, 0);
+  int attnum = column_number(data, column);
+  Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
+  if (type != INT2OID && type != INT4OID && type != INT8OID)
+    throw Error("42804", "column \"" + std::string(column) + "\" of table " +
+                             relation_name(data->tg_relation) + " is not an integer column");
+  bool check_stale = std::string(trigger_arg(data, 1)) == "check_stale";
+  return version_columns.add(data->tg_trigger->tgoid,
+                             {RelationGetRelid(data->tg_relation), attnum, type, check_stale});
+}
+
+std::int64_t as_int64(Datum value, Oid type) {
+  switch (type) {
+    case INT2OID:
+      return DatumGetInt16(value);
+    case INT4OID:
+      return DatumGetInt32(value);
+    default:
+      return DatumGetInt64(value);
+  }
+}
+
+Datum next_version(const VersionColumn& column, std::int64_t current, const TriggerData* data) {
+  std::int64_t limit = column.type == INT2OID   ? PG_INT16_MAX
+                       : column.type == INT4OID ? PG_INT32_MAX
+                                                : PG_INT64_MAX;
+  if (current >= limit)
+    throw Error(
+        "22003", "row version of table " + relation_name(data->tg_relation) + " is out of range",
+        "Trigger " + trigger_name(data) + " cannot increment " + std::to_string(current) + ".");
+  switch (column.type) {
+    case INT2OID:
+      return Int16GetDatum(static_cast<int16>(current + 1));
+    case INT4OID:
+      return Int32GetDatum(static_cast<int32>(current + 1));
+    default:
+      return Int64GetDatum(current + 1);
+  }
+}
+
+// fsm: the state column and the allowed moves.
+struct StateMachine {
+  Oid relid;
+  int attnum;
+  Oid type;
+  std::map<std::string, std::vector<std::string>> moves;
+};
+ConfigCache<StateMachine> state_machines;
+
+StateMachine& state_machine(TriggerData* data) {
+  if (StateMachine* found = state_machines.find(data->tg_trigger->tgoid)) return *found;
+  int attnum = column_number(data, trigger_arg(data, 0));
+  const char* transitions = trigger_arg(data, 1);
+  Datum jsonb = pg::call(
+      [transitions] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(transitions)); });
+  StateMachine machine{RelationGetRelid(data->tg_relation),
+                       attnum,
+                       TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid,
+                       {}};
+  for (const auto& [state, targets] : pg::jsonb_to_json(jsonb).members) {
+    std::vector<std::string>& allowed = machine.moves[state];
+    for (const Json& target : targets.items) allowed.push_back(target.text);
+  }
+  return state_machines.add(data->tg_trigger->tgoid, std::move(machine));
+}
+
+// soft_delete: the prepared UPDATE for one trigger on one relation, re-prepared when the relation
+// is renamed (a kept plan is re-analyzed from its SQL text).
+struct SoftDeletePlan {
+  Oid relid;
+  std::string relation;  // the qualified name the plan was prepared for
+  SPIPlanPtr plan;
+};
+std::unordered_map<Oid, SoftDeletePlan> soft_delete_plans;  // by trigger OID
 
 }  // namespace
-
-void init_executors() { CacheRegisterRelcacheCallback(forget_relation, Datum(0)); }
 
 }  // namespace pgdb::triggers
 
@@ -183,15 +201,11 @@ PGDB_FUNCTION(pgdb_tools_trigger_protect) {
   if (!TRIGGER_FIRED_BEFORE(data->tg_event))
     throw Error("39P01", "_trigger_protect() must be fired BEFORE the operation");
   if (bypassed(data)) return unchanged_row(data);
-  Trigger* trigger = data->tg_trigger;
-  std::string fact = "trigger " + pg::quote_identifier(trigger->tgname) + " forbids " +
-                     event_name(data->tg_event) + " on table " + relation_name(data->tg_relation);
-  const char* message = trigger->tgnargs > 0 ? trigger->tgargs[0] : "";
-  std::string hint =
-      "To allow it for the rest of this transaction only: SELECT pgdb_tools.ignore(" +
-      pg::quote_literal(trigger->tgname) + ");";
-  if (message[0] != '\0') throw Error(protect_sqlstate, message, fact + ".", hint);
-  throw Error(protect_sqlstate, fact, {}, hint);
+  std::string fact = "trigger " + trigger_name(data) + " forbids " + event_name(data->tg_event) +
+                     " on table " + relation_name(data->tg_relation);
+  const char* message = data->tg_trigger->tgnargs > 0 ? data->tg_trigger->tgargs[0] : "";
+  if (message[0] != '\0') throw Error(protect_sqlstate, message, fact + ".", ignore_hint(data));
+  throw Error(protect_sqlstate, fact, {}, ignore_hint(data));
 }
 
 // _trigger_updated_at(column): sets the column to the transaction's start time.
@@ -200,7 +214,152 @@ PGDB_FUNCTION(pgdb_tools_trigger_updated_at) {
   if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
   TimestampColumn& column = timestamp_column(data);
   Datum value = transaction_timestamp_as(column);
-  HeapTuple row = TRIGGER_FIRED_BY_UPDATE(data->tg_event) ? data->tg_newtuple : data->tg_trigtuple;
   return PointerGetDatum(
-      with_attribute(row, RelationGetDescr(data->tg_relation), column.attnum, value));
+      with_attribute(written_row(data), RelationGetDescr(data->tg_relation), column.attnum, value));
+}
+
+// _trigger_read_only(mode, columns...): refuses an UPDATE that changes a read-only column.
+PGDB_FUNCTION(pgdb_tools_trigger_read_only) {
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_read_only");
+  if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  const ReadOnlyColumns& config = read_only_config(data);
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  for (int attnum : config.attnums) {
+    Form_pg_attribute attribute = TupleDescAttr(desc, attnum - 1);
+    bool old_null = false;
+    bool new_null = false;
+    Datum old_value = heap_getattr(data->tg_trigtuple, attnum, desc, &old_null);
+    Datum new_value = heap_getattr(data->tg_newtuple, attnum, desc, &new_null);
+    if (same_value(attribute, old_value, old_null, new_value, new_null)) continue;
+    throw Error(protect_sqlstate,
+                "trigger " + trigger_name(data) + " forbids changing column " +
+                    pg::quote_identifier(NameStr(attribute->attname)) + " of table " +
+                    relation_name(data->tg_relation),
+                "The UPDATE would change it from " +
+                    value_text(old_value, old_null, attribute->atttypid) + " to " +
+                    value_text(new_value, new_null, attribute->atttypid) + ".",
+                ignore_hint(data));
+  }
+  return unchanged_row(data);
+}
+
+// _trigger_row_version(column, check_stale|no_check): increments the version on every UPDATE and,
+// checking staleness, refuses an UPDATE whose version is not the stored one.
+PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_row_version");
+  if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  const VersionColumn& column = version_column(data);
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  bool old_null = false;
+  bool new_null = false;
+  Datum old_value = heap_getattr(data->tg_trigtuple, column.attnum, desc, &old_null);
+  Datum new_value = heap_getattr(data->tg_newtuple, column.attnum, desc, &new_null);
+  std::int64_t stored = old_null ? 0 : as_int64(old_value, column.type);
+  if (column.check_stale &&
+      (old_null != new_null || (!old_null && stored != as_int64(new_value, column.type)))) {
+    std::string name =
+        pg::quote_identifier(NameStr(TupleDescAttr(desc, column.attnum - 1)->attname));
+    throw Error(sqlstate::serialization_failure,
+                "row of table " + relation_name(data->tg_relation) +
+                    " was changed by another transaction since it was read",
+                "Trigger " + trigger_name(data) + ": the UPDATE sets " + name + " to " +
+                    value_text(new_value, new_null, column.type) + " but the stored version is " +
+                    value_text(old_value, old_null, column.type) + ".",
+                "Read the row again and retry the change with its current version.");
+  }
+  return PointerGetDatum(
+      with_attribute(data->tg_newtuple, desc, column.attnum, next_version(column, stored, data)));
+}
+
+// _trigger_fsm(column, transitions): refuses a change of the state column that the transitions
+// do not allow. Installed with WHEN (OLD.column IS DISTINCT FROM NEW.column).
+PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_fsm");
+  if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  const StateMachine& machine = state_machine(data);
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  bool old_null = false;
+  bool new_null = false;
+  Datum old_value = heap_getattr(data->tg_trigtuple, machine.attnum, desc, &old_null);
+  Datum new_value = heap_getattr(data->tg_newtuple, machine.attnum, desc, &new_null);
+  std::string column =
+      pg::quote_identifier(NameStr(TupleDescAttr(desc, machine.attnum - 1)->attname));
+  std::string fact = "trigger " + trigger_name(data) + " forbids changing column " + column +
+                     " of table " + relation_name(data->tg_relation) + " from " +
+                     value_text(old_value, old_null, machine.type) + " to " +
+                     value_text(new_value, new_null, machine.type);
+  if (old_null || new_null)
+    throw Error(protect_sqlstate, fact, "A state machine has no transitions to or from NULL.",
+                ignore_hint(data));
+  std::string from = output_text(old_value, machine.type);
+  std::string to = output_text(new_value, machine.type);
+  auto moves = machine.moves.find(from);
+  if (moves != machine.moves.end()) {
+    for (const std::string& allowed : moves->second) {
+      if (allowed == to) return unchanged_row(data);
+    }
+  }
+  std::string allowed;
+  if (moves != machine.moves.end()) {
+    for (const std::string& state : moves->second)
+      allowed += (allowed.empty() ? "" : ", ") + pg::quote_literal(state);
+  }
+  throw Error(protect_sqlstate, fact,
+              allowed.empty()
+                  ? "No transition leaves state " + pg::quote_literal(from) + "."
+                  : "From " + pg::quote_literal(from) + " the allowed states are " + allowed + ".",
+              ignore_hint(data));
+}
+
+// _trigger_soft_delete(column, expression, value): turns DELETE into an UPDATE of the column
+// (to the value, false or now()) and skips the delete.
+PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_soft_delete");
+  if (!TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  const char* column = trigger_arg(data, 0);
+  std::string expression = trigger_arg(data, 1);
+  int attnum = column_number(data, column);
+  std::string relation = relation_name(data->tg_relation);
+  Oid relid = RelationGetRelid(data->tg_relation);
+  Oid trigger = data->tg_trigger->tgoid;
+  ItemPointerData row = data->tg_trigtuple->t_self;
+  {
+    pg::Spi spi;
+    auto found = soft_delete_plans.find(trigger);
+    if (found != soft_delete_plans.end() &&
+        (found->second.relid != relid || found->second.relation != relation)) {
+      SPIPlanPtr stale = found->second.plan;
+      soft_delete_plans.erase(found);
+      pg::call([stale] { SPI_freeplan(stale); });
+      found = soft_delete_plans.end();
+    }
+    if (found == soft_delete_plans.end()) {
+      Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
+      char* type_name = pg::call([type] { return format_type_be(type); });
+      std::string value =
+          expression == "value"
+              ? "CAST(" + pg::quote_literal(trigger_arg(data, 2)) + " AS " + type_name + ")"
+          : expression == "false" ? std::string("false")
+                                  : "CAST(pg_catalog.now() AS " + std::string(type_name) + ")";
+      std::string sql = "UPDATE ONLY " + relation + " SET " + pg::quote_identifier(column) + " = " +
+                        value + " WHERE ctid = $1";
+      const char* text = sql.c_str();
+      Oid argument_type = TIDOID;
+      SPIPlanPtr plan =
+          pg::call([text, &argument_type] { return SPI_prepare(text, 1, &argument_type); });
+      if (plan == nullptr)
+        throw Error(sqlstate::internal_error,
+                    std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
+      pg::call([plan] { SPI_keepplan(plan); });
+      found = soft_delete_plans.emplace(trigger, SoftDeletePlan{relid, relation, plan}).first;
+    }
+    Datum argument = PointerGetDatum(&row);
+    SPIPlanPtr plan = found->second.plan;
+    int rc = pg::call(
+        [plan, &argument] { return SPI_execute_plan(plan, &argument, nullptr, false, 0); });
+    if (rc != SPI_OK_UPDATE)
+      throw Error(sqlstate::internal_error,
+                  std::string("soft delete UPDATE failed: ") + SPI_result_code_string(rc));
+  }
+  return PointerGetDatum(nullptr);  // the row stays: the DELETE skips it
 }

@@ -47,21 +47,27 @@ void build_protect(Spec& spec, TriggerDef& def) {
   def.args = {message.type == Json::Type::string ? message.text : std::string()};
 }
 
-void require_column_type(const Target& table, const std::string& column,
-                         const ColumnTypeLookup& column_type,
-                         std::initializer_list<std::string_view> accepted,
-                         std::string_view purpose) {
+std::string require_column(const Target& table, const std::string& column,
+                           const ColumnTypeLookup& column_type) {
   std::optional<std::string> type = column_type(column);
   if (!type)
     throw Error(sqlstate::undefined_column,
                 "column \"" + column + "\" of table " + table.qualified + " does not exist");
+  return *type;
+}
+
+void require_column_type(const Target& table, const std::string& column,
+                         const ColumnTypeLookup& column_type,
+                         std::initializer_list<std::string_view> accepted,
+                         std::string_view purpose) {
+  std::string type = require_column(table, column, column_type);
   for (std::string_view ok : accepted) {
-    if (*type == ok) return;
+    if (type == ok) return;
   }
   std::string list;
   for (std::string_view ok : accepted) list += (list.empty() ? "" : ", ") + std::string(ok);
   throw Error("42804",
-              "column \"" + column + "\" of table " + table.qualified + " is of type " + *type +
+              "column \"" + column + "\" of table " + table.qualified + " is of type " + type +
                   ", which " + std::string(purpose) + " cannot use",
               {}, "Use a column of type " + list + ".");
 }
@@ -77,9 +83,90 @@ void build_updated_at(Spec& spec, const Target& table, const ColumnTypeLookup& c
   def.args = {column};
 }
 
+void build_read_only(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
+                     TriggerDef& def) {
+  const Json& columns = spec.arg("columns");
+  const Json& except = spec.arg("except_columns");
+  bool listed = columns.type == Json::Type::array;
+  if (listed && except.type == Json::Type::array)
+    throw Error(sqlstate::invalid_parameter_value,
+                "read_only takes columns or except_columns, not both", {},
+                "columns lists the read-only columns; except_columns makes every other column "
+                "read-only.");
+  if (listed && columns.items.empty())
+    throw Error(sqlstate::invalid_parameter_value, "columns must name at least one column", {},
+                "Pass NULL to make every column read-only.");
+  std::vector<std::string> names = strings_of(listed ? columns : except);
+  for (const std::string& name : names) require_column(table, name, column_type);
+  def.events = event_update;
+  def.function_name = "_trigger_read_only";
+  def.args = {listed ? "only" : "except"};
+  def.args.insert(def.args.end(), names.begin(), names.end());
+}
+
+void build_row_version(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
+                       TriggerDef& def) {
+  std::string column = spec.arg("column_name").text;
+  require_column_type(table, column, column_type, {"smallint", "integer", "bigint"}, "row_version");
+  def.events = event_update;
+  def.function_name = "_trigger_row_version";
+  def.args = {column, spec.arg("check_stale").boolean ? "check_stale" : "no_check"};
+}
+
+void build_soft_delete(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
+                       TriggerDef& def) {
+  std::string column = spec.arg("column_name").text;
+  std::string type = require_column(table, column, column_type);
+  const Json& value = spec.arg("value");
+  std::string expression;  // what the column is set to, as SQL
+  if (value.type == Json::Type::string) {
+    expression = "value";
+  } else if (type == "boolean") {
+    expression = "false";
+  } else if (type == "timestamp with time zone" || type == "timestamp without time zone" ||
+             type == "date") {
+    expression = "now";
+  } else {
+    throw Error(sqlstate::invalid_parameter_value,
+                "soft_delete needs a value for column \"" + column + "\" of type " + type, {},
+                "Pass value => '...' (cast to the column's type); it may be omitted only for "
+                "boolean (false) and timestamp or date columns (now()).");
+  }
+  def.events = event_delete;
+  def.function_name = "_trigger_soft_delete";
+  def.args = {column, expression, value.type == Json::Type::string ? value.text : std::string()};
+}
+
+void build_fsm(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
+               TriggerDef& def, KeywordLookup keywords) {
+  std::string column = spec.arg("column_name").text;
+  require_column(table, column, column_type);
+  const Json& transitions = spec.arg("transitions");
+  if (transitions.members.empty())
+    throw Error(sqlstate::invalid_parameter_value, "transitions must list at least one state", {},
+                "For example {\"draft\": [\"published\"], \"published\": [\"archived\"]}.");
+  for (const auto& [state, targets] : transitions.members) {
+    bool strings = targets.type == Json::Type::array;
+    for (const Json& target : targets.items) strings = strings && target.type == Json::Type::string;
+    if (!strings)
+      throw Error(sqlstate::invalid_parameter_value,
+                  "transitions[\"" + state + "\"] must be an array of states, not " +
+                      std::string(targets.type_name()),
+                  {}, "Map each state to the states it may move to: {\"draft\": [\"published\"]}.");
+  }
+  // The trigger fires only when the column changes; the executor then checks the move.
+  std::string quoted = quote_identifier(column, keywords);
+  std::string changed = "OLD." + quoted + " IS DISTINCT FROM NEW." + quoted;
+  def.condition = spec.condition ? "(" + changed + ") AND (" + *spec.condition + ")" : changed;
+  def.events = event_update;
+  def.function_name = "_trigger_fsm";
+  def.args = {column, to_json_text(transitions)};
+}
+
 }  // namespace
 
-TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type) {
+TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
+                         KeywordLookup keywords) {
   TriggerDef def;
   def.name = spec.name ? *spec.name : default_trigger_name(spec.kind, table.table);
   def.table_schema = table.schema;
@@ -90,6 +177,14 @@ TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup
     build_protect(spec, def);
   } else if (spec.kind == "updated_at") {
     build_updated_at(spec, table, column_type, def);
+  } else if (spec.kind == "read_only") {
+    build_read_only(spec, table, column_type, def);
+  } else if (spec.kind == "row_version") {
+    build_row_version(spec, table, column_type, def);
+  } else if (spec.kind == "soft_delete") {
+    build_soft_delete(spec, table, column_type, def);
+  } else if (spec.kind == "fsm") {
+    build_fsm(spec, table, column_type, def, keywords);
   } else {
     throw Error(sqlstate::internal_error, "no trigger builder for kind " + spec.kind);
   }

@@ -9,7 +9,7 @@ namespace pgdb::triggers {
 
 namespace {
 
-enum class ArgType { text, text_array, boolean };
+enum class ArgType { text, text_array, boolean, object };
 
 struct ArgDef {
   std::string_view name;
@@ -27,15 +27,29 @@ Json null_default() { return Json::null_value(); }
 Json update_delete() { return Json::from_strings({"UPDATE", "DELETE"}); }
 Json updated_at_column() { return Json::from_string("updated_at"); }
 Json false_default() { return Json::from_bool(false); }
+Json true_default() { return Json::from_bool(true); }
+Json version_column() { return Json::from_string("version"); }
 
 const std::vector<KindDef>& kind_defs() {
   static const std::vector<KindDef> defs = {
       {"protect",
        {{"operations", ArgType::text_array, false, update_delete},
         {"message", ArgType::text, false, null_default}}},
+      {"read_only",
+       {{"columns", ArgType::text_array, false, null_default},
+        {"except_columns", ArgType::text_array, false, null_default}}},
+      {"soft_delete",
+       {{"column_name", ArgType::text, true, null_default},
+        {"value", ArgType::text, false, null_default}}},
+      {"fsm",
+       {{"column_name", ArgType::text, true, null_default},
+        {"transitions", ArgType::object, true, null_default}}},
       {"updated_at",
        {{"column_name", ArgType::text, false, updated_at_column},
         {"on_insert", ArgType::boolean, false, false_default}}},
+      {"row_version",
+       {{"column_name", ArgType::text, false, version_column},
+        {"check_stale", ArgType::boolean, false, true_default}}},
   };
   return defs;
 }
@@ -48,6 +62,8 @@ std::string_view arg_type_name(ArgType type) {
       return "an array of strings";
     case ArgType::boolean:
       return "a boolean";
+    case ArgType::object:
+      return "a JSON object";
   }
   return "";
 }
@@ -59,6 +75,8 @@ bool has_type(const Json& value, ArgType type) {
       return value.type == Json::Type::string;
     case ArgType::boolean:
       return value.type == Json::Type::boolean;
+    case ArgType::object:
+      return value.type == Json::Type::object;
     case ArgType::text_array:
       return value.type == Json::Type::array &&
              std::all_of(value.items.begin(), value.items.end(),

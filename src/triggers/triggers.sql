@@ -22,6 +22,14 @@ CREATE FUNCTION _trigger_protect() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_protect';
 CREATE FUNCTION _trigger_updated_at() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_updated_at';
+CREATE FUNCTION _trigger_read_only() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_read_only';
+CREATE FUNCTION _trigger_row_version() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_row_version';
+CREATE FUNCTION _trigger_fsm() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_fsm';
+CREATE FUNCTION _trigger_soft_delete() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_soft_delete';
 
 CREATE FUNCTION apply_triggers(specs jsonb, prune boolean DEFAULT false, dry_run boolean DEFAULT false)
   RETURNS TABLE(action text, table_name text, trigger_name text, detail text)
@@ -57,6 +65,51 @@ CREATE FUNCTION updated_at(tbl regclass, column_name text DEFAULT 'updated_at',
 $$;
 COMMENT ON FUNCTION updated_at(regclass, text, boolean, text, text) IS
   'Sets the column to the transaction timestamp on UPDATE (and INSERT when asked)';
+
+CREATE FUNCTION read_only(tbl regclass, columns text[] DEFAULT NULL,
+                          except_columns text[] DEFAULT NULL, condition text DEFAULT NULL,
+                          name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'read_only', 'tbl', tbl::oid::text,
+      'columns', pg_catalog.to_jsonb(columns), 'except_columns', pg_catalog.to_jsonb(except_columns),
+      'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION read_only(regclass, text[], text[], text, text) IS
+  'Refuses an UPDATE that changes a listed column (NULL: every column but except_columns)';
+
+CREATE FUNCTION soft_delete(tbl regclass, column_name text, value text DEFAULT NULL,
+                            condition text DEFAULT NULL, name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'soft_delete', 'tbl', tbl::oid::text,
+      'column_name', column_name, 'value', value, 'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION soft_delete(regclass, text, text, text, text) IS
+  'DELETE becomes an UPDATE of the column (to value; false or now() by default)';
+
+CREATE FUNCTION fsm(tbl regclass, column_name text, transitions jsonb,
+                    condition text DEFAULT NULL, name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'fsm', 'tbl', tbl::oid::text,
+      'column_name', column_name, 'transitions', transitions,
+      'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION fsm(regclass, text, jsonb, text, text) IS
+  'Refuses a change of the state column that transitions does not allow';
+
+CREATE FUNCTION row_version(tbl regclass, column_name text DEFAULT 'version',
+                            check_stale boolean DEFAULT true, condition text DEFAULT NULL,
+                            name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'row_version', 'tbl', tbl::oid::text,
+      'column_name', column_name, 'check_stale', check_stale,
+      'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION row_version(regclass, text, boolean, text, text) IS
+  'Increments an integer version on every UPDATE; with check_stale refuses stale updates (40001)';
 
 -- Members of this role may ignore() any managed trigger; table owners may ignore their own.
 -- Roles belong to the cluster, not to the extension: DROP EXTENSION leaves it.

@@ -26,7 +26,7 @@ Spec spec_of(std::initializer_list<std::pair<std::string, Json>> members) {
 
 std::string sqlstate_of(Spec spec) {
   try {
-    build_trigger(spec, orders, orders_columns);
+    build_trigger(spec, orders, orders_columns, no_keywords);
   } catch (const Error& e) {
     return e.sqlstate();
   }
@@ -35,7 +35,7 @@ std::string sqlstate_of(Spec spec) {
 
 TEST(BuildProtect, DefaultsToUpdateAndDeleteRowTrigger) {
   Spec spec = spec_of({{"kind", Json::from_string("protect")}, {"tbl", Json::from_string("x")}});
-  TriggerDef def = build_trigger(spec, orders, orders_columns);
+  TriggerDef def = build_trigger(spec, orders, orders_columns, no_keywords);
   EXPECT_EQ(create_trigger_sql(def, no_keywords),
             "CREATE OR REPLACE TRIGGER pgdb_protect_orders BEFORE UPDATE OR DELETE ON app.orders "
             "FOR EACH ROW EXECUTE FUNCTION pgdb_tools._trigger_protect('')");
@@ -47,7 +47,7 @@ TEST(BuildProtect, NormalizesOperationOrderAndKeepsMessage) {
                        {"operations", Json::from_strings({"delete", "INSERT"})},
                        {"message", Json::from_string("orders are forever")},
                        {"name", Json::from_string("keep")}});
-  TriggerDef def = build_trigger(spec, orders, orders_columns);
+  TriggerDef def = build_trigger(spec, orders, orders_columns, no_keywords);
   EXPECT_EQ(to_json_text(spec.arg("operations")), "[\"INSERT\", \"DELETE\"]");
   EXPECT_EQ(def.name, "keep");
   EXPECT_EQ(def.args, std::vector<std::string>{"orders are forever"});
@@ -58,7 +58,7 @@ TEST(BuildProtect, TruncateIsStatementLevelAndAlone) {
   Spec spec = spec_of({{"kind", Json::from_string("protect")},
                        {"tbl", Json::from_string("x")},
                        {"operations", Json::from_strings({"TRUNCATE"})}});
-  EXPECT_EQ(build_trigger(spec, orders, orders_columns).level, Level::statement);
+  EXPECT_EQ(build_trigger(spec, orders, orders_columns, no_keywords).level, Level::statement);
   EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("protect")},
                                  {"tbl", Json::from_string("x")},
                                  {"operations", Json::from_strings({"TRUNCATE", "DELETE"})}})),
@@ -72,7 +72,7 @@ TEST(BuildProtect, TruncateIsStatementLevelAndAlone) {
 
 TEST(BuildUpdatedAt, UpdateOnlyByDefault) {
   Spec spec = spec_of({{"kind", Json::from_string("updated_at")}, {"tbl", Json::from_string("x")}});
-  TriggerDef def = build_trigger(spec, orders, orders_columns);
+  TriggerDef def = build_trigger(spec, orders, orders_columns, no_keywords);
   EXPECT_EQ(create_trigger_sql(def, no_keywords),
             "CREATE OR REPLACE TRIGGER pgdb_updated_at_orders BEFORE UPDATE ON app.orders FOR "
             "EACH ROW EXECUTE FUNCTION pgdb_tools._trigger_updated_at('updated_at')");
@@ -83,7 +83,7 @@ TEST(BuildUpdatedAt, OnInsertAddsInsertAndDateColumnsWork) {
                        {"tbl", Json::from_string("x")},
                        {"column_name", Json::from_string("modified_on")},
                        {"on_insert", Json::from_bool(true)}});
-  TriggerDef def = build_trigger(spec, orders, orders_columns);
+  TriggerDef def = build_trigger(spec, orders, orders_columns, no_keywords);
   EXPECT_EQ(def.events, event_insert | event_update);
   EXPECT_EQ(def.args, std::vector<std::string>{"modified_on"});
 }

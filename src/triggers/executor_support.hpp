@@ -1,0 +1,94 @@
+// What the native trigger functions share: checking how they were fired, naming things in errors,
+// finding columns, replacing a value in a row, and per-trigger metadata caches that relcache
+// invalidation keeps fresh.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "commands/trigger.h"
+#include "utils/rel.h"
+}
+
+namespace pgdb::triggers {
+
+// The trigger data; 39P01 unless called by the trigger manager.
+TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function);
+
+// The trigger data; 39P01 unless fired BEFORE ... FOR EACH ROW.
+TriggerData* before_row_trigger(FunctionCallInfo fcinfo, const char* function);
+
+const char* event_name(TriggerEvent event);
+
+// "schema"."table" of the relation the trigger fired on.
+std::string relation_name(Relation relation);
+
+// The trigger's name, quoted as needed, for messages.
+std::string trigger_name(const TriggerData* data);
+
+// The HINT every refusing trigger ends with.
+std::string ignore_hint(const TriggerData* data);
+
+// The row a BEFORE row trigger lets through unchanged; NULL for statement-level triggers.
+Datum unchanged_row(const TriggerData* data);
+
+// The row the operation writes: the new row of an UPDATE, the row of an INSERT.
+HeapTuple written_row(const TriggerData* data);
+
+// The trigger's argument n; 55000 naming the trigger when it has too few.
+const char* trigger_arg(const TriggerData* data, int n);
+
+// The attribute number of column (exact name) in the relation; 42703 naming the trigger when the
+// column no longer exists.
+int column_number(const TriggerData* data, const char* column);
+
+// A value as its type's output function prints it.
+std::string output_text(Datum value, Oid type);
+
+// A value as a quoted literal cut to a readable length (or NULL), for messages.
+std::string value_text(Datum value, bool is_null, Oid type);
+
+// The row with one fixed-width, pass-by-value attribute replaced: copies the row and overwrites
+// the value in place when it is present, otherwise re-forms the row.
+HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value);
+
+// Metadata per trigger OID (each partition's clone of a trigger has its own). Config has a
+// member `relid`; entries of a relation are dropped when its relcache entry is invalidated.
+class CacheBase {
+ public:
+  CacheBase();
+  virtual void forget(Oid relid) noexcept = 0;  // InvalidOid: everything
+
+ protected:
+  ~CacheBase() = default;
+};
+
+template <typename Config>
+class ConfigCache final : public CacheBase {
+ public:
+  Config* find(Oid trigger) {
+    auto found = entries_.find(trigger);
+    return found == entries_.end() ? nullptr : &found->second;
+  }
+  Config& add(Oid trigger, Config config) {
+    return entries_.insert_or_assign(trigger, std::move(config)).first->second;
+  }
+  void forget(Oid relid) noexcept override {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (relid == InvalidOid || it->second.relid == relid) {
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+ private:
+  std::unordered_map<Oid, Config> entries_;
+};
+
+}  // namespace pgdb::triggers
