@@ -13,6 +13,9 @@ const Target orders{"app", "orders", "app.orders"};
 
 std::optional<std::string> orders_columns(std::string_view column) {
   if (column == "updated_at") return "timestamp with time zone";
+  if (column == "is_active") return "boolean";
+  if (column == "version") return "integer";
+  if (column == "State") return "text";
   if (column == "modified_on") return "date";
   if (column == "status") return "text";
   return std::nullopt;
@@ -97,6 +100,99 @@ TEST(BuildUpdatedAt, RejectsMissingAndMistypedColumns) {
                                  {"tbl", Json::from_string("x")},
                                  {"column_name", Json::from_string("status")}})),
             "42804");
+}
+
+TEST(BuildReadOnly, ListedOrAllButExcepted) {
+  Spec listed = spec_of({{"kind", Json::from_string("read_only")},
+                         {"tbl", Json::from_string("x")},
+                         {"columns", Json::from_strings({"status", "updated_at"})}});
+  EXPECT_EQ(build_trigger(listed, orders, orders_columns, no_keywords).args,
+            (std::vector<std::string>{"only", "status", "updated_at"}));
+  Spec all = spec_of({{"kind", Json::from_string("read_only")}, {"tbl", Json::from_string("x")}});
+  TriggerDef def = build_trigger(all, orders, orders_columns, no_keywords);
+  EXPECT_EQ(def.args, std::vector<std::string>{"except"});
+  EXPECT_EQ(def.events, unsigned(event_update));
+}
+
+TEST(BuildReadOnly, RejectsBothEmptyAndMissing) {
+  EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("read_only")},
+                                 {"tbl", Json::from_string("x")},
+                                 {"columns", Json::from_strings({"status"})},
+                                 {"except_columns", Json::from_strings({"status"})}})),
+            "22023");
+  EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("read_only")},
+                                 {"tbl", Json::from_string("x")},
+                                 {"columns", Json::from_strings({})}})),
+            "22023");
+  EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("read_only")},
+                                 {"tbl", Json::from_string("x")},
+                                 {"except_columns", Json::from_strings({"ghost"})}})),
+            "42703");
+}
+
+TEST(BuildRowVersion, IntegerColumnAndStaleFlag) {
+  Spec spec = spec_of({{"kind", Json::from_string("row_version")},
+                       {"tbl", Json::from_string("x")},
+                       {"check_stale", Json::from_bool(false)}});
+  EXPECT_EQ(build_trigger(spec, orders, orders_columns, no_keywords).args,
+            (std::vector<std::string>{"version", "no_check"}));
+  EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("row_version")},
+                                 {"tbl", Json::from_string("x")},
+                                 {"column_name", Json::from_string("status")}})),
+            "42804");
+}
+
+TEST(BuildSoftDelete, DefaultsByColumnType) {
+  Spec flag = spec_of({{"kind", Json::from_string("soft_delete")},
+                       {"tbl", Json::from_string("x")},
+                       {"column_name", Json::from_string("is_active")}});
+  TriggerDef def = build_trigger(flag, orders, orders_columns, no_keywords);
+  EXPECT_EQ(def.args, (std::vector<std::string>{"is_active", "false", ""}));
+  EXPECT_EQ(def.events, unsigned(event_delete));
+  Spec stamp = spec_of({{"kind", Json::from_string("soft_delete")},
+                        {"tbl", Json::from_string("x")},
+                        {"column_name", Json::from_string("updated_at")}});
+  EXPECT_EQ(build_trigger(stamp, orders, orders_columns, no_keywords).args[1], "now");
+  Spec valued = spec_of({{"kind", Json::from_string("soft_delete")},
+                         {"tbl", Json::from_string("x")},
+                         {"column_name", Json::from_string("status")},
+                         {"value", Json::from_string("gone")}});
+  EXPECT_EQ(build_trigger(valued, orders, orders_columns, no_keywords).args,
+            (std::vector<std::string>{"status", "value", "gone"}));
+  EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("soft_delete")},
+                                 {"tbl", Json::from_string("x")},
+                                 {"column_name", Json::from_string("status")}})),
+            "22023");
+}
+
+TEST(BuildFsm, FiresOnlyWhenTheStateChanges) {
+  Json transitions = Json::object();
+  transitions.set("draft", Json::from_strings({"published"}));
+  Spec spec = spec_of({{"kind", Json::from_string("fsm")},
+                       {"tbl", Json::from_string("x")},
+                       {"column_name", Json::from_string("State")},
+                       {"transitions", transitions},
+                       {"condition", Json::from_string("NEW.x > 0")}});
+  TriggerDef def = build_trigger(spec, orders, orders_columns, no_keywords);
+  EXPECT_EQ(*def.condition, "(OLD.\"State\" IS DISTINCT FROM NEW.\"State\") AND (NEW.x > 0)");
+  EXPECT_EQ(def.args, (std::vector<std::string>{"State", "{\"draft\": [\"published\"]}"}));
+  // the recorded spec keeps the user's own condition
+  EXPECT_EQ(*spec.condition, "NEW.x > 0");
+}
+
+TEST(BuildFsm, RejectsMalformedTransitions) {
+  Json bad = Json::object();
+  bad.set("draft", Json::from_string("published"));
+  EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("fsm")},
+                                 {"tbl", Json::from_string("x")},
+                                 {"column_name", Json::from_string("State")},
+                                 {"transitions", bad}})),
+            "22023");
+  EXPECT_EQ(sqlstate_of(spec_of({{"kind", Json::from_string("fsm")},
+                                 {"tbl", Json::from_string("x")},
+                                 {"column_name", Json::from_string("State")},
+                                 {"transitions", Json::object()}})),
+            "22023");
 }
 
 }  // namespace
