@@ -158,7 +158,7 @@ struct StateMachine {
   Oid relid;
   int attnum;
   Oid type;
-  std::map<std::string, std::vector<std::string>> moves;
+  std::map<std::string, std::vector<std::string>, std::less<>> moves;
 };
 ConfigCache<StateMachine> state_machines;
 
@@ -179,11 +179,22 @@ StateMachine& state_machine(TriggerData* data) {
   return state_machines.add(data->tg_trigger->tgoid, std::move(machine));
 }
 
+// A state as text. Text and varchar values are read in place (detoasted only when compressed or
+// stored out of line); other types go through their output function into storage.
+std::string_view state_name(Datum value, Oid type, std::string& storage) {
+  if (type != TEXTOID && type != VARCHAROID) return storage = output_text(value, type);
+  auto* raw = reinterpret_cast<varlena*>(DatumGetPointer(value));
+  if (VARATT_IS_EXTERNAL(raw) || VARATT_IS_COMPRESSED(raw))
+    raw = pg::call([raw] { return pg_detoast_datum_packed(raw); });
+  return std::string_view(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
+}
+
 // soft_delete: the prepared UPDATE for one trigger on one relation, re-prepared when the relation
 // is renamed (a kept plan is re-analyzed from its SQL text).
 struct SoftDeletePlan {
   Oid relid;
-  std::string relation;  // the qualified name the plan was prepared for
+  Oid namespace_oid;  // where the relation was, and its name, when the plan was prepared
+  std::string name;
   SPIPlanPtr plan;
 };
 std::unordered_map<Oid, SoftDeletePlan> soft_delete_plans;  // by trigger OID
@@ -282,33 +293,39 @@ PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
   bool new_null = false;
   Datum old_value = heap_getattr(data->tg_trigtuple, machine.attnum, desc, &old_null);
   Datum new_value = heap_getattr(data->tg_newtuple, machine.attnum, desc, &new_null);
-  std::string column =
-      pg::quote_identifier(NameStr(TupleDescAttr(desc, machine.attnum - 1)->attname));
-  std::string fact = "trigger " + trigger_name(data) + " forbids changing column " + column +
-                     " of table " + relation_name(data->tg_relation) + " from " +
-                     value_text(old_value, old_null, machine.type) + " to " +
-                     value_text(new_value, new_null, machine.type);
-  if (old_null || new_null)
-    throw Error(protect_sqlstate, fact, "A state machine has no transitions to or from NULL.",
-                ignore_hint(data));
-  std::string from = output_text(old_value, machine.type);
-  std::string to = output_text(new_value, machine.type);
-  auto moves = machine.moves.find(from);
-  if (moves != machine.moves.end()) {
-    for (const std::string& allowed : moves->second) {
-      if (allowed == to) return unchanged_row(data);
+  std::string from_storage;
+  std::string to_storage;
+  std::string_view from;
+  auto moves = machine.moves.end();
+  if (!old_null && !new_null) {
+    from = state_name(old_value, machine.type, from_storage);
+    std::string_view to = state_name(new_value, machine.type, to_storage);
+    moves = machine.moves.find(from);
+    if (moves != machine.moves.end()) {
+      for (const std::string& allowed : moves->second) {
+        if (allowed == to) return unchanged_row(data);
+      }
     }
   }
-  std::string allowed;
-  if (moves != machine.moves.end()) {
-    for (const std::string& state : moves->second)
-      allowed += (allowed.empty() ? "" : ", ") + pg::quote_literal(state);
+  // Refused: only now spend time on the message.
+  std::string fact =
+      "trigger " + trigger_name(data) + " forbids changing column " +
+      pg::quote_identifier(NameStr(TupleDescAttr(desc, machine.attnum - 1)->attname)) +
+      " of table " + relation_name(data->tg_relation) + " from " +
+      value_text(old_value, old_null, machine.type) + " to " +
+      value_text(new_value, new_null, machine.type);
+  std::string detail = "A state machine has no transitions to or from NULL.";
+  if (!old_null && !new_null) {
+    std::string allowed;
+    if (moves != machine.moves.end()) {
+      for (const std::string& state : moves->second)
+        allowed += (allowed.empty() ? "" : ", ") + pg::quote_literal(state);
+    }
+    detail = allowed.empty()
+                 ? "No transition leaves state " + pg::quote_literal(from) + "."
+                 : "From " + pg::quote_literal(from) + " the allowed states are " + allowed + ".";
   }
-  throw Error(protect_sqlstate, fact,
-              allowed.empty()
-                  ? "No transition leaves state " + pg::quote_literal(from) + "."
-                  : "From " + pg::quote_literal(from) + " the allowed states are " + allowed + ".",
-              ignore_hint(data));
+  throw Error(protect_sqlstate, fact, detail, ignore_hint(data));
 }
 
 // _trigger_soft_delete(column, expression, value): turns DELETE into an UPDATE of the column
@@ -319,7 +336,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
   const char* column = trigger_arg(data, 0);
   std::string expression = trigger_arg(data, 1);
   int attnum = column_number(data, column);
-  std::string relation = relation_name(data->tg_relation);
+  Relation relation = data->tg_relation;
   Oid relid = RelationGetRelid(data->tg_relation);
   Oid trigger = data->tg_trigger->tgoid;
   ItemPointerData row = data->tg_trigtuple->t_self;
@@ -327,7 +344,9 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
     pg::Spi spi;
     auto found = soft_delete_plans.find(trigger);
     if (found != soft_delete_plans.end() &&
-        (found->second.relid != relid || found->second.relation != relation)) {
+        (found->second.relid != relid ||
+         found->second.namespace_oid != RelationGetNamespace(relation) ||
+         found->second.name != RelationGetRelationName(relation))) {
       SPIPlanPtr stale = found->second.plan;
       soft_delete_plans.erase(found);
       pg::call([stale] { SPI_freeplan(stale); });
@@ -341,8 +360,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
               ? "CAST(" + pg::quote_literal(trigger_arg(data, 2)) + " AS " + type_name + ")"
           : expression == "false" ? std::string("false")
                                   : "CAST(pg_catalog.now() AS " + std::string(type_name) + ")";
-      std::string sql = "UPDATE ONLY " + relation + " SET " + pg::quote_identifier(column) + " = " +
-                        value + " WHERE ctid = $1";
+      std::string sql = "UPDATE ONLY " + relation_name(relation) + " SET " +
+                        pg::quote_identifier(column) + " = " + value + " WHERE ctid = $1";
       const char* text = sql.c_str();
       Oid argument_type = TIDOID;
       SPIPlanPtr plan =
@@ -351,7 +370,10 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
         throw Error(sqlstate::internal_error,
                     std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
       pg::call([plan] { SPI_keepplan(plan); });
-      found = soft_delete_plans.emplace(trigger, SoftDeletePlan{relid, relation, plan}).first;
+      found = soft_delete_plans
+                  .emplace(trigger, SoftDeletePlan{relid, RelationGetNamespace(relation),
+                                                   RelationGetRelationName(relation), plan})
+                  .first;
     }
     Datum argument = PointerGetDatum(&row);
     SPIPlanPtr plan = found->second.plan;
