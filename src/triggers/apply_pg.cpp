@@ -68,7 +68,8 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
                           const std::string& trigger_name, const std::string& spec) {
   spi.execute(
       "SELECT t.oid IS NOT NULL, pg_catalog.pg_get_triggerdef(t.oid), m.trigger_name IS NOT NULL, "
-      "       m.spec = $5::jsonb, m.installed_definition, t.tgenabled IS DISTINCT FROM 'D' "
+      "       m.spec = $5::jsonb, m.installed_definition, t.tgenabled IS DISTINCT FROM 'D', "
+      "       m.enabled "
       "FROM (SELECT 1) AS one "
       "LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = $1 AND t.tgname = $4 AND NOT "
       "t.tgisinternal "
@@ -84,6 +85,7 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
   state.same_spec = spi.get_bool(0, 3).value_or(false);
   state.recorded_definition = spi.get_text(0, 4).value_or("");
   state.enabled = spi.get_bool(0, 5).value_or(true);
+  state.recorded_enabled = spi.get_bool(0, 6).value_or(true);
   return state;
 }
 
@@ -133,8 +135,11 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune)
         managed.emplace_back(spi.get_text(r, 0).value(), spi.get_text(r, 1).value());
       for (const auto& [name, kind] : managed) {
         if (declared.count({relid, name})) continue;
-        Step step{Action::drop, table.quoted(), name, "not in specs",
-                  drop_trigger_sql(name, table.quoted(), pg::server_keywords)};
+        Step step{Action::drop,
+                  table.quoted(),
+                  name,
+                  "not in specs",
+                  {drop_trigger_sql(name, table.quoted(), pg::server_keywords)}};
         planned.push_back(PlannedStep{step, relid, table, kind, {}});
       }
     }
@@ -165,7 +170,7 @@ void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
       "VALUES ($1, $2, $3, $4, $5::jsonb, $6) "
       "ON CONFLICT (table_schema, table_name, trigger_name) DO UPDATE "
       "SET kind = EXCLUDED.kind, spec = EXCLUDED.spec, "
-      "    installed_definition = EXCLUDED.installed_definition, enabled = true, "
+      "    installed_definition = EXCLUDED.installed_definition, "
       "    installed_at = pg_catalog.now()",
       {pg::Param::text(p.table.schema), pg::Param::text(p.table.name),
        pg::Param::text(p.step.trigger_name), pg::Param::text(p.kind), pg::Param::text(p.spec),
@@ -195,7 +200,7 @@ PGDB_FUNCTION(pgdb_tools_apply_triggers) {
     Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
     for (const PlannedStep& p : planned) {
       if (!dry_run && p.step.action != Action::unchanged) {
-        spi.execute(p.step.sql);
+        for (const std::string& statement : p.step.statements) spi.execute(statement);
         record(spi, owner, p);
       }
       rows.push_back({action_name(p.step.action), p.step.table, p.step.trigger_name,
@@ -215,8 +220,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_ddl) {
   {
     pg::Spi spi;
     for (const PlannedStep& p : plan_specs(spi, specs, false)) {
-      if (p.step.sql.empty()) continue;
-      ddl += p.step.sql + ";\n";
+      for (const std::string& statement : p.step.statements) ddl += statement + ";\n";
     }
   }
   return pg::string_to_text(ddl);

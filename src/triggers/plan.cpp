@@ -21,7 +21,7 @@ const char* action_name(Action action) {
 
 Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
                    const std::string& ddl, const Installed& installed, KeywordLookup keywords) {
-  Step step{Action::create, qualified_table, def.name, {}, ddl};
+  Step step{Action::create, qualified_table, def.name, {}, {ddl}};
   if (installed.exists && !installed.managed)
     throw Error(sqlstate::duplicate_object,
                 "trigger \"" + def.name + "\" for table " + qualified_table +
@@ -29,27 +29,37 @@ Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
                 {},
                 "Choose another name with name => '...', or drop the existing trigger first. "
                 "pgdb_tools never replaces a trigger it did not create.");
+  // A trigger stays disabled once enable_trigger() disabled it; CREATE OR REPLACE TRIGGER
+  // enables, so disabling follows it.
+  bool want_enabled = !installed.managed || installed.recorded_enabled;
+  std::string toggle = enable_trigger_sql(def.name, qualified_table, want_enabled, keywords);
   if (!installed.exists) {
     step.detail = installed.managed ? "recorded but missing: recreated" : "new trigger";
-    return step;
-  }
-  if (!installed.same_spec) {
+  } else if (!installed.same_spec) {
     step.action = Action::replace;
     step.detail = "spec changed";
   } else if (installed.definition != installed.recorded_definition) {
     step.action = Action::replace;
     step.detail = "installed trigger was modified outside pgdb_tools: restored";
-  } else if (!installed.enabled) {
-    // CREATE OR REPLACE TRIGGER enables the trigger, so only an otherwise intact one needs this.
+  } else if (installed.enabled != want_enabled) {
     step.action = Action::replace;
-    step.detail = "trigger was disabled outside pgdb_tools: enabled";
-    step.sql = "ALTER TABLE " + qualified_table + " ENABLE TRIGGER " +
-               quote_identifier(def.name, keywords);
+    step.detail = want_enabled ? "trigger was disabled outside pgdb_tools: enabled"
+                               : "trigger was enabled outside pgdb_tools: disabled";
+    step.statements = {toggle};
+    return step;
   } else {
     step.action = Action::unchanged;
-    step.sql.clear();
+    step.statements.clear();
+    return step;
   }
+  if (!want_enabled) step.statements.push_back(toggle);
   return step;
+}
+
+std::string enable_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,
+                               bool enabled, KeywordLookup keywords) {
+  return "ALTER TABLE " + qualified_table + (enabled ? " ENABLE" : " DISABLE") + " TRIGGER " +
+         quote_identifier(trigger_name, keywords);
 }
 
 std::string drop_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,

@@ -17,6 +17,7 @@ struct Installed {
   bool same_spec = false;           // the recorded spec equals the declared one
   std::string recorded_definition;  // pg_get_triggerdef() right after pgdb_tools installed it
   bool enabled = true;              // not disabled by ALTER TABLE ... DISABLE TRIGGER
+  bool recorded_enabled = true;     // the state enable_trigger() last asked for
 };
 
 enum class Action { create, replace, unchanged, drop };
@@ -28,13 +29,17 @@ struct Step {
   std::string table;  // quoted, qualified
   std::string trigger_name;
   std::string detail;
-  std::string sql;  // empty for unchanged
+  std::vector<std::string> statements;  // none for unchanged
 };
 
 // The step for one declared trigger. Throws 42710 when an unmanaged trigger already has the name:
 // pgdb_tools never takes over a trigger it did not create.
 Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
                    const std::string& ddl, const Installed& installed, KeywordLookup keywords);
+
+// ALTER TABLE ... ENABLE or DISABLE TRIGGER.
+std::string enable_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,
+                               bool enabled, KeywordLookup keywords);
 
 // DROP TRIGGER for a managed trigger that prune removes.
 std::string drop_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,

@@ -111,6 +111,21 @@ $$;
 COMMENT ON FUNCTION row_version(regclass, text, boolean, text, text) IS
   'Increments an integer version on every UPDATE; with check_stale refuses stale updates (40001)';
 
+CREATE FUNCTION drop_trigger(tbl regclass, name text) RETURNS boolean
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_drop_trigger';
+COMMENT ON FUNCTION drop_trigger(regclass, text) IS
+  'Drops a managed trigger and its record; false when there was nothing to drop';
+
+CREATE FUNCTION enable_trigger(tbl regclass, name text, enabled boolean DEFAULT true) RETURNS boolean
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_enable_trigger';
+COMMENT ON FUNCTION enable_trigger(regclass, text, boolean) IS
+  'Enables or disables a managed trigger; apply_triggers keeps the choice';
+
+CREATE FUNCTION prune_triggers(tbl regclass DEFAULT NULL) RETURNS integer
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_prune_triggers';
+COMMENT ON FUNCTION prune_triggers(regclass) IS
+  'Removes the records of managed triggers that are missing or whose table is gone';
+
 -- Members of this role may ignore() any managed trigger; table owners may ignore their own.
 -- Roles belong to the cluster, not to the extension: DROP EXTENSION leaves it.
 DO $$

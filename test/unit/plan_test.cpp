@@ -18,7 +18,7 @@ TriggerDef def_named(const std::string& name) {
 TEST(PlanDeclared, NewTriggerIsCreated) {
   Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", Installed{}, no_keywords);
   EXPECT_EQ(step.action, Action::create);
-  EXPECT_EQ(step.sql, "CREATE ...");
+  EXPECT_EQ(step.statements, std::vector<std::string>{"CREATE ..."});
   EXPECT_EQ(step.detail, "new trigger");
 }
 
@@ -26,7 +26,7 @@ TEST(PlanDeclared, UnchangedWhenSpecAndDefinitionMatch) {
   Installed installed{true, "DEF", true, true, "DEF"};
   Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", installed, no_keywords);
   EXPECT_EQ(step.action, Action::unchanged);
-  EXPECT_TRUE(step.sql.empty());
+  EXPECT_TRUE(step.statements.empty());
 }
 
 TEST(PlanDeclared, ReplacedWhenSpecChangedOrTriggerModified) {
@@ -41,7 +41,21 @@ TEST(PlanDeclared, DisabledTriggerIsEnabledAgain) {
   Installed disabled{true, "DEF", true, true, "DEF", false};
   Step step = plan_declared(def_named("My T"), "app.orders", "C", disabled, no_keywords);
   EXPECT_EQ(step.action, Action::replace);
-  EXPECT_EQ(step.sql, "ALTER TABLE app.orders ENABLE TRIGGER \"My T\"");
+  EXPECT_EQ(step.statements,
+            std::vector<std::string>{"ALTER TABLE app.orders ENABLE TRIGGER \"My T\""});
+}
+
+TEST(PlanDeclared, ADisabledManagedTriggerStaysDisabled) {
+  Installed kept_off{true, "DEF", true, true, "DEF", false, false};
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", kept_off, no_keywords).action,
+            Action::unchanged);
+  Installed changed{true, "DEF", true, false, "DEF", false, false};
+  Step step = plan_declared(def_named("t"), "x", "C", changed, no_keywords);
+  EXPECT_EQ(step.action, Action::replace);
+  EXPECT_EQ(step.statements, (std::vector<std::string>{"C", "ALTER TABLE x DISABLE TRIGGER t"}));
+  Installed switched_on{true, "DEF", true, true, "DEF", true, false};
+  EXPECT_EQ(plan_declared(def_named("t"), "x", "C", switched_on, no_keywords).statements,
+            std::vector<std::string>{"ALTER TABLE x DISABLE TRIGGER t"});
 }
 
 TEST(PlanDeclared, MissingManagedTriggerIsRecreated) {
