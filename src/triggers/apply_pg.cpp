@@ -89,6 +89,16 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
   return state;
 }
 
+// The text search configuration, schema-qualified so the trigger does not depend on search_path.
+std::string qualified_config(pg::Spi& spi, const std::string& config) {
+  spi.execute(
+      "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.cfgname) "
+      "FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace "
+      "WHERE c.oid = $1::text::pg_catalog.regconfig",
+      {pg::Param::text(config)}, true);
+  return spi.get_text(0, 0).value();
+}
+
 std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune) {
   if (specs.type != Json::Type::array)
     throw Error(sqlstate::invalid_parameter_value,
@@ -103,6 +113,8 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune)
     pg::require_table(relid, "tbl");
     pg::require_table_owner(relid);
     pg::TableName table = pg::table_name(relid);
+    if (spec.kind == "search_vector")
+      spec.args.set("config", Json::from_string(qualified_config(spi, spec.arg("config").text)));
     Target target{table.schema, table.name, table.quoted()};
     TriggerDef def = build_trigger(
         spec, target, [&](std::string_view column) { return column_type(spi, relid, column); },

@@ -19,6 +19,7 @@ extern "C" {
 #include "pgtime.h"
 #include "utils/date.h"
 #include "utils/datum.h"
+#include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 }
@@ -189,6 +190,39 @@ std::string_view state_name(Datum value, Oid type, std::string& storage) {
   return std::string_view(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
 }
 
+// search_vector: the tsvector column, the configuration and the weighted sources.
+struct SearchVector {
+  Oid relid;
+  int target;
+  Oid config;
+  std::vector<std::pair<int, char>> sources;  // attribute number, weight
+};
+ConfigCache<SearchVector> search_vectors;
+
+SearchVector& search_vector(TriggerData* data) {
+  if (SearchVector* found = search_vectors.find(data->tg_trigger->tgoid)) return *found;
+  SearchVector config{RelationGetRelid(data->tg_relation),
+                      column_number(data, trigger_arg(data, 0)),
+                      InvalidOid,
+                      {}};
+  const char* name = trigger_arg(data, 1);
+  config.config = pg::call(
+      [name] { return DatumGetObjectId(DirectFunctionCall1(regconfigin, CStringGetDatum(name))); });
+  for (int i = 2; i + 1 < data->tg_trigger->tgnargs; i += 2)
+    config.sources.emplace_back(column_number(data, data->tg_trigger->tgargs[i]),
+                                data->tg_trigger->tgargs[i + 1][0]);
+  return search_vectors.add(data->tg_trigger->tgoid, std::move(config));
+}
+
+bool column_unchanged(const TriggerData* data, int attnum) {
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  bool old_null = false;
+  bool new_null = false;
+  Datum old_value = heap_getattr(data->tg_trigtuple, attnum, desc, &old_null);
+  Datum new_value = heap_getattr(data->tg_newtuple, attnum, desc, &new_null);
+  return same_value(TupleDescAttr(desc, attnum - 1), old_value, old_null, new_value, new_null);
+}
+
 // soft_delete: the prepared UPDATE for one trigger on one relation, re-prepared when the relation
 // is renamed (a kept plan is re-analyzed from its SQL text).
 struct SoftDeletePlan {
@@ -326,6 +360,46 @@ PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
                  : "From " + pg::quote_literal(from) + " the allowed states are " + allowed + ".";
   }
   throw Error(protect_sqlstate, fact, detail, ignore_hint(data));
+}
+
+// _trigger_search_vector(column, config, source, weight, ...): keeps a tsvector column equal to
+// the weighted text of its sources, recomputed only when a source (or the column) changes.
+PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_search_vector");
+  if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  const SearchVector& config = search_vector(data);
+  if (TRIGGER_FIRED_BY_UPDATE(data->tg_event)) {
+    bool unchanged = column_unchanged(data, config.target);
+    for (const auto& source : config.sources)
+      unchanged = unchanged && column_unchanged(data, source.first);
+    if (unchanged) return unchanged_row(data);
+  }
+  HeapTuple row = written_row(data);
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  Oid ts_config = config.config;
+  Datum vector = 0;
+  for (const auto& [attnum, weight] : config.sources) {
+    bool is_null = false;
+    Datum text = heap_getattr(row, attnum, desc, &is_null);
+    if (is_null) continue;
+    char w = weight;
+    Datum weighted = pg::call([ts_config, text, w] {
+      Datum parsed = DirectFunctionCall2(to_tsvector_byid, ObjectIdGetDatum(ts_config), text);
+      return DirectFunctionCall2(tsvector_setweight, parsed, CharGetDatum(w));
+    });
+    vector = vector == 0 ? weighted : pg::call([vector, weighted] {
+      return DirectFunctionCall2(tsvector_concat, vector, weighted);
+    });
+  }
+  if (vector == 0)
+    vector = pg::call([ts_config] {
+      return DirectFunctionCall2(to_tsvector_byid, ObjectIdGetDatum(ts_config),
+                                 CStringGetTextDatum(""));
+    });
+  int target = config.target;
+  bool is_null = false;
+  return PointerGetDatum(pg::call(
+      [&] { return heap_modify_tuple_by_cols(row, desc, 1, &target, &vector, &is_null); }));
 }
 
 // _trigger_soft_delete(column, expression, value): turns DELETE into an UPDATE of the column

@@ -1,5 +1,7 @@
 #include "triggers/kinds.hpp"
 
+#include <algorithm>
+#include <tuple>
 #include <vector>
 
 #include "core/error.hpp"
@@ -163,6 +165,36 @@ void build_fsm(Spec& spec, const Target& table, const ColumnTypeLookup& column_t
   def.args = {column, to_json_text(transitions)};
 }
 
+void build_search_vector(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
+                         TriggerDef& def) {
+  std::string column = spec.arg("column_name").text;
+  require_column_type(table, column, column_type, {"tsvector"}, "search_vector");
+  const Json& columns = spec.arg("columns");
+  if (columns.members.empty())
+    throw Error(sqlstate::invalid_parameter_value, "columns must name at least one column", {},
+                "Map each text column to a weight: {\"title\": \"A\", \"body\": \"B\"}.");
+  def.args = {column, spec.arg("config").text};
+  // jsonb keeps no key order: sources go by weight (A first), then by name, so the vector's
+  // positions do not depend on how the object was written.
+  auto sources = columns.members;
+  std::sort(sources.begin(), sources.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second.text, a.first) < std::tie(b.second.text, b.first);
+  });
+  for (const auto& [source, weight] : sources) {
+    bool valid_weight = weight.type == Json::Type::string && weight.text.size() == 1 &&
+                        weight.text[0] >= 'A' && weight.text[0] <= 'D';
+    if (!valid_weight)
+      throw Error(sqlstate::invalid_parameter_value,
+                  "weight of column \"" + source + "\" must be \"A\", \"B\", \"C\" or \"D\"");
+    require_column_type(table, source, column_type, {"text", "character varying", "character"},
+                        "search_vector");
+    def.args.push_back(source);
+    def.args.push_back(weight.text);
+  }
+  def.events = event_insert | event_update;
+  def.function_name = "_trigger_search_vector";
+}
+
 }  // namespace
 
 TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
@@ -183,6 +215,8 @@ TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup
     build_row_version(spec, table, column_type, def);
   } else if (spec.kind == "soft_delete") {
     build_soft_delete(spec, table, column_type, def);
+  } else if (spec.kind == "search_vector") {
+    build_search_vector(spec, table, column_type, def);
   } else if (spec.kind == "fsm") {
     build_fsm(spec, table, column_type, def, keywords);
   } else {

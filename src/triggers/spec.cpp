@@ -29,6 +29,7 @@ Json updated_at_column() { return Json::from_string("updated_at"); }
 Json false_default() { return Json::from_bool(false); }
 Json true_default() { return Json::from_bool(true); }
 Json version_column() { return Json::from_string("version"); }
+Json simple_config() { return Json::from_string("simple"); }
 
 const std::vector<KindDef>& kind_defs() {
   static const std::vector<KindDef> defs = {
@@ -47,6 +48,10 @@ const std::vector<KindDef>& kind_defs() {
       {"updated_at",
        {{"column_name", ArgType::text, false, updated_at_column},
         {"on_insert", ArgType::boolean, false, false_default}}},
+      {"search_vector",
+       {{"column_name", ArgType::text, true, null_default},
+        {"columns", ArgType::object, true, null_default},
+        {"config", ArgType::text, false, simple_config}}},
       {"row_version",
        {{"column_name", ArgType::text, false, version_column},
         {"check_stale", ArgType::boolean, false, true_default}}},

@@ -28,6 +28,8 @@ CREATE FUNCTION _trigger_row_version() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_row_version';
 CREATE FUNCTION _trigger_fsm() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_fsm';
+CREATE FUNCTION _trigger_search_vector() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_search_vector';
 CREATE FUNCTION _trigger_soft_delete() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_soft_delete';
 
@@ -125,6 +127,18 @@ CREATE FUNCTION prune_triggers(tbl regclass DEFAULT NULL) RETURNS integer
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_prune_triggers';
 COMMENT ON FUNCTION prune_triggers(regclass) IS
   'Removes the records of managed triggers that are missing or whose table is gone';
+
+CREATE FUNCTION search_vector(tbl regclass, column_name text, columns jsonb,
+                              config regconfig DEFAULT 'simple', condition text DEFAULT NULL,
+                              name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'search_vector', 'tbl', tbl::oid::text,
+      'column_name', column_name, 'columns', columns, 'config', config::oid::regconfig::text,
+      'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION search_vector(regclass, text, jsonb, regconfig, text, text) IS
+  'Keeps a tsvector column from weighted text columns';
 
 -- Members of this role may ignore() any managed trigger; table owners may ignore their own.
 -- Roles belong to the cluster, not to the extension: DROP EXTENSION leaves it.
