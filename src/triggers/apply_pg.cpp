@@ -99,6 +99,34 @@ std::string qualified_config(pg::Spi& spi, const std::string& config) {
   return spi.get_text(0, 0).value();
 }
 
+// manage_trigger: the user's function, checked (returns trigger, the caller may execute it) and
+// written as "schema.name()"; the default trigger name comes from the function's name.
+void resolve_trigger_function(pg::Spi& spi, Spec& spec, const std::string& table_name) {
+  // "name" or "schema.name" (regproc: must be unique), "name()" or an OID (regprocedure).
+  const std::string& given = spec.arg("function").text;
+  bool signature = given.find('(') != std::string::npos ||
+                   given.find_first_not_of("0123456789") == std::string::npos;
+  spi.execute(
+      std::string(
+          "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
+          "       pg_catalog.quote_ident(p.proname) || '()', p.proname::text, "
+          "       p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype, "
+          "       pg_catalog.has_function_privilege(p.oid, 'EXECUTE'), "
+          "       p.oid::pg_catalog.regprocedure::text "
+          "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+          "WHERE p.oid = $1::text::") +
+          (signature ? "pg_catalog.regprocedure" : "pg_catalog.regproc"),
+      {pg::Param::text(given)}, true);
+  std::string shown = spi.get_text(0, 4).value();
+  if (!spi.get_bool(0, 2).value())
+    throw Error("42809", "function " + shown + " does not return trigger", {},
+                "manage_trigger puts trigger functions under management.");
+  if (!spi.get_bool(0, 3).value())
+    throw Error(sqlstate::insufficient_privilege, "permission denied for function " + shown);
+  if (!spec.name) spec.name = default_trigger_name(spi.get_text(0, 1).value(), table_name);
+  spec.args.set("function", Json::from_string(spi.get_text(0, 0).value()));
+}
+
 std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune) {
   if (specs.type != Json::Type::array)
     throw Error(sqlstate::invalid_parameter_value,
@@ -113,6 +141,7 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune)
     pg::require_table(relid, "tbl");
     pg::require_table_owner(relid);
     pg::TableName table = pg::table_name(relid);
+    if (spec.kind == "manage_trigger") resolve_trigger_function(spi, spec, table.name);
     if (spec.kind == "search_vector")
       spec.args.set("config", Json::from_string(qualified_config(spi, spec.arg("config").text)));
     Target target{table.schema, table.name, table.quoted()};

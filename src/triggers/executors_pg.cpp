@@ -223,6 +223,24 @@ bool column_unchanged(const TriggerData* data, int attnum) {
   return same_value(TupleDescAttr(desc, attnum - 1), old_value, old_null, new_value, new_null);
 }
 
+// manage_trigger: the user's function, looked up once per trigger.
+struct ManagedFunction {
+  Oid relid;
+  FmgrInfo function;
+};
+ConfigCache<ManagedFunction> managed_functions;
+
+ManagedFunction& managed_function(TriggerData* data) {
+  if (ManagedFunction* found = managed_functions.find(data->tg_trigger->tgoid)) return *found;
+  const char* signature = trigger_arg(data, 0);
+  Oid function = pg::call([signature] {
+    return DatumGetObjectId(DirectFunctionCall1(regprocedurein, CStringGetDatum(signature)));
+  });
+  ManagedFunction entry{RelationGetRelid(data->tg_relation), {}};
+  pg::call([function, &entry] { fmgr_info_cxt(function, &entry.function, TopMemoryContext); });
+  return managed_functions.add(data->tg_trigger->tgoid, entry);
+}
+
 // soft_delete: the prepared UPDATE for one trigger on one relation, re-prepared when the relation
 // is renamed (a kept plan is re-analyzed from its SQL text).
 struct SoftDeletePlan {
@@ -400,6 +418,25 @@ PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
   bool is_null = false;
   return PointerGetDatum(pg::call(
       [&] { return heap_modify_tuple_by_cols(row, desc, 1, &target, &vector, &is_null); }));
+}
+
+// _trigger_managed(function, args...): calls the user's trigger function with the user's own
+// arguments, unless ignore() bypasses the trigger.
+PGDB_FUNCTION(pgdb_tools_trigger_managed) {
+  TriggerData* data = trigger_data(fcinfo, "_trigger_managed");
+  if (bypassed(data)) return unchanged_row(data);
+  ManagedFunction& managed = managed_function(data);
+  Trigger own = *data->tg_trigger;
+  own.tgnargs -= 1;
+  own.tgargs += 1;
+  TriggerData inner = *data;
+  inner.tg_trigger = &own;
+  LOCAL_FCINFO(call, 0);
+  InitFunctionCallInfoData(*call, &managed.function, 0, InvalidOid,
+                           reinterpret_cast<fmNodePtr>(&inner), nullptr);
+  Datum result = pg::call([call] { return FunctionCallInvoke(call); });
+  if (call->isnull) PG_RETURN_NULL();
+  return result;
 }
 
 // _trigger_soft_delete(column, expression, value): turns DELETE into an UPDATE of the column

@@ -1,6 +1,7 @@
 #include "triggers/kinds.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <tuple>
 #include <vector>
 
@@ -195,6 +196,37 @@ void build_search_vector(Spec& spec, const Target& table, const ColumnTypeLookup
   def.function_name = "_trigger_search_vector";
 }
 
+std::string upper_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+void build_manage_trigger(Spec& spec, TriggerDef& def) {
+  std::string timing = upper_case(spec.arg("timing").text);
+  if (timing != "BEFORE" && timing != "AFTER")
+    throw Error(sqlstate::invalid_parameter_value,
+                "timing must be BEFORE or AFTER, not \"" + spec.arg("timing").text + "\"", {},
+                "INSTEAD OF triggers belong on views, which pgdb_tools does not manage.");
+  std::string level = upper_case(spec.arg("level").text);
+  if (level != "ROW" && level != "STATEMENT")
+    throw Error(sqlstate::invalid_parameter_value,
+                "level must be ROW or STATEMENT, not \"" + spec.arg("level").text + "\"");
+  unsigned events = parse_events(strings_of(spec.arg("events")), "events");
+  if ((events & event_truncate) && level == "ROW")
+    throw Error(sqlstate::invalid_parameter_value, "TRUNCATE needs level => 'STATEMENT'");
+  spec.args.set("timing", Json::from_string(timing));
+  spec.args.set("level", Json::from_string(level));
+  spec.args.set("events", Json::from_strings(event_names(events)));
+  def.timing = timing == "BEFORE" ? Timing::before : Timing::after;
+  def.level = level == "ROW" ? Level::row : Level::statement;
+  def.events = events;
+  def.function_name = "_trigger_managed";
+  // The dispatcher calls the user's function (resolved by the boundary to "schema.name()"),
+  // handing it the user's own arguments.
+  def.args = {spec.arg("function").text};
+  for (const std::string& arg : strings_of(spec.arg("args"))) def.args.push_back(arg);
+}
+
 }  // namespace
 
 TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
@@ -217,6 +249,8 @@ TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup
     build_soft_delete(spec, table, column_type, def);
   } else if (spec.kind == "search_vector") {
     build_search_vector(spec, table, column_type, def);
+  } else if (spec.kind == "manage_trigger") {
+    build_manage_trigger(spec, def);
   } else if (spec.kind == "fsm") {
     build_fsm(spec, table, column_type, def, keywords);
   } else {

@@ -30,6 +30,10 @@ Json false_default() { return Json::from_bool(false); }
 Json true_default() { return Json::from_bool(true); }
 Json version_column() { return Json::from_string("version"); }
 Json simple_config() { return Json::from_string("simple"); }
+Json after_default() { return Json::from_string("AFTER"); }
+Json all_row_events() { return Json::from_strings({"INSERT", "UPDATE", "DELETE"}); }
+Json row_default() { return Json::from_string("ROW"); }
+Json no_args() { return Json::from_strings({}); }
 
 const std::vector<KindDef>& kind_defs() {
   static const std::vector<KindDef> defs = {
@@ -52,6 +56,12 @@ const std::vector<KindDef>& kind_defs() {
        {{"column_name", ArgType::text, true, null_default},
         {"columns", ArgType::object, true, null_default},
         {"config", ArgType::text, false, simple_config}}},
+      {"manage_trigger",
+       {{"function", ArgType::text, true, null_default},
+        {"timing", ArgType::text, false, after_default},
+        {"events", ArgType::text_array, false, all_row_events},
+        {"level", ArgType::text, false, row_default},
+        {"args", ArgType::text_array, false, no_args}}},
       {"row_version",
        {{"column_name", ArgType::text, false, version_column},
         {"check_stale", ArgType::boolean, false, true_default}}},

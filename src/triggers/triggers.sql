@@ -30,6 +30,8 @@ CREATE FUNCTION _trigger_fsm() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_fsm';
 CREATE FUNCTION _trigger_search_vector() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_search_vector';
+CREATE FUNCTION _trigger_managed() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_managed';
 CREATE FUNCTION _trigger_soft_delete() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_soft_delete';
 
@@ -139,6 +141,20 @@ CREATE FUNCTION search_vector(tbl regclass, column_name text, columns jsonb,
 $$;
 COMMENT ON FUNCTION search_vector(regclass, text, jsonb, regconfig, text, text) IS
   'Keeps a tsvector column from weighted text columns';
+
+CREATE FUNCTION manage_trigger(tbl regclass, function regprocedure, timing text DEFAULT 'AFTER',
+                               events text[] DEFAULT '{INSERT,UPDATE,DELETE}',
+                               level text DEFAULT 'ROW', args text[] DEFAULT '{}',
+                               condition text DEFAULT NULL, name text DEFAULT NULL)
+  RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
+    pg_catalog.jsonb_build_object('kind', 'manage_trigger', 'tbl', tbl::oid::text,
+      'function', function::oid::text, 'timing', timing, 'events', pg_catalog.to_jsonb(events),
+      'level', level, 'args', pg_catalog.to_jsonb(args),
+      'condition', condition, 'name', name))) AS a
+$$;
+COMMENT ON FUNCTION manage_trigger(regclass, regprocedure, text, text[], text, text[], text, text) IS
+  'Puts a trigger function of your own under management (listing, drift, ignore, prune)';
 
 -- Members of this role may ignore() any managed trigger; table owners may ignore their own.
 -- Roles belong to the cluster, not to the extension: DROP EXTENSION leaves it.
