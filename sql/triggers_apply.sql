@@ -62,6 +62,14 @@ SELECT * FROM pgdb_tools.apply_triggers($$[
 ]$$);
 SELECT table_name, trigger_name, enabled, status FROM pgdb_tools.triggers ORDER BY 1, 2;
 
+-- outdated: a trigger installed by an earlier version of pgdb_tools that renders it differently
+-- (simulated by editing the record) is reported and re-installed by apply_triggers
+UPDATE pgdb_tools.managed_triggers SET installed_ddl = 'CREATE TRIGGER as an older version wrote it'
+ WHERE trigger_name = 'pgdb_updated_at_customers';
+SELECT table_name, trigger_name, status FROM pgdb_tools.triggers WHERE status <> 'installed';
+SELECT action, trigger_name, detail FROM pgdb_tools.apply_triggers('[{"kind": "updated_at", "tbl": "customers", "on_insert": true}]');
+SELECT count(*) AS not_installed FROM pgdb_tools.triggers WHERE status <> 'installed';
+
 -- prune: managed triggers on the same tables that the specs no longer declare are dropped; other
 -- tables are left alone
 SELECT * FROM pgdb_tools.apply_triggers('[{"kind": "updated_at", "tbl": "orders"}]', prune => true, dry_run => true);

@@ -35,6 +35,17 @@ struct PlannedStep {
   pg::TableName table;
   std::string kind;
   std::string spec;  // canonical spec, JSON text
+  std::string ddl;   // the CREATE OR REPLACE TRIGGER the spec renders to
+};
+
+// One spec resolved against the catalog: its table, trigger and canonical form.
+struct Resolved {
+  Spec spec;
+  Oid relid;
+  pg::TableName table;
+  TriggerDef def;
+  std::string canonical;
+  std::string ddl;
 };
 
 Oid resolve_table(const std::string& tbl) {
@@ -69,7 +80,7 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
   spi.execute(
       "SELECT t.oid IS NOT NULL, pg_catalog.pg_get_triggerdef(t.oid), m.trigger_name IS NOT NULL, "
       "       m.spec = $5::jsonb, m.installed_definition, t.tgenabled IS DISTINCT FROM 'D', "
-      "       m.enabled "
+      "       m.enabled, m.installed_ddl "
       "FROM (SELECT 1) AS one "
       "LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = $1 AND t.tgname = $4 AND NOT "
       "t.tgisinternal "
@@ -86,6 +97,7 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
   state.recorded_definition = spi.get_text(0, 4).value_or("");
   state.enabled = spi.get_bool(0, 5).value_or(true);
   state.recorded_enabled = spi.get_bool(0, 6).value_or(true);
+  state.recorded_ddl = spi.get_text(0, 7).value_or("");
   return state;
 }
 
@@ -127,6 +139,30 @@ void resolve_trigger_function(pg::Spi& spi, Spec& spec, const std::string& table
   spec.args.set("function", Json::from_string(spi.get_text(0, 0).value()));
 }
 
+// Parses and resolves one spec: table (its owner only, when check_owner), kind-specific lookups,
+// the trigger and its DDL. Raises the spec's first problem.
+Resolved resolve_spec(pg::Spi& spi, const Json& json, std::size_t position, bool check_owner) {
+  Spec spec = parse_spec(json, position);
+  Oid relid = resolve_table(spec.tbl);
+  pg::require_table(relid, "tbl");
+  if (check_owner) pg::require_table_owner(relid);
+  pg::TableName table = pg::table_name(relid);
+  if (spec.kind == "manage_trigger") resolve_trigger_function(spi, spec, table.name);
+  if (spec.kind == "search_vector")
+    spec.args.set("config", Json::from_string(qualified_config(spi, spec.arg("config").text)));
+  Target target{table.schema, table.name, table.quoted()};
+  TriggerDef def = build_trigger(
+      spec, target, [&](std::string_view column) { return column_type(spi, relid, column); },
+      pg::server_keywords);
+  if (spec.kind == "soft_delete" && spec.arg("value").type == Json::Type::string)
+    require_castable(spi, spec.arg("value").text,
+                     column_type(spi, relid, spec.arg("column_name").text).value());
+  std::string canonical = to_json_text(canonical_spec(spec, target.qualified, def.name));
+  std::string ddl = create_trigger_sql(def, pg::server_keywords);
+  return Resolved{std::move(spec),      relid,         std::move(table), std::move(def),
+                  std::move(canonical), std::move(ddl)};
+}
+
 std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune) {
   if (specs.type != Json::Type::array)
     throw Error(sqlstate::invalid_parameter_value,
@@ -136,33 +172,20 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune)
   std::map<std::pair<Oid, std::string>, std::size_t> declared;  // (table, trigger) -> position
   std::map<Oid, pg::TableName> tables;
   for (std::size_t i = 0; i < specs.items.size(); ++i) {
-    Spec spec = parse_spec(specs.items[i], i + 1);
-    Oid relid = resolve_table(spec.tbl);
-    pg::require_table(relid, "tbl");
-    pg::require_table_owner(relid);
-    pg::TableName table = pg::table_name(relid);
-    if (spec.kind == "manage_trigger") resolve_trigger_function(spi, spec, table.name);
-    if (spec.kind == "search_vector")
-      spec.args.set("config", Json::from_string(qualified_config(spi, spec.arg("config").text)));
-    Target target{table.schema, table.name, table.quoted()};
-    TriggerDef def = build_trigger(
-        spec, target, [&](std::string_view column) { return column_type(spi, relid, column); },
-        pg::server_keywords);
-    if (spec.kind == "soft_delete" && spec.arg("value").type == Json::Type::string)
-      require_castable(spi, spec.arg("value").text,
-                       column_type(spi, relid, spec.arg("column_name").text).value());
+    Resolved r = resolve_spec(spi, specs.items[i], i + 1, true);
+    const TriggerDef& def = r.def;
+    Oid relid = r.relid;
+    const pg::TableName& table = r.table;
     auto [seen, fresh] = declared.emplace(std::pair{relid, def.name}, i + 1);
     if (!fresh)
       throw Error(sqlstate::invalid_parameter_value,
                   "specs " + std::to_string(seen->second) + " and " + std::to_string(i + 1) +
-                      " both declare trigger \"" + def.name + "\" on table " + target.qualified,
+                      " both declare trigger \"" + def.name + "\" on table " + table.quoted(),
                   {}, "Give one of them another name with \"name\".");
-    std::string canonical = to_json_text(canonical_spec(spec, target.qualified, def.name));
-    std::string ddl = create_trigger_sql(def, pg::server_keywords);
-    Step step =
-        plan_declared(def, target.qualified, ddl,
-                      installed_state(spi, relid, table, def.name, canonical), pg::server_keywords);
-    planned.push_back(PlannedStep{step, relid, table, spec.kind, canonical});
+    Step step = plan_declared(def, table.quoted(), r.ddl,
+                              installed_state(spi, relid, table, def.name, r.canonical),
+                              pg::server_keywords);
+    planned.push_back(PlannedStep{step, relid, table, r.spec.kind, r.canonical, r.ddl});
     tables.emplace(relid, table);
   }
   if (prune) {
@@ -181,7 +204,7 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune)
                   name,
                   "not in specs",
                   {drop_trigger_sql(name, table.quoted(), pg::server_keywords)}};
-        planned.push_back(PlannedStep{step, relid, table, kind, {}});
+        planned.push_back(PlannedStep{step, relid, table, kind, {}, {}});
       }
     }
   }
@@ -207,15 +230,16 @@ void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
   pg::ActingAs as_owner(owner);
   spi.execute(
       "INSERT INTO pgdb_tools.managed_triggers "
-      "  (table_schema, table_name, trigger_name, kind, spec, installed_definition) "
-      "VALUES ($1, $2, $3, $4, $5::jsonb, $6) "
+      "  (table_schema, table_name, trigger_name, kind, spec, installed_definition, installed_ddl) "
+      "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) "
       "ON CONFLICT (table_schema, table_name, trigger_name) DO UPDATE "
       "SET kind = EXCLUDED.kind, spec = EXCLUDED.spec, "
       "    installed_definition = EXCLUDED.installed_definition, "
+      "    installed_ddl = EXCLUDED.installed_ddl, "
       "    installed_at = pg_catalog.now()",
       {pg::Param::text(p.table.schema), pg::Param::text(p.table.name),
        pg::Param::text(p.step.trigger_name), pg::Param::text(p.kind), pg::Param::text(p.spec),
-       pg::Param::text(definition)});
+       pg::Param::text(definition), pg::Param::text(p.ddl)});
 }
 
 using Row = std::vector<std::optional<std::string>>;
@@ -265,4 +289,22 @@ PGDB_FUNCTION(pgdb_tools_trigger_ddl) {
     }
   }
   return pg::string_to_text(ddl);
+}
+
+// _trigger_spec_ddl(spec jsonb) RETURNS text: the CREATE OR REPLACE TRIGGER a recorded spec renders
+// to with this version of pgdb_tools, or NULL when it no longer resolves (the triggers view
+// compares it with what was installed: 'outdated').
+PGDB_FUNCTION(pgdb_tools_trigger_spec_ddl) {
+  Json spec = pg::jsonb_to_json(PG_GETARG_DATUM(0));
+  std::optional<std::string> ddl;
+  {
+    pg::Spi spi;
+    try {
+      pg::in_subtransaction([&] { ddl = resolve_spec(spi, spec, 1, false).ddl; });
+    } catch (const pg::PgException&) {
+    } catch (const Error&) {
+    }
+  }
+  if (!ddl) PG_RETURN_NULL();
+  return pg::string_to_text(*ddl);
 }

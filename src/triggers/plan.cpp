@@ -38,6 +38,9 @@ Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
   } else if (!installed.same_spec) {
     step.action = Action::replace;
     step.detail = "spec changed";
+  } else if (installed.recorded_ddl != ddl) {
+    step.action = Action::replace;
+    step.detail = "outdated: this version of pgdb_tools installs it differently";
   } else if (installed.definition != installed.recorded_definition) {
     step.action = Action::replace;
     step.detail = "installed trigger was modified outside pgdb_tools: restored";

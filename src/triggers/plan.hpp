@@ -18,6 +18,7 @@ struct Installed {
   std::string recorded_definition;  // pg_get_triggerdef() right after pgdb_tools installed it
   bool enabled = true;              // not disabled by ALTER TABLE ... DISABLE TRIGGER
   bool recorded_enabled = true;     // the state enable_trigger() last asked for
+  std::string recorded_ddl;         // the DDL pgdb_tools rendered when it installed it
 };
 
 enum class Action { create, replace, unchanged, drop };

@@ -8,6 +8,7 @@ CREATE TABLE managed_triggers (
   kind text NOT NULL,
   spec jsonb NOT NULL,
   installed_definition text NOT NULL,
+  installed_ddl text NOT NULL,
   enabled boolean NOT NULL DEFAULT true,
   installed_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (table_schema, table_name, trigger_name)
@@ -44,6 +45,9 @@ COMMENT ON FUNCTION apply_triggers(jsonb, boolean, boolean) IS
 CREATE FUNCTION trigger_ddl(specs jsonb) RETURNS text
   LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_ddl';
 COMMENT ON FUNCTION trigger_ddl(jsonb) IS 'The SQL apply_triggers would run for specs';
+
+CREATE FUNCTION _trigger_spec_ddl(spec jsonb) RETURNS text
+  LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_spec_ddl';
 
 -- The kind functions: one spec each. The caller's search_path is kept on purpose: a condition may
 -- call the caller's own functions, resolved when the trigger is created.
@@ -181,6 +185,8 @@ SELECT m.table_schema::text AS schema_name,
             WHEN t.oid IS NULL THEN 'missing'
             WHEN pg_catalog.pg_get_triggerdef(t.oid) <> m.installed_definition
               OR (t.tgenabled <> 'D') <> m.enabled THEN 'modified'
+            WHEN pgdb_tools._trigger_spec_ddl(m.spec) IS DISTINCT FROM m.installed_ddl
+              THEN 'outdated'
             ELSE 'installed' END AS status
   FROM pgdb_tools.managed_triggers m
   LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = m.table_schema

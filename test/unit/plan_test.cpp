@@ -23,7 +23,7 @@ TEST(PlanDeclared, NewTriggerIsCreated) {
 }
 
 TEST(PlanDeclared, UnchangedWhenSpecAndDefinitionMatch) {
-  Installed installed{true, "DEF", true, true, "DEF"};
+  Installed installed{true, "DEF", true, true, "DEF", true, true, "CREATE ..."};
   Step step = plan_declared(def_named("t"), "app.orders", "CREATE ...", installed, no_keywords);
   EXPECT_EQ(step.action, Action::unchanged);
   EXPECT_TRUE(step.statements.empty());
@@ -33,12 +33,12 @@ TEST(PlanDeclared, ReplacedWhenSpecChangedOrTriggerModified) {
   Installed changed{true, "DEF", true, false, "DEF"};
   EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed, no_keywords).action, Action::replace);
   EXPECT_EQ(plan_declared(def_named("t"), "x", "C", changed, no_keywords).detail, "spec changed");
-  Installed modified{true, "DEF BY HAND", true, true, "DEF"};
+  Installed modified{true, "DEF BY HAND", true, true, "DEF", true, true, "C"};
   EXPECT_EQ(plan_declared(def_named("t"), "x", "C", modified, no_keywords).action, Action::replace);
 }
 
 TEST(PlanDeclared, DisabledTriggerIsEnabledAgain) {
-  Installed disabled{true, "DEF", true, true, "DEF", false};
+  Installed disabled{true, "DEF", true, true, "DEF", false, true, "C"};
   Step step = plan_declared(def_named("My T"), "app.orders", "C", disabled, no_keywords);
   EXPECT_EQ(step.action, Action::replace);
   EXPECT_EQ(step.statements,
@@ -46,16 +46,23 @@ TEST(PlanDeclared, DisabledTriggerIsEnabledAgain) {
 }
 
 TEST(PlanDeclared, ADisabledManagedTriggerStaysDisabled) {
-  Installed kept_off{true, "DEF", true, true, "DEF", false, false};
+  Installed kept_off{true, "DEF", true, true, "DEF", false, false, "C"};
   EXPECT_EQ(plan_declared(def_named("t"), "x", "C", kept_off, no_keywords).action,
             Action::unchanged);
   Installed changed{true, "DEF", true, false, "DEF", false, false};
   Step step = plan_declared(def_named("t"), "x", "C", changed, no_keywords);
   EXPECT_EQ(step.action, Action::replace);
   EXPECT_EQ(step.statements, (std::vector<std::string>{"C", "ALTER TABLE x DISABLE TRIGGER t"}));
-  Installed switched_on{true, "DEF", true, true, "DEF", true, false};
+  Installed switched_on{true, "DEF", true, true, "DEF", true, false, "C"};
   EXPECT_EQ(plan_declared(def_named("t"), "x", "C", switched_on, no_keywords).statements,
             std::vector<std::string>{"ALTER TABLE x DISABLE TRIGGER t"});
+}
+
+TEST(PlanDeclared, OutdatedRenderingIsReplaced) {
+  Installed outdated{true, "DEF", true, true, "DEF", true, true, "OLD RENDERING"};
+  Step step = plan_declared(def_named("t"), "x", "C", outdated, no_keywords);
+  EXPECT_EQ(step.action, Action::replace);
+  EXPECT_EQ(step.statements, std::vector<std::string>{"C"});
 }
 
 TEST(PlanDeclared, MissingManagedTriggerIsRecreated) {
