@@ -322,13 +322,14 @@ PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
       (old_null != new_null || (!old_null && stored != as_int64(new_value, column.type)))) {
     std::string name =
         pg::quote_identifier(NameStr(TupleDescAttr(desc, column.attnum - 1)->attname));
-    throw Error(sqlstate::serialization_failure,
-                "row of table " + relation_name(data->tg_relation) +
-                    " was changed by another transaction since it was read",
-                "Trigger " + trigger_name(data) + ": the UPDATE sets " + name + " to " +
-                    value_text(new_value, new_null, column.type) + " but the stored version is " +
-                    value_text(old_value, old_null, column.type) + ".",
-                "Read the row again and retry the change with its current version.");
+    throw Error(
+        sqlstate::serialization_failure,
+        "row of table " + relation_name(data->tg_relation) +
+            " was changed by another transaction since it was read",
+        "Trigger " + trigger_name(data) + ": the UPDATE sets " + name + " to " +
+            value_text(new_value, new_null, column.type) + " but the stored version is " +
+            value_text(old_value, old_null, column.type) + ".",
+        "Read the row again and retry the change with its current version. " + ignore_hint(data));
   }
   return PointerGetDatum(
       with_attribute(data->tg_newtuple, desc, column.attnum, next_version(column, stored, data)));
