@@ -32,10 +32,23 @@ DELETE FROM orders WHERE id = 1;
 \set ON_ERROR_STOP 1
 DELETE FROM orders WHERE id = 2;
 
+-- soft delete: DELETE keeps the row and clears its flag
+CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+INSERT INTO customers VALUES (1, 'Ann'), (2, 'Bob');
+SELECT pgdb_tools.soft_delete('customers', 'is_active');
+DELETE FROM customers WHERE id = 2;
+SELECT * FROM customers ORDER BY id;
+
+-- a one-off correction: ignore() lifts a trigger for this transaction only
+BEGIN;
+SELECT pgdb_tools.ignore('pgdb_protect_orders');
+UPDATE orders SET total = 40.00 WHERE id = 1;
+COMMIT;
+
 -- the same triggers as desired state: applying again changes nothing
 SELECT * FROM pgdb_tools.apply_triggers($$[
   {"kind": "updated_at", "tbl": "orders"},
   {"kind": "protect", "tbl": "orders", "message": "paid orders are final",
    "condition": "OLD.status = 'paid'"}
 ]$$);
-SELECT table_name, trigger_name, kind, status FROM pgdb_tools.triggers;
+SELECT table_name, trigger_name, kind, status FROM pgdb_tools.triggers ORDER BY 1, 2;
