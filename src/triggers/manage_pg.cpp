@@ -10,6 +10,7 @@
 #include "pg/relation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
+#include "triggers/catalog.hpp"
 #include "triggers/plan.hpp"
 
 extern "C" {
@@ -19,13 +20,6 @@ extern "C" {
 namespace pgdb::triggers {
 
 namespace {
-
-struct Found {
-  bool managed;
-  bool exists;
-  bool enabled;           // as installed
-  bool recorded_enabled;  // as enable_trigger() last asked
-};
 
 pg::TableName owned_table(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "tbl must not be NULL");
@@ -39,21 +33,6 @@ std::string trigger_arg_name(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(1) || pg::text_to_string(PG_GETARG_DATUM(1)).empty())
     throw Error(sqlstate::invalid_parameter_value, "name must name a trigger");
   return pg::text_to_string(PG_GETARG_DATUM(1));
-}
-
-Found find(pg::Spi& spi, Oid relid, const pg::TableName& table, const std::string& name) {
-  spi.execute(
-      "SELECT m.trigger_name IS NOT NULL, t.oid IS NOT NULL, t.tgenabled IS DISTINCT FROM 'D', "
-      "       COALESCE(m.enabled, true) "
-      "FROM (SELECT 1) AS one "
-      "LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = $1 AND t.tgname = $4 AND NOT "
-      "t.tgisinternal "
-      "LEFT JOIN pgdb_tools.managed_triggers m "
-      "       ON m.table_schema = $2 AND m.table_name = $3 AND m.trigger_name = $4",
-      {pg::Param::oid(relid), pg::Param::text(table.schema), pg::Param::text(table.name),
-       pg::Param::text(name)});
-  return Found{spi.get_bool(0, 0).value(), spi.get_bool(0, 1).value(), spi.get_bool(0, 2).value(),
-               spi.get_bool(0, 3).value()};
 }
 
 Error not_managed(const std::string& name, const pg::TableName& table) {
@@ -76,7 +55,7 @@ PGDB_FUNCTION(pgdb_tools_drop_trigger) {
   std::string name = trigger_arg_name(fcinfo);
   Oid relid = PG_GETARG_OID(0);
   pg::Spi spi;
-  Found found = find(spi, relid, table, name);
+  Installed found = installed_state(spi, relid, table, name);
   if (!found.managed && found.exists)
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "trigger " + pg::quote_identifier(name) + " on table " + table.quoted() +
@@ -85,13 +64,7 @@ PGDB_FUNCTION(pgdb_tools_drop_trigger) {
   if (!found.managed) PG_RETURN_BOOL(false);
   if (found.exists) spi.execute(drop_trigger_sql(name, table.quoted(), pg::server_keywords));
   Oid owner = pg::extension_owner(spi);
-  {
-    pg::ActingAs as_owner(owner);
-    spi.execute(
-        "DELETE FROM pgdb_tools.managed_triggers "
-        "WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",
-        {pg::Param::text(table.schema), pg::Param::text(table.name), pg::Param::text(name)});
-  }
+  forget_record(spi, owner, table.schema, table.name, name);
   PG_RETURN_BOOL(true);
 }
 
@@ -103,7 +76,7 @@ PGDB_FUNCTION(pgdb_tools_enable_trigger) {
   bool enabled = PG_ARGISNULL(2) || PG_GETARG_BOOL(2);
   Oid relid = PG_GETARG_OID(0);
   pg::Spi spi;
-  Found found = find(spi, relid, table, name);
+  Installed found = installed_state(spi, relid, table, name);
   if (!found.managed) throw not_managed(name, table);
   bool changed = found.recorded_enabled != enabled || (found.exists && found.enabled != enabled);
   if (found.exists && found.enabled != enabled)
@@ -163,11 +136,7 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
                        ? pg::call([&g, user] { return pg_class_ownercheck(g.relid, user); })
                        : may_prune_orphans;
     if (!allowed) continue;
-    pg::ActingAs as_owner(owner);
-    spi.execute(
-        "DELETE FROM pgdb_tools.managed_triggers "
-        "WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",
-        {pg::Param::text(g.schema), pg::Param::text(g.table), pg::Param::text(g.name)});
+    forget_record(spi, owner, g.schema, g.table, g.name);
     ++pruned;
   }
   PG_RETURN_INT32(pruned);

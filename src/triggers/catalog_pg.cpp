@@ -1,0 +1,41 @@
+#include "triggers/catalog.hpp"
+
+#include "pg/roles.hpp"
+
+namespace pgdb::triggers {
+
+Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
+                          const std::string& name, const std::string& spec) {
+  spi.execute(
+      "SELECT t.oid IS NOT NULL, pg_catalog.pg_get_triggerdef(t.oid), m.trigger_name IS NOT NULL, "
+      "       m.spec = $5::jsonb, m.installed_definition, t.tgenabled IS DISTINCT FROM 'D', "
+      "       m.enabled, m.installed_ddl "
+      "FROM (SELECT 1) AS one "
+      "LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = $1 AND t.tgname = $4 AND NOT "
+      "t.tgisinternal "
+      "LEFT JOIN pgdb_tools.managed_triggers m "
+      "       ON m.table_schema = $2 AND m.table_name = $3 AND m.trigger_name = $4",
+      {pg::Param::oid(relid), pg::Param::text(table.schema), pg::Param::text(table.name),
+       pg::Param::text(name), pg::Param::text(spec)});
+  Installed state;
+  state.exists = spi.get_bool(0, 0).value_or(false);
+  state.definition = spi.get_text(0, 1).value_or("");
+  state.managed = spi.get_bool(0, 2).value_or(false);
+  state.same_spec = spi.get_bool(0, 3).value_or(false);
+  state.recorded_definition = spi.get_text(0, 4).value_or("");
+  state.enabled = spi.get_bool(0, 5).value_or(true);
+  state.recorded_enabled = spi.get_bool(0, 6).value_or(true);
+  state.recorded_ddl = spi.get_text(0, 7).value_or("");
+  return state;
+}
+
+void forget_record(pg::Spi& spi, Oid owner, const std::string& schema, const std::string& table,
+                   const std::string& name) {
+  pg::ActingAs as_owner(owner);
+  spi.execute(
+      "DELETE FROM pgdb_tools.managed_triggers "
+      "WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",
+      {pg::Param::text(schema), pg::Param::text(table), pg::Param::text(name)});
+}
+
+}  // namespace pgdb::triggers
