@@ -115,6 +115,16 @@ CREATE TABLE app.invoices (id int PRIMARY KEY, updated_at timestamptz);
 SELECT pgdb_tools.updated_at('app.invoices');
 SELECT table_name, trigger_name, status FROM pgdb_tools.triggers WHERE schema_name = 'app';
 SELECT current_user AS still_acting_as;
+-- the catalog is written with the owner's rights, but never with the caller's search_path: an
+-- operator planted ahead of pg_catalog is not what runs
+CREATE FUNCTION app.hijack(name, text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'hijacked as %', current_user; END $$;
+CREATE OPERATOR app.= (LEFTARG = name, RIGHTARG = text, FUNCTION = app.hijack);
+SET search_path = app, pg_catalog;
+SELECT pgdb_tools.protect('app.invoices');
+SELECT pgdb_tools.drop_trigger('app.invoices', 'pgdb_protect_invoices');
+RESET search_path;
+SHOW search_path;
 RESET ROLE;
 DROP SCHEMA app CASCADE;
 REVOKE USAGE ON SCHEMA pgdb_tools FROM pgdb_tools_test_owner;

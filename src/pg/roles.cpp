@@ -1,7 +1,12 @@
 #include "pg/roles.hpp"
 
 #include "core/error.hpp"
+#include "pg/guard.hpp"
 #include "pg/spi.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
 
 namespace pgdb::pg {
 
@@ -14,9 +19,30 @@ Oid extension_owner(Spi& spi) {
   return static_cast<Oid>(spi.get_int64(0, 0).value());
 }
 
-ActingAs::ActingAs(Oid role) {
+std::string current_search_path() {
+  return call([] { return GetConfigOption("search_path", false, false); });
+}
+
+SearchPath::SearchPath(const std::string& path) : pending_at_start_(pending_pg_errors()) {
+  guc_level_ = NewGUCNestLevel();
+  const char* value = path.c_str();
+  call([value] {
+    (void)set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
+  });
+}
+
+SearchPath::~SearchPath() {
+  // After a PostgreSQL error the coming rollback restores the setting; otherwise do it now.
+  if (pending_pg_errors() == pending_at_start_) AtEOXact_GUC(true, guc_level_);
+}
+
+// The caller's search_path must not choose the operators and functions that run with the owner's
+// rights (the CVE-2018-1058 pattern): pinned as a SECURITY DEFINER ... SET would.
+ActingAs::ActingAs(Oid role) : trusted_path_(trusted_search_path) {
   GetUserIdAndSecContext(&saved_user_, &saved_context_);
-  SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+  SetUserIdAndSecContext(
+      role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 }
 
 ActingAs::~ActingAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }

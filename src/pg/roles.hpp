@@ -3,18 +3,42 @@
 // still runs as them.
 #pragma once
 
+#include <string>
+
 #include "pg/postgres.hpp"
 
 namespace pgdb::pg {
 
 class Spi;
 
+// The search_path the caller's statement runs with.
+std::string current_search_path();
+
+// While alive, search_path is the given value; the previous value comes back when it goes out of
+// scope (or with the rollback that follows a PostgreSQL error). The extension's own catalog
+// queries run under "pg_catalog, pg_temp" so that objects a caller planted earlier in their path
+// (an operator named =, a type named text) are never what runs.
+class SearchPath {
+ public:
+  explicit SearchPath(const std::string& path);
+  ~SearchPath();
+  SearchPath(const SearchPath&) = delete;
+  SearchPath& operator=(const SearchPath&) = delete;
+
+ private:
+  int pending_at_start_;
+  int guc_level_;
+};
+
+inline constexpr const char* trusted_search_path = "pg_catalog, pg_temp";
+
 // The role that owns the pgdb_tools extension.
 Oid extension_owner(Spi& spi);
 
-// While alive, the current user is the given role (as SECURITY DEFINER would do); the previous
-// user and security context come back when it goes out of scope, and PostgreSQL's own abort
-// processing restores them if an error ends the transaction first.
+// While alive, the current user is the given role and search_path is "pg_catalog, pg_temp" (as a
+// SECURITY DEFINER function with SET search_path would run); both come back when it goes out of
+// scope, and PostgreSQL's own abort processing restores them if an error ends the transaction
+// first.
 class ActingAs {
  public:
   explicit ActingAs(Oid role);
@@ -23,6 +47,7 @@ class ActingAs {
   ActingAs& operator=(const ActingAs&) = delete;
 
  private:
+  SearchPath trusted_path_;
   Oid saved_user_;
   int saved_context_;
 };

@@ -49,10 +49,14 @@ struct Resolved {
   std::string ddl;
 };
 
-Oid resolve_table(const std::string& tbl) {
-  const char* text = tbl.c_str();
-  return pg::call(
-      [text] { return DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(text))); });
+// Names the caller wrote (tables, functions, configurations) resolve with the caller's
+// search_path; everything else here runs under pg::trusted_search_path.
+Oid resolve_name(const std::string& caller_path, PGFunction input, const std::string& name) {
+  pg::SearchPath as_caller(caller_path);
+  const char* text = name.c_str();
+  return pg::call([input, text] {
+    return DatumGetObjectId(DirectFunctionCall1(input, CStringGetDatum(text)));
+  });
 }
 
 std::optional<std::string> column_type(pg::Spi& spi, Oid relid, std::string_view column) {
@@ -77,33 +81,34 @@ void require_castable(pg::Spi& spi, const std::string& value, const std::string&
 }
 
 // The text search configuration, schema-qualified so the trigger does not depend on search_path.
-std::string qualified_config(pg::Spi& spi, const std::string& config) {
+std::string qualified_config(pg::Spi& spi, const std::string& caller_path,
+                             const std::string& config) {
   spi.execute(
       "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.cfgname) "
       "FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace "
-      "WHERE c.oid = $1::text::pg_catalog.regconfig",
-      {pg::Param::text(config)}, true);
+      "WHERE c.oid = $1",
+      {pg::Param::oid(resolve_name(caller_path, regconfigin, config))}, true);
   return spi.get_text(0, 0).value();
 }
 
 // manage_trigger: the user's function, checked (returns trigger, the caller may execute it) and
 // written as "schema.name()"; the default trigger name comes from the function's name.
-void resolve_trigger_function(pg::Spi& spi, Spec& spec, const std::string& table_name) {
+void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec& spec,
+                              const std::string& table_name) {
   // "name" or "schema.name" (regproc: must be unique), "name()" or an OID (regprocedure).
   const std::string& given = spec.arg("function").text;
   bool signature = given.find('(') != std::string::npos ||
                    given.find_first_not_of("0123456789") == std::string::npos;
+  Oid function = resolve_name(caller_path, signature ? regprocedurein : regprocin, given);
   spi.execute(
-      std::string(
-          "SELECT pg_catalog.quote_ident(n.nspname) || '.' || "
-          "       pg_catalog.quote_ident(p.proname) || '()', p.proname::text, "
-          "       p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype, "
-          "       pg_catalog.has_function_privilege(p.oid, 'EXECUTE'), "
-          "       p.oid::pg_catalog.regprocedure::text "
-          "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-          "WHERE p.oid = $1::text::") +
-          (signature ? "pg_catalog.regprocedure" : "pg_catalog.regproc"),
-      {pg::Param::text(given)}, true);
+      "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || "
+      "'()', "
+      "       p.proname::text, p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype, "
+      "       pg_catalog.has_function_privilege(p.oid, 'EXECUTE'), "
+      "       p.oid::pg_catalog.regprocedure::text "
+      "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+      "WHERE p.oid = $1",
+      {pg::Param::oid(function)}, true);
   std::string shown = spi.get_text(0, 4).value();
   if (!spi.get_bool(0, 2).value())
     throw Error("42809", "function " + shown + " does not return trigger", {},
@@ -116,15 +121,17 @@ void resolve_trigger_function(pg::Spi& spi, Spec& spec, const std::string& table
 
 // Parses and resolves one spec: table (its owner only, when check_owner), kind-specific lookups,
 // the trigger and its DDL. Raises the spec's first problem.
-Resolved resolve_spec(pg::Spi& spi, const Json& json, std::size_t position, bool check_owner) {
+Resolved resolve_spec(pg::Spi& spi, const std::string& caller_path, const Json& json,
+                      std::size_t position, bool check_owner) {
   Spec spec = parse_spec(json, position);
-  Oid relid = resolve_table(spec.tbl);
+  Oid relid = resolve_name(caller_path, regclassin, spec.tbl);
   pg::require_table(relid, "tbl");
   if (check_owner) pg::require_table_owner(relid);
   pg::TableName table = pg::table_name(relid);
-  if (spec.kind == "manage_trigger") resolve_trigger_function(spi, spec, table.name);
+  if (spec.kind == "manage_trigger") resolve_trigger_function(spi, caller_path, spec, table.name);
   if (spec.kind == "search_vector")
-    spec.args.set("config", Json::from_string(qualified_config(spi, spec.arg("config").text)));
+    spec.args.set("config",
+                  Json::from_string(qualified_config(spi, caller_path, spec.arg("config").text)));
   Target target{table.schema, table.name, table.quoted()};
   TriggerDef def = build_trigger(
       spec, target, [&](std::string_view column) { return column_type(spi, relid, column); },
@@ -138,7 +145,8 @@ Resolved resolve_spec(pg::Spi& spi, const Json& json, std::size_t position, bool
                   std::move(canonical), std::move(ddl)};
 }
 
-std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune) {
+std::vector<PlannedStep> plan_specs(pg::Spi& spi, const std::string& caller_path, const Json& specs,
+                                    bool prune) {
   if (specs.type != Json::Type::array)
     throw Error(sqlstate::invalid_parameter_value,
                 "specs must be a JSON array, not " + std::string(specs.type_name()), {},
@@ -147,7 +155,7 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const Json& specs, bool prune)
   std::map<std::pair<Oid, std::string>, std::size_t> declared;  // (table, trigger) -> position
   std::map<Oid, pg::TableName> tables;
   for (std::size_t i = 0; i < specs.items.size(); ++i) {
-    Resolved r = resolve_spec(spi, specs.items[i], i + 1, true);
+    Resolved r = resolve_spec(spi, caller_path, specs.items[i], i + 1, true);
     const TriggerDef& def = r.def;
     Oid relid = r.relid;
     const pg::TableName& table = r.table;
@@ -230,12 +238,18 @@ PGDB_FUNCTION(pgdb_tools_apply_triggers) {
   bool dry_run = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
   std::vector<Row> rows;
   {
+    std::string caller_path = pg::current_search_path();
+    pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
-    std::vector<PlannedStep> planned = plan_specs(spi, specs, prune);
+    std::vector<PlannedStep> planned = plan_specs(spi, caller_path, specs, prune);
     Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
     for (const PlannedStep& p : planned) {
       if (!dry_run && p.step.action != Action::unchanged) {
-        for (const std::string& statement : p.step.statements) spi.execute(statement);
+        {
+          // A condition may call the caller's functions: it is parsed with their search_path.
+          pg::SearchPath as_caller(caller_path);
+          for (const std::string& statement : p.step.statements) spi.execute(statement);
+        }
         record(spi, owner, p);
       }
       rows.push_back({action_name(p.step.action), p.step.table, p.step.trigger_name,
@@ -253,8 +267,10 @@ PGDB_FUNCTION(pgdb_tools_trigger_ddl) {
   Json specs = pg::jsonb_to_json(PG_GETARG_DATUM(0));
   std::string ddl;
   {
+    std::string caller_path = pg::current_search_path();
+    pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
-    for (const PlannedStep& p : plan_specs(spi, specs, false)) {
+    for (const PlannedStep& p : plan_specs(spi, caller_path, specs, false)) {
       for (const std::string& statement : p.step.statements) ddl += statement + ";\n";
     }
   }
@@ -268,9 +284,12 @@ PGDB_FUNCTION(pgdb_tools_trigger_spec_ddl) {
   Json spec = pg::jsonb_to_json(PG_GETARG_DATUM(0));
   std::optional<std::string> ddl;
   {
+    // Recorded specs hold schema-qualified names: no caller's path is needed to resolve them.
+    pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
     try {
-      pg::in_subtransaction([&] { ddl = resolve_spec(spi, spec, 1, false).ddl; });
+      pg::in_subtransaction(
+          [&] { ddl = resolve_spec(spi, pg::trusted_search_path, spec, 1, false).ddl; });
     } catch (const pg::PgException&) {
     } catch (const Error&) {
     }

@@ -11,6 +11,7 @@
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/xact.hpp"
 
@@ -95,6 +96,7 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
   std::set<std::string> matched;
   int ignored_triggers = 0;
   {
+    pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
     std::vector<Datum> name_datums;
     for (const std::string& name : names) name_datums.push_back(pg::string_to_text(name));

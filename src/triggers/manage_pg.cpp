@@ -54,6 +54,7 @@ PGDB_FUNCTION(pgdb_tools_drop_trigger) {
   pg::TableName table = owned_table(fcinfo);
   std::string name = trigger_arg_name(fcinfo);
   Oid relid = PG_GETARG_OID(0);
+  pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   Installed found = installed_state(spi, relid, table, name);
   if (!found.managed && found.exists)
@@ -75,6 +76,7 @@ PGDB_FUNCTION(pgdb_tools_enable_trigger) {
   std::string name = trigger_arg_name(fcinfo);
   bool enabled = PG_ARGISNULL(2) || PG_GETARG_BOOL(2);
   Oid relid = PG_GETARG_OID(0);
+  pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   Installed found = installed_state(spi, relid, table, name);
   if (!found.managed) throw not_managed(name, table);
@@ -109,6 +111,7 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
       only == InvalidOid && (superuser() || (OidIsValid(bypass) && pg::call([user, bypass] {
                                                return has_privs_of_role(user, bypass);
                                              })));
+  pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   spi.execute(
       "SELECT m.table_schema::text, m.table_name::text, m.trigger_name::text, c.oid::int8 "
