@@ -9,6 +9,7 @@
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
 #include "pg/quote.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "triggers/bypass.hpp"
 #include "triggers/executor_support.hpp"
@@ -465,6 +466,9 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
       found = soft_delete_plans.end();
     }
     if (found == soft_delete_plans.end()) {
+      // Prepared (and later re-planned, PostgreSQL keeps the path with the plan) under the trusted
+      // path: the deleting session's search_path must not choose the = operator or the type.
+      pg::SearchPath trusted(pg::trusted_search_path);
       Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
       char* type_name = pg::call([type] { return format_type_be(type); });
       std::string value =
