@@ -23,6 +23,7 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "parser/parser.h"
 #include "utils/regproc.h"
 }
 
@@ -94,7 +95,7 @@ std::string qualified_config(pg::Spi& spi, const std::string& caller_path,
 // manage_trigger: the user's function, checked (returns trigger, the caller may execute it) and
 // written as "schema.name()"; the default trigger name comes from the function's name.
 void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec& spec,
-                              const std::string& table_name) {
+                              const std::string& table_name, bool check_privilege) {
   // "name" or "schema.name" (regproc: must be unique), "name()" or an OID (regprocedure).
   const std::string& given = spec.arg("function").text;
   bool signature = given.find('(') != std::string::npos ||
@@ -113,10 +114,47 @@ void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec
   if (!spi.get_bool(0, 2).value())
     throw Error("42809", "function " + shown + " does not return trigger", {},
                 "manage_trigger puts trigger functions under management.");
-  if (!spi.get_bool(0, 3).value())
+  if (check_privilege && !spi.get_bool(0, 3).value())
     throw Error(sqlstate::insufficient_privilege, "permission denied for function " + shown);
   if (!spec.name) spec.name = default_trigger_name(spi.get_text(0, 1).value(), table_name);
   spec.args.set("function", Json::from_string(spi.get_text(0, 0).value()));
+}
+
+// 22023 unless condition is exactly one expression: it is pasted into WHEN (...), where text such
+// as "true) EXECUTE FUNCTION other() --" would otherwise install a trigger unlike its record.
+void require_expression(const std::string& condition) {
+  std::string query = "SELECT (" + condition + ")";
+  const char* text = query.c_str();
+  List* statements = nullptr;
+  try {
+    pg::in_subtransaction([&] {
+#if PG_VERSION_NUM >= 140000
+      statements = pg::call([text] { return raw_parser(text, RAW_PARSE_DEFAULT); });
+#else
+      statements = pg::call([text] { return raw_parser(text); });
+#endif
+    });
+  } catch (const pg::PgException& e) {
+    throw Error(sqlstate::invalid_parameter_value, "condition is not a valid SQL expression",
+                std::string(e.what()) + ".", "For example: OLD.status IS DISTINCT FROM NEW.status");
+  }
+  bool one_expression = false;
+  if (list_length(statements) == 1) {
+    Node* statement = linitial_node(RawStmt, statements)->stmt;
+    if (IsA(statement, SelectStmt)) {
+      auto* select = reinterpret_cast<SelectStmt*>(statement);
+      one_expression = select->op == SETOP_NONE && list_length(select->targetList) == 1 &&
+                       select->fromClause == nullptr && select->whereClause == nullptr &&
+                       select->groupClause == nullptr && select->havingClause == nullptr &&
+                       select->windowClause == nullptr && select->sortClause == nullptr &&
+                       select->limitCount == nullptr && select->limitOffset == nullptr &&
+                       select->lockingClause == nullptr && select->withClause == nullptr &&
+                       select->distinctClause == nullptr && select->intoClause == nullptr;
+    }
+  }
+  if (!one_expression)
+    throw Error(sqlstate::invalid_parameter_value, "condition must be one boolean expression", {},
+                "For example: OLD.status IS DISTINCT FROM NEW.status");
 }
 
 // Parses and resolves one spec: table (its owner only, when check_owner), kind-specific lookups,
@@ -128,15 +166,20 @@ Resolved resolve_spec(pg::Spi& spi, const std::string& caller_path, const Json& 
   pg::require_table(relid, "tbl");
   if (check_owner) pg::require_table_owner(relid);
   pg::TableName table = pg::table_name(relid);
-  if (spec.kind == "manage_trigger") resolve_trigger_function(spi, caller_path, spec, table.name);
+  if (spec.kind == "manage_trigger")
+    resolve_trigger_function(spi, caller_path, spec, table.name, check_owner);
   if (spec.kind == "search_vector")
     spec.args.set("config",
                   Json::from_string(qualified_config(spi, caller_path, spec.arg("config").text)));
+  if (spec.condition) require_expression(*spec.condition);
   Target target{table.schema, table.name, table.quoted()};
   TriggerDef def = build_trigger(
       spec, target, [&](std::string_view column) { return column_type(spi, relid, column); },
       pg::server_keywords);
-  if (spec.kind == "soft_delete" && spec.arg("value").type == Json::Type::string)
+  // Checks that run code (a domain's CHECK in the cast) or depend on the caller's rights are for
+  // applying; rendering a recorded spec (check_owner false, from the triggers view) only reads
+  // the catalog.
+  if (check_owner && spec.kind == "soft_delete" && spec.arg("value").type == Json::Type::string)
     require_castable(spi, spec.arg("value").text,
                      column_type(spi, relid, spec.arg("column_name").text).value());
   std::string canonical = to_json_text(canonical_spec(spec, target.qualified, def.name));

@@ -114,7 +114,7 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
         "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = m.table_name "
         "WHERE m.trigger_name = ANY ($1) OR '*' = ANY ($1) "
         "ORDER BY 3, 2",
-        {pg::Param{TEXTARRAYOID, array, false}}, true);
+        {pg::Param{TEXTARRAYOID, array, false}});
     struct Match {
       Oid relid;
       std::string name;

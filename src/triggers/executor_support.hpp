@@ -3,6 +3,7 @@
 // invalidation keeps fresh.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -56,8 +57,13 @@ std::string value_text(Datum value, bool is_null, Oid type);
 // the value in place when it is present, otherwise re-forms the row.
 HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value);
 
+// Registers the relcache callback that keeps every ConfigCache fresh; from init_executors().
+void register_cache_invalidation();
+
 // Metadata per trigger OID (each partition's clone of a trigger has its own). Config has a
-// member `relid`; entries of a relation are dropped when its relcache entry is invalidated.
+// member `relid`; entries of a relation are dropped when its relcache entry is invalidated. The
+// executors hold a shared_ptr for the whole call: PostgreSQL calls they make may process
+// invalidations, which drop the entry from the cache but not from under them.
 class CacheBase {
  public:
   CacheBase();
@@ -70,16 +76,17 @@ class CacheBase {
 template <typename Config>
 class ConfigCache final : public CacheBase {
  public:
-  Config* find(Oid trigger) {
+  std::shared_ptr<Config> find(Oid trigger) const {
     auto found = entries_.find(trigger);
-    return found == entries_.end() ? nullptr : &found->second;
+    return found == entries_.end() ? nullptr : found->second;
   }
-  Config& add(Oid trigger, Config config) {
-    return entries_.insert_or_assign(trigger, std::move(config)).first->second;
+  std::shared_ptr<Config> add(Oid trigger, std::shared_ptr<Config> config) {
+    entries_.insert_or_assign(trigger, config);
+    return config;
   }
   void forget(Oid relid) noexcept override {
     for (auto it = entries_.begin(); it != entries_.end();) {
-      if (relid == InvalidOid || it->second.relid == relid) {
+      if (relid == InvalidOid || it->second->relid == relid) {
         it = entries_.erase(it);
       } else {
         ++it;
@@ -88,7 +95,7 @@ class ConfigCache final : public CacheBase {
   }
 
  private:
-  std::unordered_map<Oid, Config> entries_;
+  std::unordered_map<Oid, std::shared_ptr<Config>> entries_;
 };
 
 }  // namespace pgdb::triggers

@@ -6,7 +6,6 @@
 #include "core/text.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
-#include "triggers/executors.hpp"
 
 extern "C" {
 #include "access/tupmacs.h"
@@ -58,7 +57,7 @@ CacheBase::CacheBase() {
   if (cache_count < caches.size()) caches[cache_count++] = this;
 }
 
-void init_executors() { CacheRegisterRelcacheCallback(forget_relation, Datum(0)); }
+void register_cache_invalidation() { CacheRegisterRelcacheCallback(forget_relation, Datum(0)); }
 
 TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function) {
   if (!CALLED_AS_TRIGGER(fcinfo))

@@ -17,6 +17,11 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "utils/syscache.h"
+#include "utils/memutils.h"
+#include "utils/inval.h"
+#include "utils/acl.h"
+#include "catalog/pg_proc.h"
 #include "pgtime.h"
 #include "utils/date.h"
 #include "utils/datum.h"
@@ -33,6 +38,7 @@ struct TimestampColumn {
   Oid relid;
   int attnum;
   Oid type;
+  int32 typmod;  // timestamp(p): the value is rounded to p fractional digits
   // The value for the current transaction start and session time zone, computed once.
   TimestampTz computed_for;
   pg_tz* computed_in;
@@ -40,25 +46,37 @@ struct TimestampColumn {
 };
 ConfigCache<TimestampColumn> timestamp_columns;
 
-TimestampColumn& timestamp_column(TriggerData* data) {
-  if (TimestampColumn* found = timestamp_columns.find(data->tg_trigger->tgoid)) return *found;
+std::shared_ptr<TimestampColumn> timestamp_column(TriggerData* data) {
+  if (auto found = timestamp_columns.find(data->tg_trigger->tgoid)) return found;
   const char* column = trigger_arg(data, 0);
   int attnum = column_number(data, column);
-  Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
+  Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1);
+  Oid type = attribute->atttypid;
   if (type != TIMESTAMPTZOID && type != TIMESTAMPOID && type != DATEOID)
     throw Error("42804", "column \"" + std::string(column) + "\" of table " +
                              relation_name(data->tg_relation) +
                              " is not a timestamp, timestamptz or date column");
-  return timestamp_columns.add(data->tg_trigger->tgoid,
-                               {RelationGetRelid(data->tg_relation), attnum, type, 0, nullptr, 0});
+  return timestamp_columns.add(
+      data->tg_trigger->tgoid,
+      std::make_shared<TimestampColumn>(TimestampColumn{
+          RelationGetRelid(data->tg_relation), attnum, type, attribute->atttypmod, 0, nullptr, 0}));
 }
 
 Datum transaction_timestamp_as(TimestampColumn& column) {
   TimestampTz now = GetCurrentTransactionStartTimestamp();
   if (column.computed_in == session_timezone && column.computed_for == now) return column.value;
   Datum value = TimestampTzGetDatum(now);
+  int32 typmod = column.typmod;
   if (column.type == TIMESTAMPOID) {
     value = pg::call([value] { return DirectFunctionCall1(timestamptz_timestamp, value); });
+    if (typmod >= 0)
+      value = pg::call([value, typmod] {
+        return DirectFunctionCall2(timestamp_scale, value, Int32GetDatum(typmod));
+      });
+  } else if (column.type == TIMESTAMPTZOID && typmod >= 0) {
+    value = pg::call([value, typmod] {
+      return DirectFunctionCall2(timestamptz_scale, value, Int32GetDatum(typmod));
+    });
   } else if (column.type == DATEOID) {
     value = pg::call([value] { return DirectFunctionCall1(timestamptz_date, value); });
   }
@@ -75,8 +93,8 @@ struct ReadOnlyColumns {
 };
 ConfigCache<ReadOnlyColumns> read_only_columns;
 
-ReadOnlyColumns& read_only_config(TriggerData* data) {
-  if (ReadOnlyColumns* found = read_only_columns.find(data->tg_trigger->tgoid)) return *found;
+std::shared_ptr<ReadOnlyColumns> read_only_config(TriggerData* data) {
+  if (auto found = read_only_columns.find(data->tg_trigger->tgoid)) return found;
   std::string mode = trigger_arg(data, 0);
   std::set<int> named;
   for (int i = 1; i < data->tg_trigger->tgnargs; ++i)
@@ -93,7 +111,8 @@ ReadOnlyColumns& read_only_config(TriggerData* data) {
       if (!named.count(i + 1)) config.attnums.push_back(i + 1);
     }
   }
-  return read_only_columns.add(data->tg_trigger->tgoid, std::move(config));
+  return read_only_columns.add(data->tg_trigger->tgoid,
+                               std::make_shared<ReadOnlyColumns>(std::move(config)));
 }
 
 bool same_value(Form_pg_attribute attribute, Datum a, bool a_null, Datum b, bool b_null) {
@@ -113,8 +132,8 @@ struct VersionColumn {
 };
 ConfigCache<VersionColumn> version_columns;
 
-VersionColumn& version_column(TriggerData* data) {
-  if (VersionColumn* found = version_columns.find(data->tg_trigger->tgoid)) return *found;
+std::shared_ptr<VersionColumn> version_column(TriggerData* data) {
+  if (auto found = version_columns.find(data->tg_trigger->tgoid)) return found;
   const char* column = trigger_arg(data, 0);
   int attnum = column_number(data, column);
   Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
@@ -123,7 +142,8 @@ VersionColumn& version_column(TriggerData* data) {
                              relation_name(data->tg_relation) + " is not an integer column");
   bool check_stale = std::string(trigger_arg(data, 1)) == "check_stale";
   return version_columns.add(data->tg_trigger->tgoid,
-                             {RelationGetRelid(data->tg_relation), attnum, type, check_stale});
+                             std::make_shared<VersionColumn>(VersionColumn{
+                                 RelationGetRelid(data->tg_relation), attnum, type, check_stale}));
 }
 
 std::int64_t as_int64(Datum value, Oid type) {
@@ -164,8 +184,8 @@ struct StateMachine {
 };
 ConfigCache<StateMachine> state_machines;
 
-StateMachine& state_machine(TriggerData* data) {
-  if (StateMachine* found = state_machines.find(data->tg_trigger->tgoid)) return *found;
+std::shared_ptr<StateMachine> state_machine(TriggerData* data) {
+  if (auto found = state_machines.find(data->tg_trigger->tgoid)) return found;
   int attnum = column_number(data, trigger_arg(data, 0));
   const char* transitions = trigger_arg(data, 1);
   Datum jsonb = pg::call(
@@ -178,12 +198,19 @@ StateMachine& state_machine(TriggerData* data) {
     std::vector<std::string>& allowed = machine.moves[state];
     for (const Json& target : targets.items) allowed.push_back(target.text);
   }
-  return state_machines.add(data->tg_trigger->tgoid, std::move(machine));
+  return state_machines.add(data->tg_trigger->tgoid,
+                            std::make_shared<StateMachine>(std::move(machine)));
 }
 
 // A state as text. Text and varchar values are read in place (detoasted only when compressed or
 // stored out of line); other types go through their output function into storage.
 std::string_view state_name(Datum value, Oid type, std::string& storage) {
+  if (type == BPCHAROID) {
+    // char(n) pads with blanks that are not part of the state's name.
+    storage = output_text(value, type);
+    storage.erase(storage.find_last_not_of(' ') + 1);
+    return storage;
+  }
   if (type != TEXTOID && type != VARCHAROID) return storage = output_text(value, type);
   auto* raw = reinterpret_cast<varlena*>(DatumGetPointer(value));
   if (VARATT_IS_EXTERNAL(raw) || VARATT_IS_COMPRESSED(raw))
@@ -200,8 +227,8 @@ struct SearchVector {
 };
 ConfigCache<SearchVector> search_vectors;
 
-SearchVector& search_vector(TriggerData* data) {
-  if (SearchVector* found = search_vectors.find(data->tg_trigger->tgoid)) return *found;
+std::shared_ptr<SearchVector> search_vector(TriggerData* data) {
+  if (auto found = search_vectors.find(data->tg_trigger->tgoid)) return found;
   SearchVector config{RelationGetRelid(data->tg_relation),
                       column_number(data, trigger_arg(data, 0)),
                       InvalidOid,
@@ -212,7 +239,8 @@ SearchVector& search_vector(TriggerData* data) {
   for (int i = 2; i + 1 < data->tg_trigger->tgnargs; i += 2)
     config.sources.emplace_back(column_number(data, data->tg_trigger->tgargs[i]),
                                 data->tg_trigger->tgargs[i + 1][0]);
-  return search_vectors.add(data->tg_trigger->tgoid, std::move(config));
+  return search_vectors.add(data->tg_trigger->tgoid,
+                            std::make_shared<SearchVector>(std::move(config)));
 }
 
 bool column_unchanged(const TriggerData* data, int attnum) {
@@ -224,35 +252,91 @@ bool column_unchanged(const TriggerData* data, int attnum) {
   return same_value(TupleDescAttr(desc, attnum - 1), old_value, old_null, new_value, new_null);
 }
 
-// manage_trigger: the user's function, looked up once per trigger.
+// manage_trigger: the user's function, looked up once per trigger. Its FmgrInfo (and what fmgr
+// caches in it: SECURITY DEFINER owner, SET options, the language handler's state) lives in a
+// memory context of its own, dropped with the entry when the table or any function changes.
 struct ManagedFunction {
   Oid relid;
+  MemoryContext context;
   FmgrInfo function;
+
+  ManagedFunction(Oid relation, MemoryContext memory) : relid(relation), context(memory) {}
+  ~ManagedFunction() { MemoryContextDelete(context); }
+  ManagedFunction(const ManagedFunction&) = delete;
+  ManagedFunction& operator=(const ManagedFunction&) = delete;
 };
 ConfigCache<ManagedFunction> managed_functions;
 
-ManagedFunction& managed_function(TriggerData* data) {
-  if (ManagedFunction* found = managed_functions.find(data->tg_trigger->tgoid)) return *found;
+void forget_functions(Datum, int, uint32) { managed_functions.forget(InvalidOid); }
+
+std::shared_ptr<ManagedFunction> managed_function(TriggerData* data) {
+  if (auto found = managed_functions.find(data->tg_trigger->tgoid)) return found;
   const char* signature = trigger_arg(data, 0);
   Oid function = pg::call([signature] {
     return DatumGetObjectId(DirectFunctionCall1(regprocedurein, CStringGetDatum(signature)));
   });
-  ManagedFunction entry{RelationGetRelid(data->tg_relation), {}};
-  pg::call([function, &entry] { fmgr_info_cxt(function, &entry.function, TopMemoryContext); });
+  // The dispatcher is callable by anyone who can create a trigger: it only ever calls a plain
+  // trigger function that the table's owner may execute, as CREATE TRIGGER would require.
+  HeapTuple proc =
+      pg::call([function] { return SearchSysCache1(PROCOID, ObjectIdGetDatum(function)); });
+  if (!HeapTupleIsValid(proc))
+    throw Error(sqlstate::undefined_object,
+                "function " + std::string(signature) + " does not exist");
+  auto* form = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc));
+  bool is_trigger_function =
+      form->prorettype == TRIGGEROID && form->pronargs == 0 && form->prokind == PROKIND_FUNCTION;
+  ReleaseSysCache(proc);
+  if (!is_trigger_function)
+    throw Error("42809", "function " + std::string(signature) + " is not a trigger function", {},
+                "Trigger " + trigger_name(data) + " must call a function returning trigger.");
+  Oid owner = data->tg_relation->rd_rel->relowner;
+  AclResult allowed =
+      pg::call([function, owner] { return pg_proc_aclcheck(function, owner, ACL_EXECUTE); });
+  if (allowed != ACLCHECK_OK)
+    throw Error(sqlstate::insufficient_privilege,
+                "permission denied for function " + std::string(signature), {},
+                "The owner of table " + relation_name(data->tg_relation) +
+                    " must be allowed to execute it.");
+  MemoryContext context = pg::call([] {
+    return AllocSetContextCreate(CacheMemoryContext, "pgdb_tools managed trigger",
+                                 ALLOCSET_SMALL_SIZES);
+  });
+  auto entry = std::make_shared<ManagedFunction>(RelationGetRelid(data->tg_relation), context);
+  FmgrInfo* info = &entry->function;
+  pg::call([function, info, context] { fmgr_info_cxt(function, info, context); });
   return managed_functions.add(data->tg_trigger->tgoid, entry);
 }
 
-// soft_delete: the prepared UPDATE for one trigger on one relation, re-prepared when the relation
-// is renamed (a kept plan is re-analyzed from its SQL text).
+// soft_delete: the prepared UPDATE for one trigger, kept until the relation, its schema or the
+// trigger's arguments change (a kept plan is re-analyzed from its SQL text, so it must never
+// outlive the names it was written with).
 struct SoftDeletePlan {
   Oid relid;
-  Oid namespace_oid;  // where the relation was, and its name, when the plan was prepared
-  std::string name;
+  std::string arguments;  // column, expression and value, as the trigger has them
   SPIPlanPtr plan;
+  bool valid;
 };
 std::unordered_map<Oid, SoftDeletePlan> soft_delete_plans;  // by trigger OID
 
+// Invalidation callbacks mark plans stale; the executor frees them on next use, outside
+// invalidation processing.
+void stale_soft_delete_plans(Datum, Oid relid) {
+  for (auto& [trigger, entry] : soft_delete_plans) {
+    if (relid == InvalidOid || entry.relid == relid) entry.valid = false;
+  }
+}
+void stale_soft_delete_plans_on_rename(Datum, int, uint32) {
+  stale_soft_delete_plans(0, InvalidOid);
+}
+
 }  // namespace
+
+void init_executors() {
+  register_cache_invalidation();
+  CacheRegisterRelcacheCallback(stale_soft_delete_plans, Datum(0));
+  CacheRegisterSyscacheCallback(NAMESPACEOID, stale_soft_delete_plans_on_rename, Datum(0));
+  CacheRegisterSyscacheCallback(PROCOID, forget_functions, Datum(0));
+}
 
 }  // namespace pgdb::triggers
 
@@ -276,19 +360,19 @@ PGDB_FUNCTION(pgdb_tools_trigger_protect) {
 PGDB_FUNCTION(pgdb_tools_trigger_updated_at) {
   TriggerData* data = before_row_trigger(fcinfo, "_trigger_updated_at");
   if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
-  TimestampColumn& column = timestamp_column(data);
-  Datum value = transaction_timestamp_as(column);
-  return PointerGetDatum(
-      with_attribute(written_row(data), RelationGetDescr(data->tg_relation), column.attnum, value));
+  std::shared_ptr<TimestampColumn> column = timestamp_column(data);
+  Datum value = transaction_timestamp_as(*column);
+  return PointerGetDatum(with_attribute(written_row(data), RelationGetDescr(data->tg_relation),
+                                        column->attnum, value));
 }
 
 // _trigger_read_only(mode, columns...): refuses an UPDATE that changes a read-only column.
 PGDB_FUNCTION(pgdb_tools_trigger_read_only) {
   TriggerData* data = before_row_trigger(fcinfo, "_trigger_read_only");
   if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
-  const ReadOnlyColumns& config = read_only_config(data);
+  std::shared_ptr<ReadOnlyColumns> config = read_only_config(data);
   TupleDesc desc = RelationGetDescr(data->tg_relation);
-  for (int attnum : config.attnums) {
+  for (int attnum : config->attnums) {
     Form_pg_attribute attribute = TupleDescAttr(desc, attnum - 1);
     bool old_null = false;
     bool new_null = false;
@@ -312,7 +396,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_read_only) {
 PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
   TriggerData* data = before_row_trigger(fcinfo, "_trigger_row_version");
   if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
-  const VersionColumn& column = version_column(data);
+  const VersionColumn column = *version_column(data);
   TupleDesc desc = RelationGetDescr(data->tg_relation);
   bool old_null = false;
   bool new_null = false;
@@ -341,7 +425,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
 PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
   TriggerData* data = before_row_trigger(fcinfo, "_trigger_fsm");
   if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
-  const StateMachine& machine = state_machine(data);
+  std::shared_ptr<StateMachine> held = state_machine(data);  // kept alive for the whole call
+  const StateMachine& machine = *held;
   TupleDesc desc = RelationGetDescr(data->tg_relation);
   bool old_null = false;
   bool new_null = false;
@@ -387,7 +472,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
 PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
   TriggerData* data = before_row_trigger(fcinfo, "_trigger_search_vector");
   if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
-  const SearchVector& config = search_vector(data);
+  std::shared_ptr<SearchVector> held = search_vector(data);  // kept alive for the whole call
+  const SearchVector& config = *held;
   if (TRIGGER_FIRED_BY_UPDATE(data->tg_event)) {
     bool unchanged = column_unchanged(data, config.target);
     for (const auto& source : config.sources)
@@ -427,14 +513,14 @@ PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
 PGDB_FUNCTION(pgdb_tools_trigger_managed) {
   TriggerData* data = trigger_data(fcinfo, "_trigger_managed");
   if (bypassed(data)) return unchanged_row(data);
-  ManagedFunction& managed = managed_function(data);
+  std::shared_ptr<ManagedFunction> managed = managed_function(data);  // alive for the call
   Trigger own = *data->tg_trigger;
   own.tgnargs -= 1;
   own.tgargs += 1;
   TriggerData inner = *data;
   inner.tg_trigger = &own;
   LOCAL_FCINFO(call, 0);
-  InitFunctionCallInfoData(*call, &managed.function, 0, InvalidOid,
+  InitFunctionCallInfoData(*call, &managed->function, 0, InvalidOid,
                            reinterpret_cast<fmNodePtr>(&inner), nullptr);
   Datum result = pg::call([call] { return FunctionCallInvoke(call); });
   if (call->isnull) PG_RETURN_NULL();
@@ -448,18 +534,16 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
   if (!TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
   const char* column = trigger_arg(data, 0);
   std::string expression = trigger_arg(data, 1);
+  std::string arguments = std::string(column) + '\0' + expression + '\0' + trigger_arg(data, 2);
   int attnum = column_number(data, column);
   Relation relation = data->tg_relation;
-  Oid relid = RelationGetRelid(data->tg_relation);
   Oid trigger = data->tg_trigger->tgoid;
   ItemPointerData row = data->tg_trigtuple->t_self;
   {
     pg::Spi spi;
     auto found = soft_delete_plans.find(trigger);
     if (found != soft_delete_plans.end() &&
-        (found->second.relid != relid ||
-         found->second.namespace_oid != RelationGetNamespace(relation) ||
-         found->second.name != RelationGetRelationName(relation))) {
+        (!found->second.valid || found->second.arguments != arguments)) {
       SPIPlanPtr stale = found->second.plan;
       soft_delete_plans.erase(found);
       pg::call([stale] { SPI_freeplan(stale); });
@@ -469,13 +553,13 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
       // Prepared (and later re-planned, PostgreSQL keeps the path with the plan) under the trusted
       // path: the deleting session's search_path must not choose the = operator or the type.
       pg::SearchPath trusted(pg::trusted_search_path);
-      Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
-      char* type_name = pg::call([type] { return format_type_be(type); });
+      Oid type = TupleDescAttr(RelationGetDescr(relation), attnum - 1)->atttypid;
+      std::string type_name = pg::call([type] { return format_type_be(type); });
       std::string value =
           expression == "value"
               ? "CAST(" + pg::quote_literal(trigger_arg(data, 2)) + " AS " + type_name + ")"
           : expression == "false" ? std::string("false")
-                                  : "CAST(pg_catalog.now() AS " + std::string(type_name) + ")";
+                                  : "CAST(pg_catalog.now() AS " + type_name + ")";
       std::string sql = "UPDATE ONLY " + relation_name(relation) + " SET " +
                         pg::quote_identifier(column) + " = " + value + " WHERE ctid = $1";
       const char* text = sql.c_str();
@@ -487,8 +571,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
                     std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
       pg::call([plan] { SPI_keepplan(plan); });
       found = soft_delete_plans
-                  .emplace(trigger, SoftDeletePlan{relid, RelationGetNamespace(relation),
-                                                   RelationGetRelationName(relation), plan})
+                  .insert_or_assign(
+                      trigger, SoftDeletePlan{RelationGetRelid(relation), arguments, plan, true})
                   .first;
     }
     Datum argument = PointerGetDatum(&row);
@@ -498,6 +582,13 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
     if (rc != SPI_OK_UPDATE)
       throw Error(sqlstate::internal_error,
                   std::string("soft delete UPDATE failed: ") + SPI_result_code_string(rc));
+    if (SPI_processed != 1)
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "trigger " + trigger_name(data) + " could not soft-delete a row of table " +
+                      relation_name(relation) + ": its UPDATE changed no row",
+                  {},
+                  "A row-level security policy or another BEFORE UPDATE trigger stopped the "
+                  "UPDATE; the row was neither deleted nor marked.");
   }
   return PointerGetDatum(nullptr);  // the row stays: the DELETE skips it
 }

@@ -174,6 +174,12 @@ CREATE FUNCTION ignore(VARIADIC trigger_names text[]) RETURNS integer
 COMMENT ON FUNCTION ignore(text[]) IS
   'The named managed triggers (or * for all the caller may bypass) do nothing until the end of the transaction, in this session';
 
+-- pg_get_triggerdef() qualifies names relative to search_path: compare with what was recorded
+-- (under pinned search_path) under the same path, whatever the viewer's.
+CREATE FUNCTION _installed_definition(trigger_oid oid) RETURNS text
+  LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp
+  AS 'SELECT pg_catalog.pg_get_triggerdef(trigger_oid)';
+
 CREATE VIEW triggers AS
 SELECT m.table_schema::text AS schema_name,
        m.table_name::text AS table_name,
@@ -183,7 +189,7 @@ SELECT m.table_schema::text AS schema_name,
        CASE WHEN t.oid IS NULL THEN m.enabled ELSE t.tgenabled <> 'D' END AS enabled,
        CASE WHEN c.oid IS NULL THEN 'orphaned'
             WHEN t.oid IS NULL THEN 'missing'
-            WHEN pg_catalog.pg_get_triggerdef(t.oid) <> m.installed_definition
+            WHEN pgdb_tools._installed_definition(t.oid) <> m.installed_definition
               OR (t.tgenabled <> 'D') <> m.enabled THEN 'modified'
             WHEN pgdb_tools._trigger_spec_ddl(m.spec) IS DISTINCT FROM m.installed_ddl
               THEN 'outdated'
