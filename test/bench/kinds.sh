@@ -1,8 +1,9 @@
 # The check kinds on rows they let through, on a BENCH_ROWS-row UPDATE, against the empty C
 # trigger (the floor): read_only on columns the UPDATE leaves alone, row_version counting, fsm on
-# an allowed move of every row (also against the floor with fsm's own WHEN clause). Goal (issue 3): within 1.10x of the floor. Then soft_delete
+# an allowed move of every row (also against the floor with fsm's own WHEN clause), search_vector on
+# updates that leave its sources alone. Goal (issue 3): within 1.10x of the floor. Then soft_delete
 # (BENCH_ROWS / 10 rows) against the PL/pgSQL trigger people write for it. Sourced by run.sh.
-tables="bench_k_floor, bench_k_floor_when, bench_k_read_only, bench_k_row_version, bench_k_fsm"
+tables="bench_k_floor, bench_k_floor_when, bench_k_read_only, bench_k_row_version, bench_k_fsm, bench_k_search"
 bench_sql "
 DROP TABLE IF EXISTS $tables;
 CREATE TABLE bench_k_floor (id int PRIMARY KEY, n int NOT NULL, state text NOT NULL,
@@ -16,22 +17,27 @@ CREATE TABLE bench_k_row_version (LIKE bench_k_floor INCLUDING ALL);
 INSERT INTO bench_k_row_version SELECT * FROM bench_k_floor;
 CREATE TABLE bench_k_fsm (LIKE bench_k_floor INCLUDING ALL);
 INSERT INTO bench_k_fsm SELECT * FROM bench_k_floor;
+CREATE TABLE bench_k_search (LIKE bench_k_floor INCLUDING ALL);
+ALTER TABLE bench_k_search ADD COLUMN search tsvector;
+INSERT INTO bench_k_search SELECT *, to_tsvector('simple', owner) FROM bench_k_floor;
 CREATE TRIGGER floor BEFORE UPDATE ON bench_k_floor FOR EACH ROW EXECUTE FUNCTION bench_empty_trigger();
 CREATE TRIGGER floor BEFORE UPDATE ON bench_k_floor_when FOR EACH ROW
   WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION bench_empty_trigger();
 SELECT pgdb_tools.read_only('bench_k_read_only', columns => '{owner,version}');
 SELECT pgdb_tools.row_version('bench_k_row_version');
-SELECT pgdb_tools.fsm('bench_k_fsm', 'state', '{\"a\": [\"b\"], \"b\": [\"a\"]}');"
+SELECT pgdb_tools.fsm('bench_k_fsm', 'state', '{\"a\": [\"b\"], \"b\": [\"a\"]}');
+SELECT pgdb_tools.search_vector('bench_k_search', 'search', '{\"owner\": \"A\"}');"
 bench_sql "VACUUM ANALYZE $tables"
 
 flip="state = CASE state WHEN 'a' THEN 'b' ELSE 'a' END"
-floor=() floor_when=() read_only=() row_version=() fsm=()
+floor=() floor_when=() read_only=() row_version=() fsm=() search=()
 for _ in $(seq "$BENCH_REPS"); do
   floor+=("$(bench_time "UPDATE bench_k_floor SET n = n + 1, $flip")")
   floor_when+=("$(bench_time "UPDATE bench_k_floor_when SET n = n + 1, $flip")")
   read_only+=("$(bench_time "UPDATE bench_k_read_only SET n = n + 1, $flip")")
   row_version+=("$(bench_time "UPDATE bench_k_row_version SET n = n + 1, $flip")")
   fsm+=("$(bench_time "UPDATE bench_k_fsm SET n = n + 1, $flip")")
+  search+=("$(bench_time "UPDATE bench_k_search SET n = n + 1, $flip")")
   bench_sql "VACUUM $tables"
 done
 f=$(median "${floor[@]}")
@@ -40,6 +46,7 @@ bench_report "$label" "read_only (2 columns)" "$(median "${read_only[@]}")" "emp
 bench_report "$label" "row_version" "$(median "${row_version[@]}")" "empty C trigger (floor)" "$f"
 bench_report "$label" "fsm (every row moves)" "$(median "${fsm[@]}")" "empty C trigger (floor)" "$f"
 bench_report "$label" "fsm (every row moves)" "$(median "${fsm[@]}")" "floor with fsm's WHEN" "$(median "${floor_when[@]}")"
+bench_report "$label" "search_vector (sources kept)" "$(median "${search[@]}")" "empty C trigger (floor)" "$f"
 bench_sql "DROP TABLE $tables"
 
 rows=$((BENCH_ROWS / 10))
