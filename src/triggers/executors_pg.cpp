@@ -46,20 +46,28 @@ struct TimestampColumn {
 };
 ConfigCache<TimestampColumn> timestamp_columns;
 
-std::shared_ptr<TimestampColumn> timestamp_column(TriggerData* data) {
-  if (auto found = timestamp_columns.find(data->tg_trigger->tgoid)) return found;
+// The column named by the trigger's first argument, which must be of one of the types (42804
+// otherwise, e.g. after ALTER COLUMN TYPE).
+Form_pg_attribute typed_column(const TriggerData* data, std::initializer_list<Oid> types,
+                               const char* expected) {
   const char* column = trigger_arg(data, 0);
   int attnum = column_number(data, column);
   Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1);
-  Oid type = attribute->atttypid;
-  if (type != TIMESTAMPTZOID && type != TIMESTAMPOID && type != DATEOID)
-    throw Error("42804", "column \"" + std::string(column) + "\" of table " +
-                             relation_name(data->tg_relation) +
-                             " is not a timestamp, timestamptz or date column");
-  return timestamp_columns.add(
-      data->tg_trigger->tgoid,
-      std::make_shared<TimestampColumn>(TimestampColumn{
-          RelationGetRelid(data->tg_relation), attnum, type, attribute->atttypmod, 0, nullptr, 0}));
+  for (Oid type : types) {
+    if (attribute->atttypid == type) return attribute;
+  }
+  throw Error("42804", "column \"" + std::string(column) + "\" of table " +
+                           relation_name(data->tg_relation) + " is not " + expected);
+}
+
+std::shared_ptr<TimestampColumn> timestamp_column(TriggerData* data) {
+  if (auto found = timestamp_columns.find(data->tg_trigger->tgoid)) return found;
+  Form_pg_attribute attribute = typed_column(data, {TIMESTAMPTZOID, TIMESTAMPOID, DATEOID},
+                                             "a timestamp, timestamptz or date column");
+  return timestamp_columns.add(data->tg_trigger->tgoid,
+                               std::make_shared<TimestampColumn>(TimestampColumn{
+                                   RelationGetRelid(data->tg_relation), attribute->attnum,
+                                   attribute->atttypid, attribute->atttypmod, 0, nullptr, 0}));
 }
 
 Datum transaction_timestamp_as(TimestampColumn& column) {
@@ -134,12 +142,10 @@ ConfigCache<VersionColumn> version_columns;
 
 std::shared_ptr<VersionColumn> version_column(TriggerData* data) {
   if (auto found = version_columns.find(data->tg_trigger->tgoid)) return found;
-  const char* column = trigger_arg(data, 0);
-  int attnum = column_number(data, column);
-  Oid type = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid;
-  if (type != INT2OID && type != INT4OID && type != INT8OID)
-    throw Error("42804", "column \"" + std::string(column) + "\" of table " +
-                             relation_name(data->tg_relation) + " is not an integer column");
+  Form_pg_attribute attribute =
+      typed_column(data, {INT2OID, INT4OID, INT8OID}, "an integer column");
+  int attnum = attribute->attnum;
+  Oid type = attribute->atttypid;
   bool check_stale = std::string(trigger_arg(data, 1)) == "check_stale";
   return version_columns.add(data->tg_trigger->tgoid,
                              std::make_shared<VersionColumn>(VersionColumn{
