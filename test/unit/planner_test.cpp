@@ -118,7 +118,7 @@ TEST(Planner, FarPastStartIsBoundedByTheLimit) {
   }
   std::vector<Action> plan = plan_maintenance(c, daily, SetState{}, day(2026, 11, 21));
   EXPECT_EQ(plan.size(),
-            static_cast<std::size_t>((day(2026, 11, 22) - day(1700, 1, 1)) / micros_per_day));
+            static_cast<std::size_t>((day(2026, 11, 22) - day(1800, 1, 1)) / micros_per_day));
 }
 
 TEST(Planner, IntegerSetsStopAtTheTypesEnd) {
