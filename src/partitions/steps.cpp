@@ -66,6 +66,34 @@ Key from_civil(const CivilTime& t) {
          t.micro;
 }
 
+Key add_interval(Key local, const Interval& interval, int sign) {
+  Key result = local;
+  if (interval.months != 0) {
+    CivilTime t = to_civil(result);
+    std::int64_t month_index = (t.year - 2000) * 12LL + (t.month - 1) + sign * interval.months;
+    t.year = static_cast<int>(2000 + floor_div(month_index, 12));
+    t.month = static_cast<int>(month_index - floor_div(month_index, 12) * 12) + 1;
+    static constexpr int lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (t.year % 4 == 0 && t.year % 100 != 0) || t.year % 400 == 0;
+    int length = lengths[t.month - 1] + (t.month == 2 && leap ? 1 : 0);
+    if (t.day > length) t.day = length;
+    result = from_civil(t);
+  }
+  return result + sign * (interval.days * micros_per_day + interval.micros);
+}
+
+std::string local_text(Key local, bool date_only) {
+  CivilTime t = to_civil(local);
+  char text[48];
+  if (date_only) {
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d", t.year, t.month, t.day);
+  } else {
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d.%06d", t.year, t.month, t.day,
+                  t.hour, t.minute, t.second, t.micro);
+  }
+  return text;
+}
+
 TimeSteps::TimeSteps(Interval interval) : interval_(interval), stride_(0), origin_(0) {
   bool months = interval.months != 0;
   bool shorter = interval.days != 0 || interval.micros != 0;

@@ -74,6 +74,13 @@ class IntegerSteps final : public Steps {
   std::int64_t max_;
 };
 
+// local + sign * interval in civil time: months move the calendar month (the day clamped to the
+// month's length), days and time add to the local clock.
+Key add_interval(Key local, const Interval& interval, int sign);
+
+// "YYYY-MM-DD HH:MI:SS.FFFFFF" (or "YYYY-MM-DD" when date_only), for SQL literals.
+std::string local_text(Key local, bool date_only);
+
 // Civil calendar helpers for local time keys (exposed for tests and the boundary's conversions).
 struct CivilTime {
   int year, month, day, hour, minute, second;

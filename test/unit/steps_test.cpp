@@ -65,6 +65,18 @@ TEST(TimeSteps, RejectsMixedOrNonPositiveIntervals) {
   EXPECT_THROW(TimeSteps({0, -1, 0}), Error);
 }
 
+TEST(AddInterval, MonthsClampTheDayAndDaysAddToTheClock) {
+  EXPECT_EQ(add_interval(at(2026, 3, 31), {1, 0, 0}, -1), at(2026, 2, 28));
+  EXPECT_EQ(add_interval(at(2024, 3, 31), {1, 0, 0}, -1), at(2024, 2, 29));
+  EXPECT_EQ(add_interval(at(2026, 11, 21, 10), {0, 7, 0}, -1), at(2026, 11, 14, 10));
+  EXPECT_EQ(add_interval(at(2026, 1, 1), {12, 0, 0}, 1), at(2027, 1, 1));
+}
+
+TEST(LocalText, FormatsForSqlLiterals) {
+  EXPECT_EQ(local_text(at(2026, 3, 7, 9, 5), false), "2026-03-07 09:05:00.000000");
+  EXPECT_EQ(local_text(at(2026, 3, 7), true), "2026-03-07");
+}
+
 TEST(IntegerSteps, AlignsToMultiplesOfTheWidth) {
   IntegerSteps steps(1000, 0, 2147483647);
   EXPECT_EQ(steps.floor(12345), 12000);
