@@ -66,7 +66,7 @@ Key from_civil(const CivilTime& t) {
          t.micro;
 }
 
-Key add_interval(Key local, const Interval& interval, int sign) {
+Key add_interval(Key local, const Period& interval, int sign) {
   Key result = local;
   if (interval.months != 0) {
     CivilTime t = to_civil(result);
@@ -94,7 +94,7 @@ std::string local_text(Key local, bool date_only) {
   return text;
 }
 
-TimeSteps::TimeSteps(Interval interval) : interval_(interval), stride_(0), origin_(0) {
+TimeSteps::TimeSteps(Period interval) : interval_(interval), stride_(0), origin_(0) {
   bool months = interval.months != 0;
   bool shorter = interval.days != 0 || interval.micros != 0;
   if (months == shorter || interval.months < 0 || interval.days < 0 || interval.micros < 0)

@@ -20,7 +20,7 @@ inline constexpr Key key_max = std::numeric_limits<Key>::max();
 inline constexpr Key key_min = std::numeric_limits<Key>::min();
 
 // A PostgreSQL interval, as interval_in parses it.
-struct Interval {
+struct Period {
   std::int32_t months = 0;
   std::int32_t days = 0;
   std::int64_t micros = 0;
@@ -46,14 +46,14 @@ class Steps {
 // interval that mixes months with days or time, or is not positive.
 class TimeSteps final : public Steps {
  public:
-  explicit TimeSteps(Interval interval);
+  explicit TimeSteps(Period interval);
   Key floor(Key key) const override;
   Key next(Key boundary) const override;
   Key previous(Key boundary) const override;
   std::string label(Key boundary) const override;
 
  private:
-  Interval interval_;
+  Period interval_;
   std::int64_t stride_;  // microseconds, for day and shorter intervals
   Key origin_;
 };
@@ -76,7 +76,7 @@ class IntegerSteps final : public Steps {
 
 // local + sign * interval in civil time: months move the calendar month (the day clamped to the
 // month's length), days and time add to the local clock.
-Key add_interval(Key local, const Interval& interval, int sign);
+Key add_interval(Key local, const Period& interval, int sign);
 
 // "YYYY-MM-DD HH:MI:SS.FFFFFF" (or "YYYY-MM-DD" when date_only), for SQL literals.
 std::string local_text(Key local, bool date_only);

@@ -1,0 +1,741 @@
+// Partition sets: registering them (create_partitioned, forget_partitioned), reading a set's
+// partitions from the catalog, and running the planner's actions through SPI (run_maintenance).
+#include <charconv>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "partitions/planner.hpp"
+#include "pg/datum.hpp"
+#include "pg/guard.hpp"
+#include "pg/quote.hpp"
+#include "pg/relation.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+#include "pg/srf.hpp"
+#include "pg/subtransaction.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "nodes/parsenodes.h"
+#include "nodes/readfuncs.h"
+#include "nodes/primnodes.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/syscache.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+}
+
+namespace pgdb::partitions {
+
+namespace {
+
+// A registered set, as partition_sets holds it, with its parent resolved.
+struct SetRow {
+  Oid parent;
+  pg::TableName table;
+  std::string control;
+  Oid control_type;
+  std::string interval_text;
+  int premake;
+  std::string start_at;
+  std::optional<std::string> retention;
+  std::string retention_mode;
+  std::optional<std::string> archive_schema;
+  bool default_partition;
+  std::string time_zone;
+};
+
+bool is_time_type(Oid type) {
+  return type == TIMESTAMPTZOID || type == TIMESTAMPOID || type == DATEOID;
+}
+
+Period parse_interval(const std::string& text, const char* argument) {
+  const char* raw = text.c_str();
+  ::Interval* parsed = nullptr;
+  try {
+    pg::in_subtransaction([&] {
+      parsed = pg::call([raw] {
+        return DatumGetIntervalP(DirectFunctionCall3(
+            interval_in, CStringGetDatum(raw), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+      });
+    });
+  } catch (const pg::PgException& e) {
+    throw Error(sqlstate::invalid_parameter_value,
+                std::string(argument) + " \"" + text + "\" is not an interval", e.what(),
+                "For example '1 day', '1 week', '15 minutes', '1 month', '3 months', '1 year'.");
+  }
+  return Period{parsed->month, parsed->day, parsed->time};
+}
+
+std::int64_t parse_width(const std::string& text, const char* argument) {
+  std::int64_t value = 0;
+  auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (problem != std::errc() || end != text.data() + text.size() || value <= 0)
+    throw Error(sqlstate::invalid_parameter_value,
+                std::string(argument) +
+                    " must be a positive integer for an integer column, not \"" + text + "\"",
+                {}, "For example '100000'.");
+  return value;
+}
+
+std::unique_ptr<Steps> steps_for(const SetRow& set) {
+  if (is_time_type(set.control_type)) {
+    Period interval = parse_interval(set.interval_text, "partition_interval");
+    if (set.control_type == DATEOID && (interval.micros % micros_per_day != 0))
+      throw Error(sqlstate::invalid_parameter_value, "partition_interval \"" + set.interval_text +
+                                                         "\" is shorter than a day, but " +
+                                                         set.control + " is a date column");
+    return std::make_unique<TimeSteps>(interval);
+  }
+  std::int64_t width = parse_width(set.interval_text, "partition_interval");
+  if (set.control_type == INT4OID)
+    return std::make_unique<IntegerSteps>(width, PG_INT32_MIN, PG_INT32_MAX);
+  return std::make_unique<IntegerSteps>(width, PG_INT64_MIN, PG_INT64_MAX - 1);
+}
+
+// Keys from and to the column's values. Time sets use local civil time in the set's time zone.
+Key key_of(Datum value, Oid type, const std::string& time_zone) {
+  switch (type) {
+    case INT4OID:
+      return DatumGetInt32(value);
+    case INT8OID:
+      return DatumGetInt64(value);
+    case DATEOID:
+      return static_cast<Key>(DatumGetDateADT(value)) * micros_per_day;
+    case TIMESTAMPOID:
+      return DatumGetTimestamp(value);
+    default: {
+      Datum zone = pg::string_to_text(time_zone);
+      return DatumGetTimestamp(
+          pg::call([zone, value] { return DirectFunctionCall2(timestamptz_zone, zone, value); }));
+    }
+  }
+}
+
+// The SQL for a bound: MINVALUE/MAXVALUE, a number, or a literal in the set's time zone.
+std::string bound_sql(Key key, Oid type, const std::string& time_zone) {
+  if (key == key_min) return "MINVALUE";
+  if (key == key_max) return "MAXVALUE";
+  switch (type) {
+    case INT4OID:
+    case INT8OID:
+      return std::to_string(key);
+    case DATEOID:
+      return "DATE " + pg::quote_literal(local_text(key, true));
+    case TIMESTAMPOID:
+      return "TIMESTAMP " + pg::quote_literal(local_text(key, false));
+    default:
+      return "(TIMESTAMP " + pg::quote_literal(local_text(key, false)) + " AT TIME ZONE " +
+             pg::quote_literal(time_zone) + ")";
+  }
+}
+
+// The partition bound stored in pg_class.relpartbound: (is_default, lower, upper) as keys.
+struct StoredBound {
+  bool is_default;
+  Key lower;
+  Key upper;
+};
+
+StoredBound stored_bound(Oid child, Oid type, const std::string& time_zone) {
+  char* bound_text = pg::call([child]() -> char* {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+    if (!HeapTupleIsValid(tuple)) return nullptr;
+    bool is_null = true;
+    Datum bound = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &is_null);
+    char* result = is_null ? nullptr : TextDatumGetCString(bound);
+    ReleaseSysCache(tuple);
+    return result;
+  });
+  if (bound_text == nullptr)
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "relation " + std::to_string(child) + " has no partition bound");
+  auto* spec =
+      static_cast<PartitionBoundSpec*>(pg::call([bound_text] { return stringToNode(bound_text); }));
+  if (spec->is_default) return {true, 0, 0};
+  auto key_of_datum = [&](List* datums, Key infinite) {
+    auto* datum = static_cast<PartitionRangeDatum*>(linitial(datums));
+    if (datum->kind == PARTITION_RANGE_DATUM_MINVALUE) return key_min;
+    if (datum->kind == PARTITION_RANGE_DATUM_MAXVALUE) return key_max;
+    (void)infinite;
+    return key_of(reinterpret_cast<Const*>(datum->value)->constvalue, type, time_zone);
+  };
+  return {false, key_of_datum(spec->lowerdatums, key_min),
+          key_of_datum(spec->upperdatums, key_max)};
+}
+
+// The parent's partition key: 42809/22023 unless it is PARTITION BY RANGE on exactly the control
+// column, of a supported type. Returns the column's type.
+Oid require_range_parent(pg::Spi& spi, Oid parent, const pg::TableName& table,
+                         const std::string& control) {
+  spi.execute(
+      "SELECT p.partstrat::text, p.partnatts::int4, a.attname::text, a.atttypid::int8 "
+      "FROM pg_catalog.pg_partitioned_table p "
+      "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = "
+      "p.partattrs[0] "
+      "WHERE p.partrelid = $1",
+      {pg::Param::oid(parent)}, true);
+  if (spi.row_count() == 0)
+    throw Error("42809", "table " + table.quoted() + " is not partitioned", {},
+                "Create it with PARTITION BY RANGE (" + pg::quote_identifier(control) +
+                    "), or use partition_existing() for a table that already holds data.");
+  std::string strategy = spi.get_text(0, 0).value();
+  std::optional<std::string> key_column = spi.get_text(0, 2);
+  if (strategy != "r")
+    throw Error(sqlstate::invalid_parameter_value,
+                "table " + table.quoted() + " is partitioned by " +
+                    (strategy == "l" ? "LIST" : "HASH") + ", not RANGE");
+  if (spi.get_int64(0, 1).value() != 1 || !key_column)
+    throw Error(sqlstate::invalid_parameter_value,
+                "table " + table.quoted() + " must be partitioned by RANGE on one column");
+  if (*key_column != control)
+    throw Error(sqlstate::undefined_column,
+                "table " + table.quoted() + " is partitioned on " +
+                    pg::quote_identifier(*key_column) + ", not on " + pg::quote_identifier(control),
+                {}, "Pass control => '" + *key_column + "'.");
+  Oid type = static_cast<Oid>(spi.get_int64(0, 3).value());
+  if (type != TIMESTAMPTZOID && type != TIMESTAMPOID && type != DATEOID && type != INT4OID &&
+      type != INT8OID)
+    throw Error("42804",
+                "column " + pg::quote_identifier(control) + " of table " + table.quoted() +
+                    " has a type pgdb_tools cannot partition by",
+                {}, "Use timestamptz, timestamp, date, integer or bigint.");
+  return type;
+}
+
+std::vector<SetRow> load_sets(pg::Spi& spi, Oid only) {
+  spi.execute(
+      "SELECT c.oid::int8, s.parent_schema::text, s.parent_name::text, s.control::text, "
+      "       s.partition_interval, s.premake, s.start_at, s.retention, s.retention_mode, "
+      "       s.archive_schema::text, s.default_partition, s.time_zone "
+      "FROM pgdb_tools.partition_sets s "
+      "JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema "
+      "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name "
+      "WHERE $1 = 0 OR c.oid = $1 ORDER BY 2, 3",
+      {pg::Param::oid(only)});
+  std::vector<SetRow> sets;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
+    SetRow set;
+    set.parent = static_cast<Oid>(spi.get_int64(r, 0).value());
+    set.table = {spi.get_text(r, 1).value(), spi.get_text(r, 2).value()};
+    set.control = spi.get_text(r, 3).value();
+    set.interval_text = spi.get_text(r, 4).value();
+    set.premake = static_cast<int>(spi.get_int64(r, 5).value());
+    set.start_at = spi.get_text(r, 6).value();
+    set.retention = spi.get_text(r, 7);
+    set.retention_mode = spi.get_text(r, 8).value();
+    set.archive_schema = spi.get_text(r, 9);
+    set.default_partition = spi.get_bool(r, 10).value();
+    set.time_zone = spi.get_text(r, 11).value();
+    sets.push_back(std::move(set));
+  }
+  for (SetRow& set : sets)
+    set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
+  return sets;
+}
+
+// A partition of the set as the catalog has it.
+struct Child {
+  Oid oid;
+  std::string name;
+  StoredBound bound;
+};
+
+std::vector<Child> children(pg::Spi& spi, const SetRow& set) {
+  spi.execute(
+      "SELECT c.oid::int8, c.relname::text FROM pg_catalog.pg_inherits i "
+      "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1",
+      {pg::Param::oid(set.parent)});
+  std::vector<Child> result;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    result.push_back(
+        {static_cast<Oid>(spi.get_int64(r, 0).value()), spi.get_text(r, 1).value(), {}});
+  for (Child& child : result)
+    child.bound = stored_bound(child.oid, set.control_type, set.time_zone);
+  return result;
+}
+
+// "Now" for the set: the local time in its zone for time sets, the highest value for integers.
+Key now_for(pg::Spi& spi, const SetRow& set, Key start) {
+  if (is_time_type(set.control_type)) {
+    spi.execute("SELECT (pg_catalog.now() AT TIME ZONE $1)::timestamp",
+                {pg::Param::text(set.time_zone)}, true);
+    bool is_null = false;
+    return DatumGetTimestamp(spi.value(0, 0, is_null));
+  }
+  spi.execute("SELECT pg_catalog.max(" + pg::quote_identifier(set.control) + ")::int8 FROM " +
+                  set.table.quoted(),
+              {}, true);
+  return spi.get_int64(0, 0).value_or(start);
+}
+
+Key start_key(const SetRow& set) {
+  if (!is_time_type(set.control_type)) {
+    std::int64_t value = 0;
+    auto [end, problem] =
+        std::from_chars(set.start_at.data(), set.start_at.data() + set.start_at.size(), value);
+    if (problem != std::errc() || end != set.start_at.data() + set.start_at.size())
+      throw Error(sqlstate::invalid_parameter_value,
+                  "start_at \"" + set.start_at + "\" is not an integer");
+    return value;
+  }
+  const char* raw = set.start_at.c_str();
+  Datum parsed = 0;
+  try {
+    pg::in_subtransaction([&] {
+      parsed = pg::call([raw] {
+        return DirectFunctionCall3(timestamp_in, CStringGetDatum(raw), ObjectIdGetDatum(InvalidOid),
+                                   Int32GetDatum(-1));
+      });
+    });
+  } catch (const pg::PgException& e) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "start_at \"" + set.start_at + "\" is not a timestamp", e.what());
+  }
+  return DatumGetTimestamp(parsed);
+}
+
+// The parent's columns that rows carry (not dropped, not generated), quoted, comma-separated.
+std::string row_columns(pg::Spi& spi, Oid parent) {
+  spi.execute(
+      "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum) "
+      "FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped "
+      "AND attgenerated = ''",
+      {pg::Param::oid(parent)}, true);
+  return spi.get_text(0, 0).value();
+}
+
+// New partitions belong to the parent's owner and carry the parent's grants.
+void adopt_owner_and_grants(pg::Spi& spi, Oid parent, const std::string& target) {
+  spi.execute(
+      "SELECT pg_catalog.quote_ident(r.rolname), c.relowner <> $2 "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = "
+      "$1",
+      {pg::Param::oid(parent), pg::Param::oid(GetUserId())}, true);
+  std::string owner = spi.get_text(0, 0).value();
+  if (spi.get_bool(0, 1).value()) spi.execute("ALTER TABLE " + target + " OWNER TO " + owner);
+  spi.execute(
+      "SELECT pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, $2::text, "
+      "       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END, "
+      "       CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) "
+      "FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a "
+      "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
+      "WHERE c.oid = $1 AND a.grantee <> c.relowner",
+      {pg::Param::oid(parent), pg::Param::text(target)}, true);
+  std::vector<std::string> grants;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) grants.push_back(spi.get_text(r, 0).value());
+  for (const std::string& grant : grants) spi.execute(grant);
+}
+
+// A range for people: local times in the set's zone, or the integers.
+std::string shown_range(Key lower, Key upper, const SetRow& set) {
+  auto one = [&](Key key) -> std::string {
+    if (key == key_min) return "MINVALUE";
+    if (key == key_max) return "MAXVALUE";
+    if (!is_time_type(set.control_type)) return std::to_string(key);
+    std::string text = local_text(key, set.control_type == DATEOID);
+    return set.control_type == DATEOID ? text : text.substr(0, 16);
+  };
+  std::string text = "[" + one(lower) + ", " + one(upper) + ")";
+  if (set.control_type == TIMESTAMPTZOID) text += " " + set.time_zone;
+  return text;
+}
+
+struct Outcome {
+  std::string action;
+  std::string partition;
+  std::string detail;
+};
+
+std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run) {
+  std::unique_ptr<Steps> steps = steps_for(set);
+  SetConfig config;
+  config.parent = set.table.name;
+  config.premake = set.premake;
+  Key start = start_key(set);
+  config.start = start;
+  config.default_partition = set.default_partition;
+  Key now = now_for(spi, set, start);
+  if (set.retention) {
+    config.retention = set.retention_mode == "drop"     ? Retention::drop
+                       : set.retention_mode == "detach" ? Retention::detach
+                                                        : Retention::archive;
+    config.retention_cutoff =
+        is_time_type(set.control_type)
+            ? add_interval(now, parse_interval(*set.retention, "retention"), -1)
+            : now - parse_width(*set.retention, "retention");
+  }
+  SetState state;
+  std::optional<Child> default_child;
+  for (Child& child : children(spi, set)) {
+    if (child.bound.is_default) {
+      default_child = child;
+    } else {
+      state.partitions.push_back({child.name, child.bound.lower, child.bound.upper});
+    }
+  }
+  state.has_default = default_child.has_value();
+  spi.execute(
+      "SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.relnamespace = "
+      "(SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = $1)",
+      {pg::Param::oid(set.parent)}, true);
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    state.taken_names.insert(spi.get_text(r, 0).value());
+
+  std::vector<Outcome> outcomes;
+  std::string schema = pg::quote_identifier(set.table.schema);
+  std::string column = pg::quote_identifier(set.control);
+  for (const Action& action : plan_maintenance(config, *steps, state, now)) {
+    std::string target = schema + "." + pg::quote_identifier(action.name);
+    std::string range = "FROM (" + bound_sql(action.lower, set.control_type, set.time_zone) +
+                        ") TO (" + bound_sql(action.upper, set.control_type, set.time_zone) + ")";
+    std::string shown = shown_range(action.lower, action.upper, set);
+    switch (action.kind) {
+      case Action::Kind::move_rows: {
+        std::string where =
+            column + " >= " + bound_sql(action.lower, set.control_type, set.time_zone) + " AND " +
+            column + " < " + bound_sql(action.upper, set.control_type, set.time_zone);
+        std::string from_default = schema + "." + pg::quote_identifier(default_child->name);
+        spi.execute("SELECT count(*)::int8 FROM " + from_default + " WHERE " + where, {}, true);
+        std::int64_t rows = spi.get_int64(0, 0).value();
+        if (rows == 0) break;
+        if (!dry_run) {
+          // The new partition is built beside the set, filled from the default, then attached:
+          // creating it in place would fail while the default still holds its rows.
+          spi.execute("CREATE TABLE " + target + " (LIKE " + set.table.quoted() +
+                      " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)");
+          std::string columns = row_columns(spi, set.parent);
+          spi.execute("WITH moved AS (DELETE FROM " + from_default + " WHERE " + where +
+                      " RETURNING " + columns + ") INSERT INTO " + target + " (" + columns +
+                      ") SELECT " + columns + " FROM moved");
+        }
+        outcomes.push_back(
+            {"move_rows", action.name, std::to_string(rows) + " rows from the default partition"});
+        break;
+      }
+      case Action::Kind::create: {
+        bool filled = !outcomes.empty() && outcomes.back().action == "move_rows" &&
+                      outcomes.back().partition == action.name;
+        if (!dry_run) {
+          if (filled) {
+            spi.execute("ALTER TABLE " + set.table.quoted() + " ATTACH PARTITION " + target +
+                        " FOR VALUES " + range);
+          } else {
+            spi.execute("CREATE TABLE " + target + " PARTITION OF " + set.table.quoted() +
+                        " FOR VALUES " + range);
+          }
+          adopt_owner_and_grants(spi, set.parent, target);
+        }
+        outcomes.push_back({"create", action.name, shown});
+        break;
+      }
+      case Action::Kind::create_default:
+        if (!dry_run) {
+          spi.execute("CREATE TABLE " + target + " PARTITION OF " + set.table.quoted() +
+                      " DEFAULT");
+          adopt_owner_and_grants(spi, set.parent, target);
+        }
+        outcomes.push_back({"create", action.name, "DEFAULT"});
+        break;
+      case Action::Kind::drop:
+        if (!dry_run) spi.execute("DROP TABLE " + target);
+        outcomes.push_back({"drop", action.name, shown});
+        break;
+      case Action::Kind::detach:
+        if (!dry_run)
+          spi.execute("ALTER TABLE " + set.table.quoted() + " DETACH PARTITION " + target);
+        outcomes.push_back({"detach", action.name, shown});
+        break;
+      case Action::Kind::archive:
+        if (!dry_run) {
+          spi.execute("ALTER TABLE " + set.table.quoted() + " DETACH PARTITION " + target);
+          spi.execute("ALTER TABLE " + target + " SET SCHEMA " +
+                      pg::quote_identifier(set.archive_schema.value()));
+        }
+        outcomes.push_back(
+            {"archive", action.name, shown + ", moved to schema " + set.archive_schema.value()});
+        break;
+    }
+  }
+  return outcomes;
+}
+
+}  // namespace
+
+}  // namespace pgdb::partitions
+
+using namespace pgdb;
+using namespace pgdb::partitions;
+
+namespace {
+
+std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n)) return std::nullopt;
+  return pg::text_to_string(PG_GETARG_DATUM(n));
+}
+
+void record_run(pg::Spi& spi, const SetRow& set, Datum started, int actions,
+                const std::optional<std::string>& error) {
+  Oid owner = pg::extension_owner(spi);
+  pg::ActingAs as_owner(owner);
+  spi.execute(
+      "INSERT INTO pgdb_tools.partition_runs "
+      "  (parent_schema, parent_name, started_at, finished_at, actions, error) "
+      "VALUES ($1, $2, $3, pg_catalog.clock_timestamp(), $4, $5)",
+      {pg::Param::text(set.table.schema), pg::Param::text(set.table.name),
+       pg::Param{TIMESTAMPTZOID, started, false}, pg::Param::int4(actions),
+       error ? pg::Param::text(*error) : pg::Param::null(TEXTOID)});
+}
+
+Datum clock_now() {
+  return pg::call([] { return DirectFunctionCall1(clock_timestamp, Datum(0)); });
+}
+
+struct Report {
+  std::string parent;
+  std::vector<Outcome> outcomes;
+  std::optional<std::string> error;
+};
+
+// One set's pass in a subtransaction of its own: an error there rolls back only that set.
+Report maintain_isolated(pg::Spi& spi, const SetRow& set, bool dry_run) {
+  Report report{set.table.quoted(), {}, std::nullopt};
+  Datum started = clock_now();
+  try {
+    pg::in_subtransaction([&] { report.outcomes = maintain(spi, set, dry_run); });
+  } catch (const pg::PgException& e) {
+    report.error = e.what();
+  } catch (const Error& e) {
+    report.error = e.what();
+  }
+  int actions = 0;
+  for (const Outcome& o : report.outcomes) actions += o.action == "move_rows" ? 0 : 1;
+  if (!dry_run) record_run(spi, set, started, actions, report.error);
+  return report;
+}
+
+}  // namespace
+
+// create_partitioned(parent, control, partition_interval, premake, start_at, retention,
+//                    retention_mode, archive_schema, default_partition, time_zone) RETURNS integer
+PGDB_FUNCTION(pgdb_tools_create_partitioned) {
+  for (int n : {0, 1, 2})
+    if (PG_ARGISNULL(n))
+      throw Error(sqlstate::invalid_parameter_value, std::string(n == 0   ? "parent"
+                                                                 : n == 1 ? "control"
+                                                                          : "partition_interval") +
+                                                         " must not be NULL");
+  Oid parent = PG_GETARG_OID(0);
+  pg::require_table(parent, "parent");
+  pg::require_table_owner(parent);
+  pg::TableName table = pg::table_name(parent);
+  SetRow set;
+  set.parent = parent;
+  set.table = table;
+  set.control = pg::text_to_string(PG_GETARG_DATUM(1));
+  set.interval_text = pg::text_to_string(PG_GETARG_DATUM(2));
+  set.premake = PG_ARGISNULL(3) ? 4 : PG_GETARG_INT32(3);
+  std::optional<std::string> start_at = optional_text(fcinfo, 4);
+  set.retention = optional_text(fcinfo, 5);
+  set.retention_mode = optional_text(fcinfo, 6).value_or("drop");
+  set.archive_schema =
+      PG_ARGISNULL(7) ? std::nullopt : std::optional(std::string(NameStr(*PG_GETARG_NAME(7))));
+  set.default_partition = PG_ARGISNULL(8) || PG_GETARG_BOOL(8);
+  set.time_zone = optional_text(fcinfo, 9).value_or("UTC");
+
+  if (set.premake < 0)
+    throw Error(sqlstate::invalid_parameter_value,
+                "premake must be 0 or more, not " + std::to_string(set.premake));
+  if (set.retention_mode != "drop" && set.retention_mode != "detach" &&
+      set.retention_mode != "archive")
+    throw Error(
+        sqlstate::invalid_parameter_value,
+        "retention_mode must be drop, detach or archive, not \"" + set.retention_mode + "\"");
+  if (set.retention_mode == "archive" && !set.archive_schema)
+    throw Error(sqlstate::invalid_parameter_value, "retention_mode archive needs archive_schema");
+
+  int created = 0;
+  {
+    pg::SearchPath trusted(pg::trusted_search_path);
+    pg::Spi spi;
+    set.control_type = require_range_parent(spi, parent, table, set.control);
+    std::unique_ptr<Steps> steps = steps_for(set);
+    if (set.retention) {
+      if (is_time_type(set.control_type)) {
+        parse_interval(*set.retention, "retention");
+      } else {
+        parse_width(*set.retention, "retention");
+      }
+    }
+    try {
+      pg::in_subtransaction([&] {
+        spi.execute("SELECT pg_catalog.now() AT TIME ZONE $1", {pg::Param::text(set.time_zone)},
+                    true);
+      });
+    } catch (const pg::PgException& e) {
+      throw Error(sqlstate::invalid_parameter_value,
+                  "time_zone \"" + set.time_zone + "\" is not a time zone", e.what());
+    }
+    if (set.archive_schema) {
+      spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+                  {pg::Param::text(*set.archive_schema)}, true);
+      if (spi.row_count() == 0)
+        throw Error("3F000", "archive_schema \"" + *set.archive_schema + "\" does not exist");
+    }
+    // start_at: as given, or the current period.
+    if (start_at) {
+      set.start_at = *start_at;
+      start_key(set);  // validates
+    } else {
+      set.start_at = is_time_type(set.control_type) ? "1970-01-01" : "0";
+      Key now = now_for(spi, set, 0);
+      Key first = steps->floor(now);
+      set.start_at =
+          is_time_type(set.control_type) ? local_text(first, false) : std::to_string(first);
+    }
+
+    spi.execute(
+        "SELECT control::text = $3 AND partition_interval = $4 AND premake = $5 AND "
+        "       retention IS NOT DISTINCT FROM $6 AND retention_mode = $7 AND "
+        "       archive_schema::text IS NOT DISTINCT FROM $8 AND default_partition = $9 AND "
+        "       time_zone = $10 AND ($11::text IS NULL OR start_at = $11) "
+        "FROM pgdb_tools.partition_sets WHERE parent_schema = $1 AND parent_name = $2",
+        {pg::Param::text(table.schema), pg::Param::text(table.name), pg::Param::text(set.control),
+         pg::Param::text(set.interval_text), pg::Param::int4(set.premake),
+         set.retention ? pg::Param::text(*set.retention) : pg::Param::null(TEXTOID),
+         pg::Param::text(set.retention_mode),
+         set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID),
+         pg::Param::boolean(set.default_partition), pg::Param::text(set.time_zone),
+         start_at ? pg::Param::text(*start_at) : pg::Param::null(TEXTOID)});
+    if (spi.row_count() == 1 && !spi.get_bool(0, 0).value())
+      throw Error(
+          sqlstate::object_not_in_prerequisite_state,
+          "table " + table.quoted() + " is already a partition set with other settings", {},
+          "Change it with pgdb_tools.update_partitioned(), or forget_partitioned() it first.");
+    if (spi.row_count() == 0) {
+      Oid owner = pg::extension_owner(spi);
+      pg::ActingAs as_owner(owner);
+      spi.execute(
+          "INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control, "
+          "  partition_interval, premake, start_at, retention, retention_mode, archive_schema, "
+          "  default_partition, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          {pg::Param::text(table.schema), pg::Param::text(table.name), pg::Param::text(set.control),
+           pg::Param::text(set.interval_text), pg::Param::int4(set.premake),
+           pg::Param::text(set.start_at),
+           set.retention ? pg::Param::text(*set.retention) : pg::Param::null(TEXTOID),
+           pg::Param::text(set.retention_mode),
+           set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID),
+           pg::Param::boolean(set.default_partition), pg::Param::text(set.time_zone)});
+    }
+    std::vector<SetRow> sets = load_sets(spi, parent);
+    Datum started = clock_now();
+    std::vector<Outcome> outcomes = maintain(spi, sets.at(0), false);
+    for (const Outcome& o : outcomes) created += o.action == "create" ? 1 : 0;
+    record_run(spi, sets.at(0), started, static_cast<int>(outcomes.size()), std::nullopt);
+  }
+  PG_RETURN_INT32(created);
+}
+
+// run_maintenance(parent regclass, dry_run boolean)
+//   RETURNS TABLE(parent regclass, action text, partition_name text, detail text)
+PGDB_FUNCTION(pgdb_tools_run_maintenance) {
+  Oid only = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
+  bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+  if (OidIsValid(only)) {
+    pg::require_table(only, "parent");
+    pg::require_table_owner(only);
+  }
+  std::vector<Report> reports;
+  {
+    pg::SearchPath trusted(pg::trusted_search_path);
+    pg::Spi spi;
+    if (OidIsValid(only)) {
+      spi.execute(
+          "SELECT 1 FROM pgdb_tools.partition_sets s JOIN pg_catalog.pg_class c "
+          "ON c.relname = s.parent_name AND c.relnamespace = "
+          "(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = s.parent_schema) "
+          "WHERE c.oid = $1",
+          {pg::Param::oid(only)}, true);
+      if (spi.row_count() == 0)
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    "table " + pg::table_name(only).quoted() + " is not a partition set", {},
+                    "Register it with pgdb_tools.create_partitioned().");
+    }
+    std::vector<SetRow> sets;
+    try {
+      sets = load_sets(spi, only);
+    } catch (const Error&) {
+      throw;
+    }
+    Oid user = GetUserId();
+    for (const SetRow& set : sets) {
+      bool owned = pg::call([&set, user] { return pg_class_ownercheck(set.parent, user); });
+      if (!owned) continue;  // a pass over every set covers the sets the caller may maintain
+      pg::check_for_interrupts();
+      reports.push_back(maintain_isolated(spi, set, dry_run));
+    }
+  }
+  pg::ResultRows result(fcinfo);
+  for (const Report& report : reports) {
+    for (const Outcome& o : report.outcomes)
+      result.add({report.parent, o.action, o.partition, o.detail});
+    if (report.error)
+      result.add({report.parent, std::string("error"), std::nullopt, *report.error});
+  }
+  PG_RETURN_NULL();
+}
+
+// forget_partitioned(parent regclass) RETURNS boolean: stops managing the set; partitions stay.
+PGDB_FUNCTION(pgdb_tools_forget_partitioned) {
+  Oid parent = PG_GETARG_OID(0);
+  pg::require_table(parent, "parent");
+  pg::require_table_owner(parent);
+  pg::TableName table = pg::table_name(parent);
+  pg::SearchPath trusted(pg::trusted_search_path);
+  pg::Spi spi;
+  Oid owner = pg::extension_owner(spi);
+  pg::ActingAs as_owner(owner);
+  std::uint64_t removed = spi.execute(
+      "DELETE FROM pgdb_tools.partition_sets WHERE parent_schema = $1 AND parent_name = $2",
+      {pg::Param::text(table.schema), pg::Param::text(table.name)});
+  PG_RETURN_BOOL(removed > 0);
+}
+
+// _partition_lower_key(partition oid) RETURNS bigint: the raw lower bound, for ordering.
+PGDB_FUNCTION(pgdb_tools_partition_lower_key) {
+  Oid child = PG_GETARG_OID(0);
+  char* bound_text = pg::call([child]() -> char* {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+    if (!HeapTupleIsValid(tuple)) return nullptr;
+    bool is_null = true;
+    Datum bound = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &is_null);
+    char* result = is_null ? nullptr : TextDatumGetCString(bound);
+    ReleaseSysCache(tuple);
+    return result;
+  });
+  if (bound_text == nullptr) PG_RETURN_NULL();
+  auto* spec =
+      static_cast<PartitionBoundSpec*>(pg::call([bound_text] { return stringToNode(bound_text); }));
+  if (spec->is_default || spec->strategy != PARTITION_STRATEGY_RANGE) PG_RETURN_NULL();
+  auto* datum = static_cast<PartitionRangeDatum*>(linitial(spec->lowerdatums));
+  if (datum->kind != PARTITION_RANGE_DATUM_VALUE) PG_RETURN_NULL();
+  auto* value = reinterpret_cast<Const*>(datum->value);
+  switch (value->consttype) {
+    case INT4OID:
+    case DATEOID:
+      PG_RETURN_INT64(DatumGetInt32(value->constvalue));
+    case INT8OID:
+    case TIMESTAMPOID:
+    case TIMESTAMPTZOID:
+      PG_RETURN_INT64(DatumGetInt64(value->constvalue));
+    default:
+      PG_RETURN_NULL();
+  }
+}
