@@ -49,6 +49,13 @@ CREATE FUNCTION run_maintenance(parent regclass DEFAULT NULL, dry_run boolean DE
 COMMENT ON FUNCTION run_maintenance(regclass, boolean) IS
   'Creates missing partitions, applies retention and empties the default, per set; errors become rows';
 
+CREATE FUNCTION update_partitioned(parent regclass, premake integer DEFAULT NULL,
+                                   retention text DEFAULT NULL, retention_mode text DEFAULT NULL,
+                                   archive_schema name DEFAULT NULL)
+  RETURNS boolean LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_update_partitioned';
+COMMENT ON FUNCTION update_partitioned(regclass, integer, text, text, name) IS
+  'Changes the given settings of a partition set; retention => ''none'' clears retention';
+
 CREATE FUNCTION forget_partitioned(parent regclass) RETURNS boolean
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_forget_partitioned';
 COMMENT ON FUNCTION forget_partitioned(regclass) IS 'Stops managing the set; its partitions stay';

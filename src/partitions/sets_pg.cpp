@@ -354,13 +354,16 @@ struct Outcome {
   std::string detail;
 };
 
-std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run) {
+// One pass over one set. Only create_partitioned backfills from start_at: later passes keep the
+// current period and the premade ones covered, so partitions that retention (or a person) removed
+// are not brought back.
+std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, bool backfill) {
   std::unique_ptr<Steps> steps = steps_for(set);
   SetConfig config;
   config.parent = set.table.name;
   config.premake = set.premake;
   Key start = start_key(set);
-  config.start = start;
+  if (backfill) config.start = start;
   config.default_partition = set.default_partition;
   Key now = now_for(spi, set, start);
   if (set.retention) {
@@ -476,6 +479,47 @@ using namespace pgdb::partitions;
 
 namespace {
 
+// 22023 (or 3F000 for a missing archive schema) unless the set's settings make sense.
+void validate_settings(pg::Spi& spi, const SetRow& set) {
+  if (set.premake < 0)
+    throw Error(sqlstate::invalid_parameter_value,
+                "premake must be 0 or more, not " + std::to_string(set.premake));
+  if (set.retention_mode != "drop" && set.retention_mode != "detach" &&
+      set.retention_mode != "archive")
+    throw Error(
+        sqlstate::invalid_parameter_value,
+        "retention_mode must be drop, detach or archive, not \"" + set.retention_mode + "\"");
+  if (set.retention_mode == "archive" && !set.archive_schema)
+    throw Error(sqlstate::invalid_parameter_value, "retention_mode archive needs archive_schema");
+  steps_for(set);
+  if (set.retention) {
+    if (is_time_type(set.control_type)) {
+      parse_interval(*set.retention, "retention");
+    } else {
+      parse_width(*set.retention, "retention");
+    }
+  }
+  try {
+    pg::in_subtransaction([&] {
+      spi.execute("SELECT pg_catalog.now() AT TIME ZONE $1", {pg::Param::text(set.time_zone)},
+                  true);
+    });
+  } catch (const pg::PgException& e) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "time_zone \"" + set.time_zone + "\" is not a time zone", e.what());
+  }
+  if (set.archive_schema) {
+    spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+                {pg::Param::text(*set.archive_schema)}, true);
+    if (spi.row_count() == 0)
+      throw Error("3F000", "archive_schema \"" + *set.archive_schema + "\" does not exist");
+  }
+}
+
+}  // namespace
+
+namespace {
+
 std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n)) return std::nullopt;
   return pg::text_to_string(PG_GETARG_DATUM(n));
@@ -509,7 +553,7 @@ Report maintain_isolated(pg::Spi& spi, const SetRow& set, bool dry_run) {
   Report report{set.table.quoted(), {}, std::nullopt};
   Datum started = clock_now();
   try {
-    pg::in_subtransaction([&] { report.outcomes = maintain(spi, set, dry_run); });
+    pg::in_subtransaction([&] { report.outcomes = maintain(spi, set, dry_run, false); });
   } catch (const pg::PgException& e) {
     report.error = e.what();
   } catch (const Error& e) {
@@ -550,45 +594,13 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
   set.default_partition = PG_ARGISNULL(8) || PG_GETARG_BOOL(8);
   set.time_zone = optional_text(fcinfo, 9).value_or("UTC");
 
-  if (set.premake < 0)
-    throw Error(sqlstate::invalid_parameter_value,
-                "premake must be 0 or more, not " + std::to_string(set.premake));
-  if (set.retention_mode != "drop" && set.retention_mode != "detach" &&
-      set.retention_mode != "archive")
-    throw Error(
-        sqlstate::invalid_parameter_value,
-        "retention_mode must be drop, detach or archive, not \"" + set.retention_mode + "\"");
-  if (set.retention_mode == "archive" && !set.archive_schema)
-    throw Error(sqlstate::invalid_parameter_value, "retention_mode archive needs archive_schema");
-
   int created = 0;
   {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
     set.control_type = require_range_parent(spi, parent, table, set.control);
+    validate_settings(spi, set);
     std::unique_ptr<Steps> steps = steps_for(set);
-    if (set.retention) {
-      if (is_time_type(set.control_type)) {
-        parse_interval(*set.retention, "retention");
-      } else {
-        parse_width(*set.retention, "retention");
-      }
-    }
-    try {
-      pg::in_subtransaction([&] {
-        spi.execute("SELECT pg_catalog.now() AT TIME ZONE $1", {pg::Param::text(set.time_zone)},
-                    true);
-      });
-    } catch (const pg::PgException& e) {
-      throw Error(sqlstate::invalid_parameter_value,
-                  "time_zone \"" + set.time_zone + "\" is not a time zone", e.what());
-    }
-    if (set.archive_schema) {
-      spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
-                  {pg::Param::text(*set.archive_schema)}, true);
-      if (spi.row_count() == 0)
-        throw Error("3F000", "archive_schema \"" + *set.archive_schema + "\" does not exist");
-    }
     // start_at: as given, or the current period.
     if (start_at) {
       set.start_at = *start_at;
@@ -636,7 +648,7 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
     }
     std::vector<SetRow> sets = load_sets(spi, parent);
     Datum started = clock_now();
-    std::vector<Outcome> outcomes = maintain(spi, sets.at(0), false);
+    std::vector<Outcome> outcomes = maintain(spi, sets.at(0), false, true);
     for (const Outcome& o : outcomes) created += o.action == "create" ? 1 : 0;
     record_run(spi, sets.at(0), started, static_cast<int>(outcomes.size()), std::nullopt);
   }
@@ -738,4 +750,43 @@ PGDB_FUNCTION(pgdb_tools_partition_lower_key) {
     default:
       PG_RETURN_NULL();
   }
+}
+
+// update_partitioned(parent, premake, retention, retention_mode, archive_schema) RETURNS boolean:
+// changes the given settings (retention => 'none' clears it); true when something changed.
+PGDB_FUNCTION(pgdb_tools_update_partitioned) {
+  Oid parent = PG_GETARG_OID(0);
+  pg::require_table(parent, "parent");
+  pg::require_table_owner(parent);
+  pg::SearchPath trusted(pg::trusted_search_path);
+  pg::Spi spi;
+  std::vector<SetRow> sets = load_sets(spi, parent);
+  if (sets.empty())
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "table " + pg::table_name(parent).quoted() + " is not a partition set", {},
+                "Register it with pgdb_tools.create_partitioned().");
+  SetRow set = sets.front();
+  SetRow before = set;
+  if (!PG_ARGISNULL(1)) set.premake = PG_GETARG_INT32(1);
+  if (std::optional<std::string> retention = optional_text(fcinfo, 2))
+    set.retention = *retention == "none" ? std::nullopt : retention;
+  if (std::optional<std::string> mode = optional_text(fcinfo, 3)) set.retention_mode = *mode;
+  if (!PG_ARGISNULL(4)) set.archive_schema = std::string(NameStr(*PG_GETARG_NAME(4)));
+  validate_settings(spi, set);
+  bool changed = set.premake != before.premake || set.retention != before.retention ||
+                 set.retention_mode != before.retention_mode ||
+                 set.archive_schema != before.archive_schema;
+  if (changed) {
+    Oid owner = pg::extension_owner(spi);
+    pg::ActingAs as_owner(owner);
+    spi.execute(
+        "UPDATE pgdb_tools.partition_sets SET premake = $3, retention = $4, retention_mode = $5, "
+        "archive_schema = $6 WHERE parent_schema = $1 AND parent_name = $2",
+        {pg::Param::text(set.table.schema), pg::Param::text(set.table.name),
+         pg::Param::int4(set.premake),
+         set.retention ? pg::Param::text(*set.retention) : pg::Param::null(TEXTOID),
+         pg::Param::text(set.retention_mode),
+         set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID)});
+  }
+  PG_RETURN_BOOL(changed);
 }
