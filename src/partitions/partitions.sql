@@ -81,3 +81,109 @@ CREATE FUNCTION partitions(parent regclass)
             pgdb_tools._partition_lower_key(c.oid) NULLS FIRST
 $$;
 COMMENT ON FUNCTION partitions(regclass) IS 'The partitions of a set in bound order, the default last';
+
+CREATE PROCEDURE run_maintenance_proc(lock_timeout text DEFAULT '5s', max_retries integer DEFAULT 3)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  set_parent regclass;
+  outcome record;
+  attempt integer;
+  last_error text;
+BEGIN
+  IF max_retries < 0 THEN
+    RAISE EXCEPTION 'max_retries must be 0 or more, not %', max_retries USING ERRCODE = '22023';
+  END IF;
+  -- One set per transaction: each set's locks are released before the next set is touched.
+  FOR set_parent IN
+    SELECT c.oid::pg_catalog.regclass
+      FROM pgdb_tools.partition_sets s
+      JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema
+      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name
+     WHERE pg_catalog.pg_has_role(c.relowner, 'USAGE')
+     ORDER BY s.parent_schema, s.parent_name
+  LOOP
+    attempt := 0;
+    LOOP
+      attempt := attempt + 1;
+      last_error := NULL;
+      PERFORM pg_catalog.set_config('lock_timeout', lock_timeout, true);
+      FOR outcome IN SELECT * FROM pgdb_tools.run_maintenance(set_parent) LOOP
+        IF outcome.action = 'error' THEN
+          last_error := outcome.detail;
+        ELSE
+          RAISE NOTICE '%: % %', set_parent, outcome.action, outcome.partition_name;
+        END IF;
+      END LOOP;
+      COMMIT;
+      EXIT WHEN last_error IS NULL;
+      IF last_error NOT LIKE '%lock timeout%' OR attempt > max_retries THEN
+        RAISE WARNING 'maintenance of % failed: %', set_parent, last_error;
+        EXIT;
+      END IF;
+      RAISE NOTICE 'maintenance of % timed out waiting for a lock; retrying (%/%)',
+        set_parent, attempt, max_retries;
+      PERFORM pg_catalog.pg_sleep(LEAST(attempt, 5));
+    END LOOP;
+  END LOOP;
+END $$;
+COMMENT ON PROCEDURE run_maintenance_proc(text, integer) IS
+  'run_maintenance for every set, one transaction per set, retrying sets whose locks time out';
+
+CREATE FUNCTION _partition_set_status(parent regclass)
+  RETURNS TABLE(newest_upper_bound text, runway text, default_rows bigint)
+  LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_partition_set_status';
+
+CREATE VIEW partition_status AS
+SELECT c.oid::pg_catalog.regclass AS parent,
+       s.control::text AS control,
+       s.partition_interval,
+       (SELECT count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid)::integer AS partitions,
+       st.newest_upper_bound,
+       st.runway,
+       st.default_rows,
+       r.finished_at AS last_run,
+       r.error AS last_error
+  FROM pgdb_tools.partition_sets s
+  JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema
+  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name
+  LEFT JOIN LATERAL pgdb_tools._partition_set_status(c.oid::pg_catalog.regclass) st ON true
+  LEFT JOIN LATERAL (SELECT pr.finished_at, pr.error FROM pgdb_tools.partition_runs pr
+                      WHERE pr.parent_schema = s.parent_schema AND pr.parent_name = s.parent_name
+                      ORDER BY pr.run_id DESC LIMIT 1) r ON true;
+GRANT SELECT ON partition_status TO PUBLIC;
+COMMENT ON VIEW partition_status IS
+  'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run';
+
+CREATE FUNCTION schedule_maintenance(schedule text DEFAULT '@hourly') RETURNS bigint
+  LANGUAGE plpgsql AS $$
+DECLARE job bigint;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    RAISE EXCEPTION 'pg_cron is not installed in this database'
+      USING ERRCODE = '55000',
+            HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';
+  END IF;
+  EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
+     INTO job
+    USING 'pgdb_tools_maintenance_' || pg_catalog.current_database(), schedule,
+          'CALL pgdb_tools.run_maintenance_proc()', pg_catalog.current_database();
+  RETURN job;
+END $$;
+COMMENT ON FUNCTION schedule_maintenance(text) IS
+  'Creates or updates the pg_cron job that runs run_maintenance_proc(); returns its id';
+
+CREATE FUNCTION unschedule_maintenance() RETURNS boolean
+  LANGUAGE plpgsql AS $$
+DECLARE removed boolean := false;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '55000';
+  END IF;
+  EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1)'
+     INTO removed USING 'pgdb_tools_maintenance_' || pg_catalog.current_database();
+  IF removed THEN
+    EXECUTE 'SELECT cron.unschedule($1)' USING 'pgdb_tools_maintenance_' || pg_catalog.current_database();
+  END IF;
+  RETURN removed;
+END $$;
+COMMENT ON FUNCTION unschedule_maintenance() IS 'Removes the pg_cron maintenance job; false when there was none';

@@ -578,7 +578,7 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
                                                          " must not be NULL");
   Oid parent = PG_GETARG_OID(0);
   pg::require_table(parent, "parent");
-  pg::require_table_owner(parent);
+  pg::require_table_owner(parent, "manage its partitions");
   pg::TableName table = pg::table_name(parent);
   SetRow set;
   set.parent = parent;
@@ -662,7 +662,7 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
   bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
   if (OidIsValid(only)) {
     pg::require_table(only, "parent");
-    pg::require_table_owner(only);
+    pg::require_table_owner(only, "manage its partitions");
   }
   std::vector<Report> reports;
   {
@@ -708,7 +708,7 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
 PGDB_FUNCTION(pgdb_tools_forget_partitioned) {
   Oid parent = PG_GETARG_OID(0);
   pg::require_table(parent, "parent");
-  pg::require_table_owner(parent);
+  pg::require_table_owner(parent, "manage its partitions");
   pg::TableName table = pg::table_name(parent);
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
@@ -757,7 +757,7 @@ PGDB_FUNCTION(pgdb_tools_partition_lower_key) {
 PGDB_FUNCTION(pgdb_tools_update_partitioned) {
   Oid parent = PG_GETARG_OID(0);
   pg::require_table(parent, "parent");
-  pg::require_table_owner(parent);
+  pg::require_table_owner(parent, "manage its partitions");
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   std::vector<SetRow> sets = load_sets(spi, parent);
@@ -789,4 +789,55 @@ PGDB_FUNCTION(pgdb_tools_update_partitioned) {
          set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID)});
   }
   PG_RETURN_BOOL(changed);
+}
+
+// _partition_set_status(parent) RETURNS TABLE(newest_upper_bound text, runway text,
+// default_rows bigint): for the partition_status view.
+PGDB_FUNCTION(pgdb_tools_partition_set_status) {
+  Oid parent = PG_GETARG_OID(0);
+  std::optional<std::string> newest;
+  std::optional<std::string> runway;
+  std::optional<std::string> default_rows;
+  {
+    pg::SearchPath trusted(pg::trusted_search_path);
+    pg::Spi spi;
+    std::vector<SetRow> sets = load_sets(spi, parent);
+    if (!sets.empty()) {
+      const SetRow& set = sets.front();
+      Key upper = key_min;
+      std::optional<std::string> default_name;
+      for (const Child& child : children(spi, set)) {
+        if (child.bound.is_default) {
+          default_name = child.name;
+        } else if (child.bound.upper != key_max) {
+          upper = std::max(upper, child.bound.upper);
+        }
+      }
+      if (upper != key_min) {
+        Key now = now_for(spi, set, start_key(set));
+        if (is_time_type(set.control_type)) {
+          newest = local_text(upper, set.control_type == DATEOID).substr(0, 16);
+          if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
+          // The span in whole minutes, as an interval (justified to days).
+          std::int64_t minutes = (upper - now) / 60'000'000;
+          spi.execute("SELECT pg_catalog.justify_hours(pg_catalog.make_interval(mins => $1))::text",
+                      {pg::Param::int4(static_cast<std::int32_t>(minutes))}, true);
+          runway = spi.get_text(0, 0);
+        } else {
+          newest = std::to_string(upper);
+          runway = std::to_string(upper - now) + " ids";
+        }
+      }
+      if (default_name) {
+        spi.execute("SELECT pg_catalog.count(*)::int8 FROM " +
+                        pg::quote_identifier(set.table.schema) + "." +
+                        pg::quote_identifier(*default_name),
+                    {}, true);
+        default_rows = std::to_string(spi.get_int64(0, 0).value());
+      }
+    }
+  }
+  pg::ResultRows result(fcinfo);
+  result.add({newest, runway, default_rows});
+  PG_RETURN_NULL();
 }

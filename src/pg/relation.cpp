@@ -38,13 +38,14 @@ void require_table(Oid relid, std::string_view argument) {
               {}, "Pass an ordinary or partitioned table.");
 }
 
-void require_table_owner(Oid relid) {
+void require_table_owner(Oid relid, const char* what) {
   Oid user = GetUserId();
   bool owner = call([relid, user] { return pg_class_ownercheck(relid, user); });
   if (!owner)
-    throw Error(sqlstate::insufficient_privilege,
-                "must be owner of table " + table_name(relid).quoted(), {},
-                "Only the table's owner (or a member of the owning role) can manage its triggers.");
+    throw Error(
+        sqlstate::insufficient_privilege, "must be owner of table " + table_name(relid).quoted(),
+        {},
+        std::string("Only the table's owner (or a member of the owning role) can ") + what + ".");
 }
 
 }  // namespace pgdb::pg

@@ -20,7 +20,8 @@ TableName table_name(Oid relid);
 // 42809 unless relid is an ordinary or partitioned table; argument names the SQL argument.
 void require_table(Oid relid, std::string_view argument);
 
-// 42501 unless the current user owns the table (directly or through role membership).
-void require_table_owner(Oid relid);
+// 42501 unless the current user owns the table (directly or through role membership); the HINT
+// says that only its owner can `what` ("manage its triggers").
+void require_table_owner(Oid relid, const char* what);
 
 }  // namespace pgdb::pg

@@ -164,7 +164,7 @@ Resolved resolve_spec(pg::Spi& spi, const std::string& caller_path, const Json& 
   Spec spec = parse_spec(json, position);
   Oid relid = resolve_name(caller_path, regclassin, spec.tbl);
   pg::require_table(relid, "tbl");
-  if (check_owner) pg::require_table_owner(relid);
+  if (check_owner) pg::require_table_owner(relid, "manage its triggers");
   pg::TableName table = pg::table_name(relid);
   if (spec.kind == "manage_trigger")
     resolve_trigger_function(spi, caller_path, spec, table.name, check_owner);

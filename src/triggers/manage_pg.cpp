@@ -25,7 +25,7 @@ pg::TableName owned_table(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "tbl must not be NULL");
   Oid relid = PG_GETARG_OID(0);
   pg::require_table(relid, "tbl");
-  pg::require_table_owner(relid);
+  pg::require_table_owner(relid, "manage its triggers");
   return pg::table_name(relid);
 }
 
@@ -103,7 +103,7 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
   if (!PG_ARGISNULL(0)) {
     only = PG_GETARG_OID(0);
     pg::require_table(only, "tbl");
-    pg::require_table_owner(only);
+    pg::require_table_owner(only, "manage its triggers");
   }
   Oid user = GetUserId();
   Oid bypass = pg::call([] { return get_role_oid("pgdb_tools_bypass", true); });
