@@ -57,6 +57,8 @@ unix_socket_directories = '$dir'
 unix_socket_permissions = 0700
 shared_preload_libraries = 'pg_cron'
 cron.database_name = '$db'
+# pg_cron reaches the server like any client: through the socket, since nothing listens on TCP
+cron.host = '$dir'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
