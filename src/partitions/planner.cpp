@@ -26,14 +26,15 @@ const char* kind_name(Action::Kind kind) {
   return "";
 }
 
-std::string unique_name(const std::string& base, const std::set<std::string>& taken) {
+std::string unique_name(const std::string& base,
+                        const std::function<bool(const std::string&)>& taken) {
   std::string name = bounded_identifier(base);
-  for (int n = 2; taken.count(name); ++n) name = bounded_identifier(base + "_" + std::to_string(n));
+  for (int n = 2; taken(name); ++n) name = bounded_identifier(base + "_" + std::to_string(n));
   return name;
 }
 
 std::string partition_name(const std::string& parent, const std::string& label,
-                           const std::set<std::string>& taken) {
+                           const std::function<bool(const std::string&)>& taken) {
   return unique_name(parent + "_p" + label, taken);
 }
 
@@ -85,7 +86,10 @@ std::vector<Action> plan_maintenance(const SetConfig& config, const Steps& steps
   if (config.retention_cutoff) first = std::max(first, steps.floor(*config.retention_cutoff));
   Key last = current;
   for (int i = 0; i < config.premake && last != key_max; ++i) last = steps.next(last);
-  std::set<std::string> taken = state.taken_names;
+  std::set<std::string> planned;
+  auto taken = [&](const std::string& name) {
+    return planned.count(name) || state.name_taken(name);
+  };
   std::size_t creates = 0;
   for (Key lower = first; lower != key_max && lower <= last;) {
     Key upper = steps.next(lower);
@@ -96,7 +100,7 @@ std::vector<Action> plan_maintenance(const SetConfig& config, const Steps& steps
                         " partitions for " + config.parent,
                     {}, "Use a later start_at or a longer partition_interval.");
       std::string name = partition_name(config.parent, steps.label(piece.lower), taken);
-      taken.insert(name);
+      planned.insert(name);
       if (state.has_default)
         actions.push_back({Action::Kind::move_rows, name, piece.lower, piece.upper});
       actions.push_back({Action::Kind::create, name, piece.lower, piece.upper});

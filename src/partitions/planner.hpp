@@ -3,6 +3,7 @@
 // and fill from the default partition. PG-free.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,7 +22,8 @@ struct Partition {
 struct SetState {
   std::vector<Partition> partitions;  // every partition but the default, in any order
   bool has_default = false;
-  std::set<std::string> taken_names;  // relations in the parent's schema: never overwritten
+  // Whether a relation of that name exists in the parent's schema: it is never overwritten.
+  std::function<bool(const std::string&)> name_taken = [](const std::string&) { return false; };
 };
 
 enum class Retention { none, drop, detach, archive };
@@ -57,10 +59,11 @@ std::vector<Action> plan_maintenance(const SetConfig& config, const Steps& steps
                                      const SetState& state, Key now);
 
 // base bounded to 63 bytes, with _2, _3, ... when that name is taken.
-std::string unique_name(const std::string& base, const std::set<std::string>& taken);
+std::string unique_name(const std::string& base,
+                        const std::function<bool(const std::string&)>& taken);
 
 // <parent>_p<label>, as unique_name makes it; the default partition is <parent>_default.
 std::string partition_name(const std::string& parent, const std::string& label,
-                           const std::set<std::string>& taken);
+                           const std::function<bool(const std::string&)>& taken);
 
 }  // namespace pgdb::partitions

@@ -28,6 +28,7 @@ extern "C" {
 #include "utils/datetime.h"
 #include "utils/syscache.h"
 #include "utils/acl.h"
+#include "utils/lsyscache.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 }
@@ -312,26 +313,38 @@ std::string row_columns(pg::Spi& spi, Oid parent) {
   return spi.get_text(0, 0).value();
 }
 
-// New partitions belong to the parent's owner and carry the parent's grants.
-void adopt_owner_and_grants(pg::Spi& spi, Oid parent, const std::string& target) {
+// New partitions belong to the parent's owner and carry the parent's grants: what to run on each,
+// worked out once per set (an ALTER OWNER when the caller is not the owner, a GRANT per entry of
+// the parent's ACL, with %s for the partition's name).
+struct Adoption {
+  std::vector<std::string> statements;
+};
+
+Adoption adoption_for(pg::Spi& spi, Oid parent) {
+  Adoption adoption;
   spi.execute(
-      "SELECT pg_catalog.quote_ident(r.rolname), c.relowner <> $2 "
-      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = "
-      "$1",
-      {pg::Param::oid(parent), pg::Param::oid(GetUserId())}, true);
-  std::string owner = spi.get_text(0, 0).value();
-  if (spi.get_bool(0, 1).value()) spi.execute("ALTER TABLE " + target + " OWNER TO " + owner);
-  spi.execute(
-      "SELECT pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, $2::text, "
-      "       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END, "
-      "       CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) "
+      "SELECT 'ALTER TABLE %s OWNER TO ' || pg_catalog.quote_ident(r.rolname) "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner "
+      "WHERE c.oid = $1 AND c.relowner <> $2 "
+      "UNION ALL "
+      "SELECT 'GRANT ' || a.privilege_type || ' ON %s TO ' || "
+      "       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END || "
+      "       CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END "
       "FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a "
       "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
       "WHERE c.oid = $1 AND a.grantee <> c.relowner",
-      {pg::Param::oid(parent), pg::Param::text(target)}, true);
-  std::vector<std::string> grants;
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r) grants.push_back(spi.get_text(r, 0).value());
-  for (const std::string& grant : grants) spi.execute(grant);
+      {pg::Param::oid(parent), pg::Param::oid(GetUserId())}, true);
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    adoption.statements.push_back(spi.get_text(r, 0).value());
+  return adoption;
+}
+
+void adopt(pg::Spi& spi, const Adoption& adoption, const std::string& target) {
+  for (const std::string& statement : adoption.statements) {
+    std::string sql = statement;
+    sql.replace(sql.find("%s"), 2, target);
+    spi.execute(sql);
+  }
 }
 
 // A range for people: local times in the set's zone, or the integers.
@@ -385,12 +398,21 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
     }
   }
   state.has_default = default_child.has_value();
-  spi.execute(
-      "SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.relnamespace = "
-      "(SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = $1)",
-      {pg::Param::oid(set.parent)}, true);
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    state.taken_names.insert(spi.get_text(r, 0).value());
+  Oid namespace_oid = pg::call([&set] { return get_rel_namespace(set.parent); });
+  state.name_taken = [namespace_oid](const std::string& name) {
+    const char* raw = name.c_str();
+    return OidIsValid(
+        pg::call([raw, namespace_oid] { return get_relname_relid(raw, namespace_oid); }));
+  };
+  // Only a default that holds rows needs each new range checked for rows to move.
+  bool default_has_rows = false;
+  if (default_child) {
+    spi.execute("SELECT EXISTS (SELECT FROM " + pg::quote_identifier(set.table.schema) + "." +
+                    pg::quote_identifier(default_child->name) + ")",
+                {}, true);
+    default_has_rows = spi.get_bool(0, 0).value();
+  }
+  std::optional<Adoption> adoption;  // worked out when the first partition is created
 
   std::vector<Outcome> outcomes;
   std::string schema = pg::quote_identifier(set.table.schema);
@@ -402,6 +424,7 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
     std::string shown = shown_range(action.lower, action.upper, set);
     switch (action.kind) {
       case Action::Kind::move_rows: {
+        if (!default_has_rows) break;
         std::string where =
             column + " >= " + bound_sql(action.lower, set.control_type, set.time_zone) + " AND " +
             column + " < " + bound_sql(action.upper, set.control_type, set.time_zone);
@@ -434,7 +457,8 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
             spi.execute("CREATE TABLE " + target + " PARTITION OF " + set.table.quoted() +
                         " FOR VALUES " + range);
           }
-          adopt_owner_and_grants(spi, set.parent, target);
+          if (!adoption) adoption = adoption_for(spi, set.parent);
+          adopt(spi, *adoption, target);
         }
         outcomes.push_back({"create", action.name, shown});
         break;
@@ -443,7 +467,8 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
         if (!dry_run) {
           spi.execute("CREATE TABLE " + target + " PARTITION OF " + set.table.quoted() +
                       " DEFAULT");
-          adopt_owner_and_grants(spi, set.parent, target);
+          if (!adoption) adoption = adoption_for(spi, set.parent);
+          adopt(spi, *adoption, target);
         }
         outcomes.push_back({"create", action.name, "DEFAULT"});
         break;

@@ -75,7 +75,7 @@ TEST(Planner, ExistingNamesAreNeverReused) {
   SetConfig c = config_for("events", 0);
   SetState s;
   s.has_default = true;
-  s.taken_names = {"events_p20261121"};
+  s.name_taken = [](const std::string& name) { return name == "events_p20261121"; };
   EXPECT_EQ(
       summary(plan_maintenance(c, daily, s, day(2026, 11, 21))),
       (std::vector<std::string>{"move_rows events_p20261121_2", "create events_p20261121_2"}));

@@ -1,0 +1,72 @@
+# 50 daily partition sets, 30 days back and 30 ahead (what pg_partman 4.7 creates with premake
+# 30), against pg_partman and against plain CREATE TABLE ... PARTITION OF statements (the floor:
+# PostgreSQL's own DDL), one transaction per set each; then a maintenance pass with nothing to do,
+# then retention 7 days + premake 60. BENCH_SETS changes the number of sets. Sourced by run.sh.
+sets=${BENCH_SETS:-50}
+bench_sql "
+DROP SCHEMA IF EXISTS bench_ours CASCADE; DROP SCHEMA IF EXISTS bench_pm CASCADE;
+DROP SCHEMA IF EXISTS bench_raw CASCADE;
+CREATE SCHEMA bench_ours; CREATE SCHEMA bench_pm; CREATE SCHEMA bench_raw;
+DELETE FROM pgdb_tools.partition_sets; DELETE FROM partman.part_config;
+DO \$\$ BEGIN FOR i IN 1..$sets LOOP
+  EXECUTE format('CREATE TABLE bench_ours.ev%s (id bigint, created_at timestamptz NOT NULL, payload text) PARTITION BY RANGE (created_at)', i);
+  EXECUTE format('CREATE TABLE bench_pm.ev%s (id bigint, created_at timestamptz NOT NULL, payload text) PARTITION BY RANGE (created_at)', i);
+  EXECUTE format('CREATE TABLE bench_raw.ev%s (id bigint, created_at timestamptz NOT NULL, payload text) PARTITION BY RANGE (created_at)', i);
+END LOOP; END \$\$;"
+
+raw_create="DO \$\$ DECLARE d date; BEGIN FOR i IN 1..$sets LOOP
+  FOR k IN -30..30 LOOP
+    d := current_date + k;
+    EXECUTE format('CREATE TABLE bench_raw.ev%s_p%s PARTITION OF bench_raw.ev%s FOR VALUES FROM (%L) TO (%L)',
+                   i, to_char(d, 'YYYYMMDD'), i, d::timestamptz, (d + 1)::timestamptz);
+  END LOOP;
+  EXECUTE format('CREATE TABLE bench_raw.ev%s_default PARTITION OF bench_raw.ev%s DEFAULT', i, i);
+  COMMIT;
+END LOOP; END \$\$"
+ours_create="DO \$\$ BEGIN FOR i IN 1..$sets LOOP
+  PERFORM pgdb_tools.create_partitioned(format('bench_ours.ev%s', i)::regclass, 'created_at', '1 day',
+                                        premake => 30, start_at => (current_date - 30)::text);
+  COMMIT;
+END LOOP; END \$\$"
+pm_create="DO \$\$ BEGIN FOR i IN 1..$sets LOOP
+  PERFORM partman.create_parent(format('bench_pm.ev%s', i), 'created_at', 'native', 'daily', p_premake := 30);
+  COMMIT;
+END LOOP; END \$\$"
+
+raw=$(bench_time "$raw_create")
+ours=$(bench_time "$ours_create")
+pm=$(bench_time "$pm_create")
+counts=$("${PSQL[@]}" -At -c "SELECT (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relnamespace = 'bench_ours'::regnamespace) || ' ours, ' || (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relnamespace = 'bench_pm'::regnamespace) || ' pg_partman, ' || (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relnamespace = 'bench_raw'::regnamespace) || ' raw'")
+label="create $sets daily sets (partitions: $counts)"
+bench_report "$label" "pgdb_tools create_partitioned" "$ours" "plain DDL (floor)" "$raw"
+bench_report "$label" "pgdb_tools create_partitioned" "$ours" "pg_partman create_parent" "$pm"
+
+ours=$(bench_time "SELECT count(*) FROM pgdb_tools.run_maintenance()")
+pm=$(bench_time "SELECT partman.run_maintenance()")
+bench_report "maintenance, nothing to do, $sets sets" "pgdb_tools run_maintenance" "$ours" "pg_partman run_maintenance" "$pm"
+
+raw_retention="DO \$\$ DECLARE d date; BEGIN FOR i IN 1..$sets LOOP
+  FOR k IN -30..-8 LOOP
+    EXECUTE format('DROP TABLE bench_raw.ev%s_p%s', i, to_char(current_date + k, 'YYYYMMDD'));
+  END LOOP;
+  FOR k IN 31..60 LOOP
+    d := current_date + k;
+    EXECUTE format('CREATE TABLE bench_raw.ev%s_p%s PARTITION OF bench_raw.ev%s FOR VALUES FROM (%L) TO (%L)',
+                   i, to_char(d, 'YYYYMMDD'), i, d::timestamptz, (d + 1)::timestamptz);
+  END LOOP;
+  COMMIT;
+END LOOP; END \$\$"
+bench_sql "UPDATE pgdb_tools.partition_sets SET retention = '7 days', premake = 60;
+           UPDATE partman.part_config SET retention = '7 days', premake = 60;"
+raw=$(bench_time "$raw_retention")
+ours=$(bench_time "CALL pgdb_tools.run_maintenance_proc()")
+pm=$(bench_time "SELECT partman.run_maintenance()")
+label="retention 7 days + premake 60, $sets sets"
+bench_report "$label" "pgdb_tools run_maintenance_proc" "$ours" "plain DDL (floor)" "$raw"
+bench_report "$label" "pgdb_tools run_maintenance_proc" "$ours" "pg_partman run_maintenance" "$pm"
+# One transaction per set: thousands of tables at once would exhaust the lock table.
+bench_sql "DELETE FROM pgdb_tools.partition_sets; DELETE FROM partman.part_config;"
+bench_sql "DO \$\$ BEGIN FOR i IN 1..$sets LOOP
+  EXECUTE format('DROP TABLE bench_ours.ev%s, bench_pm.ev%s, bench_raw.ev%s', i, i, i); COMMIT;
+END LOOP; END \$\$"
+bench_sql "DROP SCHEMA bench_ours CASCADE; DROP SCHEMA bench_pm CASCADE; DROP SCHEMA bench_raw CASCADE;"
