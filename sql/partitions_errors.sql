@@ -53,7 +53,9 @@ SELECT count(*) AS partitions FROM pg_inherits WHERE inhparent IN ('ok'::regclas
 SELECT count(*) AS sets FROM pgdb_tools.partition_sets;
 
 -- updating a set checks like creating one
+SET client_min_messages = warning;
 SELECT pgdb_tools.create_partitioned('ok', 'at', '1 day', premake => 1);
+RESET client_min_messages;
 SELECT pgdb_tools.update_partitioned('ok', premake => -5);
 SELECT pgdb_tools.update_partitioned('ok', retention => 'whenever');
 SELECT pgdb_tools.update_partitioned('ok', retention_mode => 'archive');

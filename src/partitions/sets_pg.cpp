@@ -674,7 +674,16 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
     std::vector<SetRow> sets = load_sets(spi, parent);
     Datum started = clock_now();
     std::vector<Outcome> outcomes = maintain(spi, sets.at(0), false, true);
-    for (const Outcome& o : outcomes) created += o.action == "create" ? 1 : 0;
+    int moved = 0;
+    for (const Outcome& o : outcomes) {
+      created += o.action == "create" ? 1 : 0;
+      moved += o.action == "move_rows" ? 1 : 0;
+    }
+    pg::notice("created " + std::to_string(created) +
+               (created == 1 ? " partition" : " partitions") + " of " + table.quoted() +
+               (moved ? ", moving rows out of the default partition into " + std::to_string(moved) +
+                            " of them"
+                      : ""));
     record_run(spi, sets.at(0), started, static_cast<int>(outcomes.size()), std::nullopt);
   }
   PG_RETURN_INT32(created);

@@ -22,6 +22,11 @@ std::string text_to_string(Datum value) {
   return std::string(VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted));
 }
 
+void notice(const std::string& message) {
+  const char* text = message.c_str();
+  call([text] { ereport(NOTICE, (errmsg_internal("%s", text))); });
+}
+
 Datum string_to_text(std::string_view value) {
   require_text_size(value);
   return call([value] {

@@ -16,6 +16,9 @@ std::string text_to_string(Datum value);
 // 54000 when value cannot become a text datum (over 1 GB).
 void require_text_size(std::string_view value);
 
+// Sends a NOTICE to the client.
+void notice(const std::string& message);
+
 // A new text datum, palloc'd in the current memory context.
 Datum string_to_text(std::string_view value);
 
