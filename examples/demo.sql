@@ -52,3 +52,22 @@ SELECT * FROM pgdb_tools.apply_triggers($$[
    "condition": "OLD.status = 'paid'"}
 ]$$);
 SELECT table_name, trigger_name, kind, status FROM pgdb_tools.triggers ORDER BY 1, 2;
+
+-- ---------------------------------------------------------------------------------------------
+-- Partitions: declare a range set once; pgdb_tools keeps partitions ahead and retires old ones.
+CREATE TABLE page_views (id bigint, viewed_at timestamptz NOT NULL, path text)
+  PARTITION BY RANGE (viewed_at);
+SELECT pgdb_tools.create_partitioned('page_views', 'viewed_at', '1 day', premake => 3,
+                                     retention => '30 days', time_zone => 'Europe/Paris');
+SELECT partition, lower_bound, upper_bound, is_default FROM pgdb_tools.partitions('page_views');
+INSERT INTO page_views VALUES (1, now(), '/'), (2, now() + interval '10 days', '/later');
+
+-- the row ten days out waits in the default partition until maintenance makes room for it
+SELECT pgdb_tools.update_partitioned('page_views', premake => 12);
+SELECT * FROM pgdb_tools.run_maintenance('page_views') WHERE action <> 'create';
+SELECT tableoid::regclass AS partition, id, path FROM page_views ORDER BY id;
+SELECT parent, partitions, runway, default_rows FROM pgdb_tools.partition_status;
+
+-- hourly maintenance through pg_cron
+SELECT pgdb_tools.schedule_maintenance('@hourly') > 0 AS scheduled;
+SELECT jobname, schedule, command FROM cron.job;

@@ -442,8 +442,9 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
                       " RETURNING " + columns + ") INSERT INTO " + target + " (" + columns +
                       ") SELECT " + columns + " FROM moved");
         }
-        outcomes.push_back(
-            {"move_rows", action.name, std::to_string(rows) + " rows from the default partition"});
+        outcomes.push_back({"move_rows", action.name,
+                            std::to_string(rows) + (rows == 1 ? " row" : " rows") +
+                                " from the default partition"});
         break;
       }
       case Action::Kind::create: {
