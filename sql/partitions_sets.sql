@@ -68,6 +68,14 @@ SELECT pgdb_tools.create_partitioned('big_ids', 'id', '1000000000', premake => 5
                                      default_partition => false) AS created;
 SELECT partition, lower_bound, upper_bound FROM pgdb_tools.partitions('big_ids');
 
+-- for an integer set the highest id is "now": a far-off id gets its own partition (not the gap
+-- before it) and its row is moved there; a row before the first partition waits in the default,
+-- where partition_status counts it
+INSERT INTO orders VALUES (1000000, 'far future'), (-5, 'before the first');
+SELECT * FROM pgdb_tools.run_maintenance('orders', dry_run => true) WHERE action = 'move_rows';
+SELECT parent, default_rows FROM pgdb_tools.partition_status WHERE parent = 'orders'::regclass;
+DELETE FROM orders WHERE id IN (1000000, -5);
+
 -- a name that is taken is never overwritten
 CREATE TABLE orders_p8000 (unrelated int);
 SELECT pgdb_tools.update_partitioned('orders', premake => 3) AS changed;
