@@ -40,7 +40,8 @@ as_cluster_owner() {
 }
 
 # cluster_start DIR PORT DBNAME: a new cluster in DIR (removed first), reachable only through the
-# Unix socket in DIR, with pg_cron preloaded and working in DBNAME, which is created.
+# Unix socket in DIR, with pg_cron preloaded and working in DBNAME, which is created. Lines in
+# PGDB_CLUSTER_EXTRA_CONF are added to postgresql.conf.
 cluster_start() {
   local dir=$1 port=$2 db=$3
   cluster_stop "$dir"
@@ -65,6 +66,7 @@ full_page_writes = off
 max_connections = 40
 max_prepared_transactions = 10
 log_min_messages = warning
+${PGDB_CLUSTER_EXTRA_CONF:-}
 CONF
   as_cluster_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
     { cat "$dir/server.log"; return 1; }

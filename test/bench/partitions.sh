@@ -70,3 +70,36 @@ bench_sql "DO \$\$ BEGIN FOR i IN 1..$sets LOOP
   EXECUTE format('DROP TABLE bench_ours.ev%s, bench_pm.ev%s, bench_raw.ev%s', i, i, i); COMMIT;
 END LOOP; END \$\$"
 bench_sql "DROP SCHEMA bench_ours CASCADE; DROP SCHEMA bench_pm CASCADE; DROP SCHEMA bench_raw CASCADE;"
+
+# One set with BENCH_CHILDREN (3000) daily children: creation, then retention down to 30 children.
+# Both should cost in proportion to the children (pg_partman's grow faster).
+children=${BENCH_CHILDREN:-3000}
+bench_sql "
+DROP TABLE IF EXISTS bench_big_ours, bench_big_pm, bench_big_raw;
+CREATE TABLE bench_big_ours (id bigint, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);
+CREATE TABLE bench_big_pm (id bigint, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);
+CREATE TABLE bench_big_raw (id bigint, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);"
+raw=$(bench_time "DO \$\$ DECLARE d date; BEGIN FOR k IN -($children - 2)..1 LOOP
+  d := current_date + k;
+  EXECUTE format('CREATE TABLE bench_big_raw_p%s PARTITION OF bench_big_raw FOR VALUES FROM (%L) TO (%L)',
+                 to_char(d, 'YYYYMMDD'), d::timestamptz, (d + 1)::timestamptz);
+END LOOP; CREATE TABLE bench_big_raw_default PARTITION OF bench_big_raw DEFAULT; END \$\$")
+ours=$(bench_time "SELECT pgdb_tools.create_partitioned('bench_big_ours', 'created_at', '1 day', premake => 1,
+                     start_at => (current_date - ($children - 2))::text)")
+pm=$(bench_time "SELECT partman.create_parent('public.bench_big_pm', 'created_at', 'native', 'daily', p_premake := 1,
+                     p_start_partition := (current_date - ($children - 2))::text)")
+label="one set, $children daily children: create"
+bench_report "$label" "pgdb_tools create_partitioned" "$ours" "plain DDL (floor)" "$raw"
+bench_report "$label" "pgdb_tools create_partitioned" "$ours" "pg_partman create_parent" "$pm"
+bench_sql "SELECT pgdb_tools.update_partitioned('bench_big_ours', retention => '30 days');
+           UPDATE partman.part_config SET retention = '30 days' WHERE parent_table = 'public.bench_big_pm';"
+raw=$(bench_time "DO \$\$ BEGIN FOR k IN -($children - 2)..-31 LOOP
+  EXECUTE format('DROP TABLE bench_big_raw_p%s', to_char(current_date + k, 'YYYYMMDD'));
+END LOOP; END \$\$")
+ours=$(bench_time "SELECT count(*) FROM pgdb_tools.run_maintenance('bench_big_ours')")
+pm=$(bench_time "SELECT partman.run_maintenance('public.bench_big_pm')")
+label="one set, $children children: retention to 30"
+bench_report "$label" "pgdb_tools run_maintenance" "$ours" "plain DDL (floor)" "$raw"
+bench_report "$label" "pgdb_tools run_maintenance" "$ours" "pg_partman run_maintenance" "$pm"
+bench_sql "DELETE FROM pgdb_tools.partition_sets; DELETE FROM partman.part_config;"
+bench_sql "DROP TABLE bench_big_ours, bench_big_pm, bench_big_raw"

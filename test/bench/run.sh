@@ -41,7 +41,8 @@ echo "== Building and installing the benchmark floor (test/bench/floor)"
 make -C "$REPO/test/bench/floor" -s >/dev/null && as_root make -C "$REPO/test/bench/floor" -s install >/dev/null || exit 1
 echo "== Starting a throwaway cluster in $DIR (port $PORT)"
 trap 'cluster_stop "$DIR"' EXIT
-cluster_start "$DIR" "$PORT" "$DB" || exit 1
+# Retiring thousands of partitions in one transaction takes a lock on each.
+PGDB_CLUSTER_EXTRA_CONF="max_locks_per_transaction = 1024" cluster_start "$DIR" "$PORT" "$DB" || exit 1
 bench_sql "CREATE EXTENSION pgdb_tools; CREATE EXTENSION pgdb_bench_floor; CREATE EXTENSION moddatetime;
            CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;"
 
