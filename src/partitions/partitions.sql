@@ -5,13 +5,14 @@ CREATE TABLE partition_sets (
   parent_name name NOT NULL,
   control name NOT NULL,
   partition_interval text NOT NULL,
-  premake integer NOT NULL CHECK (premake >= 0),
+  premake integer NOT NULL CHECK (premake BETWEEN 0 AND 10000),
   start_at text NOT NULL,
   retention text,
   retention_mode text NOT NULL CHECK (retention_mode IN ('drop', 'detach', 'archive')),
   archive_schema name,
   default_partition boolean NOT NULL,
   time_zone text NOT NULL,
+  owner_name name NOT NULL,  -- who owned the parent at registration: maintenance runs as them
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (parent_schema, parent_name)
 );
@@ -107,16 +108,24 @@ BEGIN
       attempt := attempt + 1;
       last_error := NULL;
       PERFORM pg_catalog.set_config('lock_timeout', lock_timeout, true);
-      FOR outcome IN SELECT * FROM pgdb_tools.run_maintenance(set_parent) LOOP
-        IF outcome.action = 'error' THEN
-          last_error := outcome.detail;
-        ELSE
-          RAISE NOTICE '%: % %', set_parent, outcome.action, outcome.partition_name;
-        END IF;
-      END LOOP;
+      BEGIN
+        FOR outcome IN SELECT * FROM pgdb_tools.run_maintenance(set_parent) LOOP
+          IF outcome.action = 'error' THEN
+            last_error := outcome.detail;
+          ELSE
+            RAISE NOTICE '%: % %', set_parent, outcome.action, outcome.partition_name;
+          END IF;
+        END LOOP;
+      EXCEPTION WHEN query_canceled THEN
+        RAISE;
+      WHEN OTHERS THEN
+        -- e.g. the table was dropped since the loop started: this set only
+        last_error := SQLSTATE || ': ' || SQLERRM;
+      END;
       COMMIT;
       EXIT WHEN last_error IS NULL;
-      IF last_error NOT LIKE '%lock timeout%' OR attempt > max_retries THEN
+      -- error details start with the SQLSTATE; 55P03 is lock_not_available (lock_timeout)
+      IF last_error NOT LIKE '55P03%' OR attempt > max_retries THEN
         RAISE WARNING 'maintenance of % failed: %', set_parent, last_error;
         EXIT;
       END IF;
@@ -149,7 +158,9 @@ SELECT c.oid::pg_catalog.regclass AS parent,
   LEFT JOIN LATERAL pgdb_tools._partition_set_status(c.oid::pg_catalog.regclass) st ON true
   LEFT JOIN LATERAL (SELECT pr.finished_at, pr.error FROM pgdb_tools.partition_runs pr
                       WHERE pr.parent_schema = s.parent_schema AND pr.parent_name = s.parent_name
-                      ORDER BY pr.run_id DESC LIMIT 1) r ON true;
+                      ORDER BY pr.run_id DESC LIMIT 1) r ON true
+ WHERE pg_catalog.pg_has_role(c.relowner, 'USAGE')
+    OR pg_catalog.has_table_privilege(c.oid, 'SELECT');
 GRANT SELECT ON partition_status TO PUBLIC;
 COMMENT ON VIEW partition_status IS
   'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run';
@@ -163,10 +174,12 @@ BEGIN
       USING ERRCODE = '55000',
             HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';
   END IF;
-  EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
+  -- pg_cron runs the job in this database (where it is installed) as the role calling this; a
+  -- job of the same name and role is updated.
+  EXECUTE 'SELECT cron.schedule($1, $2, $3)'
      INTO job
     USING 'pgdb_tools_maintenance_' || pg_catalog.current_database(), schedule,
-          'CALL pgdb_tools.run_maintenance_proc()', pg_catalog.current_database();
+          'CALL pgdb_tools.run_maintenance_proc()';
   RETURN job;
 END $$;
 COMMENT ON FUNCTION schedule_maintenance(text) IS
@@ -179,7 +192,7 @@ BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
     RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '55000';
   END IF;
-  EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1)'
+  EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = current_user)'
      INTO removed USING 'pgdb_tools_maintenance_' || pg_catalog.current_database();
   IF removed THEN
     EXECUTE 'SELECT cron.unschedule($1)' USING 'pgdb_tools_maintenance_' || pg_catalog.current_database();

@@ -40,6 +40,8 @@ namespace {
 // A registered set, as partition_sets holds it, with its parent resolved.
 struct SetRow {
   Oid parent;
+  Oid owner;               // the parent's owner now
+  std::string owner_name;  // the role that owned it when the set was registered
   pg::TableName table;
   std::string control;
   Oid control_type;
@@ -108,11 +110,21 @@ Key key_of(Datum value, Oid type, const std::string& time_zone) {
       return DatumGetInt32(value);
     case INT8OID:
       return DatumGetInt64(value);
-    case DATEOID:
-      return static_cast<Key>(DatumGetDateADT(value)) * micros_per_day;
-    case TIMESTAMPOID:
-      return DatumGetTimestamp(value);
+    case DATEOID: {
+      DateADT date = DatumGetDateADT(value);
+      if (DATE_IS_NOBEGIN(date)) return key_min;
+      if (DATE_IS_NOEND(date)) return key_max;
+      return static_cast<Key>(date) * micros_per_day;
+    }
+    case TIMESTAMPOID: {
+      Timestamp timestamp = DatumGetTimestamp(value);
+      if (TIMESTAMP_IS_NOBEGIN(timestamp)) return key_min;
+      if (TIMESTAMP_IS_NOEND(timestamp)) return key_max;
+      return timestamp;
+    }
     default: {
+      if (TIMESTAMP_IS_NOBEGIN(DatumGetTimestampTz(value))) return key_min;
+      if (TIMESTAMP_IS_NOEND(DatumGetTimestampTz(value))) return key_max;
       Datum zone = pg::string_to_text(time_zone);
       return DatumGetTimestamp(
           pg::call([zone, value] { return DirectFunctionCall2(timestamptz_zone, zone, value); }));
@@ -215,7 +227,8 @@ std::vector<SetRow> load_sets(pg::Spi& spi, Oid only) {
   spi.execute(
       "SELECT c.oid::int8, s.parent_schema::text, s.parent_name::text, s.control::text, "
       "       s.partition_interval, s.premake, s.start_at, s.retention, s.retention_mode, "
-      "       s.archive_schema::text, s.default_partition, s.time_zone "
+      "       s.archive_schema::text, s.default_partition, s.time_zone, c.relowner::int8, "
+      "       s.owner_name::text "
       "FROM pgdb_tools.partition_sets s "
       "JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema "
       "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name "
@@ -235,10 +248,10 @@ std::vector<SetRow> load_sets(pg::Spi& spi, Oid only) {
     set.archive_schema = spi.get_text(r, 9);
     set.default_partition = spi.get_bool(r, 10).value();
     set.time_zone = spi.get_text(r, 11).value();
+    set.owner = static_cast<Oid>(spi.get_int64(r, 12).value());
+    set.owner_name = spi.get_text(r, 13).value();
     sets.push_back(std::move(set));
   }
-  for (SetRow& set : sets)
-    set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
   return sets;
 }
 
@@ -370,7 +383,22 @@ struct Outcome {
 // One pass over one set. Only create_partitioned backfills from start_at: later passes keep the
 // current period and the premade ones covered, so partitions that retention (or a person) removed
 // are not brought back.
-std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, bool backfill) {
+std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backfill) {
+  // Checked here, inside the set's own subtransaction: a table renamed, dropped and replaced, or
+  // handed to another owner since registration fails this set only. (Sets are found by name, so
+  // that pg_dump and pg_restore keep them.)
+  char* owner_now = pg::call([&set] { return GetUserNameFromId(set.owner, true); });
+  if (owner_now == nullptr || set.owner_name != owner_now)
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "table " + set.table.quoted() + " now belongs to " +
+                    (owner_now ? pg::quote_identifier(owner_now) : std::string("another role")) +
+                    ", not to " + pg::quote_identifier(set.owner_name) + ", who registered the set",
+                {}, "Register it again: forget_partitioned() then create_partitioned().");
+  set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
+  // Everything a pass does runs as the table's owner in a restricted context, as VACUUM does:
+  // triggers and constraints fired by moving rows must never run with the caller's rights (a
+  // superuser, or the pg_cron job's role).
+  pg::ActingAs as_table_owner(set.owner);
   std::unique_ptr<Steps> steps = steps_for(set);
   SetConfig config;
   config.parent = set.table.name;
@@ -413,6 +441,7 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
     default_has_rows = spi.get_bool(0, 0).value();
   }
   std::optional<Adoption> adoption;  // worked out when the first partition is created
+  bool foreign_keys_checked = false;
 
   std::vector<Outcome> outcomes;
   std::string schema = pg::quote_identifier(set.table.schema);
@@ -425,9 +454,27 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
     switch (action.kind) {
       case Action::Kind::move_rows: {
         if (!default_has_rows) break;
-        std::string where =
-            column + " >= " + bound_sql(action.lower, set.control_type, set.time_zone) + " AND " +
-            column + " < " + bound_sql(action.upper, set.control_type, set.time_zone);
+        if (!foreign_keys_checked) {
+          // Rows leave the default by DELETE: foreign keys pointing at the parent would fire
+          // (ON DELETE CASCADE would delete rows elsewhere).
+          spi.execute(
+              "SELECT EXISTS (SELECT FROM pg_catalog.pg_constraint WHERE contype = 'f' "
+              "AND confrelid = $1)",
+              {pg::Param::oid(set.parent)}, true);
+          if (spi.get_bool(0, 0).value())
+            throw Error(sqlstate::object_not_in_prerequisite_state,
+                        "rows in the default partition of " + set.table.quoted() +
+                            " cannot be moved: foreign keys reference " + set.table.quoted(),
+                        {}, "Move them into a new partition yourself, or empty the default.");
+          foreign_keys_checked = true;
+        }
+        std::string where = "true";
+        if (action.lower != key_min)
+          where +=
+              " AND " + column + " >= " + bound_sql(action.lower, set.control_type, set.time_zone);
+        if (action.upper != key_max)
+          where +=
+              " AND " + column + " < " + bound_sql(action.upper, set.control_type, set.time_zone);
         std::string from_default = schema + "." + pg::quote_identifier(default_child->name);
         spi.execute("SELECT count(*)::int8 FROM " + from_default + " WHERE " + where, {}, true);
         std::int64_t rows = spi.get_int64(0, 0).value();
@@ -435,8 +482,9 @@ std::vector<Outcome> maintain(pg::Spi& spi, const SetRow& set, bool dry_run, boo
         if (!dry_run) {
           // The new partition is built beside the set, filled from the default, then attached:
           // creating it in place would fail while the default still holds its rows.
-          spi.execute("CREATE TABLE " + target + " (LIKE " + set.table.quoted() +
-                      " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)");
+          spi.execute(
+              "CREATE TABLE " + target + " (LIKE " + set.table.quoted() +
+              " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)");
           std::string columns = row_columns(spi, set.parent);
           spi.execute("WITH moved AS (DELETE FROM " + from_default + " WHERE " + where +
                       " RETURNING " + columns + ") INSERT INTO " + target + " (" + columns +
@@ -507,9 +555,9 @@ namespace {
 
 // 22023 (or 3F000 for a missing archive schema) unless the set's settings make sense.
 void validate_settings(pg::Spi& spi, const SetRow& set) {
-  if (set.premake < 0)
+  if (set.premake < 0 || set.premake > 10000)
     throw Error(sqlstate::invalid_parameter_value,
-                "premake must be 0 or more, not " + std::to_string(set.premake));
+                "premake must be between 0 and 10000, not " + std::to_string(set.premake));
   if (set.retention_mode != "drop" && set.retention_mode != "detach" &&
       set.retention_mode != "archive")
     throw Error(
@@ -520,7 +568,11 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
   steps_for(set);
   if (set.retention) {
     if (is_time_type(set.control_type)) {
-      parse_interval(*set.retention, "retention");
+      Period retention = parse_interval(*set.retention, "retention");
+      if (retention.months < 0 || retention.days < 0 || retention.micros < 0 ||
+          (retention.months == 0 && retention.days == 0 && retention.micros == 0))
+        throw Error(sqlstate::invalid_parameter_value,
+                    "retention must be a positive interval, not \"" + *set.retention + "\"");
     } else {
       parse_width(*set.retention, "retention");
     }
@@ -535,10 +587,33 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
                 "time_zone \"" + set.time_zone + "\" is not a time zone", e.what());
   }
   if (set.archive_schema) {
-    spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
-                {pg::Param::text(*set.archive_schema)}, true);
+    spi.execute(
+        "SELECT pg_catalog.has_schema_privilege(oid, 'CREATE') FROM pg_catalog.pg_namespace "
+        "WHERE nspname = $1",
+        {pg::Param::text(*set.archive_schema)}, true);
     if (spi.row_count() == 0)
       throw Error("3F000", "archive_schema \"" + *set.archive_schema + "\" does not exist");
+    if (!spi.get_bool(0, 0).value())
+      throw Error(sqlstate::insufficient_privilege,
+                  "permission denied to create in archive_schema \"" + *set.archive_schema + "\"");
+  }
+  // Sub-daily periods in a zone with daylight saving time would need partitions for local times
+  // that do not exist (the spring-forward hour): refused rather than half supported.
+  if (set.control_type == TIMESTAMPTZOID) {
+    Period period = parse_interval(set.interval_text, "partition_interval");
+    if (period.months == 0 && (period.micros != 0 || period.days == 0)) {
+      spi.execute(
+          "SELECT (TIMESTAMP '2026-01-15' AT TIME ZONE $1) - (TIMESTAMP '2026-07-15' AT TIME ZONE "
+          "$1) "
+          "       <> interval '-181 days'",
+          {pg::Param::text(set.time_zone)}, true);
+      if (spi.get_bool(0, 0).value())
+        throw Error(
+            sqlstate::invalid_parameter_value,
+            "partition_interval \"" + set.interval_text + "\" is shorter than a day, and " +
+                set.time_zone + " has daylight saving time",
+            {}, "Use a time zone without daylight saving time (such as UTC) for sub-daily sets.");
+    }
   }
 }
 
@@ -581,9 +656,11 @@ Report maintain_isolated(pg::Spi& spi, const SetRow& set, bool dry_run) {
   try {
     pg::in_subtransaction([&] { report.outcomes = maintain(spi, set, dry_run, false); });
   } catch (const pg::PgException& e) {
-    report.error = e.what();
+    // A cancel or statement_timeout stops the whole call, not just this set.
+    if (e.sqlerrcode() == ERRCODE_QUERY_CANCELED) throw;
+    report.error = std::string(unpack_sql_state(e.sqlerrcode())) + ": " + e.what();
   } catch (const Error& e) {
-    report.error = e.what();
+    report.error = std::string(e.sqlstate()) + ": " + e.what();
   }
   int actions = 0;
   for (const Outcome& o : report.outcomes) actions += o.action == "move_rows" ? 0 : 1;
@@ -663,14 +740,17 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
       spi.execute(
           "INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control, "
           "  partition_interval, premake, start_at, retention, retention_mode, archive_schema, "
-          "  default_partition, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          "  default_partition, time_zone, owner_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+          "  $10, $11, (SELECT r.rolname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r "
+          "             ON r.oid = c.relowner WHERE c.oid = $12))",
           {pg::Param::text(table.schema), pg::Param::text(table.name), pg::Param::text(set.control),
            pg::Param::text(set.interval_text), pg::Param::int4(set.premake),
            pg::Param::text(set.start_at),
            set.retention ? pg::Param::text(*set.retention) : pg::Param::null(TEXTOID),
            pg::Param::text(set.retention_mode),
            set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID),
-           pg::Param::boolean(set.default_partition), pg::Param::text(set.time_zone)});
+           pg::Param::boolean(set.default_partition), pg::Param::text(set.time_zone),
+           pg::Param::oid(parent)});
     }
     std::vector<SetRow> sets = load_sets(spi, parent);
     Datum started = clock_now();
@@ -801,6 +881,7 @@ PGDB_FUNCTION(pgdb_tools_update_partitioned) {
                 "table " + pg::table_name(parent).quoted() + " is not a partition set", {},
                 "Register it with pgdb_tools.create_partitioned().");
   SetRow set = sets.front();
+  set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
   SetRow before = set;
   if (!PG_ARGISNULL(1)) set.premake = PG_GETARG_INT32(1);
   if (std::optional<std::string> retention = optional_text(fcinfo, 2))
@@ -837,40 +918,49 @@ PGDB_FUNCTION(pgdb_tools_partition_set_status) {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
     std::vector<SetRow> sets = load_sets(spi, parent);
-    if (!sets.empty()) {
-      const SetRow& set = sets.front();
-      Key upper = key_min;
-      std::optional<std::string> default_name;
-      for (const Child& child : children(spi, set)) {
-        if (child.bound.is_default) {
-          default_name = child.name;
-        } else if (child.bound.upper != key_max) {
-          upper = std::max(upper, child.bound.upper);
-        }
+    // A set that cannot be read (renamed, replaced) shows NULLs rather than failing the view.
+    if (!sets.empty()) try {
+        pg::in_subtransaction([&] {
+          SetRow set = sets.front();
+          set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
+          Key upper = key_min;
+          std::optional<std::string> default_name;
+          for (const Child& child : children(spi, set)) {
+            if (child.bound.is_default) {
+              default_name = child.name;
+            } else if (child.bound.upper != key_max) {
+              upper = std::max(upper, child.bound.upper);
+            }
+          }
+          if (upper != key_min) {
+            Key now = now_for(spi, set, start_key(set));
+            if (is_time_type(set.control_type)) {
+              newest = local_text(upper, set.control_type == DATEOID).substr(0, 16);
+              if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
+              // The span in whole minutes, as an interval (justified to days).
+              std::int64_t minutes = (upper - now) / 60'000'000;
+              spi.execute("SELECT pg_catalog.justify_hours($1 * interval '1 minute')::text",
+                          {pg::Param::int8(minutes)}, true);
+              runway = spi.get_text(0, 0);
+            } else {
+              newest = std::to_string(upper);
+              runway = std::to_string(upper - now) + " ids";
+            }
+          }
+          if (default_name) {
+            spi.execute("SELECT pg_catalog.count(*)::int8 FROM " +
+                            pg::quote_identifier(set.table.schema) + "." +
+                            pg::quote_identifier(*default_name),
+                        {}, true);
+            default_rows = std::to_string(spi.get_int64(0, 0).value());
+          }
+        });
+      } catch (const pg::PgException& e) {
+        if (e.sqlerrcode() == ERRCODE_QUERY_CANCELED) throw;
+        newest = runway = default_rows = std::nullopt;
+      } catch (const Error&) {
+        newest = runway = default_rows = std::nullopt;
       }
-      if (upper != key_min) {
-        Key now = now_for(spi, set, start_key(set));
-        if (is_time_type(set.control_type)) {
-          newest = local_text(upper, set.control_type == DATEOID).substr(0, 16);
-          if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
-          // The span in whole minutes, as an interval (justified to days).
-          std::int64_t minutes = (upper - now) / 60'000'000;
-          spi.execute("SELECT pg_catalog.justify_hours(pg_catalog.make_interval(mins => $1))::text",
-                      {pg::Param::int4(static_cast<std::int32_t>(minutes))}, true);
-          runway = spi.get_text(0, 0);
-        } else {
-          newest = std::to_string(upper);
-          runway = std::to_string(upper - now) + " ids";
-        }
-      }
-      if (default_name) {
-        spi.execute("SELECT pg_catalog.count(*)::int8 FROM " +
-                        pg::quote_identifier(set.table.schema) + "." +
-                        pg::quote_identifier(*default_name),
-                    {}, true);
-        default_rows = std::to_string(spi.get_int64(0, 0).value());
-      }
-    }
   }
   pg::ResultRows result(fcinfo);
   result.add({newest, runway, default_rows});

@@ -167,15 +167,20 @@ IntegerSteps::IntegerSteps(std::int64_t width, std::int64_t min, std::int64_t ma
 }
 
 Key IntegerSteps::floor(Key key) const {
-  if (key <= min_) return min_;
+  if (key < min_ + width_) return min_;  // also keeps floor_div * width from overflowing
   Key aligned = floor_div(key, width_) * width_;
   return aligned < min_ ? min_ : aligned;
 }
 
 Key IntegerSteps::next(Key boundary) const {
   if (boundary == key_max) return key_max;
+  if (boundary < min_ + width_) {
+    // The first partition starts at the type's minimum; the next at the first aligned value.
+    Key remainder = min_ % width_;
+    return remainder == 0 ? min_ + width_ : min_ - remainder;
+  }
   // boundary + width, aligned, without overflowing: past max_ the type ends (MAXVALUE).
-  Key aligned = floor_div(boundary, width_) * width_;
+  Key aligned = floor(boundary);
   if (aligned > max_ - width_) return key_max;
   return aligned + width_;
 }
@@ -188,7 +193,9 @@ Key IntegerSteps::previous(Key boundary) const {
 }
 
 std::string IntegerSteps::label(Key boundary) const {
-  return boundary < 0 ? "m" + std::to_string(-(boundary + 1) + 1) : std::to_string(boundary);
+  // unsigned negation: the minimum has no positive counterpart in int64
+  return boundary < 0 ? "m" + std::to_string(0ULL - static_cast<unsigned long long>(boundary))
+                      : std::to_string(boundary);
 }
 
 }  // namespace pgdb::partitions

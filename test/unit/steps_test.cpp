@@ -102,6 +102,13 @@ TEST(IntegerSteps, TheTypesLimitsEndThePeriods) {
   EXPECT_EQ(int8.previous(key_min), key_min);
 }
 
+TEST(IntegerSteps, NoOverflowAtTheInt8Minimum) {
+  IntegerSteps int8(10, key_min, key_max - 1);
+  EXPECT_EQ(int8.floor(key_min + 1), key_min);
+  EXPECT_EQ(int8.next(key_min), key_min + 8);  // the first aligned multiple of 10 after the minimum
+  EXPECT_EQ(int8.label(key_min), "m9223372036854775808");
+}
+
 TEST(IntegerSteps, RejectsNonPositiveWidth) { EXPECT_THROW(IntegerSteps(0, 0, 10), Error); }
 
 }  // namespace
