@@ -49,6 +49,31 @@ INSERT INTO measures (id, v) VALUES (2100000000, 21);
 SELECT action, partition_name, detail FROM pgdb_tools.run_maintenance('measures');
 SELECT tableoid::regclass, id, doubled FROM measures;
 
+-- a failing retirement neither undoes nor blocks the creation of new partitions
+CREATE TABLE counters (id int NOT NULL) PARTITION BY RANGE (id);
+CREATE SCHEMA counters_archive;
+CREATE TABLE counters_archive.counters_p0 (taken int);
+SELECT pgdb_tools.create_partitioned('counters', 'id', '100', premake => 0, start_at => '0');
+INSERT INTO counters VALUES (250);
+SELECT pgdb_tools.update_partitioned('counters', retention => '100', retention_mode => 'archive',
+                                     archive_schema => 'counters_archive');
+SELECT action, partition_name, detail FROM pgdb_tools.run_maintenance('counters') ORDER BY action;
+SELECT tableoid::regclass, id FROM counters;
+
+-- after an outage longer than the runway, the missed days are created and their rows moved
+-- (days counted in UTC, the set's zone)
+CREATE TABLE daily (on_day date NOT NULL) PARTITION BY RANGE (on_day);
+SELECT pgdb_tools.create_partitioned('daily', 'on_day', '1 day', premake => 0,
+                                     start_at => ((now() AT TIME ZONE 'UTC')::date - 9)::text);
+DO $$ BEGIN FOR k IN 0..5 LOOP
+  EXECUTE format('DROP TABLE daily_p%s', to_char((now() AT TIME ZONE 'UTC')::date - k, 'YYYYMMDD'));
+END LOOP; END $$;
+INSERT INTO daily VALUES ((now() AT TIME ZONE 'UTC')::date - 3);
+SELECT count(*) FILTER (WHERE action = 'create') AS created, count(*) FILTER (WHERE action = 'move_rows') AS moved
+  FROM pgdb_tools.run_maintenance('daily');
+SELECT tableoid::regclass::text = 'daily_p' || to_char((now() AT TIME ZONE 'UTC')::date - 3, 'YYYYMMDD') AS row_in_its_day
+  FROM daily;
+
 -- settings that would misbehave are refused
 CREATE TABLE ticks (at timestamptz NOT NULL) PARTITION BY RANGE (at);
 SELECT pgdb_tools.create_partitioned('ticks', 'at', '1 hour', time_zone => 'America/New_York');
@@ -71,7 +96,8 @@ SELECT parent::text, partitions, default_rows FROM pgdb_tools.partition_status O
 
 RESET client_min_messages;
 SET client_min_messages = warning;
-DROP TABLE sessions, accounts, measures, ticks;
+DROP TABLE sessions, accounts, measures, ticks, counters, daily;
+DROP SCHEMA counters_archive CASCADE;
 DROP SCHEMA locked_archive;
 DROP SCHEMA alice_data CASCADE;
 REVOKE USAGE ON SCHEMA pgdb_tools FROM pgdb_tools_test_alice;

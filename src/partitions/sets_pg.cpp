@@ -426,6 +426,17 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
     }
   }
   state.has_default = default_child.has_value();
+  if (!backfill && is_time_type(set.control_type)) {
+    // After an outage longer than the runway, resume from the newest partition's end, so the
+    // missed periods are created (and their rows moved out of the default). Not for integer sets,
+    // where a gap means an outlying id rather than lost time: filling up to it could mean
+    // millions of partitions.
+    Key newest = key_min;
+    for (const Partition& p : state.partitions) {
+      if (p.upper != key_max) newest = std::max(newest, p.upper);
+    }
+    if (newest != key_min && newest < now) config.start = newest;
+  }
   Oid namespace_oid = pg::call([&set] { return get_rel_namespace(set.parent); });
   state.name_taken = [namespace_oid](const std::string& name) {
     const char* raw = name.c_str();
@@ -446,14 +457,14 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
   std::vector<Outcome> outcomes;
   std::string schema = pg::quote_identifier(set.table.schema);
   std::string column = pg::quote_identifier(set.control);
-  for (const Action& action : plan_maintenance(config, *steps, state, now)) {
+  auto run = [&](const Action& action) {
     std::string target = schema + "." + pg::quote_identifier(action.name);
     std::string range = "FROM (" + bound_sql(action.lower, set.control_type, set.time_zone) +
                         ") TO (" + bound_sql(action.upper, set.control_type, set.time_zone) + ")";
     std::string shown = shown_range(action.lower, action.upper, set);
     switch (action.kind) {
       case Action::Kind::move_rows: {
-        if (!default_has_rows) break;
+        if (!default_has_rows) return;
         if (!foreign_keys_checked) {
           // Rows leave the default by DELETE: foreign keys pointing at the parent would fire
           // (ON DELETE CASCADE would delete rows elsewhere).
@@ -478,7 +489,7 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
         std::string from_default = schema + "." + pg::quote_identifier(default_child->name);
         spi.execute("SELECT count(*)::int8 FROM " + from_default + " WHERE " + where, {}, true);
         std::int64_t rows = spi.get_int64(0, 0).value();
-        if (rows == 0) break;
+        if (rows == 0) return;
         if (!dry_run) {
           // The new partition is built beside the set, filled from the default, then attached:
           // creating it in place would fail while the default still holds its rows.
@@ -539,6 +550,34 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
         outcomes.push_back(
             {"archive", action.name, shown + ", moved to schema " + set.archive_schema.value()});
         break;
+    }
+  };
+
+  // Retiring and creating are independent: a failure in one (an archive name already taken, a
+  // view depending on an old partition) must neither undo nor block the other.
+  std::vector<Action> plan = plan_maintenance(config, *steps, state, now);
+  auto retires = [](const Action& action) {
+    return action.kind == Action::Kind::drop || action.kind == Action::Kind::detach ||
+           action.kind == Action::Kind::archive;
+  };
+  for (bool retiring : {true, false}) {
+    std::size_t done = outcomes.size();
+    std::optional<std::string> failure;
+    try {
+      pg::in_subtransaction([&] {
+        for (const Action& action : plan) {
+          if (retires(action) == retiring) run(action);
+        }
+      });
+    } catch (const pg::PgException& e) {
+      if (e.sqlerrcode() == ERRCODE_QUERY_CANCELED) throw;
+      failure = std::string(unpack_sql_state(e.sqlerrcode())) + ": " + e.what();
+    } catch (const Error& e) {
+      failure = std::string(e.sqlstate()) + ": " + e.what();
+    }
+    if (failure) {
+      outcomes.resize(done);  // rolled back: those actions did not happen
+      outcomes.push_back({"error", "", *failure});
     }
   }
   return outcomes;
@@ -663,8 +702,15 @@ Report maintain_isolated(pg::Spi& spi, const SetRow& set, bool dry_run) {
     report.error = std::string(e.sqlstate()) + ": " + e.what();
   }
   int actions = 0;
-  for (const Outcome& o : report.outcomes) actions += o.action == "move_rows" ? 0 : 1;
-  if (!dry_run) record_run(spi, set, started, actions, report.error);
+  std::optional<std::string> recorded_error = report.error;
+  for (const Outcome& o : report.outcomes) {
+    if (o.action == "error") {
+      recorded_error = recorded_error ? *recorded_error + "; " + o.detail : o.detail;
+    } else if (o.action != "move_rows") {
+      ++actions;
+    }
+  }
+  if (!dry_run) record_run(spi, set, started, actions, recorded_error);
   return report;
 }
 
@@ -812,7 +858,8 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
   pg::ResultRows result(fcinfo);
   for (const Report& report : reports) {
     for (const Outcome& o : report.outcomes)
-      result.add({report.parent, o.action, o.partition, o.detail});
+      result.add({report.parent, o.action,
+                  o.partition.empty() ? std::nullopt : std::optional(o.partition), o.detail});
     if (report.error)
       result.add({report.parent, std::string("error"), std::nullopt, *report.error});
   }
