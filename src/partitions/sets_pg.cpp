@@ -157,7 +157,8 @@ struct StoredBound {
   Key upper;
 };
 
-StoredBound stored_bound(Oid child, Oid type, const std::string& time_zone) {
+// The partition's bound as pg_class.relpartbound stores it; nullptr when it has none.
+PartitionBoundSpec* bound_spec(Oid child) {
   char* bound_text = pg::call([child]() -> char* {
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
     if (!HeapTupleIsValid(tuple)) return nullptr;
@@ -167,11 +168,16 @@ StoredBound stored_bound(Oid child, Oid type, const std::string& time_zone) {
     ReleaseSysCache(tuple);
     return result;
   });
-  if (bound_text == nullptr)
+  if (bound_text == nullptr) return nullptr;
+  return static_cast<PartitionBoundSpec*>(
+      pg::call([bound_text] { return stringToNode(bound_text); }));
+}
+
+StoredBound stored_bound(Oid child, Oid type, const std::string& time_zone) {
+  PartitionBoundSpec* spec = bound_spec(child);
+  if (spec == nullptr)
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "relation " + std::to_string(child) + " has no partition bound");
-  auto* spec =
-      static_cast<PartitionBoundSpec*>(pg::call([bound_text] { return stringToNode(bound_text); }));
   if (spec->is_default) return {true, 0, 0};
   auto key_of_datum = [&](List* datums, Key infinite) {
     auto* datum = static_cast<PartitionRangeDatum*>(linitial(datums));
@@ -884,20 +890,9 @@ PGDB_FUNCTION(pgdb_tools_forget_partitioned) {
 
 // _partition_lower_key(partition oid) RETURNS bigint: the raw lower bound, for ordering.
 PGDB_FUNCTION(pgdb_tools_partition_lower_key) {
-  Oid child = PG_GETARG_OID(0);
-  char* bound_text = pg::call([child]() -> char* {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
-    if (!HeapTupleIsValid(tuple)) return nullptr;
-    bool is_null = true;
-    Datum bound = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &is_null);
-    char* result = is_null ? nullptr : TextDatumGetCString(bound);
-    ReleaseSysCache(tuple);
-    return result;
-  });
-  if (bound_text == nullptr) PG_RETURN_NULL();
-  auto* spec =
-      static_cast<PartitionBoundSpec*>(pg::call([bound_text] { return stringToNode(bound_text); }));
-  if (spec->is_default || spec->strategy != PARTITION_STRATEGY_RANGE) PG_RETURN_NULL();
+  PartitionBoundSpec* spec = bound_spec(PG_GETARG_OID(0));
+  if (spec == nullptr || spec->is_default || spec->strategy != PARTITION_STRATEGY_RANGE)
+    PG_RETURN_NULL();
   auto* datum = static_cast<PartitionRangeDatum*>(linitial(spec->lowerdatums));
   if (datum->kind != PARTITION_RANGE_DATUM_VALUE) PG_RETURN_NULL();
   auto* value = reinterpret_cast<Const*>(datum->value);

@@ -41,6 +41,27 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 }  // namespace
 
+CivilTime to_civil(Key local);
+Key from_civil(const CivilTime& t);
+
+namespace {
+
+// Months since January 2000 of a local time, and the start of such a month.
+std::int64_t month_index(Key local) {
+  CivilTime t = to_civil(local);
+  return (t.year - 2000) * 12LL + (t.month - 1);
+}
+
+Key month_start(std::int64_t index) {
+  CivilTime start{};
+  start.year = static_cast<int>(2000 + floor_div(index, 12));
+  start.month = static_cast<int>(index - floor_div(index, 12) * 12) + 1;
+  start.day = 1;
+  return from_civil(start);
+}
+
+}  // namespace
+
 CivilTime to_civil(Key local) {
   std::int64_t days = floor_div(local, micros_per_day);
   std::int64_t rest = local - days * micros_per_day;
@@ -112,36 +133,18 @@ TimeSteps::TimeSteps(Period interval) : interval_(interval), stride_(0), origin_
 
 Key TimeSteps::floor(Key key) const {
   if (stride_ != 0) return origin_ + floor_div(key - origin_, stride_) * stride_;
-  CivilTime t = to_civil(key);
-  std::int64_t month_index = (t.year - 2000) * 12LL + (t.month - 1);
-  month_index = floor_div(month_index, interval_.months) * interval_.months;
-  CivilTime start{};
-  start.year = static_cast<int>(2000 + floor_div(month_index, 12));
-  start.month = static_cast<int>(month_index - floor_div(month_index, 12) * 12) + 1;
-  start.day = 1;
-  return from_civil(start);
+  std::int64_t index = month_index(key);
+  return month_start(floor_div(index, interval_.months) * interval_.months);
 }
 
 Key TimeSteps::next(Key boundary) const {
   if (stride_ != 0) return boundary + stride_;
-  CivilTime t = to_civil(boundary);
-  std::int64_t month_index = (t.year - 2000) * 12LL + (t.month - 1) + interval_.months;
-  CivilTime start{};
-  start.year = static_cast<int>(2000 + floor_div(month_index, 12));
-  start.month = static_cast<int>(month_index - floor_div(month_index, 12) * 12) + 1;
-  start.day = 1;
-  return from_civil(start);
+  return month_start(month_index(boundary) + interval_.months);
 }
 
 Key TimeSteps::previous(Key boundary) const {
   if (stride_ != 0) return boundary - stride_;
-  CivilTime t = to_civil(boundary);
-  std::int64_t month_index = (t.year - 2000) * 12LL + (t.month - 1) - interval_.months;
-  CivilTime start{};
-  start.year = static_cast<int>(2000 + floor_div(month_index, 12));
-  start.month = static_cast<int>(month_index - floor_div(month_index, 12) * 12) + 1;
-  start.day = 1;
-  return from_civil(start);
+  return month_start(month_index(boundary) - interval_.months);
 }
 
 std::string TimeSteps::label(Key boundary) const {
