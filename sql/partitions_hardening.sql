@@ -41,6 +41,16 @@ INSERT INTO sessions VALUES (450);
 SELECT action, detail FROM pgdb_tools.run_maintenance('accounts');
 SELECT count(*) AS sessions_kept FROM sessions;
 
+-- at registration a failed step fails the whole call: nothing is recorded or created
+CREATE TABLE refs_parent (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE refs_parent_default PARTITION OF refs_parent DEFAULT;
+INSERT INTO refs_parent VALUES (5);
+CREATE TABLE refs_child (p int REFERENCES refs_parent);
+SELECT pgdb_tools.create_partitioned('refs_parent', 'id', '100', premake => 0, start_at => '0');
+SELECT count(*) AS recorded FROM pgdb_tools.partition_sets WHERE parent_name = 'refs_parent';
+SELECT count(*) AS partitions FROM pg_inherits WHERE inhparent = 'refs_parent'::regclass;
+DROP TABLE refs_child, refs_parent;
+
 -- moving rows works with generated columns and up to MAXVALUE
 CREATE TABLE measures (id int NOT NULL, v int, doubled int GENERATED ALWAYS AS (v * 2) STORED)
   PARTITION BY RANGE (id);

@@ -809,6 +809,10 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
     std::vector<Outcome> outcomes = maintain(spi, sets.at(0), false, true);
     int moved = 0;
     for (const Outcome& o : outcomes) {
+      // At registration nothing may be left half done: a failed step fails the whole call.
+      if (o.action == "error")
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    "could not create the partitions of " + table.quoted(), o.detail);
       created += o.action == "create" ? 1 : 0;
       moved += o.action == "move_rows" ? 1 : 0;
     }
@@ -817,7 +821,7 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
                (moved ? ", moving rows out of the default partition into " + std::to_string(moved) +
                             " of them"
                       : ""));
-    record_run(spi, sets.at(0), started, static_cast<int>(outcomes.size()), std::nullopt);
+    record_run(spi, sets.at(0), started, created, std::nullopt);
   }
   PG_RETURN_INT32(created);
 }
@@ -847,12 +851,7 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
                     "table " + pg::table_name(only).quoted() + " is not a partition set", {},
                     "Register it with pgdb_tools.create_partitioned().");
     }
-    std::vector<SetRow> sets;
-    try {
-      sets = load_sets(spi, only);
-    } catch (const Error&) {
-      throw;
-    }
+    std::vector<SetRow> sets = load_sets(spi, only);
     Oid user = GetUserId();
     for (const SetRow& set : sets) {
       bool owned = pg::call([&set, user] { return pg_class_ownercheck(set.parent, user); });
