@@ -261,6 +261,16 @@ std::vector<SetRow> load_sets(pg::Spi& spi, Oid only) {
   return sets;
 }
 
+// The set whose parent is `parent`; 55000 when the table is not a registered set.
+SetRow require_set(pg::Spi& spi, Oid parent) {
+  std::vector<SetRow> sets = load_sets(spi, parent);
+  if (sets.empty())
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "table " + pg::table_name(parent).quoted() + " is not a partition set", {},
+                "Register it with pgdb_tools.create_partitioned().");
+  return sets.front();
+}
+
 // A partition of the set as the catalog has it.
 struct Child {
   Oid oid;
@@ -839,19 +849,8 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
   {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
-    if (OidIsValid(only)) {
-      spi.execute(
-          "SELECT 1 FROM pgdb_tools.partition_sets s JOIN pg_catalog.pg_class c "
-          "ON c.relname = s.parent_name AND c.relnamespace = "
-          "(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = s.parent_schema) "
-          "WHERE c.oid = $1",
-          {pg::Param::oid(only)}, true);
-      if (spi.row_count() == 0)
-        throw Error(sqlstate::object_not_in_prerequisite_state,
-                    "table " + pg::table_name(only).quoted() + " is not a partition set", {},
-                    "Register it with pgdb_tools.create_partitioned().");
-    }
-    std::vector<SetRow> sets = load_sets(spi, only);
+    std::vector<SetRow> sets =
+        OidIsValid(only) ? std::vector{require_set(spi, only)} : load_sets(spi, InvalidOid);
     Oid user = GetUserId();
     for (const SetRow& set : sets) {
       bool owned = pg::call([&set, user] { return pg_class_ownercheck(set.parent, user); });
@@ -916,12 +915,7 @@ PGDB_FUNCTION(pgdb_tools_update_partitioned) {
   pg::require_table_owner(parent, "manage its partitions");
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
-  std::vector<SetRow> sets = load_sets(spi, parent);
-  if (sets.empty())
-    throw Error(sqlstate::object_not_in_prerequisite_state,
-                "table " + pg::table_name(parent).quoted() + " is not a partition set", {},
-                "Register it with pgdb_tools.create_partitioned().");
-  SetRow set = sets.front();
+  SetRow set = require_set(spi, parent);
   set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
   SetRow before = set;
   if (!PG_ARGISNULL(1)) set.premake = PG_GETARG_INT32(1);
