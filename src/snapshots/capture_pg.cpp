@@ -1,0 +1,370 @@
+// snapshot_create, snapshot_verify, snapshot_drop and the schedule helper: the entry points that
+// write or check stored copies.
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "pg/datum.hpp"
+#include "pg/guard.hpp"
+#include "pg/quote.hpp"
+#include "pg/relation.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+#include "pg/srf.hpp"
+#include "snapshots/content_hash.hpp"
+#include "snapshots/store_pg.hpp"
+
+extern "C" {
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
+}
+
+namespace pgdb::snapshots {
+
+namespace {
+
+std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const char* argument) {
+  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
+  if (ARR_NDIM(array) > 1)
+    throw Error(sqlstate::invalid_parameter_value,
+                std::string(argument) + " must be a one-dimensional array");
+  Datum* elements = nullptr;
+  bool* nulls = nullptr;
+  int count = 0;
+  int16 length = 0;
+  bool by_value = false;
+  char align = 0;
+  pg::call([&] {
+    get_typlenbyvalalign(element_type, &length, &by_value, &align);
+    deconstruct_array(array, element_type, length, by_value, align, &elements, &nulls, &count);
+  });
+  std::vector<Datum> values;
+  for (int i = 0; i < count; ++i) {
+    if (nulls[i])
+      throw Error(sqlstate::invalid_parameter_value, std::string(argument) + " must not contain NULL");
+    values.push_back(elements[i]);
+  }
+  return values;
+}
+
+bool can_select_all(Oid relid) {
+  Oid user = GetUserId();
+  return pg::call([relid, user] {
+    return pg_class_aclcheck(relid, user, ACL_SELECT) == ACLCHECK_OK ||
+           pg_attribute_aclcheck_all(relid, user, ACL_SELECT, ACLMASK_ALL) == ACLCHECK_OK;
+  });
+}
+
+// The checks snapshot_create makes of each table before anything is written.
+void require_snapshottable(Oid relid) {
+  char kind = pg::call([relid] { return get_rel_relkind(relid); });
+  if (kind == '\0')
+    throw Error(sqlstate::undefined_table,
+                "relation with OID " + std::to_string(relid) + " does not exist");
+  pg::TableName name = pg::table_name(relid);
+  if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
+    throw Error("42809", "cannot snapshot " + name.quoted() + ": it is not a table", {},
+                "Snapshots copy ordinary and partitioned tables (views and foreign tables are not copied).");
+  if (name.schema == storage_schema)
+    throw Error(sqlstate::invalid_parameter_value,
+                "cannot snapshot " + name.quoted() + ": it is a snapshot's stored copy");
+  Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
+  if (pg::call([nsp] { return isOtherTempNamespace(nsp); }))
+    throw Error(sqlstate::feature_not_supported,
+                "cannot snapshot " + name.quoted() + ": it is another session's temporary table");
+  if (!can_select_all(relid))
+    throw Error(sqlstate::insufficient_privilege, "permission denied for table " + name.quoted(),
+                {}, "snapshot_create needs SELECT on every table it copies.");
+  int rls = pg::call([relid] { return check_enable_rls(relid, InvalidOid, false); });
+  if (rls == RLS_ENABLED)
+    throw Error(sqlstate::insufficient_privilege,
+                "row-level security is enabled for table " + name.quoted(),
+                "A snapshot copies every row; row-level security would hide some from you.",
+                "Take the snapshot as the table's owner or as a role with BYPASSRLS.");
+}
+
+// The column list of a stored copy: every live column of the source with its type and
+// collation, nothing else (no defaults, constraints, identity or generation: values are stored
+// as they were).
+std::string storage_columns(Oid relid) {
+  std::string sql;
+  Relation rel = pg::call([relid] { return relation_open(relid, AccessShareLock); });
+  TupleDesc desc = RelationGetDescr(rel);
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute att = TupleDescAttr(desc, i);
+    if (att->attisdropped) continue;
+    std::string type = pg::call([att] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
+    sql += (sql.empty() ? "" : ", ") + pg::quote_identifier(NameStr(att->attname)) + " " + type;
+    Oid type_collation = pg::call([att] { return get_typcollation(att->atttypid); });
+    if (OidIsValid(att->attcollation) && att->attcollation != type_collation)
+      sql += std::string(" COLLATE ") +
+             pg::call([att] { return generate_collation_name(att->attcollation); });
+  }
+  pg::call([rel] { relation_close(rel, NoLock); });
+  if (sql.empty())
+    throw Error(sqlstate::feature_not_supported,
+                "cannot snapshot " + pg::table_name(relid).quoted() + ": it has no columns");
+  return sql;
+}
+
+std::string megabytes(std::int64_t bytes) {
+  char buffer[32];
+  snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buffer;
+}
+
+constexpr std::uint64_t progress_rows = 100000;
+
+class RegisteredSnapshot {
+ public:
+  RegisteredSnapshot()
+      : snapshot_(pg::call([] { return RegisterSnapshot(GetTransactionSnapshot()); })),
+        pending_at_start_(pg::pending_pg_errors()) {}
+  ~RegisteredSnapshot() {
+    // After a PostgreSQL error the rollback's resource owner releases it.
+    if (pg::pending_pg_errors() == pending_at_start_) UnregisterSnapshot(snapshot_);
+  }
+  RegisteredSnapshot(const RegisteredSnapshot&) = delete;
+  RegisteredSnapshot& operator=(const RegisteredSnapshot&) = delete;
+  Snapshot get() const { return snapshot_; }
+
+ private:
+  Snapshot snapshot_;
+  int pending_at_start_;
+};
+
+}  // namespace
+
+}  // namespace pgdb::snapshots
+
+using namespace pgdb;
+using namespace pgdb::snapshots;
+
+PGDB_FUNCTION(pgdb_tools_snapshot_create) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  require_snapshot_name(name);
+  std::vector<Oid> tables;
+  if (!PG_ARGISNULL(1))
+    for (Datum d : array_elements(PG_GETARG_DATUM(1), REGCLASSOID, "tables")) {
+      Oid relid = DatumGetObjectId(d);
+      if (std::find(tables.begin(), tables.end(), relid) == tables.end()) tables.push_back(relid);
+    }
+  std::vector<std::string> schemas;
+  if (!PG_ARGISNULL(2))
+    for (Datum d : array_elements(PG_GETARG_DATUM(2), NAMEOID, "schemas"))
+      schemas.emplace_back(NameStr(*DatumGetName(d)));
+  std::optional<std::string> note;
+  if (!PG_ARGISNULL(3)) note = pg::text_to_string(PG_GETARG_DATUM(3));
+  std::vector<std::string> tags;
+  if (!PG_ARGISNULL(4))
+    for (Datum d : array_elements(PG_GETARG_DATUM(4), TEXTOID, "tags"))
+      tags.push_back(pg::text_to_string(d));
+  if (tables.empty() && schemas.empty())
+    throw Error(sqlstate::invalid_parameter_value, "snapshot_create needs tables or schemas",
+                {}, "Pass tables => ARRAY['orders', 'order_lines']::regclass[] or schemas => ARRAY['app']::name[].");
+
+  pg::Spi spi;
+  for (const std::string& schema : schemas) {
+    if (schema == storage_schema)
+      throw Error(sqlstate::invalid_parameter_value,
+                  "cannot snapshot schema " + pg::quote_identifier(schema) + ": it holds snapshots");
+    spi.execute("SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1",
+                {pg::Param::text(schema)}, true);
+    if (spi.row_count() == 0)
+      throw Error("3F000", "schema \"" + schema + "\" does not exist");
+    spi.execute(
+        "SELECT c.oid::int8 FROM pg_catalog.pg_class c "
+        "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+        " ORDER BY c.relname COLLATE \"C\"",
+        {pg::Param::text(schema)}, true);
+    for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
+      Oid relid = static_cast<Oid>(spi.get_int64(r, 0).value());
+      if (std::find(tables.begin(), tables.end(), relid) == tables.end()) tables.push_back(relid);
+    }
+  }
+  if (tables.empty())
+    throw Error(sqlstate::invalid_parameter_value, "no tables to snapshot",
+                "The listed schemas hold no tables.");
+  for (Oid relid : tables) require_snapshottable(relid);
+
+  Oid owner = pg::extension_owner(spi);
+  {
+    pg::ActingAs as_owner(owner);
+    spi.execute("SELECT 1 FROM pgdb_tools.snapshot_catalog WHERE name = $1", {pg::Param::text(name)});
+    if (spi.row_count() > 0)
+      throw Error(sqlstate::duplicate_object, "snapshot \"" + name + "\" already exists", {},
+                  "Choose another name, or drop the old snapshot with snapshot_drop().");
+  }
+
+  // Every table is locked before the one snapshot all of them are read with is taken, so none
+  // can be truncated or rewritten between the snapshot and its scan.
+  for (Oid relid : tables) {
+    pg::call([relid] { LockRelationOid(relid, AccessShareLock); });
+    if (pg::call([relid] { return get_rel_relkind(relid); }) == RELKIND_PARTITIONED_TABLE)
+      pg::call([relid] { (void)find_all_inheritors(relid, AccessShareLock, nullptr); });
+  }
+  RegisteredSnapshot snapshot;
+
+  std::vector<std::string> definitions;
+  for (Oid relid : tables) {
+    spi.execute("SELECT pgdb_tools._snapshot_definition($1)::text", {pg::Param::oid(relid)});
+    definitions.push_back(spi.get_text(0, 0).value());
+  }
+
+  pg::ActingAs as_owner(owner);
+  std::vector<pg::Param> header{pg::Param::text(name), pg::Param::text(current_user_name()),
+                                note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
+                                pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false}};
+  spi.execute(
+      "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, note, tags) "
+      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $3, $4) RETURNING snapshot_id",
+      header);
+  std::int64_t id = spi.get_int64(0, 0).value();
+
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    Oid relid = tables[i];
+    pg::TableName source = pg::table_name(relid);
+    std::string storage_name = "s" + std::to_string(id) + "_" + std::to_string(i + 1);
+    spi.execute("CREATE TABLE " + std::string(storage_schema) + "." +
+                pg::quote_identifier(storage_name) + " (" +
+                storage_columns(relid) + ")");
+    Oid storage = pg::call([&storage_name] {
+      return get_relname_relid(storage_name.c_str(), get_namespace_oid(storage_schema, false));
+    });
+    ContentHash hash;
+    std::uint64_t rows = copy_rows(relid, snapshot.get(), storage, hash);
+    spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
+    std::int64_t bytes = spi.get_int64(0, 0).value();
+    spi.execute(
+        "INSERT INTO pgdb_tools.snapshot_items (snapshot_id, ordinal, source_relid, source_schema, "
+        "  source_name, storage_name, rows, bytes, content_hash, definition) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
+        {pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)), pg::Param::oid(relid),
+         pg::Param::text(source.schema), pg::Param::text(source.name), pg::Param::text(storage_name),
+         pg::Param::int8(static_cast<std::int64_t>(rows)), pg::Param::int8(bytes),
+         pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
+    if (rows >= progress_rows)
+      pg::notice("snapshot \"" + name + "\": copied " + source.quoted() + " (" +
+                 std::to_string(i + 1) + " of " + std::to_string(tables.size()) + "), " +
+                 std::to_string(rows) + " rows, " + megabytes(bytes));
+  }
+  PG_RETURN_INT64(id);
+}
+
+PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  pg::Spi spi;
+  int total = 0;
+  std::vector<StoredTable> items = readable_items(spi, name, total);
+  pg::ResultRows result(fcinfo);
+  Oid owner = pg::extension_owner(spi);
+  pg::ActingAs as_owner(owner);
+  for (const StoredTable& item : items) {
+    Oid storage = storage_relid(item);
+    if (!OidIsValid(storage)) {
+      result.add({item.source_quoted(), std::nullopt, "false",
+                  "stored copy " + item.storage_quoted() + " is missing"});
+      continue;
+    }
+    pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
+    ContentHash hash;
+    std::uint64_t rows = copy_rows(storage, GetActiveSnapshot(), InvalidOid, hash);
+    std::string detail;
+    if (static_cast<std::int64_t>(rows) != item.rows)
+      detail = "expected " + std::to_string(item.rows) + " rows, found " + std::to_string(rows);
+    else if (hash.hex() != item.content_hash)
+      detail = "content hash differs: recorded " + item.content_hash + ", now " + hash.hex();
+    result.add({item.source_quoted(), std::to_string(rows), detail.empty() ? "true" : "false",
+                detail.empty() ? "rows and content hash match" : detail});
+  }
+  return Datum(0);
+}
+
+PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  pg::Spi spi;
+  Oid owner = pg::extension_owner(spi);
+  std::optional<std::string> created_by;
+  std::int64_t id = 0;
+  {
+    pg::ActingAs as_owner(owner);
+    spi.execute("SELECT snapshot_id, created_by::text FROM pgdb_tools.snapshot_catalog WHERE name = $1 FOR UPDATE",
+                {pg::Param::text(name)});
+    if (spi.row_count() > 0) {
+      id = spi.get_int64(0, 0).value();
+      created_by = spi.get_text(0, 1);
+    }
+  }
+  if (!created_by) {
+    pg::notice("snapshot \"" + name + "\" does not exist, skipping");
+    PG_RETURN_BOOL(false);
+  }
+  spi.execute("SELECT pgdb_tools._snapshot_creator($1)", {pg::Param::text(*created_by)});
+  if (!spi.get_bool(0, 0).value_or(false))
+    throw Error(sqlstate::insufficient_privilege,
+                "must be a member of role " + pg::quote_identifier(*created_by) +
+                    " to drop snapshot \"" + name + "\"",
+                {}, "Only the role that took a snapshot (or a member of it) can drop it.");
+  pg::ActingAs as_owner(owner);
+  spi.execute("SELECT storage_name::text FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1 ORDER BY ordinal",
+              {pg::Param::int8(id)});
+  std::vector<std::string> storage;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) storage.push_back(spi.get_text(r, 0).value());
+  for (const std::string& table : storage)
+    spi.execute("DROP TABLE IF EXISTS " + std::string(storage_schema) + "." + pg::quote_identifier(table));
+  spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1", {pg::Param::int8(id)});
+  PG_RETURN_BOOL(true);
+}
+
+// _snapshot_schedule_save(name_prefix, tables, schemas, keep_last): keep_last NULL removes the
+// caller's schedule of that prefix; otherwise it is created or replaced. Another role's schedule
+// of the same prefix is never touched.
+PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name_prefix must not be NULL");
+  std::string prefix = pg::text_to_string(PG_GETARG_DATUM(0));
+  std::string user = current_user_name();
+  pg::Spi spi;
+  Oid owner = pg::extension_owner(spi);
+  if (PG_ARGISNULL(3)) {
+    pg::ActingAs as_owner(owner);
+    spi.execute("DELETE FROM pgdb_tools.snapshot_schedules WHERE name_prefix = $1 AND owner_name = $2",
+                {pg::Param::text(prefix), pg::Param::text(user)});
+    PG_RETURN_VOID();
+  }
+  pg::Param tables = PG_ARGISNULL(1) ? pg::Param::null(REGCLASSARRAYOID)
+                                     : pg::Param{REGCLASSARRAYOID, PG_GETARG_DATUM(1), false};
+  pg::Param schemas = PG_ARGISNULL(2) ? pg::Param::null(NAMEARRAYOID)
+                                      : pg::Param{NAMEARRAYOID, PG_GETARG_DATUM(2), false};
+  pg::ActingAs as_owner(owner);
+  spi.execute(
+      "INSERT INTO pgdb_tools.snapshot_schedules (name_prefix, tables, schemas, keep_last, owner_name) "
+      "VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (name_prefix) DO UPDATE SET tables = EXCLUDED.tables, schemas = EXCLUDED.schemas, "
+      "  keep_last = EXCLUDED.keep_last "
+      "WHERE snapshot_schedules.owner_name = EXCLUDED.owner_name",
+      {pg::Param::text(prefix), tables, schemas, pg::Param::int4(PG_GETARG_INT32(3)),
+       pg::Param::text(user)});
+  if (SPI_processed == 0)
+    throw Error(sqlstate::insufficient_privilege,
+                "snapshot schedule \"" + prefix + "\" belongs to another role", {},
+                "Pick another name_prefix.");
+  PG_RETURN_VOID();
+}

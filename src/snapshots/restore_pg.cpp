@@ -1,0 +1,491 @@
+// snapshot_restore and snapshot_diff: the entry points that read stored copies back. Both run
+// their SQL as the caller (so the caller's rights, defaults, constraints and row-level security
+// apply), after granting the caller SELECT on the one stored copy they were found allowed to
+// read; the grant is revoked before returning, and rolled back with everything else on error.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "pg/datum.hpp"
+#include "pg/guard.hpp"
+#include "pg/quote.hpp"
+#include "pg/relation.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+#include "pg/srf.hpp"
+#include "snapshots/restore_plan.hpp"
+#include "snapshots/store_pg.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "parser/parse_coerce.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+}
+
+namespace pgdb::snapshots {
+
+namespace {
+
+// SELECT on a stored copy for the current user while a call reads it (see the file comment).
+class StorageGrant {
+ public:
+  StorageGrant(pg::Spi& spi, Oid extension_owner, const StoredTable& item, Oid storage)
+      : spi_(spi), owner_(extension_owner), storage_(item.storage_quoted()) {
+    Oid user = GetUserId();
+    bool can_read = pg::call([storage, user] {
+      return pg_class_aclcheck(storage, user, ACL_SELECT) == ACLCHECK_OK;
+    });
+    if (can_read) return;
+    role_ = pg::quote_identifier(current_user_name());
+    pg::ActingAs as_owner(owner_);
+    // Two calls granting on the same copy would update its catalog row concurrently.
+    spi_.execute("LOCK TABLE " + storage_ + " IN SHARE ROW EXCLUSIVE MODE");
+    spi_.execute("GRANT SELECT ON " + storage_ + " TO " + role_);
+  }
+  void revoke() {
+    if (role_.empty()) return;
+    pg::ActingAs as_owner(owner_);
+    spi_.execute("REVOKE SELECT ON " + storage_ + " FROM " + role_);
+    role_.clear();
+  }
+
+ private:
+  pg::Spi& spi_;
+  Oid owner_;
+  std::string storage_;
+  std::string role_;
+};
+
+// Adds "restoring <table> from snapshot <name>" to the context of any error raised while alive.
+class RestoreContext {
+ public:
+  RestoreContext(const std::string& table, const std::string& snapshot) {
+    snprintf(text_, sizeof text_, "restoring %s from snapshot \"%s\"", table.c_str(),
+                  snapshot.c_str());
+    callback_.callback = [](void* arg) { errcontext("%s", static_cast<const char*>(arg)); };
+    callback_.arg = text_;
+    callback_.previous = error_context_stack;
+    error_context_stack = &callback_;
+  }
+  ~RestoreContext() { error_context_stack = callback_.previous; }
+  RestoreContext(const RestoreContext&) = delete;
+  RestoreContext& operator=(const RestoreContext&) = delete;
+
+ private:
+  char text_[1024];
+  ErrorContextCallback callback_;
+};
+
+struct ColumnFacts {
+  std::string name;
+  std::string type;
+  Oid type_oid;
+  bool generated;
+  bool identity_always;
+};
+
+std::vector<ColumnFacts> columns_of(pg::Spi& spi, Oid relid) {
+  spi.execute(
+      "SELECT attname::text, pg_catalog.format_type(atttypid, atttypmod), atttypid::int8, "
+      "       attgenerated <> '', attidentity = 'a' "
+      "  FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped "
+      " ORDER BY attnum",
+      {pg::Param::oid(relid)}, true);
+  std::vector<ColumnFacts> columns;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    columns.push_back({spi.get_text(r, 0).value(), spi.get_text(r, 1).value(),
+                       static_cast<Oid>(spi.get_int64(r, 2).value()), spi.get_bool(r, 3).value(),
+                       spi.get_bool(r, 4).value()});
+  return columns;
+}
+
+std::string column_list(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const std::string& c : columns) out += (out.empty() ? "" : ", ") + pg::quote_identifier(c);
+  return out;
+}
+
+std::vector<Oid> regclass_array(Datum array_datum) {
+  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
+  Datum* elements = nullptr;
+  bool* nulls = nullptr;
+  int count = 0;
+  pg::call([&] {
+    deconstruct_array(array, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elements, &nulls, &count);
+  });
+  std::vector<Oid> values;
+  for (int i = 0; i < count; ++i) {
+    if (nulls[i]) throw Error(sqlstate::invalid_parameter_value, "tables must not contain NULL");
+    values.push_back(DatumGetObjectId(elements[i]));
+  }
+  return values;
+}
+
+// The item of `items` that recorded table relid (by OID, or by its present name).
+const StoredTable* item_for(const std::vector<StoredTable>& items, Oid relid) {
+  pg::TableName name = pg::table_name(relid);
+  for (const StoredTable& item : items)
+    if (item.source_relid == relid ||
+        (item.source_schema == name.schema && item.source_name == name.name))
+      return &item;
+  return nullptr;
+}
+
+Oid live_table(const StoredTable& item) {
+  const std::string& schema = item.source_schema;
+  const std::string& table = item.source_name;
+  return pg::call([&schema, &table] {
+    Oid nsp = get_namespace_oid(schema.c_str(), true);
+    return OidIsValid(nsp) ? get_relname_relid(table.c_str(), nsp) : InvalidOid;
+  });
+}
+
+Oid require_storage(const StoredTable& item, const std::string& snapshot) {
+  Oid storage = storage_relid(item);
+  if (!OidIsValid(storage))
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "the stored copy of " + item.source_quoted() + " in snapshot \"" + snapshot +
+                    "\" is missing",
+                {}, "snapshot_verify() reports the state of every copy.");
+  return storage;
+}
+
+// Resets the owned sequence of each recorded column of `table` (quoted) to its recorded value.
+void reset_sequences(pg::Spi& spi, const StoredTable& item, Oid table, const std::string& table_quoted) {
+  const Json* sequences = item.definition.find("sequences");
+  if (sequences == nullptr || sequences->type != Json::Type::array) return;
+  for (const Json& seq : sequences->items) {
+    const Json* column = seq.find("column");
+    const Json* recorded = seq.find("recorded");
+    const Json* last = seq.find("last_value");
+    if (column == nullptr || column->type != Json::Type::string) continue;
+    if (recorded == nullptr || recorded->type != Json::Type::boolean || !recorded->boolean) {
+      pg::notice("sequence of column \"" + column->text + "\" of " + table_quoted +
+                 " was not recorded (no privilege on it when the snapshot was taken); left as it is");
+      continue;
+    }
+    bool called = last != nullptr && last->type == Json::Type::number;
+    spi.execute(
+        "SELECT pg_catalog.setval(s.seq, coalesce($3::int8, q.seqstart), $3 IS NOT NULL) "
+        "  FROM (SELECT pg_catalog.pg_get_serial_sequence($4, $2)::pg_catalog.regclass AS seq "
+        "         WHERE EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
+        "                          AND attname = $2 AND NOT attisdropped)) s "
+        "  JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.seq",
+        {pg::Param::oid(table), pg::Param::text(column->text),
+         called ? pg::Param::text(last->text) : pg::Param::null(TEXTOID),
+         pg::Param::text(table_quoted)});
+  }
+}
+
+struct Restored {
+  std::string source;
+  std::string target;
+  std::int64_t rows;
+};
+
+std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::string& name,
+                                       const std::vector<const StoredTable*>& items, bool fire_triggers) {
+  // The tables as they are now, each with its partitions.
+  std::vector<Oid> live;
+  std::map<Oid, int> member_of;  // each table and partition -> index in items
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    Oid relid = live_table(*items[i]);
+    if (!OidIsValid(relid))
+      throw Error(sqlstate::undefined_table,
+                  "table " + items[i]->source_quoted() + " of snapshot \"" + name +
+                      "\" no longer exists",
+                  {}, "Recreate it from the snapshot with target_schema => 'some_schema'.");
+    pg::require_table(relid, "table");
+    pg::require_table_owner(relid, "restore it");
+    live.push_back(relid);
+    List* tree = pg::call([relid] { return find_all_inheritors(relid, AccessExclusiveLock, nullptr); });
+    ListCell* cell;
+    foreach (cell, tree) {
+      Oid part = lfirst_oid(cell);
+      if (part == relid || pg::call([part] { return get_rel_relispartition(part); }))
+        member_of[part] = static_cast<int>(i);
+    }
+  }
+  std::string members = "{";
+  for (auto [relid, index] : member_of)
+    members += (members.size() > 1 ? "," : "") + std::to_string(relid);
+  members += "}";
+
+  // Foreign keys: a table outside the restore referencing one inside would be left dangling (and
+  // TRUNCATE refuses); those among the restored tables set the load order.
+  spi.execute(
+      "SELECT conrelid::int8, confrelid::int8, conname::text FROM pg_catalog.pg_constraint "
+      " WHERE contype = 'f' AND confrelid = ANY ($1::oid[])",
+      {pg::Param::text(members)}, true);
+  std::vector<std::pair<int, int>> references;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
+    Oid referencing = static_cast<Oid>(spi.get_int64(r, 0).value());
+    Oid referenced = static_cast<Oid>(spi.get_int64(r, 1).value());
+    auto from = member_of.find(referencing);
+    if (from == member_of.end())
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "cannot restore " + pg::table_name(referenced).quoted() + " in place: table " +
+                      pg::table_name(referencing).quoted() + " references it and is not restored",
+                  "Foreign key: " + spi.get_text(r, 2).value() + ".",
+                  "Restore both tables together, or restore into another schema with target_schema.");
+    references.emplace_back(from->second, member_of.at(referenced));
+  }
+  std::vector<int> order = load_order(static_cast<int>(items.size()), references);
+
+  // User triggers are not fired by the reload unless asked: disable the enabled ones now and put
+  // each back as it was afterwards (all inside this transaction).
+  struct Trigger {
+    std::string table;
+    std::string name;
+    std::string enabled;
+  };
+  std::vector<Trigger> disabled;
+  if (!fire_triggers) {
+    spi.execute(
+        "SELECT tgrelid::int8, tgname::text, tgenabled::text FROM pg_catalog.pg_trigger "
+        " WHERE tgrelid = ANY ($1::oid[]) AND NOT tgisinternal AND tgenabled <> 'D' "
+        "   AND tgparentid = 0 ORDER BY tgrelid, tgname",
+        {pg::Param::text(members)}, true);
+    for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+      disabled.push_back({pg::table_name(static_cast<Oid>(spi.get_int64(r, 0).value())).quoted(),
+                          spi.get_text(r, 1).value(), spi.get_text(r, 2).value()});
+    for (const Trigger& t : disabled)
+      spi.execute("ALTER TABLE " + t.table + " DISABLE TRIGGER " + pg::quote_identifier(t.name));
+  }
+
+  std::string truncate;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    bool partitioned = pg::call([&live, i] { return get_rel_relkind(live[i]); }) == RELKIND_PARTITIONED_TABLE;
+    truncate += (truncate.empty() ? "" : ", ") + std::string(partitioned ? "" : "ONLY ") +
+                pg::table_name(live[i]).quoted();
+  }
+  spi.execute("TRUNCATE TABLE " + truncate);
+
+  std::vector<Restored> result(items.size());
+  for (int index : order) {
+    const StoredTable& item = *items[index];
+    Oid relid = live[index];
+    std::string target = pg::table_name(relid).quoted();
+    Oid storage = require_storage(item, name);
+    std::vector<ColumnFacts> stored_facts = columns_of(spi, storage);
+    std::vector<ColumnFacts> live_facts = columns_of(spi, relid);
+    std::map<std::string, Oid> type_oids;
+    std::vector<StoredColumn> stored;
+    std::vector<LiveColumn> now;
+    for (const ColumnFacts& c : stored_facts) {
+      stored.push_back({c.name, c.type});
+      type_oids[c.type] = c.type_oid;
+    }
+    for (const ColumnFacts& c : live_facts) {
+      now.push_back({c.name, c.type, c.generated, c.identity_always});
+      type_oids[c.type] = c.type_oid;
+    }
+    ColumnMapping mapping = map_columns(target, stored, now, [&](const std::string& from, const std::string& to) {
+      Oid from_oid = type_oids.at(from);
+      Oid to_oid = type_oids.at(to);
+      return pg::call([from_oid, to_oid] {
+        Oid from_types[1] = {from_oid};
+        Oid to_types[1] = {to_oid};
+        return can_coerce_type(1, from_types, to_types, COERCION_ASSIGNMENT);
+      });
+    });
+    if (!mapping.ignored.empty())
+      pg::notice("restoring " + target + ": snapshot columns no longer in the table are not restored: " +
+                 column_list(mapping.ignored));
+    StorageGrant grant(spi, owner, item, storage);
+    std::uint64_t rows = 0;
+    {
+      RestoreContext context(target, name);
+      std::string columns = column_list(mapping.columns);
+      rows = spi.execute("INSERT INTO " + target + " (" + columns + ")" +
+                         (mapping.overriding_system_value ? " OVERRIDING SYSTEM VALUE" : "") +
+                         " SELECT " + columns + " FROM " + item.storage_quoted());
+    }
+    grant.revoke();
+    reset_sequences(spi, item, relid, target);
+    result[index] = {item.source_quoted(), target, static_cast<std::int64_t>(rows)};
+  }
+
+  for (const Trigger& t : disabled) {
+    const char* mode = t.enabled == "A" ? "ENABLE ALWAYS TRIGGER " : t.enabled == "R" ? "ENABLE REPLICA TRIGGER " : "ENABLE TRIGGER ";
+    spi.execute("ALTER TABLE " + t.table + " " + mode + pg::quote_identifier(t.name));
+  }
+  return result;
+}
+
+std::vector<Restored> restore_into(pg::Spi& spi, Oid owner, const std::string& name,
+                                   const std::vector<const StoredTable*>& items, const std::string& schema) {
+  spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {pg::Param::text(schema)}, true);
+  if (spi.row_count() == 0) spi.execute("CREATE SCHEMA " + pg::quote_identifier(schema));
+  if (schema == storage_schema || schema == "pgdb_tools" || schema == "pg_catalog")
+    throw Error(sqlstate::invalid_parameter_value,
+                "cannot restore into schema " + pg::quote_identifier(schema));
+  std::vector<Restored> result;
+  for (const StoredTable* item : items) {
+    std::string target = pg::quote_identifier(schema) + "." + pg::quote_identifier(item->source_name);
+    spi.execute(
+        "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        " WHERE n.nspname = $1 AND c.relname = $2",
+        {pg::Param::text(schema), pg::Param::text(item->source_name)});
+    if (spi.row_count() > 0)
+      throw Error("42P07", "relation " + target + " already exists", {},
+                  "Drop it first, or restore into another schema.");
+    Oid storage = require_storage(*item, name);
+    TargetDdl ddl = target_ddl(item->definition, schema, item->source_name, pg::server_keywords);
+    for (const std::string& sql : ddl.before) spi.execute(sql);
+    spi.execute(ddl.create_table);
+    StorageGrant grant(spi, owner, *item, storage);
+    std::uint64_t rows = 0;
+    {
+      RestoreContext context(target, name);
+      std::string columns = column_list(ddl.load_columns);
+      rows = spi.execute("INSERT INTO " + target + " (" + columns + ")" +
+                         (ddl.overriding_system_value ? " OVERRIDING SYSTEM VALUE" : "") +
+                         " SELECT " + columns + " FROM " + item->storage_quoted());
+    }
+    grant.revoke();
+    for (const std::string& sql : ddl.after) spi.execute(sql);
+    Oid relid = pg::call([&schema, item] {
+      return get_relname_relid(item->source_name.c_str(), get_namespace_oid(schema.c_str(), false));
+    });
+    reset_sequences(spi, *item, relid, target);
+    result.push_back({item->source_quoted(), target, static_cast<std::int64_t>(rows)});
+  }
+  return result;
+}
+
+}  // namespace
+
+}  // namespace pgdb::snapshots
+
+using namespace pgdb;
+using namespace pgdb::snapshots;
+
+PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  std::optional<std::string> target_schema;
+  if (!PG_ARGISNULL(2)) target_schema = NameStr(*PG_GETARG_NAME(2));
+  bool fire_triggers = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+  pg::Spi spi;
+  int total = 0;
+  std::vector<StoredTable> items = readable_items(spi, name, total);
+  std::vector<const StoredTable*> chosen;
+  if (!PG_ARGISNULL(1)) {
+    std::vector<Oid> tables = regclass_array(PG_GETARG_DATUM(1));
+    if (tables.empty())
+      throw Error(sqlstate::invalid_parameter_value, "tables must not be empty", {},
+                  "Pass NULL to restore every table of the snapshot.");
+    std::set<const StoredTable*> seen;
+    for (Oid relid : tables) {
+      const StoredTable* item = item_for(items, relid);
+      if (item == nullptr)
+        throw Error(sqlstate::invalid_parameter_value,
+                    "table " + pg::table_name(relid).quoted() + " is not in snapshot \"" + name + "\"",
+                    {}, "snapshot_tables('" + name + "') lists the tables you can restore.");
+      seen.insert(item);
+    }
+    for (const StoredTable& item : items)
+      if (seen.count(&item)) chosen.push_back(&item);
+  } else {
+    if (static_cast<int>(items.size()) < total)
+      throw Error(sqlstate::insufficient_privilege,
+                  "you cannot read every table of snapshot \"" + name + "\"", {},
+                  "List the tables you can read in tables.");
+    for (const StoredTable& item : items) chosen.push_back(&item);
+  }
+  Oid owner = pg::extension_owner(spi);
+  std::vector<Restored> restored = target_schema
+                                       ? restore_into(spi, owner, name, chosen, *target_schema)
+                                       : restore_in_place(spi, owner, name, chosen, fire_triggers);
+  pg::ResultRows result(fcinfo);
+  for (const Restored& r : restored) result.add({r.source, r.target, std::to_string(r.rows)});
+  return Datum(0);
+}
+
+PGDB_FUNCTION(pgdb_tools_snapshot_diff) {
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+    throw Error(sqlstate::invalid_parameter_value, "name and tbl must not be NULL");
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  Oid relid = PG_GETARG_OID(1);
+  pg::require_table(relid, "tbl");
+  pg::Spi spi;
+  int total = 0;
+  std::vector<StoredTable> items = readable_items(spi, name, total);
+  const StoredTable* item = item_for(items, relid);
+  pg::TableName table = pg::table_name(relid);
+  if (item == nullptr)
+    throw Error(sqlstate::invalid_parameter_value,
+                "table " + table.quoted() + " is not in snapshot \"" + name + "\"", {},
+                "snapshot_tables('" + name + "') lists the tables you can compare.");
+  Oid storage = require_storage(*item, name);
+
+  spi.execute(
+      "SELECT a.attname::text FROM pg_catalog.pg_index i "
+      "  JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
+      " WHERE i.indrelid = $1 AND i.indisprimary "
+      " ORDER BY pg_catalog.array_position(i.indkey::int2[], a.attnum)",
+      {pg::Param::oid(relid)}, true);
+  std::vector<std::string> key;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) key.push_back(spi.get_text(r, 0).value());
+  if (key.empty())
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "table " + table.quoted() + " has no primary key", {},
+                "snapshot_diff matches rows by primary key. Add one, or restore the snapshot with "
+                "target_schema and compare the tables with SQL.");
+  std::vector<ColumnFacts> stored = columns_of(spi, storage);
+  std::vector<ColumnFacts> now = columns_of(spi, relid);
+  auto has = [](const std::vector<ColumnFacts>& cols, const std::string& n) {
+    for (const ColumnFacts& c : cols)
+      if (c.name == n) return true;
+    return false;
+  };
+  for (const std::string& k : key)
+    if (!has(stored, k))
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "primary key column \"" + k + "\" of " + table.quoted() + " is not in the snapshot",
+                  {}, "The key changed since the snapshot; restore it with target_schema and compare with SQL.");
+  std::vector<std::string> only_stored, only_live;
+  for (const ColumnFacts& c : stored)
+    if (!has(now, c.name)) only_stored.push_back(c.name);
+  for (const ColumnFacts& c : now)
+    if (!has(stored, c.name)) only_live.push_back(c.name);
+
+  std::string key_object, key_columns, join;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    std::string k = pg::quote_identifier(key[i]);
+    key_object += (i ? ", " : "") + pg::quote_literal(key[i]) + ", x." + k;
+    key_columns += ", x." + k + " AS k" + std::to_string(i);
+    join += std::string(i ? " AND " : "") + "s.k" + std::to_string(i) + " = l.k" + std::to_string(i);
+  }
+  bool partitioned = pg::call([relid] { return get_rel_relkind(relid); }) == RELKIND_PARTITIONED_TABLE;
+  auto side = [&](const std::string& from) {
+    return "(SELECT pg_catalog.to_jsonb(x) AS j, pg_catalog.jsonb_build_object(" + key_object +
+           ") AS k" + key_columns + " FROM " + from + " x)";
+  };
+  std::string sql =
+      "SELECT CASE WHEN s.j IS NULL THEN 'added' WHEN l.j IS NULL THEN 'removed' ELSE 'changed' END, "
+      "       coalesce(l.k, s.k), s.j, l.j "
+      "  FROM " + side(item->storage_quoted()) + " s FULL JOIN " +
+      side((partitioned ? "" : "ONLY ") + table.quoted()) + " l ON " + join +
+      " WHERE s.j IS NULL OR l.j IS NULL "
+      "    OR (s.j OPERATOR(pg_catalog.-) $1::text[]) IS DISTINCT FROM (l.j OPERATOR(pg_catalog.-) $2::text[]) "
+      " ORDER BY 2, 1";
+  Oid owner = pg::extension_owner(spi);
+  StorageGrant grant(spi, owner, *item, storage);
+  spi.execute(sql, {pg::Param{TEXTARRAYOID, pg::strings_to_text_array(only_stored), false},
+                    pg::Param{TEXTARRAYOID, pg::strings_to_text_array(only_live), false}});
+  pg::ResultRows result(fcinfo);
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    result.add({spi.get_text(r, 0), spi.get_text(r, 1), spi.get_text(r, 2), spi.get_text(r, 3)});
+  grant.revoke();
+  return Datum(0);
+}

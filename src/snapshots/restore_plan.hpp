@@ -1,0 +1,68 @@
+// Decisions of snapshot_restore that need no server: which columns of a snapshot load into the
+// table as it is now (schema drift), in which order tables load (foreign keys), and the DDL that
+// recreates a snapshotted table in another schema from its recorded definition. PG-free.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "core/quote.hpp"
+
+namespace pgdb::snapshots {
+
+// A column of the stored copy, with its type as format_type() wrote it.
+struct StoredColumn {
+  std::string name;
+  std::string type;
+};
+
+// A column of the table being restored, as it is now.
+struct LiveColumn {
+  std::string name;
+  std::string type;
+  bool generated = false;        // GENERATED ALWAYS AS (...) STORED: recomputed, never loaded
+  bool identity_always = false;  // GENERATED ALWAYS AS IDENTITY: loaded with OVERRIDING SYSTEM VALUE
+};
+
+struct ColumnMapping {
+  std::vector<std::string> columns;  // loaded from the snapshot, matched by name, in live order
+  std::vector<std::string> retyped;  // of those, the ones whose type changed (assignment cast)
+  std::vector<std::string> ignored;  // in the snapshot only: their data is not restored
+  std::vector<std::string> defaulted;  // live only (or generated): filled by the table
+  bool overriding_system_value = false;
+};
+
+// Whether a value of type `from` can be stored in a column of type `to` by an assignment cast.
+using Assignable = std::function<bool(const std::string& from, const std::string& to)>;
+
+// Matches stored and live columns by name. Throws 42804 when a column's type changed to one
+// that no assignment cast reaches, and 55000 when no column is left in common.
+ColumnMapping map_columns(const std::string& table, const std::vector<StoredColumn>& stored,
+                          const std::vector<LiveColumn>& live, const Assignable& assignable);
+
+// Tables 0..count-1 ordered so that a referenced table loads before the tables referencing it.
+// references holds (referencing, referenced) pairs; self references are ignored; tables in a
+// cycle keep their given order after the others.
+std::vector<int> load_order(int count, const std::vector<std::pair<int, int>>& references);
+
+// How to recreate a table in another schema from the definition recorded by snapshot_create
+// (pgdb_tools._snapshot_definition): statements before the load, the table, the columns to
+// load, and statements after it (constraints, indexes, sequences). Foreign keys are not
+// recreated: they would tie the copy to tables outside it.
+struct TargetDdl {
+  std::vector<std::string> before;  // CREATE SEQUENCE for serial columns
+  std::string create_table;
+  std::vector<std::string> load_columns;
+  bool overriding_system_value = false;
+  std::vector<std::string> after;  // ADD CONSTRAINT, CREATE INDEX, OWNED BY
+};
+// The recreated sequences start afresh: the caller sets them to the values the snapshot recorded
+// once the table exists (snapshot_restore does, from definition.sequences).
+
+TargetDdl target_ddl(const Json& definition, const std::string& schema, const std::string& table,
+                     KeywordLookup keywords);
+
+}  // namespace pgdb::snapshots

@@ -1,0 +1,328 @@
+-- Snapshots: the catalog of snapshots, the schema holding their copies, and the functions.
+
+-- The copies: one table per snapshotted table, owned by the extension's owner, readable by nobody
+-- else. USAGE lets snapshot_restore and snapshot_diff grant a caller, for the length of the call,
+-- SELECT on the one copy that caller was found allowed to read.
+CREATE SCHEMA pgdb_tools_snapshots;
+COMMENT ON SCHEMA pgdb_tools_snapshots IS 'Copies of the tables in pgdb_tools snapshots (read them through pgdb_tools functions)';
+REVOKE ALL ON SCHEMA pgdb_tools_snapshots FROM PUBLIC;
+GRANT USAGE ON SCHEMA pgdb_tools_snapshots TO PUBLIC;
+
+CREATE SEQUENCE snapshot_ids;
+CREATE TABLE snapshot_catalog (
+  snapshot_id bigint PRIMARY KEY DEFAULT nextval('pgdb_tools.snapshot_ids'),
+  name text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL,
+  created_by name NOT NULL,
+  note text,
+  tags text[] NOT NULL DEFAULT '{}'
+);
+ALTER SEQUENCE snapshot_ids OWNED BY snapshot_catalog.snapshot_id;
+COMMENT ON TABLE snapshot_catalog IS 'One row per snapshot (read it through the snapshots view)';
+
+CREATE TABLE snapshot_items (
+  snapshot_id bigint NOT NULL REFERENCES snapshot_catalog ON DELETE CASCADE,
+  ordinal integer NOT NULL,
+  source_relid oid NOT NULL,
+  source_schema name NOT NULL,
+  source_name name NOT NULL,
+  storage_name name NOT NULL,
+  rows bigint NOT NULL,
+  bytes bigint NOT NULL,
+  content_hash text NOT NULL,
+  definition jsonb NOT NULL,
+  PRIMARY KEY (snapshot_id, ordinal)
+);
+COMMENT ON TABLE snapshot_items IS 'One row per table of a snapshot: its copy, counts, hash and definition';
+REVOKE ALL ON snapshot_catalog, snapshot_items, snapshot_ids FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('snapshot_catalog', '');
+SELECT pg_catalog.pg_extension_config_dump('snapshot_items', '');
+SELECT pg_catalog.pg_extension_config_dump('snapshot_ids', '');
+
+CREATE TABLE snapshot_schedules (
+  name_prefix text PRIMARY KEY,
+  tables regclass[],
+  schemas name[],
+  keep_last integer NOT NULL,
+  owner_name name NOT NULL
+);
+COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_snapshot)';
+REVOKE ALL ON snapshot_schedules FROM PUBLIC;
+GRANT SELECT ON snapshot_schedules TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', '');
+
+-- Whether the current user may read the table recorded as (relid, schema, name): it still exists
+-- under that name and the user has SELECT on it (on the table or on every column).
+CREATE FUNCTION _table_readable(relid oid, schema_name name, table_name name) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (
+    SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = relid AND n.nspname = schema_name AND c.relname = table_name
+       AND (has_table_privilege(c.oid, 'SELECT')
+            OR NOT EXISTS (SELECT FROM pg_attribute a
+                            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                              AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT'))))
+$$;
+
+-- Whether the current user is (a member of) the role that took a snapshot.
+CREATE FUNCTION _snapshot_creator(created_by name) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = created_by AND pg_has_role(r.oid, 'MEMBER'))
+$$;
+
+-- The tables of the snapshots the current user may read: those they took, and those of tables
+-- they can read now.
+CREATE VIEW _snapshot_contents WITH (security_barrier) AS
+SELECT c.name AS snapshot_name, c.created_by, i.*
+  FROM snapshot_catalog c JOIN snapshot_items i USING (snapshot_id)
+ WHERE _snapshot_creator(c.created_by)
+    OR _table_readable(i.source_relid, i.source_schema, i.source_name);
+GRANT SELECT ON _snapshot_contents TO PUBLIC;
+
+CREATE VIEW snapshots WITH (security_barrier) AS
+SELECT c.snapshot_id, c.name, c.created_at, c.created_by, c.note, c.tags,
+       count(i.ordinal)::integer AS tables,
+       coalesce(sum(i.rows), 0)::bigint AS total_rows,
+       coalesce(sum(i.bytes), 0)::bigint AS total_bytes
+  FROM snapshot_catalog c LEFT JOIN snapshot_items i USING (snapshot_id)
+ WHERE _snapshot_creator(c.created_by)
+    OR NOT EXISTS (SELECT FROM snapshot_items j
+                    WHERE j.snapshot_id = c.snapshot_id
+                      AND NOT _table_readable(j.source_relid, j.source_schema, j.source_name))
+ GROUP BY c.snapshot_id;
+GRANT SELECT ON snapshots TO PUBLIC;
+COMMENT ON VIEW snapshots IS
+  'Snapshots the current user took or can read every table of, with their size';
+
+-- What snapshot_create records about a table besides its rows.
+CREATE FUNCTION _snapshot_definition(rel oid) RETURNS jsonb
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+SELECT jsonb_build_object(
+  'relkind', c.relkind::text,
+  'partition_key', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+  'columns', (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+             'name', a.attname,
+             'type', format_type(a.atttypid, a.atttypmod),
+             'not_null', a.attnotnull,
+             'collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN
+                            (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                               FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                              WHERE co.oid = a.attcollation) END,
+             'default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+             'generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+             'identity', nullif(a.attidentity::text, ''))
+           ORDER BY a.attnum), '[]')
+      FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+  'primary_key', (
+    SELECT jsonb_agg(a.attname ORDER BY k.ord)
+      FROM pg_constraint pk, unnest(pk.conkey) WITH ORDINALITY k(attnum, ord)
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+     WHERE pk.conrelid = c.oid AND pk.contype = 'p'),
+  'constraints', (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+             'name', co.conname, 'type', co.contype::text, 'definition', pg_get_constraintdef(co.oid))
+           ORDER BY array_position('{p,u,x,c,f}'::text[], co.contype::text), co.conname), '[]')
+      FROM pg_constraint co
+     WHERE co.conrelid = c.oid AND co.contype IN ('p', 'u', 'x', 'c', 'f')),
+  'indexes', (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+             'name', ic.relname, 'unique', i.indisunique,
+             'definition', substr(x.def, length(x.prefix) + 1))
+           ORDER BY ic.relname), '[]')
+      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid,
+           LATERAL (SELECT pg_get_indexdef(i.indexrelid) AS def,
+                           'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END
+                           || 'INDEX ' || quote_ident(ic.relname) || ' ON '
+                           || CASE WHEN c.relkind = 'p' THEN 'ONLY ' ELSE '' END
+                           || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' ' AS prefix) x
+     WHERE i.indrelid = c.oid AND starts_with(x.def, x.prefix)
+       AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = c.oid)),
+  'sequences', (
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+             'column', a.attname, 'name', s.relname, 'identity', a.attidentity <> '',
+             'data_type', format_type(sq.seqtypid, NULL),
+             'options', 'INCREMENT BY ' || sq.seqincrement
+                        || ' MINVALUE ' || sq.seqmin || ' MAXVALUE ' || sq.seqmax
+                        || ' START WITH ' || sq.seqstart || ' CACHE ' || sq.seqcache
+                        || CASE WHEN sq.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END,
+             'recorded', v.readable,
+             'last_value', CASE WHEN v.readable THEN pg_sequence_last_value(s.oid) END)
+           ORDER BY a.attnum), '[]')
+      FROM pg_depend dep
+      JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+      JOIN pg_sequence sq ON sq.seqrelid = s.oid
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = dep.refobjsubid,
+           LATERAL (SELECT has_sequence_privilege(s.oid, 'SELECT')
+                           OR has_sequence_privilege(s.oid, 'USAGE') AS readable) v
+     WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+       AND dep.refobjid = c.oid AND dep.deptype IN ('a', 'i')))
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.oid = rel
+$$;
+
+CREATE FUNCTION snapshot_create(name text, tables regclass[] DEFAULT NULL, schemas name[] DEFAULT NULL,
+                                note text DEFAULT NULL, tags text[] DEFAULT '{}')
+  RETURNS bigint LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_create';
+COMMENT ON FUNCTION snapshot_create(text, regclass[], name[], text, text[]) IS
+  'Copies the listed tables and every table of the listed schemas, as of one point in time; returns the snapshot id';
+
+CREATE FUNCTION snapshot_tables(name text)
+  RETURNS TABLE(source text, rows bigint, bytes bigint, content_hash text)
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pgdb_tools.snapshots s WHERE s.name = snapshot_tables.name) THEN
+    RAISE EXCEPTION 'snapshot "%" does not exist', snapshot_tables.name
+      USING ERRCODE = '42704', HINT = 'The snapshots view lists the snapshots you can read.';
+  END IF;
+  RETURN QUERY
+    SELECT quote_ident(c.source_schema) || '.' || quote_ident(c.source_name), c.rows, c.bytes, c.content_hash
+      FROM pgdb_tools._snapshot_contents c
+     WHERE c.snapshot_name = snapshot_tables.name
+     ORDER BY c.ordinal;
+END $$;
+COMMENT ON FUNCTION snapshot_tables(text) IS 'The tables of a snapshot with their rows, size and content hash';
+
+CREATE FUNCTION snapshot_restore(name text, tables regclass[] DEFAULT NULL, target_schema name DEFAULT NULL,
+                                 fire_triggers boolean DEFAULT false)
+  RETURNS TABLE(source text, target text, rows bigint)
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_restore';
+COMMENT ON FUNCTION snapshot_restore(text, regclass[], name, boolean) IS
+  'Puts a snapshot''s tables back in place, or recreates them in target_schema';
+
+CREATE FUNCTION snapshot_diff(name text, tbl regclass)
+  RETURNS TABLE(change text, row_key jsonb, old_data jsonb, new_data jsonb)
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_diff';
+COMMENT ON FUNCTION snapshot_diff(text, regclass) IS
+  'Rows added, removed and changed in a table since the snapshot, keyed by primary key';
+
+CREATE FUNCTION snapshot_verify(name text)
+  RETURNS TABLE(source text, rows bigint, ok boolean, detail text)
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_verify';
+COMMENT ON FUNCTION snapshot_verify(text) IS
+  'Recounts and rehashes each stored copy and compares with what snapshot_create recorded';
+
+CREATE FUNCTION snapshot_drop(name text) RETURNS boolean
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_drop';
+COMMENT ON FUNCTION snapshot_drop(text) IS 'Drops a snapshot and its copies; false when there was none';
+
+CREATE FUNCTION snapshot_prune(keep_last integer DEFAULT NULL, older_than interval DEFAULT NULL,
+                               keep_tags text[] DEFAULT '{}', name_prefix text DEFAULT NULL)
+  RETURNS integer LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  victim text;
+  dropped integer := 0;
+BEGIN
+  IF keep_last IS NULL AND older_than IS NULL THEN
+    RAISE EXCEPTION 'snapshot_prune needs keep_last or older_than'
+      USING ERRCODE = '22023', HINT = 'Drop single snapshots with snapshot_drop(name).';
+  END IF;
+  IF keep_last < 0 THEN
+    RAISE EXCEPTION 'keep_last must not be negative' USING ERRCODE = '22023';
+  END IF;
+  IF older_than < interval '0' THEN
+    RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = '22023';
+  END IF;
+  -- Only snapshots the caller took (or whose taker they are a member of) are candidates; the
+  -- newest keep_last of those stay.
+  FOR victim IN
+    SELECT r.name FROM (
+      SELECT s.name, s.created_at, s.tags,
+             row_number() OVER (ORDER BY s.created_at DESC, s.snapshot_id DESC) AS newest
+        FROM pgdb_tools.snapshots s
+       WHERE pgdb_tools._snapshot_creator(s.created_by)
+         AND (name_prefix IS NULL OR left(s.name, length(name_prefix) + 1) = name_prefix || '_')) r
+     WHERE NOT (r.newest <= coalesce(keep_last, 0)
+                OR (older_than IS NOT NULL AND r.created_at > now() - older_than)
+                OR r.tags && coalesce(keep_tags, '{}'))
+     ORDER BY r.created_at, r.name
+  LOOP
+    IF pgdb_tools.snapshot_drop(victim) THEN
+      dropped := dropped + 1;
+    END IF;
+  END LOOP;
+  RETURN dropped;
+END $$;
+COMMENT ON FUNCTION snapshot_prune(integer, interval, text[], text) IS
+  'Drops your snapshots beyond the newest keep_last and older than older_than, keeping tagged ones; returns how many';
+
+-- The pg_cron job's body: one snapshot named <prefix>_<YYYYMMDD_HHMMSS> (UTC), then pruning of
+-- that prefix.
+CREATE FUNCTION _take_scheduled_snapshot(name_prefix text) RETURNS bigint
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  s pgdb_tools.snapshot_schedules;
+  id bigint;
+BEGIN
+  SELECT * INTO s FROM pgdb_tools.snapshot_schedules WHERE snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';
+  END IF;
+  id := pgdb_tools.snapshot_create(
+          name_prefix || '_' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'),
+          s.tables, s.schemas, 'scheduled by pgdb_tools.schedule_snapshot', '{}');
+  PERFORM pgdb_tools.snapshot_prune(keep_last => s.keep_last, name_prefix => name_prefix);
+  RETURN id;
+END $$;
+
+CREATE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regclass[] DEFAULT NULL,
+                                  schemas name[] DEFAULT NULL, keep_last integer DEFAULT 7)
+  RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  job bigint;
+  existing name;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    RAISE EXCEPTION 'pg_cron is not installed in this database'
+      USING ERRCODE = '55000',
+            HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';
+  END IF;
+  IF name_prefix IS NULL OR name_prefix !~ '^[A-Za-z0-9_.-]{1,40}$' THEN
+    RAISE EXCEPTION 'invalid name_prefix: %', coalesce(pg_catalog.quote_literal(name_prefix), 'NULL')
+      USING ERRCODE = '22023', HINT = 'Use 1 to 40 letters, digits, "_", "." or "-".';
+  END IF;
+  IF keep_last IS NULL OR keep_last < 1 THEN
+    RAISE EXCEPTION 'keep_last must be at least 1' USING ERRCODE = '22023';
+  END IF;
+  IF tables IS NULL AND schemas IS NULL THEN
+    RAISE EXCEPTION 'schedule_snapshot needs tables or schemas' USING ERRCODE = '22023';
+  END IF;
+  SELECT owner_name INTO existing FROM pgdb_tools.snapshot_schedules s WHERE s.name_prefix = schedule_snapshot.name_prefix;
+  IF FOUND AND existing <> current_user THEN
+    RAISE EXCEPTION 'snapshot schedule "%" belongs to role %', name_prefix, existing
+      USING ERRCODE = '42501', HINT = 'Pick another name_prefix.';
+  END IF;
+  -- The schedule's row is written by a helper that runs as the extension's owner and lets each
+  -- role change only its own schedules.
+  PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
+  EXECUTE 'SELECT cron.schedule($1, $2, $3)'
+     INTO job
+    USING 'pgdb_tools_snapshot_' || name_prefix, schedule,
+          format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix);
+  RETURN job;
+END $$;
+COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
+  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last';
+
+CREATE FUNCTION unschedule_snapshot(name_prefix text) RETURNS boolean
+  LANGUAGE plpgsql AS $$
+DECLARE removed boolean := false;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '55000';
+  END IF;
+  EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = current_user)'
+     INTO removed USING 'pgdb_tools_snapshot_' || name_prefix;
+  IF removed THEN
+    EXECUTE 'SELECT cron.unschedule($1)' USING 'pgdb_tools_snapshot_' || name_prefix;
+  END IF;
+  PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, NULL, NULL, NULL);
+  RETURN removed;
+END $$;
+COMMENT ON FUNCTION unschedule_snapshot(text) IS
+  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none';
+
+CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], schemas name[], keep_last integer)
+  RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_schedule_save';

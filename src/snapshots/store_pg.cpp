@@ -1,0 +1,233 @@
+#include "snapshots/store_pg.hpp"
+
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+#include "pg/jsonb.hpp"
+#include "pg/quote.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "access/attmap.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "executor/tuptable.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+}
+
+namespace pgdb::snapshots {
+
+std::string StoredTable::source_quoted() const {
+  return pg::quote_identifier(source_schema) + "." + pg::quote_identifier(source_name);
+}
+
+std::string StoredTable::storage_quoted() const {
+  return std::string(storage_schema) + "." + pg::quote_identifier(storage_name);
+}
+
+std::string current_user_name() {
+  Oid user = GetUserId();
+  return pg::call([user] { return GetUserNameFromId(user, false); });
+}
+
+void require_snapshot_name(const std::string& name) {
+  if (name.empty() || name.size() > 200)
+    throw Error(sqlstate::invalid_parameter_value, "snapshot name must have 1 to 200 characters");
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      throw Error(sqlstate::invalid_parameter_value,
+                  "snapshot name must not contain control characters");
+}
+
+std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, int& total_tables) {
+  spi.execute(
+      "SELECT snapshot_id, ordinal, source_relid::int8, source_schema::text, source_name::text, "
+      "       storage_name::text, rows, content_hash, definition, created_by::text "
+      "  FROM pgdb_tools._snapshot_contents WHERE snapshot_name = $1 ORDER BY ordinal",
+      {pg::Param::text(name)});
+  std::vector<StoredTable> items;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
+    StoredTable item;
+    item.snapshot_id = spi.get_int64(r, 0).value();
+    item.ordinal = static_cast<int>(spi.get_int64(r, 1).value());
+    item.source_relid = static_cast<Oid>(spi.get_int64(r, 2).value());
+    item.source_schema = spi.get_text(r, 3).value();
+    item.source_name = spi.get_text(r, 4).value();
+    item.storage_name = spi.get_text(r, 5).value();
+    item.rows = spi.get_int64(r, 6).value();
+    item.content_hash = spi.get_text(r, 7).value();
+    bool is_null = false;
+    item.definition = pg::jsonb_to_json(spi.value(r, 8, is_null));
+    item.created_by = spi.get_text(r, 9).value();
+    items.push_back(std::move(item));
+  }
+  if (items.empty())
+    throw Error(sqlstate::undefined_object, "snapshot \"" + name + "\" does not exist",
+                {}, "The snapshots view lists the snapshots you can read.");
+  {
+    Oid owner = pg::extension_owner(spi);
+    pg::ActingAs as_owner(owner);
+    spi.execute("SELECT count(*) FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1",
+                {pg::Param::int8(items.front().snapshot_id)});
+    total_tables = static_cast<int>(spi.get_int64(0, 0).value());
+  }
+  return items;
+}
+
+Oid storage_relid(const StoredTable& item) {
+  const char* schema = storage_schema;
+  const char* table = item.storage_name.c_str();
+  return pg::call([schema, table] {
+    Oid nsp = get_namespace_oid(schema, true);
+    return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+  });
+}
+
+namespace {
+
+constexpr int batch_size = 1000;
+
+// Adds one column value to the row being hashed: the null flag, then the value's bytes in the
+// type's own representation (varlena values detoasted and decompressed first), so the hash does
+// not depend on how a value happens to be stored.
+inline void hash_value(ContentHash& hash, Form_pg_attribute att, Datum value, bool is_null) {
+  if (is_null) {
+    hash.add_null();
+  } else if (att->attbyval) {
+    char buffer[sizeof(Datum)];
+    store_att_byval(buffer, value, att->attlen);
+    hash.add_value(buffer, static_cast<std::size_t>(att->attlen));
+  } else if (att->attlen == -1) {
+    struct varlena* v = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
+    if (VARATT_IS_EXTENDED(v)) v = pg_detoast_datum_packed(v);
+    hash.add_value(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+  } else if (att->attlen == -2) {
+    const char* s = DatumGetCString(value);
+    hash.add_value(s, std::strlen(s));
+  } else {
+    hash.add_value(DatumGetPointer(value), static_cast<std::size_t>(att->attlen));
+  }
+}
+
+// The scan of one leaf table. Runs inside pg::call: no C++ objects with destructors are created
+// here, and every PostgreSQL resource is released by the resource owner if an ERROR escapes.
+std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, TupleDesc out_desc,
+                        ContentHash& hash, TupleTableSlot** batch, BulkInsertState bulk,
+                        MemoryContext per_batch) {
+  AttrMap* map = build_attrmap_by_name(RelationGetDescr(source), out_desc);
+  TupleTableSlot* in = table_slot_create(source, nullptr);
+  TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
+  CommandId cid = GetCurrentCommandId(true);
+  int natts = out_desc->natts;
+  int pending = 0;
+  std::uint64_t rows = 0;
+  MemoryContext old = MemoryContextSwitchTo(per_batch);
+  for (;;) {
+    bool more = table_scan_getnextslot(scan, ForwardScanDirection, in);
+    if (more) {
+      slot_getallattrs(in);
+      hash.begin_row();
+      TupleTableSlot* out = target != nullptr ? batch[pending] : nullptr;
+      if (out != nullptr) ExecClearTuple(out);
+      for (int i = 0; i < natts; ++i) {
+        AttrNumber from = map->attnums[i];
+        bool is_null = from == 0 || in->tts_isnull[from - 1];
+        Datum value = from == 0 ? Datum(0) : in->tts_values[from - 1];
+        hash_value(hash, TupleDescAttr(out_desc, i), value, is_null);
+        if (out != nullptr) {
+          out->tts_values[i] = value;
+          out->tts_isnull[i] = is_null;
+        }
+      }
+      hash.end_row();
+      ++rows;
+      if (out != nullptr) {
+        ExecStoreVirtualTuple(out);
+        ExecMaterializeSlot(out);
+        ++pending;
+      }
+    }
+    if ((!more && pending > 0) || pending == batch_size) {
+      table_multi_insert(target, batch, pending, cid, TABLE_INSERT_SKIP_FSM, bulk);
+      for (int i = 0; i < pending; ++i) ExecClearTuple(batch[i]);
+      pending = 0;
+    }
+    if (!more || rows % batch_size == 0) {
+      MemoryContextReset(per_batch);
+      CHECK_FOR_INTERRUPTS();
+    }
+    if (!more) break;
+  }
+  MemoryContextSwitchTo(old);
+  table_endscan(scan);
+  ExecDropSingleTupleTableSlot(in);
+  free_attrmap(map);
+  return rows;
+}
+
+}  // namespace
+
+std::uint64_t copy_rows(Oid relid, Snapshot snapshot, Oid into, ContentHash& hash) {
+  std::vector<Oid> leaves;
+  char kind = pg::call([relid] { return get_rel_relkind(relid); });
+  if (kind == RELKIND_PARTITIONED_TABLE) {
+    List* all = pg::call([relid] { return find_all_inheritors(relid, AccessShareLock, nullptr); });
+    ListCell* cell;
+    foreach (cell, all) {
+      Oid child = lfirst_oid(cell);
+      char child_kind = pg::call([child] { return get_rel_relkind(child); });
+      if (child_kind == RELKIND_RELATION) {
+        leaves.push_back(child);
+      } else if (child_kind == RELKIND_FOREIGN_TABLE) {
+        throw Error(sqlstate::feature_not_supported,
+                    "partition " + std::string(pg::call([child] { return get_rel_name(child); })) +
+                        " is a foreign table",
+                    {}, "Snapshots copy local tables only.");
+      }
+    }
+  } else {
+    leaves.push_back(relid);
+  }
+
+  std::uint64_t rows = 0;
+  pg::call([&] {
+    Relation target = OidIsValid(into) ? table_open(into, RowExclusiveLock) : nullptr;
+    Relation first = table_open(relid, AccessShareLock);
+    TupleDesc out_desc = target != nullptr ? RelationGetDescr(target) : RelationGetDescr(first);
+    MemoryContext per_batch = AllocSetContextCreate(CurrentMemoryContext, "pgdb_tools snapshot copy",
+                                                    ALLOCSET_DEFAULT_SIZES);
+    TupleTableSlot** batch = nullptr;
+    BulkInsertState bulk = nullptr;
+    if (target != nullptr) {
+      batch = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size));
+      for (int i = 0; i < batch_size; ++i) batch[i] = table_slot_create(target, nullptr);
+      bulk = GetBulkInsertState();
+    }
+    for (Oid leaf : leaves) {
+      Relation source = leaf == relid ? first : table_open(leaf, AccessShareLock);
+      rows += copy_leaf(source, snapshot, target, out_desc, hash, batch, bulk, per_batch);
+      if (source != first) table_close(source, NoLock);
+    }
+    if (target != nullptr) {
+      FreeBulkInsertState(bulk);
+      table_finish_bulk_insert(target, TABLE_INSERT_SKIP_FSM);
+      for (int i = 0; i < batch_size; ++i) ExecDropSingleTupleTableSlot(batch[i]);
+      pfree(batch);
+      table_close(target, NoLock);
+    }
+    MemoryContextDelete(per_batch);
+    table_close(first, NoLock);
+  });
+  return rows;
+}
+
+}  // namespace pgdb::snapshots

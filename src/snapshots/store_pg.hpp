@@ -1,0 +1,57 @@
+// What the snapshot entry points share: reading a snapshot's tables through the caller's view of
+// the catalog, and the copy engine that scans a table as of one snapshot, hashes every row and
+// bulk-inserts it into a stored copy.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "pg/postgres.hpp"
+#include "snapshots/content_hash.hpp"
+
+namespace pgdb::pg {
+class Spi;
+}
+
+namespace pgdb::snapshots {
+
+inline constexpr const char* storage_schema = "pgdb_tools_snapshots";
+
+// One table of a snapshot, as pgdb_tools._snapshot_contents shows it to the current user.
+struct StoredTable {
+  std::int64_t snapshot_id = 0;
+  int ordinal = 0;
+  Oid source_relid = InvalidOid;
+  std::string source_schema;
+  std::string source_name;
+  std::string storage_name;
+  std::int64_t rows = 0;
+  std::string content_hash;
+  Json definition;  // as recorded by pgdb_tools._snapshot_definition()
+  std::string created_by;
+
+  std::string source_quoted() const;
+  std::string storage_quoted() const;
+};
+
+// The tables of snapshot `name` the current user may read, in snapshot order; total_tables is
+// how many the snapshot has. 42704 when the user can see no table of a snapshot of that name.
+std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, int& total_tables);
+
+// The stored copy's OID, or InvalidOid when it is gone.
+Oid storage_relid(const StoredTable& item);
+
+// Scans relid (a plain table; a partitioned one through its leaf partitions) as of `snapshot`,
+// adding each row to `hash`. When `into` is valid, every row is also inserted into that table,
+// whose columns are matched to the source's by name. Returns the rows seen.
+std::uint64_t copy_rows(Oid relid, Snapshot snapshot, Oid into, ContentHash& hash);
+
+// The current user's name.
+std::string current_user_name();
+
+// 22023 unless name is a usable snapshot name.
+void require_snapshot_name(const std::string& name);
+
+}  // namespace pgdb::snapshots
