@@ -328,8 +328,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
               {pg::Param::int8(id)});
   std::vector<std::string> storage;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) storage.push_back(spi.get_text(r, 0).value());
-  for (const std::string& table : storage)
-    spi.execute("DROP TABLE IF EXISTS " + std::string(storage_schema) + "." + pg::quote_identifier(table));
+  for (const std::string& table : storage) {
+    StoredTable item;
+    item.storage_name = table;
+    if (OidIsValid(storage_relid(item))) spi.execute("DROP TABLE " + item.storage_quoted());
+  }
   spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1", {pg::Param::int8(id)});
   PG_RETURN_BOOL(true);
 }

@@ -323,11 +323,13 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
 
 std::vector<Restored> restore_into(pg::Spi& spi, Oid owner, const std::string& name,
                                    const std::vector<const StoredTable*>& items, const std::string& schema) {
+  if (schema == storage_schema || schema == "pgdb_tools" || schema == "pg_catalog" ||
+      schema == "information_schema" || schema.starts_with("pg_toast"))
+    throw Error(sqlstate::invalid_parameter_value,
+                "cannot restore into schema " + pg::quote_identifier(schema), {},
+                "Pass a schema of your own; it is created when missing.");
   spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {pg::Param::text(schema)}, true);
   if (spi.row_count() == 0) spi.execute("CREATE SCHEMA " + pg::quote_identifier(schema));
-  if (schema == storage_schema || schema == "pgdb_tools" || schema == "pg_catalog")
-    throw Error(sqlstate::invalid_parameter_value,
-                "cannot restore into schema " + pg::quote_identifier(schema));
   std::vector<Restored> result;
   for (const StoredTable* item : items) {
     std::string target = pg::quote_identifier(schema) + "." + pg::quote_identifier(item->source_name);
