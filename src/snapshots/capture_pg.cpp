@@ -203,6 +203,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
                 "The listed schemas hold no tables.");
   for (Oid relid : tables) require_snapshottable(relid);
 
+  const std::string created_by = current_user_name();
   Oid owner = pg::extension_owner(spi);
   {
     pg::ActingAs as_owner(owner);
@@ -228,7 +229,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   }
 
   pg::ActingAs as_owner(owner);
-  std::vector<pg::Param> header{pg::Param::text(name), pg::Param::text(current_user_name()),
+  std::vector<pg::Param> header{pg::Param::text(name), pg::Param::text(created_by),
                                 note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
                                 pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false}};
   spi.execute(

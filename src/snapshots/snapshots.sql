@@ -173,7 +173,7 @@ CREATE FUNCTION snapshot_tables(name text)
   RETURNS TABLE(source text, rows bigint, bytes bigint, content_hash text)
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF NOT EXISTS (SELECT FROM pgdb_tools.snapshots s WHERE s.name = snapshot_tables.name) THEN
+  IF NOT EXISTS (SELECT FROM pgdb_tools._snapshot_contents c WHERE c.snapshot_name = snapshot_tables.name) THEN
     RAISE EXCEPTION 'snapshot "%" does not exist', snapshot_tables.name
       USING ERRCODE = '42704', HINT = 'The snapshots view lists the snapshots you can read.';
   END IF;
@@ -183,7 +183,8 @@ BEGIN
      WHERE c.snapshot_name = snapshot_tables.name
      ORDER BY c.ordinal;
 END $$;
-COMMENT ON FUNCTION snapshot_tables(text) IS 'The tables of a snapshot with their rows, size and content hash';
+COMMENT ON FUNCTION snapshot_tables(text) IS
+  'The tables of a snapshot you may read (you took it, or can read the table), with rows, size and content hash';
 
 CREATE FUNCTION snapshot_restore(name text, tables regclass[] DEFAULT NULL, target_schema name DEFAULT NULL,
                                  fire_triggers boolean DEFAULT false)
