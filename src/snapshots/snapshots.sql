@@ -261,6 +261,10 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';
   END IF;
+  IF s.owner_name <> current_user THEN
+    RAISE EXCEPTION 'snapshot schedule "%" belongs to role %', name_prefix, s.owner_name
+      USING ERRCODE = '42501';
+  END IF;
   id := pgdb_tools.snapshot_create(
           name_prefix || '_' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'),
           s.tables, s.schemas, 'scheduled by pgdb_tools.schedule_snapshot', '{}');
