@@ -71,3 +71,34 @@ SELECT parent, partitions, runway, default_rows FROM pgdb_tools.partition_status
 -- hourly maintenance through pg_cron
 SELECT pgdb_tools.schedule_maintenance('@hourly') > 0 AS scheduled;
 SELECT jobname, schedule, command FROM cron.job;
+
+-- ---------------------------------------------------------------------------------------------
+-- Snapshots: copy tables as of one point in time, from SQL, even inside a migration.
+CREATE TABLE clients (id serial PRIMARY KEY, name text NOT NULL);
+CREATE TABLE invoices (id serial PRIMARY KEY, client_id int NOT NULL REFERENCES clients,
+                       amount numeric(10, 2) NOT NULL);
+INSERT INTO clients (name) VALUES ('ada'), ('bob');
+INSERT INTO invoices (client_id, amount) VALUES (1, 100), (1, 25.50), (2, 12);
+
+BEGIN;  -- a migration: snapshot, change, verify, and put things back when it went wrong
+SELECT pgdb_tools.snapshot_create('before_0042', ARRAY['clients', 'invoices']::regclass[],
+                                  note => 'migration 0042') > 0 AS snapshot_taken;
+UPDATE invoices SET amount = amount * 100;      -- oops: cents instead of euros
+SELECT change, row_key, old_data ->> 'amount' AS was, new_data ->> 'amount' AS now
+  FROM pgdb_tools.snapshot_diff('before_0042', 'invoices');
+SELECT * FROM pgdb_tools.snapshot_restore('before_0042');
+COMMIT;
+SELECT id, client_id, amount FROM invoices ORDER BY id;
+
+SELECT name, note, tables, total_rows FROM pgdb_tools.snapshots;
+SELECT source, rows, content_hash FROM pgdb_tools.snapshot_tables('before_0042');
+SELECT source, ok, detail FROM pgdb_tools.snapshot_verify('before_0042');
+
+-- a copy side by side, in another schema, to compare by hand
+SELECT * FROM pgdb_tools.snapshot_restore('before_0042', target_schema => 'yesterday');
+SELECT count(*) AS invoices_in_copy FROM yesterday.invoices;
+
+-- nightly snapshots of the whole public schema, keeping the last 7
+SELECT pgdb_tools.schedule_snapshot('nightly', '0 3 * * *', schemas => ARRAY['public']::name[],
+                                    keep_last => 7) > 0 AS scheduled;
+SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'pgdb_tools_snapshot%';
