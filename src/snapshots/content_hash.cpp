@@ -9,28 +9,30 @@
 
 namespace pgdb::snapshots {
 
-namespace {
-
-void append_u32(std::vector<unsigned char>& out, std::uint32_t value) {
-  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<unsigned char>(value >> shift));
+void ContentHash::grow(std::size_t needed) {
+  std::size_t capacity = capacity_ == 0 ? 256 : capacity_;
+  while (capacity < needed) capacity *= 2;
+  std::unique_ptr<unsigned char[]> bigger(new unsigned char[capacity]);
+  if (used_ > 0) std::memcpy(bigger.get(), row_.get(), used_);
+  row_ = std::move(bigger);
+  capacity_ = capacity;
 }
-
-}  // namespace
-
-void ContentHash::begin_row() { row_.clear(); }
-
-void ContentHash::add_null() { row_.push_back(0); }
 
 void ContentHash::add_value(const void* data, std::size_t length) {
-  row_.push_back(1);
-  append_u32(row_, static_cast<std::uint32_t>(length));
-  std::size_t at = row_.size();
-  row_.resize(at + length);
-  if (length > 0) std::memcpy(row_.data() + at, data, length);
+  reserve(5 + length);
+  unsigned char* out = row_.get() + used_;
+  out[0] = 1;
+  auto n = static_cast<std::uint32_t>(length);
+  out[1] = static_cast<unsigned char>(n);
+  out[2] = static_cast<unsigned char>(n >> 8);
+  out[3] = static_cast<unsigned char>(n >> 16);
+  out[4] = static_cast<unsigned char>(n >> 24);
+  if (length > 0) std::memcpy(out + 5, data, length);
+  used_ += 5 + length;
 }
 
-void ContentHash::end_row() {
-  XXH128_hash_t h = XXH3_128bits(row_.data(), row_.size());
+void ContentHash::end_row() noexcept {
+  XXH128_hash_t h = XXH3_128bits(row_.get(), used_);
   sum_ += (static_cast<unsigned __int128>(h.high64) << 64) | h.low64;
   ++rows_;
 }

@@ -265,6 +265,11 @@ BEGIN
     RAISE EXCEPTION 'snapshot schedule "%" belongs to role %', name_prefix, s.owner_name
       USING ERRCODE = '42501';
   END IF;
+  IF EXISTS (SELECT FROM unnest(s.tables) t(relid) WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = t.relid)) THEN
+    RAISE EXCEPTION 'a table of snapshot schedule "%" no longer exists', name_prefix
+      USING ERRCODE = '42P01',
+            HINT = 'Schedule again with schedule_snapshot() and the tables as they are now.';
+  END IF;
   id := pgdb_tools.snapshot_create(
           name_prefix || '_' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'),
           s.tables, s.schemas, 'scheduled by pgdb_tools.schedule_snapshot', '{}');
