@@ -69,15 +69,19 @@ SELECT pgdb_tools.snapshot_drop('big');
 SELECT pgdb_tools.snapshot_drop('big');
 
 -- Prune: by count, by age, never those with a kept tag; only the caller's snapshots.
-SELECT pgdb_tools.snapshot_create('p_' || g, ARRAY['shop.items']::regclass[],
+-- Named as schedule_snapshot names them (p_YYYYMMDD_HHMMSS), and one that is not.
+SELECT pgdb_tools.snapshot_create('p_2024010' || g || '_030000', ARRAY['shop.items']::regclass[],
                                   tags => CASE WHEN g = 1 THEN ARRAY['keep'] ELSE '{}' END) > 0 AS created
   FROM generate_series(1, 5) g;
--- p_1 and p_2 are the oldest (ten days); the newest two stay, p_1 by its tag.
-UPDATE pgdb_tools.snapshot_catalog SET created_at = now() - interval '10 days' WHERE name IN ('p_1', 'p_2');
+SELECT pgdb_tools.snapshot_create('p_manual', ARRAY['shop.items']::regclass[]) > 0 AS created;
+-- The first two and p_manual are the oldest (ten days); the newest two stay, the first by its
+-- tag, p_manual since it is not named like a scheduled one.
+UPDATE pgdb_tools.snapshot_catalog SET created_at = now() - interval '10 days' WHERE name IN ('p_20240101_030000', 'p_20240102_030000', 'p_manual');
 SELECT pgdb_tools.snapshot_prune(keep_last => 2, keep_tags => ARRAY['keep'], name_prefix => 'p');
 SELECT name FROM pgdb_tools.snapshots WHERE name LIKE 'p\_%' ORDER BY name;
--- By age: p_1 goes now (its tag is not in keep_tags this time), like everything older than a day.
-UPDATE pgdb_tools.snapshot_catalog SET created_at = now() - interval '2 days' WHERE name IN ('p_4', 'shop_2');
+-- By age: the first goes now (its tag is not in keep_tags this time), like everything older
+-- than a day.
+UPDATE pgdb_tools.snapshot_catalog SET created_at = now() - interval '2 days' WHERE name IN ('p_20240104_030000', 'shop_2');
 SELECT pgdb_tools.snapshot_prune(older_than => interval '1 day', keep_tags => ARRAY['deploy']);
 SELECT name, tags FROM pgdb_tools.snapshots ORDER BY snapshot_id;
 -- Both given: kept when among the newest or younger than older_than.

@@ -117,11 +117,17 @@ template <typename Body>
 Datum guard(Body&& body) {
   FailureReport report;
   report.pg_error = nullptr;
+  // Errors this call caught are handed back to PostgreSQL when it raises: from then on they are
+  // the rollback's business, not that of C++ frames further out. Without this, an error caught by
+  // a savepoint or an EXCEPTION block around a nested call (a trigger running during an outer
+  // call's SPI statement) would stay counted, and the outer call's Spi would skip SPI_finish.
+  const int pending_at_entry = pending_pg_errors();
   try {
     return body();
   } catch (...) {
     capture_current_exception(report);
   }
+  forget_pending_pg_errors(pending_at_entry);
   raise_report(report);
 }
 

@@ -86,6 +86,11 @@ void require_snapshottable(Oid relid) {
   if (pg::call([nsp] { return isOtherTempNamespace(nsp); }))
     throw Error(sqlstate::feature_not_supported,
                 "cannot snapshot " + name.quoted() + ": it is another session's temporary table");
+  Oid user = GetUserId();
+  if (pg::call([nsp, user] { return pg_namespace_aclcheck(nsp, user, ACL_USAGE); }) != ACLCHECK_OK)
+    throw Error(sqlstate::insufficient_privilege, "permission denied for schema " +
+                                                      pg::quote_identifier(name.schema),
+                {}, "snapshot_create needs USAGE on the schema of every table it copies.");
   if (!can_select_all(relid))
     throw Error(sqlstate::insufficient_privilege, "permission denied for table " + name.quoted(),
                 {}, "snapshot_create needs SELECT on every table it copies.");
@@ -204,6 +209,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   for (Oid relid : tables) require_snapshottable(relid);
 
   const std::string created_by = current_user_name();
+  const Oid creator = GetUserId();
   Oid owner = pg::extension_owner(spi);
   {
     pg::ActingAs as_owner(owner);
@@ -215,10 +221,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
 
   // Every table is locked before the one snapshot all of them are read with is taken, so none
   // can be truncated or rewritten between the snapshot and its scan.
+  // The partitions are fixed here too: one attached while the copy runs is not part of it.
+  std::vector<std::vector<Oid>> leaves;
   for (Oid relid : tables) {
     pg::call([relid] { LockRelationOid(relid, AccessShareLock); });
-    if (pg::call([relid] { return get_rel_relkind(relid); }) == RELKIND_PARTITIONED_TABLE)
-      pg::call([relid] { (void)find_all_inheritors(relid, AccessShareLock, nullptr); });
+    leaves.push_back(leaves_of(relid));
   }
   RegisteredSnapshot snapshot;
 
@@ -231,10 +238,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   pg::ActingAs as_owner(owner);
   std::vector<pg::Param> header{pg::Param::text(name), pg::Param::text(created_by),
                                 note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
-                                pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false}};
+                                pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false},
+                                pg::Param::oid(creator)};
   spi.execute(
-      "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, note, tags) "
-      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $3, $4) RETURNING snapshot_id",
+      "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, created_by_oid, note, tags) "
+      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4) RETURNING snapshot_id",
       header);
   std::int64_t id = spi.get_int64(0, 0).value();
 
@@ -249,7 +257,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
       return get_relname_relid(storage_name.c_str(), get_namespace_oid(storage_schema, false));
     });
     ContentHash hash;
-    std::uint64_t rows = copy_rows(relid, snapshot.get(), storage, hash);
+    std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
     std::int64_t bytes = spi.get_int64(0, 0).value();
     spi.execute(
@@ -286,7 +294,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
     }
     pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
     ContentHash hash;
-    std::uint64_t rows = copy_rows(storage, GetActiveSnapshot(), InvalidOid, hash);
+    std::uint64_t rows = copy_rows(storage, {storage}, GetActiveSnapshot(), InvalidOid, hash);
     std::string detail;
     if (static_cast<std::int64_t>(rows) != item.rows)
       detail = "expected " + std::to_string(item.rows) + " rows, found " + std::to_string(rows);
@@ -304,21 +312,24 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
   pg::Spi spi;
   Oid owner = pg::extension_owner(spi);
   std::optional<std::string> created_by;
+  Oid creator = InvalidOid;
   std::int64_t id = 0;
   {
     pg::ActingAs as_owner(owner);
-    spi.execute("SELECT snapshot_id, created_by::text FROM pgdb_tools.snapshot_catalog WHERE name = $1 FOR UPDATE",
+    spi.execute("SELECT snapshot_id, created_by::text, created_by_oid::int8 "
+                "  FROM pgdb_tools.snapshot_catalog WHERE name = $1 FOR UPDATE",
                 {pg::Param::text(name)});
     if (spi.row_count() > 0) {
       id = spi.get_int64(0, 0).value();
       created_by = spi.get_text(0, 1);
+      creator = static_cast<Oid>(spi.get_int64(0, 2).value());
     }
   }
   if (!created_by) {
     pg::notice("snapshot \"" + name + "\" does not exist, skipping");
     PG_RETURN_BOOL(false);
   }
-  spi.execute("SELECT pgdb_tools._snapshot_creator($1)", {pg::Param::text(*created_by)});
+  spi.execute("SELECT pgdb_tools._snapshot_creator($1)", {pg::Param::oid(creator)});
   if (!spi.get_bool(0, 0).value_or(false))
     throw Error(sqlstate::insufficient_privilege,
                 "must be a member of role " + pg::quote_identifier(*created_by) +
@@ -332,15 +343,17 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
   for (const std::string& table : storage) {
     StoredTable item;
     item.storage_name = table;
-    if (OidIsValid(storage_relid(item))) spi.execute("DROP TABLE " + item.storage_quoted());
+    // CASCADE: objects another role made to depend on a copy (a view of it) must not keep its
+    // owner from dropping the snapshot; they go with it, and PostgreSQL names them in a NOTICE.
+    if (OidIsValid(storage_relid(item))) spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
   }
   spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1", {pg::Param::int8(id)});
   PG_RETURN_BOOL(true);
 }
 
 // _snapshot_schedule_save(name_prefix, tables, schemas, keep_last): keep_last NULL removes the
-// caller's schedule of that prefix; otherwise it is created or replaced. Another role's schedule
-// of the same prefix is never touched.
+// caller's schedule of that prefix; otherwise it is created or replaced. Each role has schedules
+// of its own: another role's schedule of the same prefix is never touched.
 PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name_prefix must not be NULL");
   std::string prefix = pg::text_to_string(PG_GETARG_DATUM(0));
@@ -361,14 +374,9 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
   spi.execute(
       "INSERT INTO pgdb_tools.snapshot_schedules (name_prefix, tables, schemas, keep_last, owner_name) "
       "VALUES ($1, $2, $3, $4, $5) "
-      "ON CONFLICT (name_prefix) DO UPDATE SET tables = EXCLUDED.tables, schemas = EXCLUDED.schemas, "
-      "  keep_last = EXCLUDED.keep_last "
-      "WHERE snapshot_schedules.owner_name = EXCLUDED.owner_name",
+      "ON CONFLICT (owner_name, name_prefix) DO UPDATE SET tables = EXCLUDED.tables, "
+      "  schemas = EXCLUDED.schemas, keep_last = EXCLUDED.keep_last",
       {pg::Param::text(prefix), tables, schemas, pg::Param::int4(PG_GETARG_INT32(3)),
        pg::Param::text(user)});
-  if (SPI_processed == 0)
-    throw Error(sqlstate::insufficient_privilege,
-                "snapshot schedule \"" + prefix + "\" belongs to another role", {},
-                "Pick another name_prefix.");
   PG_RETURN_VOID();
 }

@@ -168,8 +168,19 @@ void reset_sequences(pg::Spi& spi, const StoredTable& item, Oid table, const std
     const Json* last = seq.find("last_value");
     if (column == nullptr || column->type != Json::Type::string) continue;
     if (recorded == nullptr || recorded->type != Json::Type::boolean || !recorded->boolean) {
-      pg::notice("sequence of column \"" + column->text + "\" of " + table_quoted +
-                 " was not recorded (no privilege on it when the snapshot was taken); left as it is");
+      // Not recorded (the taker could not read it) or not shown to this caller: continue after
+      // the highest value restored, so that the next insert does not collide.
+      spi.execute(
+          "SELECT pg_catalog.setval(s.seq, m.v) "
+          "  FROM (SELECT pg_catalog.pg_get_serial_sequence($3, $2)::pg_catalog.regclass AS seq "
+          "         WHERE EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
+          "                          AND attname = $2 AND NOT attisdropped)) s, "
+          "       LATERAL (SELECT pg_catalog.max(" + pg::quote_identifier(column->text) + ")::int8 AS v "
+          "                  FROM " + table_quoted + ") m "
+          " WHERE m.v IS NOT NULL",
+          {pg::Param::oid(table), pg::Param::text(column->text), pg::Param::text(table_quoted)});
+      pg::notice("the sequence of column \"" + column->text + "\" of " + table_quoted +
+                 " was not recorded for you: set to the column's highest value");
       continue;
     }
     bool called = last != nullptr && last->type == Json::Type::number;
@@ -249,16 +260,19 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
   };
   std::vector<Trigger> disabled;
   if (!fire_triggers) {
+    // Each table's and partition's own trigger rows, switched with ALTER TABLE ONLY: on a
+    // partitioned table, ALTER TABLE without ONLY would also switch the partitions' clones, whose
+    // states may differ from the parent's.
     spi.execute(
         "SELECT tgrelid::int8, tgname::text, tgenabled::text FROM pg_catalog.pg_trigger "
         " WHERE tgrelid = ANY ($1::oid[]) AND NOT tgisinternal AND tgenabled <> 'D' "
-        "   AND tgparentid = 0 ORDER BY tgrelid, tgname",
+        " ORDER BY tgrelid, tgname",
         {pg::Param::text(members)}, true);
     for (std::uint64_t r = 0; r < spi.row_count(); ++r)
       disabled.push_back({pg::table_name(static_cast<Oid>(spi.get_int64(r, 0).value())).quoted(),
                           spi.get_text(r, 1).value(), spi.get_text(r, 2).value()});
     for (const Trigger& t : disabled)
-      spi.execute("ALTER TABLE " + t.table + " DISABLE TRIGGER " + pg::quote_identifier(t.name));
+      spi.execute("ALTER TABLE ONLY " + t.table + " DISABLE TRIGGER " + pg::quote_identifier(t.name));
   }
 
   std::string truncate;
@@ -316,7 +330,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
 
   for (const Trigger& t : disabled) {
     const char* mode = t.enabled == "A" ? "ENABLE ALWAYS TRIGGER " : t.enabled == "R" ? "ENABLE REPLICA TRIGGER " : "ENABLE TRIGGER ";
-    spi.execute("ALTER TABLE " + t.table + " " + mode + pg::quote_identifier(t.name));
+    spi.execute("ALTER TABLE ONLY " + t.table + " " + mode + pg::quote_identifier(t.name));
   }
   return result;
 }
@@ -341,7 +355,26 @@ std::vector<Restored> restore_into(pg::Spi& spi, Oid owner, const std::string& n
       throw Error("42P07", "relation " + target + " already exists", {},
                   "Drop it first, or restore into another schema.");
     Oid storage = require_storage(*item, name);
-    TargetDdl ddl = target_ddl(item->definition, schema, item->source_name, pg::server_keywords);
+    // The table's expressions (defaults, CHECKs, generated columns, index expressions) were
+    // written by its owner and would run with the caller's rights: recreate them only when the
+    // owner holds every right the caller has (the caller itself, or a superuser owner).
+    const Json* owner_name = item->definition.find("owner");
+    bool trusted = false;
+    if (owner_name != nullptr && owner_name->type == Json::Type::string) {
+      const char* role = owner_name->text.c_str();
+      Oid table_owner = pg::call([role] { return get_role_oid(role, true); });
+      Oid user = GetUserId();
+      trusted = OidIsValid(table_owner) &&
+                pg::call([table_owner, user] { return has_privs_of_role(table_owner, user); });
+    }
+    TargetDdl ddl = target_ddl(item->definition, schema, item->source_name, pg::server_keywords, trusted);
+    if (!ddl.skipped.empty()) {
+      std::string list;
+      for (const std::string& what : ddl.skipped) list += (list.empty() ? "" : ", ") + what;
+      pg::notice(target + " was recreated without what runs as code, since its owner " +
+                 (owner_name != nullptr ? pg::quote_identifier(owner_name->text) : std::string("(unknown)")) +
+                 " lacks some of your rights: " + list);
+    }
     for (const std::string& sql : ddl.before) spi.execute(sql);
     spi.execute(ddl.create_table);
     StorageGrant grant(spi, owner, *item, storage);
@@ -461,17 +494,20 @@ PGDB_FUNCTION(pgdb_tools_snapshot_diff) {
   for (const ColumnFacts& c : now)
     if (!has(stored, c.name)) only_live.push_back(c.name);
 
-  std::string key_object, key_columns, join;
+  std::string key_object, key_columns, join, order;
   for (std::size_t i = 0; i < key.size(); ++i) {
     std::string k = pg::quote_identifier(key[i]);
-    key_object += (i ? ", " : "") + pg::quote_literal(key[i]) + ", x." + k;
-    key_columns += ", x." + k + " AS k" + std::to_string(i);
-    join += std::string(i ? " AND " : "") + "s.k" + std::to_string(i) + " = l.k" + std::to_string(i);
+    std::string n = std::to_string(i);
+    key_object += (i ? ", " : "") + pg::quote_literal(key[i]) + ", r." + k;
+    key_columns += ", r." + k + " AS k" + n;
+    join += std::string(i ? " AND " : "") + "s.k" + n + " = l.k" + n;
+    order += "coalesce(l.k" + n + ", s.k" + n + "), ";
   }
   bool partitioned = pg::call([relid] { return get_rel_relkind(relid); }) == RELKIND_PARTITIONED_TABLE;
   auto side = [&](const std::string& from) {
-    return "(SELECT pg_catalog.to_jsonb(x) AS j, pg_catalog.jsonb_build_object(" + key_object +
-           ") AS k" + key_columns + " FROM " + from + " x)";
+    // r.* is the whole row even when the table has a column named r.
+    return "(SELECT pg_catalog.to_jsonb(r.*) AS j, pg_catalog.jsonb_build_object(" + key_object +
+           ") AS k" + key_columns + " FROM " + from + " r)";
   };
   std::string sql =
       "SELECT CASE WHEN s.j IS NULL THEN 'added' WHEN l.j IS NULL THEN 'removed' ELSE 'changed' END, "
@@ -480,7 +516,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_diff) {
       side((partitioned ? "" : "ONLY ") + table.quoted()) + " l ON " + join +
       " WHERE s.j IS NULL OR l.j IS NULL "
       "    OR (s.j OPERATOR(pg_catalog.-) $1::text[]) IS DISTINCT FROM (l.j OPERATOR(pg_catalog.-) $2::text[]) "
-      " ORDER BY 2, 1";
+      " ORDER BY " + order + "1";
   Oid owner = pg::extension_owner(spi);
   StorageGrant grant(spi, owner, *item, storage);
   spi.execute(sql, {pg::Param{TEXTARRAYOID, pg::strings_to_text_array(only_stored), false},

@@ -108,7 +108,7 @@ std::vector<int> load_order(int count, const std::vector<std::pair<int, int>>& r
 }
 
 TargetDdl target_ddl(const Json& definition, const std::string& schema, const std::string& table,
-                     KeywordLookup keywords) {
+                     KeywordLookup keywords, bool trusted) {
   auto q = [keywords](std::string_view name) { return quote_identifier(name, keywords); };
   const std::string qualified = q(schema) + "." + q(table);
   TargetDdl ddl;
@@ -133,9 +133,10 @@ TargetDdl target_ddl(const Json& definition, const std::string& schema, const st
     const std::string* generated = text_member(column, "generated");
     const std::string* identity = text_member(column, "identity");
     auto seq = sequence_of.find(*name);
-    if (generated != nullptr) {
+    if (generated != nullptr && trusted) {
       sql += " GENERATED ALWAYS AS (" + *generated + ") STORED";
     } else {
+      if (generated != nullptr) ddl.skipped.push_back("generation expression of column " + q(*name));
       ddl.load_columns.push_back(*name);
       if (identity != nullptr) {
         std::string options =
@@ -158,7 +159,10 @@ TargetDdl target_ddl(const Json& definition, const std::string& schema, const st
         ddl.after.push_back("ALTER SEQUENCE " + seq_qualified + " OWNED BY " + qualified + "." +
                             q(*name));
       } else if (const std::string* default_expr = text_member(column, "default")) {
-        sql += " DEFAULT " + *default_expr;
+        if (trusted)
+          sql += " DEFAULT " + *default_expr;
+        else
+          ddl.skipped.push_back("default of column " + q(*name));
       }
     }
     if (bool_member(column, "not_null")) sql += " NOT NULL";
@@ -173,12 +177,20 @@ TargetDdl target_ddl(const Json& definition, const std::string& schema, const st
     const std::string* def = text_member(constraint, "definition");
     if (name == nullptr || type == nullptr || def == nullptr) bad_definition("a constraint");
     if (*type == "f") continue;
+    if (!trusted && (*type == "c" || *type == "x")) {
+      ddl.skipped.push_back("constraint " + q(*name));
+      continue;
+    }
     ddl.after.push_back("ALTER TABLE " + qualified + " ADD CONSTRAINT " + q(*name) + " " + *def);
   }
   for (const Json& index : array_member(definition, "indexes")) {
     const std::string* name = text_member(index, "name");
     const std::string* def = text_member(index, "definition");
     if (name == nullptr || def == nullptr) bad_definition("an index");
+    if (!trusted && bool_member(index, "expressions")) {
+      ddl.skipped.push_back("index " + q(*name));
+      continue;
+    }
     ddl.after.push_back(std::string("CREATE ") + (bool_member(index, "unique") ? "UNIQUE " : "") +
                         "INDEX " + q(*name) + " ON " + qualified + " " + *def);
   }

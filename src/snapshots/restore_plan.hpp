@@ -58,11 +58,17 @@ struct TargetDdl {
   std::vector<std::string> load_columns;
   bool overriding_system_value = false;
   std::vector<std::string> after;  // ADD CONSTRAINT, CREATE INDEX, OWNED BY
+  std::vector<std::string> skipped;  // what an untrusted definition did not get, for a NOTICE
 };
 // The recreated sequences start afresh: the caller sets them to the values the snapshot recorded
 // once the table exists (snapshot_restore does, from definition.sequences).
 
+// trusted says whether the expressions recorded with the table (defaults, generated columns,
+// CHECK and exclusion constraints, expression and partial indexes) may run with the rights of the
+// role restoring it: they were written by the table's owner. When not, the copy gets none of
+// them (generated columns become plain columns holding the snapshot's values) and `skipped`
+// names what was left out.
 TargetDdl target_ddl(const Json& definition, const std::string& schema, const std::string& table,
-                     KeywordLookup keywords);
+                     KeywordLookup keywords, bool trusted = true);
 
 }  // namespace pgdb::snapshots

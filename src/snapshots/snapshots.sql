@@ -14,6 +14,7 @@ CREATE TABLE snapshot_catalog (
   name text NOT NULL UNIQUE,
   created_at timestamptz NOT NULL,
   created_by name NOT NULL,
+  created_by_oid oid NOT NULL,  -- the role, so that a later role of the same name is not it
   note text,
   tags text[] NOT NULL DEFAULT '{}'
 );
@@ -40,55 +41,83 @@ SELECT pg_catalog.pg_extension_config_dump('snapshot_items', '');
 SELECT pg_catalog.pg_extension_config_dump('snapshot_ids', '');
 
 CREATE TABLE snapshot_schedules (
-  name_prefix text PRIMARY KEY,
+  owner_name name NOT NULL,
+  name_prefix text NOT NULL,
   tables regclass[],
   schemas name[],
   keep_last integer NOT NULL,
-  owner_name name NOT NULL
+  PRIMARY KEY (owner_name, name_prefix)
 );
-COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_snapshot)';
+COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_snapshot); each role sees its own';
 REVOKE ALL ON snapshot_schedules FROM PUBLIC;
 GRANT SELECT ON snapshot_schedules TO PUBLIC;
+ALTER TABLE snapshot_schedules ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_schedules ON snapshot_schedules FOR SELECT USING (owner_name = current_user);
 SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', '');
 
--- Whether the current user may read the table recorded as (relid, schema, name): it still exists
--- under that name and the user has SELECT on it (on the table or on every column).
-CREATE FUNCTION _table_readable(relid oid, schema_name name, table_name name) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- Whether the current user may read the copy of the table recorded as (relid, schema, name)
+-- with the given columns: the table still exists under that name, the user may use its schema,
+-- has SELECT on it (or on each of those columns, all of which must still be there), and no
+-- row-level security hides rows of it from them.
+CREATE FUNCTION _table_readable(relid oid, schema_name name, table_name name, columns text[])
+  RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT EXISTS (
     SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = relid AND n.nspname = schema_name AND c.relname = table_name
-       AND (has_table_privilege(c.oid, 'SELECT')
-            OR NOT EXISTS (SELECT FROM pg_attribute a
-                            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                              AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT'))))
+       AND has_schema_privilege(n.oid, 'USAGE')
+       AND NOT row_security_active(c.oid)
+       AND cardinality(columns) > 0
+       AND NOT EXISTS (
+             SELECT FROM unnest(columns) AS col(name)
+              WHERE NOT EXISTS (
+                      SELECT FROM pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attname = col.name AND a.attnum > 0
+                         AND NOT a.attisdropped
+                         AND (has_table_privilege(c.oid, 'SELECT')
+                              OR has_column_privilege(c.oid, a.attnum, 'SELECT')))))
+$$;
+
+-- The column names a snapshot recorded for a table.
+CREATE FUNCTION _snapshot_columns(definition jsonb) RETURNS text[]
+  LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(array_agg(c ->> 'name'), '{}') FROM jsonb_array_elements(definition -> 'columns') c
 $$;
 
 -- Whether the current user is (a member of) the role that took a snapshot.
-CREATE FUNCTION _snapshot_creator(created_by name) RETURNS boolean
+CREATE FUNCTION _snapshot_creator(created_by_oid oid) RETURNS boolean
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = created_by AND pg_has_role(r.oid, 'MEMBER'))
+  SELECT EXISTS (SELECT FROM pg_roles r WHERE r.oid = created_by_oid AND pg_has_role(r.oid, 'MEMBER'))
 $$;
 
 -- The tables of the snapshots the current user may read: those they took, and those of tables
--- they can read now.
+-- they can read now. Sequence values are the taker's only (others may lack the right to see them).
 CREATE VIEW _snapshot_contents WITH (security_barrier) AS
-SELECT c.name AS snapshot_name, c.created_by, i.*
+SELECT c.name AS snapshot_name, c.created_by, c.created_by_oid,
+       i.snapshot_id, i.ordinal, i.source_relid, i.source_schema, i.source_name, i.storage_name,
+       i.rows, i.bytes, i.content_hash,
+       CASE WHEN _snapshot_creator(c.created_by_oid) THEN i.definition
+            ELSE jsonb_set(i.definition, '{sequences}',
+                           coalesce((SELECT jsonb_agg((q - 'last_value') || '{"recorded": false}')
+                                       FROM jsonb_array_elements(i.definition -> 'sequences') q),
+                                    '[]')) END AS definition
   FROM snapshot_catalog c JOIN snapshot_items i USING (snapshot_id)
- WHERE _snapshot_creator(c.created_by)
-    OR _table_readable(i.source_relid, i.source_schema, i.source_name);
+ WHERE _snapshot_creator(c.created_by_oid)
+    OR _table_readable(i.source_relid, i.source_schema, i.source_name, _snapshot_columns(i.definition));
 GRANT SELECT ON _snapshot_contents TO PUBLIC;
 
 CREATE VIEW snapshots WITH (security_barrier) AS
-SELECT c.snapshot_id, c.name, c.created_at, c.created_by, c.note, c.tags,
+SELECT c.snapshot_id, c.name, c.created_at,
+       coalesce((SELECT r.rolname FROM pg_roles r WHERE r.oid = c.created_by_oid), c.created_by) AS created_by,
+       c.note, c.tags,
        count(i.ordinal)::integer AS tables,
        coalesce(sum(i.rows), 0)::bigint AS total_rows,
        coalesce(sum(i.bytes), 0)::bigint AS total_bytes
   FROM snapshot_catalog c LEFT JOIN snapshot_items i USING (snapshot_id)
- WHERE _snapshot_creator(c.created_by)
+ WHERE _snapshot_creator(c.created_by_oid)
     OR NOT EXISTS (SELECT FROM snapshot_items j
                     WHERE j.snapshot_id = c.snapshot_id
-                      AND NOT _table_readable(j.source_relid, j.source_schema, j.source_name))
+                      AND NOT _table_readable(j.source_relid, j.source_schema, j.source_name,
+                                              _snapshot_columns(j.definition)))
  GROUP BY c.snapshot_id;
 GRANT SELECT ON snapshots TO PUBLIC;
 COMMENT ON VIEW snapshots IS
@@ -99,6 +128,7 @@ CREATE FUNCTION _snapshot_definition(rel oid) RETURNS jsonb
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 SELECT jsonb_build_object(
   'relkind', c.relkind::text,
+  'owner', pg_get_userbyid(c.relowner)::text,
   'partition_key', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
   'columns', (
     SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -130,6 +160,7 @@ SELECT jsonb_build_object(
   'indexes', (
     SELECT coalesce(jsonb_agg(jsonb_build_object(
              'name', ic.relname, 'unique', i.indisunique,
+             'expressions', i.indexprs IS NOT NULL OR i.indpred IS NOT NULL,
              'definition', substr(x.def, length(x.prefix) + 1))
            ORDER BY ic.relname), '[]')
       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid,
@@ -226,15 +257,18 @@ BEGIN
   IF older_than < interval '0' THEN
     RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = '22023';
   END IF;
-  -- Only snapshots the caller took (or whose taker they are a member of) are candidates; the
-  -- newest keep_last of those stay.
+  -- Only the caller's own snapshots are candidates (a superuser's prune leaves other roles'
+  -- alone); with name_prefix, only those named <prefix>_<YYYYMMDD_HHMMSS>, as schedule_snapshot
+  -- names them. The newest keep_last of the candidates stay.
   FOR victim IN
     SELECT r.name FROM (
       SELECT s.name, s.created_at, s.tags,
              row_number() OVER (ORDER BY s.created_at DESC, s.snapshot_id DESC) AS newest
         FROM pgdb_tools.snapshots s
-       WHERE pgdb_tools._snapshot_creator(s.created_by)
-         AND (name_prefix IS NULL OR left(s.name, length(name_prefix) + 1) = name_prefix || '_')) r
+       WHERE s.created_by = current_user
+         AND (name_prefix IS NULL
+              OR (left(s.name, length(name_prefix) + 1) = name_prefix || '_'
+                  AND substr(s.name, length(name_prefix) + 2) ~ '^[0-9]{8}_[0-9]{6}$'))) r
      WHERE NOT (r.newest <= coalesce(keep_last, 0)
                 OR (older_than IS NOT NULL AND r.created_at > now() - older_than)
                 OR r.tags && coalesce(keep_tags, '{}'))
@@ -247,7 +281,7 @@ BEGIN
   RETURN dropped;
 END $$;
 COMMENT ON FUNCTION snapshot_prune(integer, interval, text[], text) IS
-  'Drops your snapshots beyond the newest keep_last and older than older_than, keeping tagged ones; returns how many';
+  'Drops your snapshots beyond the newest keep_last and older than older_than, keeping tagged ones (name_prefix: only <prefix>_<YYYYMMDD_HHMMSS>); returns how many';
 
 -- The pg_cron job's body: one snapshot named <prefix>_<YYYYMMDD_HHMMSS> (UTC), then pruning of
 -- that prefix.
@@ -257,13 +291,11 @@ DECLARE
   s pgdb_tools.snapshot_schedules;
   id bigint;
 BEGIN
-  SELECT * INTO s FROM pgdb_tools.snapshot_schedules WHERE snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix;
+  SELECT * INTO s FROM pgdb_tools.snapshot_schedules
+   WHERE snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix
+     AND owner_name = current_user;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';
-  END IF;
-  IF s.owner_name <> current_user THEN
-    RAISE EXCEPTION 'snapshot schedule "%" belongs to role %', name_prefix, s.owner_name
-      USING ERRCODE = '42501';
+    RAISE EXCEPTION 'you have no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';
   END IF;
   IF EXISTS (SELECT FROM unnest(s.tables) t(relid) WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = t.relid)) THEN
     RAISE EXCEPTION 'a table of snapshot schedule "%" no longer exists', name_prefix
@@ -282,7 +314,6 @@ CREATE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regcla
   RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   job bigint;
-  existing name;
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
     RAISE EXCEPTION 'pg_cron is not installed in this database'
@@ -299,13 +330,8 @@ BEGIN
   IF tables IS NULL AND schemas IS NULL THEN
     RAISE EXCEPTION 'schedule_snapshot needs tables or schemas' USING ERRCODE = '22023';
   END IF;
-  SELECT owner_name INTO existing FROM pgdb_tools.snapshot_schedules s WHERE s.name_prefix = schedule_snapshot.name_prefix;
-  IF FOUND AND existing <> current_user THEN
-    RAISE EXCEPTION 'snapshot schedule "%" belongs to role %', name_prefix, existing
-      USING ERRCODE = '42501', HINT = 'Pick another name_prefix.';
-  END IF;
-  -- The schedule's row is written by a helper that runs as the extension's owner and lets each
-  -- role change only its own schedules.
+  -- The schedule's row is written by a helper that runs as the extension's owner; each role has
+  -- schedules of its own (pg_cron's job names are per role too).
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
   EXECUTE 'SELECT cron.schedule($1, $2, $3)'
      INTO job

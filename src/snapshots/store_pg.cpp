@@ -19,6 +19,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "executor/tuptable.h"
+#include "access/transam.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -96,20 +97,43 @@ namespace {
 
 constexpr int batch_size = 1000;
 
-// Adds one column value to the row being hashed: the null flag, then the value's bytes in the
-// type's own representation (varlena values detoasted and decompressed first), so the hash does
-// not depend on how a value happens to be stored.
-inline void hash_value(ContentHash& hash, Form_pg_attribute att, Datum value, bool is_null) {
+// How one column is hashed. Values of built-in types are hashed in their binary form. Values of
+// types created in this database (enums, composites, arrays and ranges of them, domains over
+// them) carry OIDs of this database inside (an enum is its label's OID, a composite or an array
+// names its type), which a dump and restore renumbers: those are hashed as their text output.
+struct HashColumn {
+  Form_pg_attribute att;
+  bool as_text;
+  FmgrInfo output;
+};
+
+bool carries_local_oids(Oid type) {
+  Oid base = getBaseType(type);
+  if (base >= FirstNormalObjectId) return true;
+  Oid element = get_element_type(base);
+  return OidIsValid(element) && getBaseType(element) >= FirstNormalObjectId;
+}
+
+// Adds one column value to the row being hashed: the null flag, then the value's bytes (varlena
+// values detoasted and decompressed first, so the hash does not depend on how a value happens to
+// be stored). Copies made here are freed at once: a row may hold very large values.
+inline void hash_value(ContentHash& hash, HashColumn& column, Datum value, bool is_null) {
+  Form_pg_attribute att = column.att;
   if (is_null) {
     hash.add_null();
+  } else if (column.as_text) {
+    char* text = OutputFunctionCall(&column.output, value);
+    hash.add_value(text, std::strlen(text));
+    pfree(text);
   } else if (att->attbyval) {
     char buffer[sizeof(Datum)];
     store_att_byval(buffer, value, att->attlen);
     hash.add_value(buffer, static_cast<std::size_t>(att->attlen));
   } else if (att->attlen == -1) {
-    struct varlena* v = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
-    if (VARATT_IS_EXTENDED(v)) v = pg_detoast_datum_packed(v);
+    struct varlena* stored = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
+    struct varlena* v = VARATT_IS_EXTENDED(stored) ? pg_detoast_datum_packed(stored) : stored;
     hash.add_value(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+    if (v != stored) pfree(v);
   } else if (att->attlen == -2) {
     const char* s = DatumGetCString(value);
     hash.add_value(s, std::strlen(s));
@@ -121,8 +145,8 @@ inline void hash_value(ContentHash& hash, Form_pg_attribute att, Datum value, bo
 // The scan of one leaf table. Runs inside pg::call: no C++ objects with destructors are created
 // here, and every PostgreSQL resource is released by the resource owner if an ERROR escapes.
 std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, TupleDesc out_desc,
-                        ContentHash& hash, TupleTableSlot** batch, BulkInsertState bulk,
-                        MemoryContext per_batch) {
+                        HashColumn* columns, ContentHash& hash, TupleTableSlot** batch,
+                        BulkInsertState bulk, MemoryContext per_batch) {
   AttrMap* map = build_attrmap_by_name(RelationGetDescr(source), out_desc);
   TupleTableSlot* in = table_slot_create(source, nullptr);
   TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
@@ -142,7 +166,7 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
         AttrNumber from = map->attnums[i];
         bool is_null = from == 0 || in->tts_isnull[from - 1];
         Datum value = from == 0 ? Datum(0) : in->tts_values[from - 1];
-        hash_value(hash, TupleDescAttr(out_desc, i), value, is_null);
+        hash_value(hash, columns[i], value, is_null);
         if (out != nullptr) {
           out->tts_values[i] = value;
           out->tts_isnull[i] = is_null;
@@ -176,33 +200,45 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
 
 }  // namespace
 
-std::uint64_t copy_rows(Oid relid, Snapshot snapshot, Oid into, ContentHash& hash) {
-  std::vector<Oid> leaves;
+std::vector<Oid> leaves_of(Oid relid) {
   char kind = pg::call([relid] { return get_rel_relkind(relid); });
-  if (kind == RELKIND_PARTITIONED_TABLE) {
-    List* all = pg::call([relid] { return find_all_inheritors(relid, AccessShareLock, nullptr); });
-    ListCell* cell;
-    foreach (cell, all) {
-      Oid child = lfirst_oid(cell);
-      char child_kind = pg::call([child] { return get_rel_relkind(child); });
-      if (child_kind == RELKIND_RELATION) {
-        leaves.push_back(child);
-      } else if (child_kind == RELKIND_FOREIGN_TABLE) {
-        throw Error(sqlstate::feature_not_supported,
-                    "partition " + std::string(pg::call([child] { return get_rel_name(child); })) +
-                        " is a foreign table",
-                    {}, "Snapshots copy local tables only.");
-      }
+  if (kind != RELKIND_PARTITIONED_TABLE) return {relid};
+  std::vector<Oid> leaves;
+  List* all = pg::call([relid] { return find_all_inheritors(relid, AccessShareLock, nullptr); });
+  ListCell* cell;
+  foreach (cell, all) {
+    Oid child = lfirst_oid(cell);
+    char child_kind = pg::call([child] { return get_rel_relkind(child); });
+    if (child_kind == RELKIND_RELATION) {
+      leaves.push_back(child);
+    } else if (child_kind == RELKIND_FOREIGN_TABLE) {
+      throw Error(sqlstate::feature_not_supported,
+                  "partition " + std::string(pg::call([child] { return get_rel_name(child); })) +
+                      " is a foreign table",
+                  {}, "Snapshots copy local tables only.");
     }
-  } else {
-    leaves.push_back(relid);
   }
+  return leaves;
+}
 
+std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
+                        ContentHash& hash) {
   std::uint64_t rows = 0;
   pg::call([&] {
     Relation target = OidIsValid(into) ? table_open(into, RowExclusiveLock) : nullptr;
     Relation first = table_open(relid, AccessShareLock);
     TupleDesc out_desc = target != nullptr ? RelationGetDescr(target) : RelationGetDescr(first);
+    HashColumn* columns = static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (out_desc->natts + 1)));
+    for (int i = 0; i < out_desc->natts; ++i) {
+      columns[i].att = TupleDescAttr(out_desc, i);
+      columns[i].as_text = carries_local_oids(columns[i].att->atttypid);
+      if (columns[i].as_text) {
+        Oid function;
+        bool varlena;
+        getTypeOutputInfo(columns[i].att->atttypid, &function, &varlena);
+        fmgr_info(function, &columns[i].output);
+      }
+    }
     MemoryContext per_batch = AllocSetContextCreate(CurrentMemoryContext, "pgdb_tools snapshot copy",
                                                     ALLOCSET_DEFAULT_SIZES);
     TupleTableSlot** batch = nullptr;
@@ -214,7 +250,7 @@ std::uint64_t copy_rows(Oid relid, Snapshot snapshot, Oid into, ContentHash& has
     }
     for (Oid leaf : leaves) {
       Relation source = leaf == relid ? first : table_open(leaf, AccessShareLock);
-      rows += copy_leaf(source, snapshot, target, out_desc, hash, batch, bulk, per_batch);
+      rows += copy_leaf(source, snapshot, target, out_desc, columns, hash, batch, bulk, per_batch);
       if (source != first) table_close(source, NoLock);
     }
     if (target != nullptr) {
@@ -225,6 +261,7 @@ std::uint64_t copy_rows(Oid relid, Snapshot snapshot, Oid into, ContentHash& has
       table_close(target, NoLock);
     }
     MemoryContextDelete(per_batch);
+    pfree(columns);
     table_close(first, NoLock);
   });
   return rows;

@@ -43,10 +43,15 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
 // The stored copy's OID, or InvalidOid when it is gone.
 Oid storage_relid(const StoredTable& item);
 
-// Scans relid (a plain table; a partitioned one through its leaf partitions) as of `snapshot`,
-// adding each row to `hash`. When `into` is valid, every row is also inserted into that table,
-// whose columns are matched to the source's by name. Returns the rows seen.
-std::uint64_t copy_rows(Oid relid, Snapshot snapshot, Oid into, ContentHash& hash);
+// The tables whose rows make up relid: relid itself, or for a partitioned table its leaf
+// partitions (locked). 0A000 for a foreign partition.
+std::vector<Oid> leaves_of(Oid relid);
+
+// Scans `leaves` (relid's, from leaves_of) as of `snapshot`, adding each row to `hash`. When
+// `into` is valid, every row is also inserted into that table, whose columns are matched to the
+// source's by name. Returns the rows seen.
+std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
+                        ContentHash& hash);
 
 // The current user's name.
 std::string current_user_name();
