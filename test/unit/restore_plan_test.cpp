@@ -550,3 +550,70 @@ TEST(TargetDdl, SequenceDataTypeOnlyForSerialSequences) {
 
 }  // namespace
 }  // namespace pgdb::snapshots
+
+namespace pgdb::snapshots {
+namespace {
+
+// A definition whose code would run with the restorer's rights is recreated without it.
+TEST(TargetDdl, UntrustedDefinitionLeavesOutCode) {
+  auto text = [](const std::string& v) { return Json::from_string(v); };
+  Json id = Json::object();
+  id.set("name", text("id"));
+  id.set("type", text("integer"));
+  id.set("not_null", Json::from_bool(true));
+  Json v = Json::object();
+  v.set("name", text("v"));
+  v.set("type", text("integer"));
+  v.set("default", text("evil()"));
+  Json g = Json::object();
+  g.set("name", text("g"));
+  g.set("type", text("integer"));
+  g.set("generated", text("(v * 2)"));
+  Json cols = Json::array();
+  cols.items = {id, v, g};
+  Json pk = Json::object();
+  pk.set("name", text("t_pkey"));
+  pk.set("type", text("p"));
+  pk.set("definition", text("PRIMARY KEY (id)"));
+  Json check = Json::object();
+  check.set("name", text("t_v_check"));
+  check.set("type", text("c"));
+  check.set("definition", text("CHECK (evil(v))"));
+  Json cons = Json::array();
+  cons.items = {pk, check};
+  Json plain_index = Json::object();
+  plain_index.set("name", text("t_v"));
+  plain_index.set("definition", text("USING btree (v)"));
+  Json expr_index = Json::object();
+  expr_index.set("name", text("t_e"));
+  expr_index.set("expressions", Json::from_bool(true));
+  expr_index.set("definition", text("USING btree (evil(v))"));
+  Json idx = Json::array();
+  idx.items = {plain_index, expr_index};
+  Json d = Json::object();
+  d.set("columns", cols);
+  d.set("constraints", cons);
+  d.set("indexes", idx);
+  auto keywords = [](std::string_view) { return KeywordKind::not_keyword; };
+
+  TargetDdl untrusted = target_ddl(d, "s", "t", keywords, false);
+  EXPECT_EQ(untrusted.create_table, "CREATE TABLE s.t (id integer NOT NULL, v integer, g integer)");
+  EXPECT_EQ(untrusted.load_columns, (std::vector<std::string>{"id", "v", "g"}));
+  EXPECT_EQ(untrusted.after, (std::vector<std::string>{
+                                 "ALTER TABLE s.t ADD CONSTRAINT t_pkey PRIMARY KEY (id)",
+                                 "CREATE INDEX t_v ON s.t USING btree (v)"}));
+  EXPECT_EQ(untrusted.skipped,
+            (std::vector<std::string>{"default of column v", "generation expression of column g",
+                                      "constraint t_v_check", "index t_e"}));
+
+  TargetDdl trusted = target_ddl(d, "s", "t", keywords, true);
+  EXPECT_EQ(trusted.create_table,
+            "CREATE TABLE s.t (id integer NOT NULL, v integer DEFAULT evil(), "
+            "g integer GENERATED ALWAYS AS ((v * 2)) STORED)");
+  EXPECT_EQ(trusted.load_columns, (std::vector<std::string>{"id", "v"}));
+  EXPECT_EQ(trusted.after.size(), 4u);
+  EXPECT_TRUE(trusted.skipped.empty());
+}
+
+}  // namespace
+}  // namespace pgdb::snapshots
