@@ -37,30 +37,6 @@ namespace pgdb::snapshots {
 
 namespace {
 
-std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const char* argument) {
-  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
-  if (ARR_NDIM(array) > 1)
-    throw Error(sqlstate::invalid_parameter_value,
-                std::string(argument) + " must be a one-dimensional array");
-  Datum* elements = nullptr;
-  bool* nulls = nullptr;
-  int count = 0;
-  int16 length = 0;
-  bool by_value = false;
-  char align = 0;
-  pg::call([&] {
-    get_typlenbyvalalign(element_type, &length, &by_value, &align);
-    deconstruct_array(array, element_type, length, by_value, align, &elements, &nulls, &count);
-  });
-  std::vector<Datum> values;
-  for (int i = 0; i < count; ++i) {
-    if (nulls[i])
-      throw Error(sqlstate::invalid_parameter_value, std::string(argument) + " must not contain NULL");
-    values.push_back(elements[i]);
-  }
-  return values;
-}
-
 bool can_select_all(Oid relid) {
   Oid user = GetUserId();
   return pg::call([relid, user] {

@@ -114,18 +114,8 @@ std::string column_list(const std::vector<std::string>& columns) {
 }
 
 std::vector<Oid> regclass_array(Datum array_datum) {
-  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
-  Datum* elements = nullptr;
-  bool* nulls = nullptr;
-  int count = 0;
-  pg::call([&] {
-    deconstruct_array(array, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elements, &nulls, &count);
-  });
   std::vector<Oid> values;
-  for (int i = 0; i < count; ++i) {
-    if (nulls[i]) throw Error(sqlstate::invalid_parameter_value, "tables must not contain NULL");
-    values.push_back(DatumGetObjectId(elements[i]));
-  }
+  for (Datum d : array_elements(array_datum, REGCLASSOID, "tables")) values.push_back(DatumGetObjectId(d));
   return values;
 }
 

@@ -53,6 +53,9 @@ std::vector<Oid> leaves_of(Oid relid);
 std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
                         ContentHash& hash);
 
+// The elements of a one-dimensional array argument; 22023 naming `argument` for NULL elements.
+std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const char* argument);
+
 // The current user's name.
 std::string current_user_name();
 
