@@ -63,6 +63,7 @@ SELECT source, rows FROM pgdb_tools.snapshot_tables('in_xact');
 -- Large tables report progress.
 CREATE TABLE shop.big AS SELECT g AS id FROM generate_series(1, 100000) g;
 SELECT pgdb_tools.snapshot_create('big', ARRAY['shop.big', 'shop.items']::regclass[]) > 0 AS created;
+SELECT * FROM pgdb_tools.snapshot_restore('big', ARRAY['shop.big']::regclass[]);
 
 -- Drop: true, then false with a NOTICE.
 SELECT pgdb_tools.snapshot_drop('big');

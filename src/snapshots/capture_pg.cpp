@@ -108,8 +108,6 @@ std::string megabytes(std::int64_t bytes) {
   return buffer;
 }
 
-constexpr std::uint64_t progress_rows = 100000;
-
 class RegisteredSnapshot {
  public:
   RegisteredSnapshot()

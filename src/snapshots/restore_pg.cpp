@@ -186,6 +186,13 @@ void reset_sequences(pg::Spi& spi, const StoredTable& item, Oid table, const std
   }
 }
 
+// A NOTICE per large table, so that a long restore shows where it is.
+void report_progress(const std::string& snapshot, const std::string& target, std::uint64_t rows) {
+  if (rows >= progress_rows)
+    pg::notice("snapshot \"" + snapshot + "\": restored " + target + ", " + std::to_string(rows) +
+               " rows");
+}
+
 struct Restored {
   std::string source;
   std::string target;
@@ -316,6 +323,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
     grant.revoke();
     reset_sequences(spi, item, relid, target);
     result[index] = {item.source_quoted(), target, static_cast<std::int64_t>(rows)};
+    report_progress(name, target, rows);
   }
 
   for (const Trigger& t : disabled) {
@@ -383,6 +391,7 @@ std::vector<Restored> restore_into(pg::Spi& spi, Oid owner, const std::string& n
     });
     reset_sequences(spi, *item, relid, target);
     result.push_back({item->source_quoted(), target, static_cast<std::int64_t>(rows)});
+    report_progress(name, target, rows);
   }
   return result;
 }

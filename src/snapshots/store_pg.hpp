@@ -19,6 +19,9 @@ namespace pgdb::snapshots {
 
 inline constexpr const char* storage_schema = "pgdb_tools_snapshots";
 
+// Tables with at least this many rows get a progress NOTICE when copied or restored.
+inline constexpr std::uint64_t progress_rows = 100000;
+
 // One table of a snapshot, as pgdb_tools._snapshot_contents shows it to the current user.
 struct StoredTable {
   std::int64_t snapshot_id = 0;
