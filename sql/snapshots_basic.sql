@@ -42,7 +42,7 @@ SELECT * FROM pgdb_tools.snapshot_verify('shop_1');
 UPDATE pgdb_tools_snapshots.s1_2 SET name = 'tampered' WHERE id = 7;
 DELETE FROM pgdb_tools_snapshots.s1_1;
 SELECT * FROM pgdb_tools.snapshot_verify('shop_1');
-DROP TABLE pgdb_tools_snapshots.s1_3;
+DROP TABLE pgdb_tools_snapshots.s1_3 CASCADE;
 SELECT * FROM pgdb_tools.snapshot_verify('shop_1');
 SELECT * FROM pgdb_tools.snapshot_restore('shop_1', ARRAY['shop.log']::regclass[]);
 

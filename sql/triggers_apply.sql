@@ -100,7 +100,7 @@ SELECT count(*) AS fine_so_far_installed FROM pg_trigger WHERE tgname = 'fine_so
 
 -- the catalog is kept by pg_dump
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS t(oid) JOIN pg_class c ON c.oid = t.oid
- WHERE e.extname = 'pgdb_tools';
+ WHERE e.extname = 'pgdb_tools' ORDER BY 1;
 
 -- a table owner who is not a superuser manages their own triggers; the catalog records them
 -- although that role cannot write the catalog itself

@@ -21,7 +21,10 @@ extern "C" {
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/partition.h"
 #include "catalog/pg_inherits.h"
+#include "access/htup_details.h"
+#include "utils/syscache.h"
 #include "catalog/pg_type.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
@@ -59,9 +62,10 @@ void require_snapshottable(Oid relid) {
     throw Error(sqlstate::invalid_parameter_value,
                 "cannot snapshot " + name.quoted() + ": it is a snapshot's stored copy");
   Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
-  if (pg::call([nsp] { return isOtherTempNamespace(nsp); }))
+  if (pg::call([relid] { return get_rel_persistence(relid); }) == RELPERSISTENCE_TEMP)
     throw Error(sqlstate::feature_not_supported,
-                "cannot snapshot " + name.quoted() + ": it is another session's temporary table");
+                "cannot snapshot " + name.quoted() + ": it is a temporary table", {},
+                "A temporary table ends with its session; copy it into a regular table first.");
   Oid user = GetUserId();
   if (pg::call([nsp, user] { return pg_namespace_aclcheck(nsp, user, ACL_USAGE); }) != ACLCHECK_OK)
     throw Error(sqlstate::insufficient_privilege, "permission denied for schema " +
@@ -100,6 +104,30 @@ std::string storage_columns(Oid relid) {
     throw Error(sqlstate::feature_not_supported,
                 "cannot snapshot " + pg::table_name(relid).quoted() + ": it has no columns");
   return sql;
+}
+
+// In REPEATABLE READ and SERIALIZABLE the transaction's snapshot predates the lock just taken:
+// a table rewritten, truncated or altered by a transaction the snapshot does not see would be
+// copied as the snapshot sees its files (empty, or with other columns). Such a change writes a
+// new pg_class row; refuse like a serialization failure.
+void require_unchanged_since(Oid relid, Snapshot snapshot) {
+  if (!IsolationUsesXactSnapshot()) return;
+  bool changed = pg::call([relid, snapshot] {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(tuple)) return true;
+    TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+    bool invisible = TransactionIdIsNormal(xmin) && !TransactionIdIsCurrentTransactionId(xmin) &&
+                     XidInMVCCSnapshot(xmin, snapshot);
+    ReleaseSysCache(tuple);
+    return invisible;
+  });
+  if (changed)
+    throw Error(sqlstate::serialization_failure,
+                "could not snapshot " + pg::table_name(relid).quoted() +
+                    ": it was changed after this transaction's snapshot was taken",
+                "A REPEATABLE READ or SERIALIZABLE transaction reads the tables as of its start; this "
+                "table was rewritten, truncated or altered since.",
+                "Retry the transaction.");
 }
 
 std::string megabytes(std::int64_t bytes) {
@@ -180,6 +208,19 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   if (tables.empty())
     throw Error(sqlstate::invalid_parameter_value, "no tables to snapshot",
                 "The listed schemas hold no tables.");
+  // A partition whose partitioned ancestor is listed too is copied with that ancestor only.
+  std::vector<Oid> distinct;
+  for (Oid relid : tables) {
+    List* ancestors = pg::call([relid] {
+      return get_rel_relispartition(relid) ? get_partition_ancestors(relid) : NIL;
+    });
+    bool covered = false;
+    ListCell* cell;
+    foreach (cell, ancestors)
+      if (std::find(tables.begin(), tables.end(), lfirst_oid(cell)) != tables.end()) covered = true;
+    if (!covered) distinct.push_back(relid);
+  }
+  tables = distinct;
   for (Oid relid : tables) require_snapshottable(relid);
 
   const std::string created_by = current_user_name();
@@ -194,19 +235,47 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   }
 
   // Every table is locked before the one snapshot all of them are read with is taken, so none
-  // can be truncated or rewritten between the snapshot and its scan.
-  // The partitions are fixed here too: one attached while the copy runs is not part of it.
+  // can be truncated or rewritten between the snapshot and its scan (in READ COMMITTED; in
+  // REPEATABLE READ and SERIALIZABLE the snapshot is the transaction's, older than the locks, and
+  // require_unchanged_since refuses tables changed after it). The partitions are fixed here too:
+  // one attached while the copy runs is not part of it.
   std::vector<std::vector<Oid>> leaves;
   for (Oid relid : tables) {
     pg::call([relid] { LockRelationOid(relid, AccessShareLock); });
+    if (!pg::call([relid] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)); }))
+      throw Error(sqlstate::undefined_table,
+                  "table with OID " + std::to_string(relid) +
+                      " was dropped while snapshot_create waited for it");
     leaves.push_back(leaves_of(relid));
   }
   RegisteredSnapshot snapshot;
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    require_unchanged_since(tables[i], snapshot.get());
+    for (Oid leaf : leaves[i])
+      if (leaf != tables[i]) require_unchanged_since(leaf, snapshot.get());
+  }
 
   std::vector<std::string> definitions;
-  for (Oid relid : tables) {
-    spi.execute("SELECT pgdb_tools._snapshot_definition($1)::text", {pg::Param::oid(relid)});
-    definitions.push_back(spi.get_text(0, 0).value());
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    spi.execute("SELECT pgdb_tools._snapshot_definition($1)::text", {pg::Param::oid(tables[i])});
+    std::optional<std::string> definition = spi.get_text(0, 0);
+    if (!definition)
+      throw Error(sqlstate::undefined_table,
+                  "table " + pg::table_name(tables[i]).quoted() + " is not visible to this transaction's snapshot",
+                  {}, "It was created after the transaction began; retry in a new transaction.");
+    definitions.push_back(*definition);
+    // The partitions the transaction's snapshot knows must be the ones being copied.
+    spi.execute(
+        "WITH RECURSIVE tree(relid) AS (SELECT $1::oid UNION ALL "
+        "  SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.relid "
+        "    JOIN pg_catalog.pg_class p ON p.oid = i.inhrelid WHERE p.relispartition) "
+        "SELECT count(*) FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.relid WHERE c.relkind = 'r'",
+        {pg::Param::oid(tables[i])});
+    if (spi.get_int64(0, 0).value() != static_cast<std::int64_t>(leaves[i].size()))
+      throw Error(sqlstate::serialization_failure,
+                  "could not snapshot " + pg::table_name(tables[i]).quoted() +
+                      ": its partitions changed after this transaction's snapshot was taken",
+                  {}, "Retry the transaction.");
   }
 
   pg::ActingAs as_owner(owner);
@@ -214,10 +283,16 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
                                 note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
                                 pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false},
                                 pg::Param::oid(creator)};
+  // A concurrent call may have taken the name since the check above: ON CONFLICT waits for it
+  // and then inserts nothing.
   spi.execute(
       "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, created_by_oid, note, tags) "
-      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4) RETURNING snapshot_id",
+      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4) "
+      "ON CONFLICT (name) DO NOTHING RETURNING snapshot_id",
       header);
+  if (spi.row_count() == 0)
+    throw Error(sqlstate::duplicate_object, "snapshot \"" + name + "\" already exists", {},
+                "Choose another name, or drop the old snapshot with snapshot_drop().");
   std::int64_t id = spi.get_int64(0, 0).value();
 
   for (std::size_t i = 0; i < tables.size(); ++i) {
@@ -230,6 +305,16 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     Oid storage = pg::call([&storage_name] {
       return get_relname_relid(storage_name.c_str(), get_namespace_oid(storage_schema, false));
     });
+    // Readers read the copy through this view: it reads the copy with the view owner's rights,
+    // and only for a caller _snapshot_item_readable() admits (a filter without columns, checked
+    // once per query). No grants on the copy change hands.
+    spi.execute("CREATE VIEW " + std::string(storage_schema) + "." +
+                pg::quote_identifier(storage_name + "_read") +
+                " WITH (security_barrier) AS SELECT * FROM " + std::string(storage_schema) + "." +
+                pg::quote_identifier(storage_name) + " WHERE pgdb_tools._snapshot_item_readable(" +
+                std::to_string(id) + ", " + std::to_string(i + 1) + ")");
+    spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
+                pg::quote_identifier(storage_name + "_read") + " TO PUBLIC");
     ContentHash hash;
     std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
@@ -267,6 +352,9 @@ PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
       continue;
     }
     pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
+    if (!pg::call([storage] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(storage)); }))
+      throw Error(sqlstate::undefined_object,
+                  "snapshot \"" + name + "\" was dropped while this call waited for it");
     ContentHash hash;
     std::uint64_t rows = copy_rows(storage, {storage}, GetActiveSnapshot(), InvalidOid, hash);
     std::string detail;
@@ -319,6 +407,9 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     item.storage_name = table;
     // CASCADE: objects another role made to depend on a copy (a view of it) must not keep its
     // owner from dropping the snapshot; they go with it, and PostgreSQL names them in a NOTICE.
+    StoredTable view;
+    view.storage_name = table + "_read";
+    if (OidIsValid(storage_relid(view))) spi.execute("DROP VIEW " + item.read_quoted());
     if (OidIsValid(storage_relid(item))) spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
   }
   spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1", {pg::Param::int8(id)});

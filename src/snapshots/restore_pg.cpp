@@ -2,6 +2,7 @@
 // their SQL as the caller (so the caller's rights, defaults, constraints and row-level security
 // apply), after granting the caller SELECT on the one stored copy they were found allowed to
 // read; the grant is revoked before returning, and rolled back with everything else on error.
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -20,7 +21,12 @@
 #include "snapshots/store_pg.hpp"
 
 extern "C" {
+#include "access/relation.h"
 #include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "storage/lmgr.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
@@ -33,36 +39,6 @@ extern "C" {
 namespace pgdb::snapshots {
 
 namespace {
-
-// SELECT on a stored copy for the current user while a call reads it (see the file comment).
-class StorageGrant {
- public:
-  StorageGrant(pg::Spi& spi, Oid extension_owner, const StoredTable& item, Oid storage)
-      : spi_(spi), owner_(extension_owner), storage_(item.storage_quoted()) {
-    Oid user = GetUserId();
-    bool can_read = pg::call([storage, user] {
-      return pg_class_aclcheck(storage, user, ACL_SELECT) == ACLCHECK_OK;
-    });
-    if (can_read) return;
-    role_ = pg::quote_identifier(current_user_name());
-    pg::ActingAs as_owner(owner_);
-    // Two calls granting on the same copy would update its catalog row concurrently.
-    spi_.execute("LOCK TABLE " + storage_ + " IN SHARE ROW EXCLUSIVE MODE");
-    spi_.execute("GRANT SELECT ON " + storage_ + " TO " + role_);
-  }
-  void revoke() {
-    if (role_.empty()) return;
-    pg::ActingAs as_owner(owner_);
-    spi_.execute("REVOKE SELECT ON " + storage_ + " FROM " + role_);
-    role_.clear();
-  }
-
- private:
-  pg::Spi& spi_;
-  Oid owner_;
-  std::string storage_;
-  std::string role_;
-};
 
 // Adds "restoring <table> from snapshot <name>" to the context of any error raised while alive.
 class RestoreContext {
@@ -92,18 +68,20 @@ struct ColumnFacts {
   bool identity_always;
 };
 
-std::vector<ColumnFacts> columns_of(pg::Spi& spi, Oid relid) {
-  spi.execute(
-      "SELECT attname::text, pg_catalog.format_type(atttypid, atttypmod), atttypid::int8, "
-      "       attgenerated <> '', attidentity = 'a' "
-      "  FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped "
-      " ORDER BY attnum",
-      {pg::Param::oid(relid)}, true);
+// The table's columns as the relation cache has them: current once the table is locked, also in
+// a REPEATABLE READ transaction whose snapshot predates a change.
+std::vector<ColumnFacts> columns_of(Oid relid) {
+  Relation rel = pg::call([relid] { return relation_open(relid, AccessShareLock); });
+  TupleDesc desc = RelationGetDescr(rel);
   std::vector<ColumnFacts> columns;
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    columns.push_back({spi.get_text(r, 0).value(), spi.get_text(r, 1).value(),
-                       static_cast<Oid>(spi.get_int64(r, 2).value()), spi.get_bool(r, 3).value(),
-                       spi.get_bool(r, 4).value()});
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute att = TupleDescAttr(desc, i);
+    if (att->attisdropped) continue;
+    std::string type = pg::call([att] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
+    columns.push_back({NameStr(att->attname), type, att->atttypid, att->attgenerated != '\0',
+                       att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS});
+  }
+  pg::call([rel] { relation_close(rel, NoLock); });
   return columns;
 }
 
@@ -138,14 +116,32 @@ Oid live_table(const StoredTable& item) {
   });
 }
 
+// The stored copy, locked against snapshot_drop for the rest of the transaction.
 Oid require_storage(const StoredTable& item, const std::string& snapshot) {
   Oid storage = storage_relid(item);
+  if (OidIsValid(storage)) {
+    pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
+    if (!pg::call([storage] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(storage)); }))
+      throw Error(sqlstate::undefined_object,
+                  "snapshot \"" + snapshot + "\" was dropped while this call waited for it");
+  }
   if (!OidIsValid(storage))
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "the stored copy of " + item.source_quoted() + " in snapshot \"" + snapshot +
                     "\" is missing",
                 {}, "snapshot_verify() reports the state of every copy.");
   return storage;
+}
+
+// Every row of the copy must have arrived: a rule or a trigger on the table that drops or
+// redirects inserted rows would otherwise leave the table short without a word.
+void require_all_rows(const StoredTable& item, const std::string& target, std::uint64_t rows) {
+  if (static_cast<std::int64_t>(rows) != item.rows)
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "restoring " + target + " stored " + std::to_string(rows) + " rows of the snapshot's " +
+                    std::to_string(item.rows),
+                {}, "A rule or trigger on the table skips or redirects inserted rows; remove it, or "
+                    "restore into another schema with target_schema.");
 }
 
 // Resets the owned sequence of each recorded column of `table` (quoted) to its recorded value.
@@ -199,11 +195,10 @@ struct Restored {
   std::int64_t rows;
 };
 
-std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::string& name,
+std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
                                        const std::vector<const StoredTable*>& items, bool fire_triggers) {
-  // The tables as they are now, each with its partitions.
+  // The tables as they are now.
   std::vector<Oid> live;
-  std::map<Oid, int> member_of;  // each table and partition -> index in items
   for (std::size_t i = 0; i < items.size(); ++i) {
     Oid relid = live_table(*items[i]);
     if (!OidIsValid(relid))
@@ -214,12 +209,51 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
     pg::require_table(relid, "table");
     pg::require_table_owner(relid, "restore it");
     live.push_back(relid);
+  }
+  // Locked at once for the whole restore (TRUNCATE needs this lock anyway), in OID order, so that
+  // restores of overlapping tables queue rather than deadlock, and what is read below is current.
+  std::vector<Oid> by_oid = live;
+  std::sort(by_oid.begin(), by_oid.end());
+  for (Oid relid : by_oid) pg::call([relid] { LockRelationOid(relid, AccessExclusiveLock); });
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (live_table(*items[i]) != live[i])
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "table " + items[i]->source_quoted() + " was replaced while the restore waited for it",
+                  {}, "Run the restore again.");
+  for (const StoredTable* item : items) require_storage(*item, name);
+  // A rule on INSERT would send the reloaded rows elsewhere (and SPI would still count them).
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    Oid relid = live[i];
+    bool insert_rule = pg::call([relid] {
+      Relation rel = relation_open(relid, NoLock);
+      bool found = false;
+      if (rel->rd_rules != nullptr)
+        for (int r = 0; r < rel->rd_rules->numLocks; ++r)
+          if (rel->rd_rules->rules[r]->event == CMD_INSERT) found = true;
+      relation_close(rel, NoLock);
+      return found;
+    });
+    if (insert_rule)
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "cannot restore " + items[i]->source_quoted() + " in place: it has a rule on INSERT",
+                  {}, "Drop the rule for the restore (and create it again after it, in the same transaction), or restore into another schema with target_schema.");
+  }
+  // Each table with its partitions; no table may be restored twice (an old snapshot may hold a
+  // partition and its parent both).
+  std::map<Oid, int> member_of;  // each table and partition -> index in items
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    Oid relid = live[i];
     List* tree = pg::call([relid] { return find_all_inheritors(relid, AccessExclusiveLock, nullptr); });
     ListCell* cell;
     foreach (cell, tree) {
       Oid part = lfirst_oid(cell);
-      if (part == relid || pg::call([part] { return get_rel_relispartition(part); }))
-        member_of[part] = static_cast<int>(i);
+      if (part != relid && !pg::call([part] { return get_rel_relispartition(part); })) continue;
+      auto [it, inserted] = member_of.emplace(part, static_cast<int>(i));
+      if (!inserted)
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    "table " + pg::table_name(part).quoted() + " would be restored twice, by " +
+                        items[it->second]->source_quoted() + " and by " + items[i]->source_quoted(),
+                    {}, "List only one of them in tables.");
     }
   }
   std::string members = "{";
@@ -250,25 +284,28 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
 
   // User triggers are not fired by the reload unless asked: disable the enabled ones now and put
   // each back as it was afterwards (all inside this transaction).
-  struct Trigger {
+  struct SwitchedTrigger {
     std::string table;
     std::string name;
     std::string enabled;
   };
-  std::vector<Trigger> disabled;
+  std::vector<SwitchedTrigger> disabled;
   if (!fire_triggers) {
-    // Each table's and partition's own trigger rows, switched with ALTER TABLE ONLY: on a
-    // partitioned table, ALTER TABLE without ONLY would also switch the partitions' clones, whose
-    // states may differ from the parent's.
-    spi.execute(
-        "SELECT tgrelid::int8, tgname::text, tgenabled::text FROM pg_catalog.pg_trigger "
-        " WHERE tgrelid = ANY ($1::oid[]) AND NOT tgisinternal AND tgenabled <> 'D' "
-        " ORDER BY tgrelid, tgname",
-        {pg::Param::text(members)}, true);
-    for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-      disabled.push_back({pg::table_name(static_cast<Oid>(spi.get_int64(r, 0).value())).quoted(),
-                          spi.get_text(r, 1).value(), spi.get_text(r, 2).value()});
-    for (const Trigger& t : disabled)
+    // Each table's and partition's own triggers, as the relation cache has them now that the
+    // tables are locked, switched with ALTER TABLE ONLY: on a partitioned table, ALTER TABLE
+    // without ONLY would also switch the partitions' clones, whose states may differ.
+    for (auto [relid, index] : member_of) {
+      Relation rel = pg::call([relid] { return relation_open(relid, NoLock); });
+      std::string table = pg::table_name(relid).quoted();
+      if (rel->trigdesc != nullptr)
+        for (int t = 0; t < rel->trigdesc->numtriggers; ++t) {
+          const ::Trigger& trigger = rel->trigdesc->triggers[t];
+          if (!trigger.tgisinternal && trigger.tgenabled != TRIGGER_DISABLED)
+            disabled.push_back({table, trigger.tgname, std::string(1, trigger.tgenabled)});
+        }
+      pg::call([rel] { relation_close(rel, NoLock); });
+    }
+    for (const SwitchedTrigger& t : disabled)
       spi.execute("ALTER TABLE ONLY " + t.table + " DISABLE TRIGGER " + pg::quote_identifier(t.name));
   }
 
@@ -286,8 +323,8 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
     Oid relid = live[index];
     std::string target = pg::table_name(relid).quoted();
     Oid storage = require_storage(item, name);
-    std::vector<ColumnFacts> stored_facts = columns_of(spi, storage);
-    std::vector<ColumnFacts> live_facts = columns_of(spi, relid);
+    std::vector<ColumnFacts> stored_facts = columns_of(storage);
+    std::vector<ColumnFacts> live_facts = columns_of(relid);
     std::map<std::string, Oid> type_oids;
     std::vector<StoredColumn> stored;
     std::vector<LiveColumn> now;
@@ -311,37 +348,45 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, Oid owner, const std::strin
     if (!mapping.ignored.empty())
       pg::notice("restoring " + target + ": snapshot columns no longer in the table are not restored: " +
                  column_list(mapping.ignored));
-    StorageGrant grant(spi, owner, item, storage);
     std::uint64_t rows = 0;
     {
       RestoreContext context(target, name);
       std::string columns = column_list(mapping.columns);
       rows = spi.execute("INSERT INTO " + target + " (" + columns + ")" +
                          (mapping.overriding_system_value ? " OVERRIDING SYSTEM VALUE" : "") +
-                         " SELECT " + columns + " FROM " + item.storage_quoted());
+                         " SELECT " + columns + " FROM " + item.read_quoted());
     }
-    grant.revoke();
+    require_all_rows(item, target, rows);
     reset_sequences(spi, item, relid, target);
     result[index] = {item.source_quoted(), target, static_cast<std::int64_t>(rows)};
     report_progress(name, target, rows);
   }
 
-  for (const Trigger& t : disabled) {
+  for (const SwitchedTrigger& t : disabled) {
     const char* mode = t.enabled == "A" ? "ENABLE ALWAYS TRIGGER " : t.enabled == "R" ? "ENABLE REPLICA TRIGGER " : "ENABLE TRIGGER ";
     spi.execute("ALTER TABLE ONLY " + t.table + " " + mode + pg::quote_identifier(t.name));
   }
   return result;
 }
 
-std::vector<Restored> restore_into(pg::Spi& spi, Oid owner, const std::string& name,
+std::vector<Restored> restore_into(pg::Spi& spi, const std::string& name,
                                    const std::vector<const StoredTable*>& items, const std::string& schema) {
   if (schema == storage_schema || schema == "pgdb_tools" || schema == "pg_catalog" ||
       schema == "information_schema" || schema.starts_with("pg_toast"))
     throw Error(sqlstate::invalid_parameter_value,
                 "cannot restore into schema " + pg::quote_identifier(schema), {},
                 "Pass a schema of your own; it is created when missing.");
+  for (std::size_t i = 0; i < items.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (items[i]->source_name == items[j]->source_name)
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    "tables " + items[j]->source_quoted() + " and " + items[i]->source_quoted() +
+                        " would both become " + pg::quote_identifier(schema) + "." +
+                        pg::quote_identifier(items[i]->source_name),
+                    {}, "Restore them in separate calls, each into a schema of its own.");
+  // IF NOT EXISTS for a concurrent restore creating it first; checked before to spare the NOTICE.
   spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {pg::Param::text(schema)}, true);
-  if (spi.row_count() == 0) spi.execute("CREATE SCHEMA " + pg::quote_identifier(schema));
+  if (spi.row_count() == 0) spi.execute("CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema));
   std::vector<Restored> result;
   for (const StoredTable* item : items) {
     std::string target = pg::quote_identifier(schema) + "." + pg::quote_identifier(item->source_name);
@@ -352,7 +397,7 @@ std::vector<Restored> restore_into(pg::Spi& spi, Oid owner, const std::string& n
     if (spi.row_count() > 0)
       throw Error("42P07", "relation " + target + " already exists", {},
                   "Drop it first, or restore into another schema.");
-    Oid storage = require_storage(*item, name);
+    require_storage(*item, name);
     // The table's expressions (defaults, CHECKs, generated columns, index expressions) were
     // written by its owner and would run with the caller's rights: recreate them only when the
     // owner holds every right the caller has (the caller itself, or a superuser owner).
@@ -375,16 +420,15 @@ std::vector<Restored> restore_into(pg::Spi& spi, Oid owner, const std::string& n
     }
     for (const std::string& sql : ddl.before) spi.execute(sql);
     spi.execute(ddl.create_table);
-    StorageGrant grant(spi, owner, *item, storage);
     std::uint64_t rows = 0;
     {
       RestoreContext context(target, name);
       std::string columns = column_list(ddl.load_columns);
       rows = spi.execute("INSERT INTO " + target + " (" + columns + ")" +
                          (ddl.overriding_system_value ? " OVERRIDING SYSTEM VALUE" : "") +
-                         " SELECT " + columns + " FROM " + item->storage_quoted());
+                         " SELECT " + columns + " FROM " + item->read_quoted());
     }
-    grant.revoke();
+    require_all_rows(*item, target, rows);
     for (const std::string& sql : ddl.after) spi.execute(sql);
     Oid relid = pg::call([&schema, item] {
       return get_relname_relid(item->source_name.c_str(), get_namespace_oid(schema.c_str(), false));
@@ -424,7 +468,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
       if (item == nullptr)
         throw Error(sqlstate::invalid_parameter_value,
                     "table " + pg::table_name(relid).quoted() + " is not in snapshot \"" + name + "\"",
-                    {}, "snapshot_tables('" + name + "') lists the tables you can restore.");
+                    {}, "snapshot_tables(" + pg::quote_literal(name) + ") lists the tables you can restore.");
       seen.insert(item);
     }
     for (const StoredTable& item : items)
@@ -436,10 +480,9 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
                   "List the tables you can read in tables.");
     for (const StoredTable& item : items) chosen.push_back(&item);
   }
-  Oid owner = pg::extension_owner(spi);
   std::vector<Restored> restored = target_schema
-                                       ? restore_into(spi, owner, name, chosen, *target_schema)
-                                       : restore_in_place(spi, owner, name, chosen, fire_triggers);
+                                       ? restore_into(spi, name, chosen, *target_schema)
+                                       : restore_in_place(spi, name, chosen, fire_triggers);
   pg::ResultRows result(fcinfo);
   for (const Restored& r : restored) result.add({r.source, r.target, std::to_string(r.rows)});
   return Datum(0);
@@ -459,7 +502,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_diff) {
   if (item == nullptr)
     throw Error(sqlstate::invalid_parameter_value,
                 "table " + table.quoted() + " is not in snapshot \"" + name + "\"", {},
-                "snapshot_tables('" + name + "') lists the tables you can compare.");
+                "snapshot_tables(" + pg::quote_literal(name) + ") lists the tables you can compare.");
   Oid storage = require_storage(*item, name);
 
   spi.execute(
@@ -475,8 +518,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_diff) {
                 "table " + table.quoted() + " has no primary key", {},
                 "snapshot_diff matches rows by primary key. Add one, or restore the snapshot with "
                 "target_schema and compare the tables with SQL.");
-  std::vector<ColumnFacts> stored = columns_of(spi, storage);
-  std::vector<ColumnFacts> now = columns_of(spi, relid);
+  std::vector<ColumnFacts> stored = columns_of(storage);
+  std::vector<ColumnFacts> now = columns_of(relid);
   auto has = [](const std::vector<ColumnFacts>& cols, const std::string& n) {
     for (const ColumnFacts& c : cols)
       if (c.name == n) return true;
@@ -511,18 +554,15 @@ PGDB_FUNCTION(pgdb_tools_snapshot_diff) {
   std::string sql =
       "SELECT CASE WHEN s.j IS NULL THEN 'added' WHEN l.j IS NULL THEN 'removed' ELSE 'changed' END, "
       "       coalesce(l.k, s.k), s.j, l.j "
-      "  FROM " + side(item->storage_quoted()) + " s FULL JOIN " +
+      "  FROM " + side(item->read_quoted()) + " s FULL JOIN " +
       side((partitioned ? "" : "ONLY ") + table.quoted()) + " l ON " + join +
       " WHERE s.j IS NULL OR l.j IS NULL "
       "    OR (s.j OPERATOR(pg_catalog.-) $1::text[]) IS DISTINCT FROM (l.j OPERATOR(pg_catalog.-) $2::text[]) "
       " ORDER BY " + order + "1";
-  Oid owner = pg::extension_owner(spi);
-  StorageGrant grant(spi, owner, *item, storage);
   spi.execute(sql, {pg::Param{TEXTARRAYOID, pg::strings_to_text_array(only_stored), false},
                     pg::Param{TEXTARRAYOID, pg::strings_to_text_array(only_live), false}});
   pg::ResultRows result(fcinfo);
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
     result.add({spi.get_text(r, 0), spi.get_text(r, 1), spi.get_text(r, 2), spi.get_text(r, 3)});
-  grant.revoke();
   return Datum(0);
 }

@@ -1,8 +1,8 @@
 -- Snapshots: the catalog of snapshots, the schema holding their copies, and the functions.
 
 -- The copies: one table per snapshotted table, owned by the extension's owner, readable by nobody
--- else. USAGE lets snapshot_restore and snapshot_diff grant a caller, for the length of the call,
--- SELECT on the one copy that caller was found allowed to read.
+-- else, and beside each a view through which the roles allowed to read it do (snapshot_restore
+-- and snapshot_diff run their SQL as the caller and read the view).
 CREATE SCHEMA pgdb_tools_snapshots;
 COMMENT ON SCHEMA pgdb_tools_snapshots IS 'Copies of the tables in pgdb_tools snapshots (read them through pgdb_tools functions)';
 REVOKE ALL ON SCHEMA pgdb_tools_snapshots FROM PUBLIC;
@@ -104,6 +104,15 @@ SELECT c.name AS snapshot_name, c.created_by, c.created_by_oid,
  WHERE _snapshot_creator(c.created_by_oid)
     OR _table_readable(i.source_relid, i.source_schema, i.source_name, _snapshot_columns(i.definition));
 GRANT SELECT ON _snapshot_contents TO PUBLIC;
+
+-- Whether the current user may read the given table of a snapshot: the filter of the view each
+-- copy is read through (pgdb_tools_snapshots.s<id>_<n>_read).
+CREATE FUNCTION _snapshot_item_readable(snapshot_id bigint, ordinal integer) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT FROM pgdb_tools._snapshot_contents c
+                  WHERE c.snapshot_id = _snapshot_item_readable.snapshot_id
+                    AND c.ordinal = _snapshot_item_readable.ordinal)
+$$;
 
 CREATE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,

@@ -65,6 +65,10 @@ std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const cha
   return values;
 }
 
+std::string StoredTable::read_quoted() const {
+  return std::string(storage_schema) + "." + pg::quote_identifier(storage_name + "_read");
+}
+
 void require_snapshot_name(const std::string& name) {
   if (name.empty() || name.size() > 200)
     throw Error(sqlstate::invalid_parameter_value, "snapshot name must have 1 to 200 characters");

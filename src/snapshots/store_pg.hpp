@@ -37,6 +37,8 @@ struct StoredTable {
 
   std::string source_quoted() const;
   std::string storage_quoted() const;
+  // The view readers read the copy through (see snapshot_create).
+  std::string read_quoted() const;
 };
 
 // The tables of snapshot `name` the current user may read, in snapshot order; total_tables is
