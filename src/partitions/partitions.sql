@@ -169,11 +169,7 @@ CREATE FUNCTION schedule_maintenance(schedule text DEFAULT '@hourly') RETURNS bi
   LANGUAGE plpgsql AS $$
 DECLARE job bigint;
 BEGIN
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
-    RAISE EXCEPTION 'pg_cron is not installed in this database'
-      USING ERRCODE = '55000',
-            HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';
-  END IF;
+  PERFORM pgdb_tools._require_pg_cron();
   -- pg_cron runs the job in this database (where it is installed) as the role calling this; a
   -- job of the same name and role is updated.
   EXECUTE 'SELECT cron.schedule($1, $2, $3)'
@@ -189,9 +185,7 @@ CREATE FUNCTION unschedule_maintenance() RETURNS boolean
   LANGUAGE plpgsql AS $$
 DECLARE removed boolean := false;
 BEGIN
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
-    RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '55000';
-  END IF;
+  PERFORM pgdb_tools._require_pg_cron();
   EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = current_user)'
      INTO removed USING 'pgdb_tools_maintenance_' || pg_catalog.current_database();
   IF removed THEN

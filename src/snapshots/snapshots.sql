@@ -324,11 +324,7 @@ CREATE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regcla
 DECLARE
   job bigint;
 BEGIN
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
-    RAISE EXCEPTION 'pg_cron is not installed in this database'
-      USING ERRCODE = '55000',
-            HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';
-  END IF;
+  PERFORM pgdb_tools._require_pg_cron();
   IF name_prefix IS NULL OR name_prefix !~ '^[A-Za-z0-9_.-]{1,40}$' THEN
     RAISE EXCEPTION 'invalid name_prefix: %', coalesce(pg_catalog.quote_literal(name_prefix), 'NULL')
       USING ERRCODE = '22023', HINT = 'Use 1 to 40 letters, digits, "_", "." or "-".';
@@ -355,9 +351,7 @@ CREATE FUNCTION unschedule_snapshot(name_prefix text) RETURNS boolean
   LANGUAGE plpgsql AS $$
 DECLARE removed boolean := false;
 BEGIN
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
-    RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '55000';
-  END IF;
+  PERFORM pgdb_tools._require_pg_cron();
   EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = current_user)'
      INTO removed USING 'pgdb_tools_snapshot_' || name_prefix;
   IF removed THEN
