@@ -2,8 +2,13 @@
 # install, and throwaway PostgreSQL clusters. Sourced, not run.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
-PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
+# PGDB_INSTALL_ROOT (optional): a private copy of the system PostgreSQL 15 tree under this
+# directory (made on first use; PostgreSQL finds its share and lib directories relative to its
+# binaries), into which the extension is installed with DESTDIR instead of into the system. Lets
+# several checkouts build and test at once without replacing each other's pgdb_tools.so.
+INSTALL_ROOT=${PGDB_INSTALL_ROOT:-}
+PGBIN=$INSTALL_ROOT/usr/lib/postgresql/15/bin
+PGXS_DIR=$INSTALL_ROOT/usr/lib/postgresql/15/lib/pgxs
 
 # What building and testing need; the benchmarks add their anchors (see test/bench/run.sh).
 BUILD_PACKAGES=(make g++ cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
@@ -26,10 +31,25 @@ ensure_packages() {
       "${missing[@]}" >/dev/null
 }
 
-# Builds the extension and installs it into the system PostgreSQL 15.
+# Builds the extension and installs it into the system PostgreSQL 15 (or the private copy).
 build_and_install() {
   echo "== Building and installing pgdb_tools"
-  make -C "$REPO" -s -j"$(nproc)" >/dev/null && as_root make -C "$REPO" -s install >/dev/null
+  if [ -n "$INSTALL_ROOT" ]; then
+    make_private_install_root || return 1
+    make -C "$REPO" -s -j"$(nproc)" >/dev/null &&
+      make -C "$REPO" -s install DESTDIR="$INSTALL_ROOT" >/dev/null
+  else
+    make -C "$REPO" -s -j"$(nproc)" >/dev/null && as_root make -C "$REPO" -s install >/dev/null
+  fi
+}
+
+# Copies the system PostgreSQL 15 (with pg_cron) under $INSTALL_ROOT once.
+make_private_install_root() {
+  [ -x "$PGBIN/postgres" ] && return 0
+  mkdir -p "$INSTALL_ROOT/usr/lib/postgresql" "$INSTALL_ROOT/usr/share/postgresql" &&
+    cp -a /usr/lib/postgresql/15 "$INSTALL_ROOT/usr/lib/postgresql/" &&
+    cp -a /usr/share/postgresql/15 "$INSTALL_ROOT/usr/share/postgresql/" &&
+    chmod -R a+rX "$INSTALL_ROOT"
 }
 
 # Runs a server-side command as the cluster's owner: postgres when we are root (PostgreSQL refuses

@@ -3,6 +3,10 @@
 # (ctest), starts a throwaway cluster with pg_cron, runs every pg_regress suite and end-to-end
 # script against it, stops it, and closes with one line: "N passed, N failed".
 #   --unit-only   only the PG-free unit tests
+# Environment: PGDB_ONLY (a shell glob, e.g. 'triggers_*') runs only the pg_regress suites and
+# end-to-end scripts whose names match it; PGDB_TEST_PORT / PGDB_TEST_CLUSTER_DIR move the
+# throwaway cluster and PGDB_INSTALL_ROOT (test/lib.sh) the installation, so that several
+# checkouts can test at once.
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -51,7 +55,8 @@ trap 'cluster_stop "$CLUSTER_DIR"' EXIT
 cluster_start "$CLUSTER_DIR" "$PORT" "$DB" || { failed=$((failed + 1)); echo "cluster start failed"; finish; }
 
 echo "== pg_regress"
-tests=$(cd "$REPO/sql" && ls *.sql | sed 's/\.sql$//')
+ONLY=${PGDB_ONLY:-*}
+tests=$(cd "$REPO/sql" && for f in $ONLY.sql; do [ -f "$f" ] && echo "${f%.sql}"; done)
 outdir="$REPO/build/regress"
 rm -rf "$outdir"; mkdir -p "$outdir"
 "$PGXS_DIR/src/test/regress/pg_regress" --inputdir="$REPO" --outputdir="$outdir" \
@@ -75,6 +80,8 @@ export PATH="$PGBIN:$PATH"
 shopt -s nullglob
 for script in "$REPO"/test/e2e/*.sh; do
   name=$(basename "$script" .sh)
+  # shellcheck disable=SC2053
+  [[ $name == $ONLY ]] || continue
   log="$REPO/build/e2e-$name.log"
   if bash "$script" >"$log" 2>&1; then
     printf 'e2e  %-32s ... ok\n' "$name"; passed=$((passed + 1))

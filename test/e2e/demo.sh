@@ -1,7 +1,9 @@
 # `make demo` leaves a server a person can connect to, with the demo loaded; `make demo-stop`
 # stops it. Runs on its own port and directory so a developer's demo is left alone.
 set -eu
-export PGDB_DEMO_DIR=/tmp/pgdb_tools_demo_e2e PGDB_DEMO_PORT=54338
+# Beside the test cluster's port, so checkouts testing at once on other ports do not meet.
+export PGDB_DEMO_PORT=$(( ${PGPORT:-54329} + 9 ))
+export PGDB_DEMO_DIR=/tmp/pgdb_tools_demo_e2e_$PGDB_DEMO_PORT
 unset PGHOST PGPORT PGDATABASE
 trap 'make -s -C "$REPO" demo-stop >/dev/null 2>&1 || true' EXIT
 out=$(make -s -C "$REPO" demo 2>&1) || { echo "$out"; exit 1; }
