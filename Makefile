@@ -19,6 +19,9 @@ OBJS = src/module.o $(CORE_SRCS:.cpp=.o) $(BOUNDARY_SRCS:.cpp=.o) $(FEATURE_SRCS
 SQL_PARTS := src/module.sql $(sort $(wildcard src/pg/*.sql src/triggers/*.sql src/partitions/*.sql src/snapshots/*.sql))
 EXTENSION_SCRIPT := build/$(EXTENSION)--$(EXTVERSION).sql
 DATA_built = $(EXTENSION_SCRIPT)
+# Earlier releases' install scripts, frozen as they shipped, and the upgrade scripts from them
+# (ALTER EXTENSION pgdb_tools UPDATE; test/e2e/upgrade.sh upgrades each one and compares).
+DATA = $(sort $(wildcard src/upgrade/$(EXTENSION)--*.sql))
 EXTRA_CLEAN = build/cmake results regression.diffs regression.out
 
 PG_CPPFLAGS = -Isrc -DPGDB_TOOLS_VERSION='"$(EXTVERSION)"'
@@ -47,6 +50,8 @@ $(EXTENSION_SCRIPT): $(SQL_PARTS) $(EXTENSION).control
 
 # Headers are not tracked by PGXS: rebuild every object when any header changes.
 $(OBJS): $(wildcard src/*/*.hpp)
+# The library reports the control file's version (PGDB_TOOLS_VERSION).
+src/module.o: $(EXTENSION).control
 
 .PHONY: test demo demo-stop bench unit
 test:

@@ -4,9 +4,13 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 RESET client_min_messages;
 
-SELECT e.name, e.default_version, v.schema, v.relocatable, v.superuser, v.requires
+SELECT e.name, e.default_version, v.version, v.schema, v.relocatable, v.superuser, v.requires
   FROM pg_available_extensions e JOIN pg_available_extension_versions v USING (name)
- WHERE e.name = 'pgdb_tools';
+ WHERE e.name = 'pgdb_tools' ORDER BY v.version;
+-- Every earlier release upgrades to the current one (test/e2e/upgrade.sh runs the upgrades).
+SELECT source, target, path FROM pg_extension_update_paths('pgdb_tools')
+ WHERE target = (SELECT default_version FROM pg_available_extensions WHERE name = 'pgdb_tools')
+ ORDER BY source;
 
 CREATE EXTENSION pgdb_tools;
 SELECT pgdb_tools.version();

@@ -1,0 +1,142 @@
+# ALTER EXTENSION pgdb_tools UPDATE from every earlier release, on a database that uses every
+# feature: what the old version recorded keeps working (triggers fire and show as installed, the
+# partition set is maintained, the snapshot verifies and restores), and the upgraded extension is
+# the same, object for object, as a fresh install of the current version (functions with their
+# bodies and settings, tables with columns, defaults, constraints and indexes, views, grants,
+# policies, event triggers, config-dump registrations).
+set -eu
+current=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$REPO/pgdb_tools.control")
+old_versions=$(cd "$REPO/src/upgrade" && ls pgdb_tools--*.sql | grep -v -- '--.*--' |
+  sed -E 's/pgdb_tools--(.*)\.sql/\1/')
+fresh=${PGDATABASE}_upgrade_fresh
+upgraded=${PGDATABASE}_upgrade_old
+cleanup() {
+  dropdb --if-exists "$fresh" >/dev/null 2>&1 || true
+  dropdb --if-exists "$upgraded" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# Every member of the extension, described without OIDs, one line each, sorted.
+describe() {
+  psql -X -At -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+WITH members AS (
+  SELECT d.classid, d.objid, d.objsubid
+    FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+   WHERE d.refclassid = 'pg_extension'::regclass AND e.extname = 'pgdb_tools' AND d.deptype = 'e'
+)
+SELECT 'member ' || pg_describe_object(classid, objid, objsubid) FROM members
+UNION ALL
+SELECT 'function ' || p.oid::regprocedure || ' acl=' || coalesce(p.proacl::text, '-') || E'\n' ||
+       CASE WHEN p.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(p.oid) END
+  FROM members m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid
+UNION ALL
+SELECT 'relation ' || c.oid::regclass || ' kind=' || c.relkind::text || ' acl=' || coalesce(c.relacl::text, '-') ||
+       ' options=' || coalesce(c.reloptions::text, '-') || ' rls=' || c.relrowsecurity ||
+       coalesce(E'\nview ' || pg_get_viewdef(c.oid), '')
+  FROM members m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid
+UNION ALL
+SELECT 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' ||
+       format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull ||
+       ' identity=' || a.attidentity::text || ' generated=' || a.attgenerated::text ||
+       ' default=' || coalesce(pg_get_expr(ad.adbin, ad.adrelid), '-') ||
+       ' acl=' || coalesce(a.attacl::text, '-')
+  FROM members m JOIN pg_attribute a ON m.classid = 'pg_class'::regclass AND a.attrelid = m.objid
+  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+ WHERE a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'constraint ' || co.conrelid::regclass || ' ' || co.conname || ' ' || pg_get_constraintdef(co.oid)
+  FROM members m JOIN pg_constraint co ON m.classid = 'pg_class'::regclass AND co.conrelid = m.objid
+UNION ALL
+SELECT 'index ' || pg_get_indexdef(i.indexrelid)
+  FROM members m JOIN pg_index i ON m.classid = 'pg_class'::regclass AND i.indrelid = m.objid
+UNION ALL
+SELECT 'trigger ' || pg_get_triggerdef(t.oid)
+  FROM members m JOIN pg_trigger t ON m.classid = 'pg_class'::regclass AND t.tgrelid = m.objid
+ WHERE NOT t.tgisinternal
+UNION ALL
+SELECT 'policy ' || pol.polrelid::regclass || ' ' || pol.polname || ' ' || pol.polcmd::text || ' ' ||
+       coalesce(pg_get_expr(pol.polqual, pol.polrelid), '-') || ' ' ||
+       coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '-')
+  FROM members m JOIN pg_policy pol ON m.classid = 'pg_class'::regclass AND pol.polrelid = m.objid
+UNION ALL
+SELECT 'schema ' || n.nspname || ' acl=' || coalesce(n.nspacl::text, '-')
+  FROM pg_namespace n WHERE n.nspname LIKE 'pgdb\_tools%'
+UNION ALL
+SELECT 'event trigger ' || et.evtname || ' ' || et.evtevent || ' ' || et.evtfoid::regproc ||
+       ' tags=' || coalesce(et.evttags::text, '-') || ' enabled=' || et.evtenabled::text
+  FROM members m JOIN pg_event_trigger et ON m.classid = 'pg_event_trigger'::regclass AND et.oid = m.objid
+UNION ALL
+SELECT 'config dump ' || c.oid::regclass || ' where ' || coalesce(cond, '-')
+  FROM pg_extension e,
+       LATERAL unnest(e.extconfig, e.extcondition) AS x(cfg, cond)
+       JOIN pg_class c ON c.oid = x.cfg
+ WHERE e.extname = 'pgdb_tools'
+UNION ALL
+SELECT 'role ' || rolname FROM pg_roles WHERE rolname LIKE 'pgdb\_tools%'
+ORDER BY 1;
+SQL
+}
+
+createdb "$fresh"
+psql -X -q -v ON_ERROR_STOP=1 -d "$fresh" -c "CREATE EXTENSION pgdb_tools"
+describe "$fresh" >"$REPO/build/upgrade-fresh.txt"
+
+for old in $old_versions; do
+  echo "== from $old to $current"
+  dropdb --if-exists "$upgraded"
+  createdb "$upgraded"
+  # The old release's objects, in use: one trigger of every kind, a partition set with a run
+  # behind it, and a snapshot.
+  psql -X -q -v ON_ERROR_STOP=1 -d "$upgraded" >/dev/null <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION pgdb_tools VERSION '$old';
+CREATE TABLE docs (id int PRIMARY KEY, title text, body text, status text NOT NULL DEFAULT 'draft',
+                   alive boolean NOT NULL DEFAULT true, version int NOT NULL DEFAULT 1,
+                   updated_at timestamptz, search tsvector, locked text);
+CREATE FUNCTION docs_audit() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RETURN NULL; END\$\$;
+SELECT pgdb_tools.updated_at('docs');
+SELECT pgdb_tools.row_version('docs', check_stale => false);
+SELECT pgdb_tools.read_only('docs', ARRAY['locked']);
+SELECT pgdb_tools.soft_delete('docs', 'alive');
+SELECT pgdb_tools.fsm('docs', 'status', '{"draft": ["published"], "published": ["archived"]}');
+SELECT pgdb_tools.search_vector('docs', 'search', '{"title": "A", "body": "B"}');
+SELECT pgdb_tools.protect('docs', '{TRUNCATE}');
+SELECT pgdb_tools.manage_trigger('docs', 'docs_audit()');
+INSERT INTO docs (id, title, body) VALUES (1, 'hello', 'world'), (2, 'second', 'doc');
+CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT pgdb_tools.create_partitioned('events', 'at', '1 day', premake => 2, retention => '30 days');
+INSERT INTO events VALUES (1, now());
+SELECT count(*) FROM pgdb_tools.run_maintenance();
+SELECT pgdb_tools.snapshot_create('before_upgrade', ARRAY['docs', 'events']::regclass[]);
+SQL
+  psql -X -q -v ON_ERROR_STOP=1 -d "$upgraded" -c "ALTER EXTENSION pgdb_tools UPDATE"
+  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$upgraded" <<'SQL'
+SELECT 'version ' || pgdb_tools.version() || ' ' || extversion FROM pg_extension WHERE extname = 'pgdb_tools';
+SELECT 'statuses ' || string_agg(DISTINCT status, ',') || ' ' || count(*) FROM pgdb_tools.triggers;
+UPDATE docs SET status = 'published', body = 'changed' WHERE id = 1;
+SELECT 'updated ' || version || ' ' || (updated_at IS NOT NULL) || ' ' || search::text FROM docs WHERE id = 1;
+DELETE FROM docs WHERE id = 2;
+SELECT 'soft deleted ' || alive FROM docs WHERE id = 2;
+SELECT 'maintenance ' || count(*) FILTER (WHERE action = 'error') FROM pgdb_tools.run_maintenance();
+SELECT 'verify ' || string_agg(ok::text, ',' ORDER BY source) FROM pgdb_tools.snapshot_verify('before_upgrade');
+SELECT 'restore ' || string_agg(source || '=' || rows, ',' ORDER BY source) FROM pgdb_tools.snapshot_restore('before_upgrade');
+SELECT 'restored ' || string_agg(id || ':' || status || ':' || alive, ',' ORDER BY id) FROM docs;
+SQL
+  )
+  echo "$out"
+  expected="version $current $current
+statuses installed 8
+updated 2 true 'changed':2B 'hello':1A
+soft deleted false
+maintenance 0
+verify true,true
+restore public.docs=2,public.events=1
+restored 1:draft:true,2:draft:true"
+  [ "$out" = "$expected" ] || { echo "unexpected results after the upgrade from $old"; exit 1; }
+  describe "$upgraded" >"$REPO/build/upgrade-from-$old.txt"
+  if ! diff -u "$REPO/build/upgrade-fresh.txt" "$REPO/build/upgrade-from-$old.txt"; then
+    echo "the extension upgraded from $old differs from a fresh install of $current (above: - fresh, + upgraded)"
+    exit 1
+  fi
+  echo "upgraded from $old: same as a fresh install ($(wc -l <"$REPO/build/upgrade-fresh.txt") lines compared)"
+done
