@@ -228,8 +228,7 @@ void build_manage_trigger(Spec& spec, TriggerDef& def) {
 
 }  // namespace
 
-TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
-                         KeywordLookup keywords) {
+TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type) {
   TriggerDef def;
   def.name = spec.name ? *spec.name : default_trigger_name(spec.kind, table.table);
   def.table_schema = table.schema;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/naming.hpp"
 #include "core/pg_free.hpp"
 
 namespace pgdb::triggers {
@@ -132,6 +133,55 @@ const Json& Spec::arg(std::string_view key) const {
   return *value;
 }
 
+void require_trigger_name_length(std::string_view name, const std::string& what) {
+  if (name.size() <= max_identifier_bytes) return;
+  // PostgreSQL would cut it to 63 bytes (with a NOTICE), and the trigger would not have the name
+  // its record and the caller's later calls use.
+  throw Error("42622",
+              what + " is " + std::to_string(name.size()) +
+                  " bytes long; trigger names have at most " + std::to_string(max_identifier_bytes),
+              {}, "Choose a shorter name.");
+}
+
+std::optional<std::vector<std::string>> split_qualified_trigger(std::string_view name) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
+  while (true) {
+    while (i < name.size() && blank(name[i])) ++i;
+    std::string part;
+    if (i < name.size() && name[i] == '"') {
+      ++i;
+      while (true) {
+        if (i >= name.size()) return std::nullopt;  // unterminated quote
+        if (name[i] == '"') {
+          if (i + 1 < name.size() && name[i + 1] == '"') {
+            part += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        part += name[i++];
+      }
+    } else {
+      while (i < name.size() && name[i] != '.' && !blank(name[i]) && name[i] != '"') {
+        char c = name[i++];
+        part += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      }
+    }
+    if (part.empty()) return std::nullopt;
+    parts.push_back(std::move(part));
+    while (i < name.size() && blank(name[i])) ++i;
+    if (i == name.size()) break;
+    if (name[i] != '.') return std::nullopt;
+    ++i;
+  }
+  if (parts.size() < 2 || parts.size() > 3) return std::nullopt;
+  return parts;
+}
+
 const std::vector<std::string>& known_kinds() {
   static const std::vector<std::string> kinds = [] {
     std::vector<std::string> names;
@@ -171,6 +221,7 @@ Spec parse_spec(const Json& spec, std::size_t position) {
   result.name = optional_text(spec, "name", context);
   if (result.name && result.name->empty())
     throw Error(sqlstate::invalid_parameter_value, context + ": \"name\" must not be empty");
+  if (result.name) require_trigger_name_length(*result.name, context + ": \"name\"");
 
   for (const auto& [key, value] : spec.members) {
     if (key == "kind" || key == "tbl" || key == "condition" || key == "name") continue;
