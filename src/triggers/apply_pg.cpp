@@ -105,6 +105,9 @@ void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec
                               const std::string& table_name, bool check_privilege) {
   // "name" or "schema.name" (regproc: must be unique), "name()" or an OID (regprocedure).
   const std::string& given = spec.arg("function").text;
+  if (given.empty())
+    throw Error(sqlstate::invalid_parameter_value, "function must name a trigger function", {},
+                "Pass it as 'schema.name()'.");
   bool signature = given.find('(') != std::string::npos ||
                    given.find_first_not_of("0123456789") == std::string::npos;
   Oid function = resolve_name(caller_path, signature ? regprocedurein : regprocin, given);

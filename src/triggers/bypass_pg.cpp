@@ -99,6 +99,7 @@ struct Qualified {
   Oid relid;
   std::string table;  // as the caller wrote it, for messages
   std::string trigger;
+  bool schema_given;
 };
 
 std::optional<Qualified> qualified_name(const std::string& name) {
@@ -116,7 +117,7 @@ std::optional<Qualified> qualified_name(const std::string& name) {
   });
   std::string shown = (with_schema ? pg::quote_identifier(schema) + "." : std::string()) +
                       pg::quote_identifier(table);
-  return Qualified{relid, shown, parts->back()};
+  return Qualified{relid, shown, parts->back(), with_schema};
 }
 
 }  // namespace
@@ -138,7 +139,9 @@ using namespace pgdb::triggers;
 
 // ignore(VARIADIC trigger_names text[]) RETURNS integer: the number of managed triggers that now
 // do nothing until the end of the transaction. A plain name means the managed triggers of that
-// name on tables the caller may bypass (others' same-named triggers are not the caller's to mean);
+// name on tables the caller may bypass (others' same-named triggers are not the caller's to mean),
+// and of those, when there are several, the ones on tables visible in the caller's search_path
+// if any are;
 // "table.trigger" (table found in the caller's search_path) and "schema.table.trigger" name one
 // table's; "*" every one the caller may bypass.
 PGDB_FUNCTION(pgdb_tools_ignore) {
@@ -150,6 +153,7 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
                 "SELECT pgdb_tools.ignore('pgdb_protect_orders');");
   bool bypass_member = may_bypass_any();
 
+  std::string caller_path = pg::current_search_path();
   // Qualified names' tables, looked up with the caller's search_path before it is pinned.
   std::vector<std::optional<Qualified>> qualified;
   for (const std::string& name : names) qualified.push_back(qualified_name(name));
@@ -172,10 +176,12 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
       if (matches.empty() && qualified[i]) {
         const Qualified& q = *qualified[i];
         if (!OidIsValid(q.relid))
-          throw Error(sqlstate::undefined_table,
-                      "table " + q.table + " of trigger name " + pg::quote_literal(name) +
-                          " does not exist",
-                      {}, "Qualify the table with its schema: 'schema.table.trigger'.");
+          throw Error(
+              sqlstate::undefined_table,
+              "table " + q.table + " of trigger name " + pg::quote_literal(name) +
+                  " does not exist",
+              {},
+              q.schema_given ? "" : "Qualify the table with its schema: 'schema.table.trigger'.");
         matches = managed_matches(spi, q.trigger, q.relid);
         if (matches.empty())
           throw Error(
@@ -190,16 +196,26 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
                     "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
       }
       std::string refused;
-      std::size_t allowed = 0;
+      std::vector<Match> allowed;
       for (Match& m : matches) {
         if (bypass_member || owns(m.relid)) {
-          chosen.push_back(std::move(m));
-          ++allowed;
+          allowed.push_back(std::move(m));
         } else {
           refused += (refused.empty() ? "" : ", ") + m.table;
         }
       }
-      if (allowed == 0)
+      // Of several, the tables the caller's search_path shows, when it shows any: as a plain
+      // table name would mean them.
+      std::vector<Match> visible;
+      if (allowed.size() > 1) {
+        pg::SearchPath as_caller(caller_path);
+        for (const Match& m : allowed) {
+          Oid relid = m.relid;
+          if (pg::call([relid] { return RelationIsVisible(relid); })) visible.push_back(m);
+        }
+      }
+      for (Match& m : visible.empty() ? allowed : visible) chosen.push_back(std::move(m));
+      if (allowed.empty())
         throw Error(sqlstate::insufficient_privilege,
                     "permission denied to ignore trigger " + pg::quote_identifier(matches[0].name) +
                         " on table " + refused,

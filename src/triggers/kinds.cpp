@@ -150,12 +150,16 @@ void build_fsm(Spec& spec, const Target& table, const ColumnTypeLookup& column_t
                 "For example {\"draft\": [\"published\"], \"published\": [\"archived\"]}.");
   for (const auto& [state, targets] : transitions.members) {
     bool strings = targets.type == Json::Type::array;
-    for (const Json& target : targets.items) strings = strings && target.type == Json::Type::string;
+    std::string found(targets.type_name());
+    for (const Json& target : targets.items) {
+      if (strings && target.type != Json::Type::string)
+        found = "an array holding a " + std::string(target.type_name());
+      strings = strings && target.type == Json::Type::string;
+    }
     if (!strings)
       throw Error(sqlstate::invalid_parameter_value,
-                  "transitions[\"" + state + "\"] must be an array of states, not " +
-                      std::string(targets.type_name()),
-                  {}, "Map each state to the states it may move to: {\"draft\": [\"published\"]}.");
+                  "transitions[\"" + state + "\"] must be an array of states, not " + found, {},
+                  "Map each state to the states it may move to: {\"draft\": [\"published\"]}.");
   }
   // The executor lets an UPDATE that leaves the state alone through itself. No generated
   // "OLD.col IS DISTINCT FROM NEW.col" in WHEN: its = operator would be looked up in the creating

@@ -101,6 +101,17 @@ bool has_type(const Json& value, ArgType type) {
   return false;
 }
 
+// "null", "string", ... or "an array holding a null" when an item is what is wrong.
+std::string described(const Json& value) {
+  if (value.type == Json::Type::array) {
+    for (const Json& item : value.items) {
+      if (item.type != Json::Type::string)
+        return "an array holding a " + std::string(item.type_name());
+    }
+  }
+  return std::string(value.type_name());
+}
+
 std::string where(std::size_t position, std::string_view kind) {
   std::string text = "spec " + std::to_string(position);
   if (!kind.empty()) text += " (" + std::string(kind) + ")";
@@ -244,8 +255,7 @@ Spec parse_spec(const Json& spec, std::size_t position) {
     if (!absent && !has_type(*given, arg.type))
       throw Error(sqlstate::invalid_parameter_value,
                   context + ": \"" + std::string(arg.name) + "\" must be " +
-                      std::string(arg_type_name(arg.type)) + ", not " +
-                      std::string(given->type_name()));
+                      std::string(arg_type_name(arg.type)) + ", not " + described(*given));
     result.args.set(std::string(arg.name), absent ? arg.default_value() : *given);
   }
   return result;

@@ -72,6 +72,13 @@ TEST(ParseSpec, ErrorsNameThePositionKindAndKey) {
                              {"tbl", Json::from_string("t")},
                              {"operations", Json::from_string("DELETE")}})),
             "spec 2 (protect): \"operations\" must be an array of strings, not string");
+  Json with_null = Json::from_strings({"DELETE"});
+  with_null.items.push_back(Json::null_value());
+  EXPECT_EQ(error_of(object({{"kind", Json::from_string("protect")},
+                             {"tbl", Json::from_string("t")},
+                             {"operations", with_null}})),
+            "spec 2 (protect): \"operations\" must be an array of strings, not an array holding "
+            "a null");
   EXPECT_EQ(error_of(object({{"kind", Json::from_string("updated_at")},
                              {"tbl", Json::from_string("t")},
                              {"on_insert", Json::from_string("yes")}})),
