@@ -17,6 +17,7 @@
 #include "pg/spi.hpp"
 #include "pg/srf.hpp"
 #include "pg/subtransaction.hpp"
+#include "triggers/arguments.hpp"
 #include "triggers/catalog.hpp"
 #include "triggers/kinds.hpp"
 #include "triggers/plan.hpp"
@@ -26,7 +27,6 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "parser/parser.h"
-#include "utils/array.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 }
@@ -311,23 +311,12 @@ std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run) {
   return rows;  // SPI_finish follows: the caller builds its result in its own memory
 }
 
-// A text[] argument as a JSON array; a NULL element becomes JSON null, which the spec's parser
+// A text[] argument as a JSON array; a NULL item becomes JSON null, which the spec's parser
 // refuses naming the argument.
-Json text_array_json(Datum array_datum, const char* argument) {
-  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
-  if (ARR_NDIM(array) > 1)
-    throw Error(sqlstate::invalid_parameter_value,
-                std::string(argument) + " must be a one-dimensional array");
-  Datum* elements = nullptr;
-  bool* nulls = nullptr;
-  int count = 0;
-  pg::call([&] {
-    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
-  });
+Json text_array_json(Datum array, const char* argument) {
   Json json = Json::array();
-  for (int i = 0; i < count; ++i)
-    json.items.push_back(nulls[i] ? Json::null_value()
-                                  : Json::from_string(pg::text_to_string(elements[i])));
+  for (const std::optional<std::string>& item : text_array_items(array, argument))
+    json.items.push_back(item ? Json::from_string(*item) : Json::null_value());
   return json;
 }
 

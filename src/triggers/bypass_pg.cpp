@@ -15,12 +15,11 @@
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/xact.hpp"
+#include "triggers/arguments.hpp"
 #include "triggers/spec.hpp"
 
 extern "C" {
-#include "catalog/pg_type.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
 #include "utils/rel.h"
@@ -51,21 +50,14 @@ bool owns(Oid relid) {
   return pg::call([relid, user] { return pg_class_ownercheck(relid, user); });
 }
 
-std::vector<std::string> text_array(Datum array_datum) {
-  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
-  Datum* elements = nullptr;
-  bool* nulls = nullptr;
-  int count = 0;
-  pg::call([&] {
-    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
-  });
-  std::vector<std::string> values;
-  for (int i = 0; i < count; ++i) {
-    if (nulls[i])
+std::vector<std::string> trigger_names(Datum array) {
+  std::vector<std::string> names;
+  for (std::optional<std::string>& item : text_array_items(array, "trigger_names")) {
+    if (!item)
       throw Error(sqlstate::invalid_parameter_value, "trigger_names must not contain NULL");
-    values.push_back(pg::text_to_string(elements[i]));
+    names.push_back(std::move(*item));
   }
-  return values;
+  return names;
 }
 
 struct Match {
@@ -147,7 +139,7 @@ using namespace pgdb::triggers;
 PGDB_FUNCTION(pgdb_tools_ignore) {
   if (PG_ARGISNULL(0))
     throw Error(sqlstate::invalid_parameter_value, "trigger_names must not be NULL");
-  std::vector<std::string> names = text_array(PG_GETARG_DATUM(0));
+  std::vector<std::string> names = trigger_names(PG_GETARG_DATUM(0));
   if (names.empty())
     throw Error(sqlstate::invalid_parameter_value, "name at least one trigger, or '*'", {},
                 "SELECT pgdb_tools.ignore('pgdb_protect_orders');");
