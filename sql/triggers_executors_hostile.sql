@@ -157,7 +157,9 @@ INSERT INTO bad_args VALUES
   ('_trigger_managed', 'UPDATE', '''hostile.no_such()'''),
   ('_trigger_managed', 'UPDATE', '''pg_catalog.now()'''),
   ('_trigger_managed', 'UPDATE', '''0'''),
-  ('_trigger_managed', 'UPDATE', '''not a signature((''');
+  ('_trigger_managed', 'UPDATE', '''not a signature(('''),
+  ('_trigger_managed', 'UPDATE', '''pgdb_tools._trigger_managed()'''),
+  ('_trigger_managed', 'UPDATE', '''pgdb_tools._trigger_managed()'', ''pgdb_tools._trigger_managed()''');
 SELECT executor, args, r[1] AS created, r[2] AS fired
   FROM (SELECT b.*, rolled_back(
           format('CREATE TRIGGER wrong BEFORE %s ON t FOR EACH ROW EXECUTE FUNCTION pgdb_tools.%I(%s)',
@@ -179,6 +181,14 @@ CREATE TRIGGER wrong BEFORE UPDATE ON t FOR EACH ROW
   EXECUTE FUNCTION pgdb_tools._trigger_updated_at('ts', 'extra');
 UPDATE t SET s = 'b';
 DROP TRIGGER wrong ON t;
+-- the dispatcher under another name is still the dispatcher (it would call itself forever: a
+-- crash, once)
+CREATE FUNCTION hostile.alias_managed() RETURNS trigger LANGUAGE C
+  AS '$libdir/pgdb_tools', 'pgdb_tools_trigger_managed';
+CREATE TRIGGER wrong BEFORE UPDATE ON t FOR EACH ROW
+  EXECUTE FUNCTION hostile.alias_managed('hostile.alias_managed()');
+UPDATE t SET s = 'b';
+DROP FUNCTION hostile.alias_managed() CASCADE;
 DROP TABLE bad_args, wrong_way;
 DROP VIEW tv;
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
 #include "pg/quote.hpp"
@@ -29,6 +30,7 @@ extern "C" {
 #include "utils/memutils.h"
 #include "utils/inval.h"
 #include "utils/acl.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "pgtime.h"
 #include "utils/date.h"
@@ -222,11 +224,11 @@ std::shared_ptr<StateMachine> state_machine(TriggerData* data) {
   machine->shape.use(desc, attnum);
   for (const auto& [state, targets] : parsed.members) {
     if (targets.type != Json::Type::array)
-      bad_trigger_arg(data, 1, "the states state \"" + state + "\" may move to must be an array");
+      bad_trigger_arg(data, 1, "transitions[\"" + state + "\"] must be an array of states");
     std::vector<std::string>& allowed = machine->moves[state];
     for (const Json& target : targets.items) {
       if (target.type != Json::Type::string)
-        bad_trigger_arg(data, 1, "the states state \"" + state + "\" may move to must be strings");
+        bad_trigger_arg(data, 1, "transitions[\"" + state + "\"] must hold only strings");
       allowed.push_back(target.text);
     }
   }
@@ -328,7 +330,16 @@ ConfigCache<ManagedFunction> managed_functions;
 
 void forget_functions(Datum, int, uint32) { managed_functions.forget(InvalidOid); }
 
-std::shared_ptr<ManagedFunction> managed_function(TriggerData* data) {
+// A C function whose link symbol is the dispatcher's.
+bool is_dispatcher_symbol(HeapTuple proc, Form_pg_proc form) {
+  if (form->prolang != ClanguageId) return false;
+  bool is_null = true;
+  Datum source = pg::call(
+      [proc, &is_null] { return SysCacheGetAttr(PROCOID, proc, Anum_pg_proc_prosrc, &is_null); });
+  return !is_null && pg::text_to_string(source) == "pgdb_tools_trigger_managed";
+}
+
+std::shared_ptr<ManagedFunction> managed_function(TriggerData* data, Oid dispatcher) {
   TupleDesc desc = RelationGetDescr(data->tg_relation);
   if (auto found = managed_functions.find(data->tg_trigger->tgoid, desc)) return found;
   require_arg_count(data, "_trigger_managed", 1, std::numeric_limits<int>::max());
@@ -344,10 +355,17 @@ std::shared_ptr<ManagedFunction> managed_function(TriggerData* data) {
   auto* form = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc));
   bool is_trigger_function =
       form->prorettype == TRIGGEROID && form->pronargs == 0 && form->prokind == PROKIND_FUNCTION;
+  // The dispatcher itself (under any name) would call itself with the same trigger, and so on.
+  bool is_dispatcher = function == dispatcher || is_dispatcher_symbol(proc, form);
   ReleaseSysCache(proc);
   if (!is_trigger_function)
     throw Error("42809", "function " + std::string(signature) + " is not a trigger function", {},
                 "Trigger " + trigger_name(data) + " must call a function returning trigger.");
+  if (is_dispatcher)
+    throw Error("42809",
+                "trigger " + trigger_name(data) + " on table " + relation_name(data->tg_relation) +
+                    " dispatches to _trigger_managed() itself",
+                {}, "Name the trigger function it manages.");
   Oid owner = data->tg_relation->rd_rel->relowner;
   AclResult allowed =
       pg::call([function, owner] { return pg_proc_aclcheck(function, owner, ACL_EXECUTE); });
@@ -582,7 +600,11 @@ PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
 PGDB_FUNCTION(pgdb_tools_trigger_managed) {
   TriggerData* data = trigger_data(fcinfo, "_trigger_managed");
   if (bypassed(data)) return unchanged_row(data);
-  std::shared_ptr<ManagedFunction> managed = managed_function(data);  // alive for the call
+  // A user's function may fire other managed triggers, and those this one: recursion through
+  // C frames that PostgreSQL's own checks do not see.
+  pg::call([] { check_stack_depth(); });
+  std::shared_ptr<ManagedFunction> managed =
+      managed_function(data, fcinfo->flinfo->fn_oid);  // alive for the call
   Trigger own = *data->tg_trigger;
   own.tgnargs -= 1;
   own.tgargs += 1;
