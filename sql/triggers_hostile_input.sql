@@ -98,6 +98,7 @@ INSERT INTO calls (query) VALUES
   ($$SELECT pgdb_tools.manage_trigger('t', NULL)$$),
   ($$SELECT pgdb_tools.manage_trigger('t', 0)$$),
   ($$SELECT pgdb_tools.manage_trigger('t', 123456789)$$),
+  ($$SELECT pgdb_tools.manage_trigger('t', 'pgdb_tools._trigger_managed()')$$),
   ($$SELECT pgdb_tools.manage_trigger('t', 'fuzz.noop()', NULL)$$),
   ($$SELECT pgdb_tools.manage_trigger('t', 'fuzz.noop()', '')$$),
   ($$SELECT pgdb_tools.manage_trigger('t', 'fuzz.noop()', 'SIDEWAYS')$$),

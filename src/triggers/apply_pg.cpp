@@ -116,8 +116,10 @@ void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec
       "'()', "
       "       p.proname::text, p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype, "
       "       pg_catalog.has_function_privilege(p.oid, 'EXECUTE'), "
-      "       p.oid::pg_catalog.regprocedure::text "
+      "       p.oid::pg_catalog.regprocedure::text, "
+      "       l.lanname = 'c' AND p.prosrc = 'pgdb_tools_trigger_managed' "
       "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+      "JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
       "WHERE p.oid = $1",
       {pg::Param::oid(function)}, true);
   // regprocedurein takes any number as an OID, without looking it up.
@@ -128,6 +130,9 @@ void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec
   if (!spi.get_bool(0, 2).value())
     throw Error("42809", "function " + shown + " does not return trigger", {},
                 "manage_trigger puts trigger functions under management.");
+  if (spi.get_bool(0, 5).value())
+    throw Error("42809", "function " + shown + " is pgdb_tools' own dispatcher", {},
+                "Pass the trigger function to put under management.");
   if (check_privilege && !spi.get_bool(0, 3).value())
     throw Error(sqlstate::insufficient_privilege, "permission denied for function " + shown);
   if (!spec.name) spec.name = default_trigger_name(spi.get_text(0, 1).value(), table_name);
