@@ -94,6 +94,59 @@ UPDATE accounts SET balance = 101 WHERE id = 1;
 ROLLBACK;
 RESET ROLE;
 
+-- a same-named trigger on another role's table is not what the owner means: the stranger's own
+-- accounts table in its own schema has pgdb_protect_accounts too, and the stranger's call ignores
+-- its own only (before: 42501 because of the owner's table of that name)
+CREATE SCHEMA stranger AUTHORIZATION pgdb_tools_test_stranger;
+SET ROLE pgdb_tools_test_stranger;
+CREATE TABLE stranger.accounts (id int PRIMARY KEY, balance numeric);
+INSERT INTO stranger.accounts VALUES (1, 5);
+SELECT pgdb_tools.protect('stranger.accounts');
+BEGIN;
+SELECT pgdb_tools.ignore('pgdb_protect_accounts') AS ignored_by_stranger;
+UPDATE stranger.accounts SET balance = 6;
+UPDATE public.accounts SET balance = 1 WHERE id = 1;
+ROLLBACK;
+-- qualified, another's table is refused, naming it
+SELECT pgdb_tools.ignore('public.accounts.pgdb_protect_accounts');
+RESET ROLE;
+-- a superuser may bypass both: the plain name means the one its search_path shows
+BEGIN;
+SELECT pgdb_tools.ignore('pgdb_protect_accounts') AS ignored_by_owner;
+UPDATE public.accounts SET balance = 102 WHERE id = 1;
+UPDATE stranger.accounts SET balance = 7;
+ROLLBACK;
+-- qualified names: table.trigger (table in the caller's search_path) or schema.table.trigger
+SET ROLE pgdb_tools_test_stranger;
+SET search_path = stranger, public;
+BEGIN;
+SELECT pgdb_tools.ignore('accounts.pgdb_protect_accounts') AS ignored_in_path;
+UPDATE stranger.accounts SET balance = 8;
+ROLLBACK;
+RESET search_path;
+BEGIN;
+SELECT pgdb_tools.ignore('stranger.accounts.pgdb_protect_accounts') AS ignored_qualified;
+UPDATE stranger.accounts SET balance = 9;
+ROLLBACK;
+SELECT pgdb_tools.ignore('stranger.accounts.no_such_trigger');
+SELECT pgdb_tools.ignore('stranger.no_such_table.pgdb_protect_accounts');
+RESET ROLE;
+-- ... and with neither in its search_path, both (as does a member of pgdb_tools_bypass)
+SET search_path = pg_catalog;
+BEGIN;
+SELECT pgdb_tools.ignore('pgdb_protect_accounts') AS ignored_by_owner;
+ROLLBACK;
+RESET search_path;
+SET ROLE pgdb_tools_test_operator;
+SET search_path = pg_catalog;
+BEGIN;
+SELECT pgdb_tools.ignore('pgdb_protect_accounts') AS ignored_by_operator;
+ROLLBACK;
+RESET search_path;
+RESET ROLE;
+DROP TABLE stranger.accounts;
+DROP SCHEMA stranger;
+
 REVOKE ALL ON accounts FROM pgdb_tools_test_stranger, pgdb_tools_test_operator;
 REVOKE USAGE ON SCHEMA pgdb_tools FROM pgdb_tools_test_stranger, pgdb_tools_test_operator;
 DROP ROLE pgdb_tools_test_stranger;

@@ -17,14 +17,18 @@
 #include "pg/spi.hpp"
 #include "pg/srf.hpp"
 #include "pg/subtransaction.hpp"
+#include "triggers/arguments.hpp"
 #include "triggers/catalog.hpp"
 #include "triggers/kinds.hpp"
 #include "triggers/plan.hpp"
 
 extern "C" {
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "parser/parser.h"
 #include "utils/regproc.h"
+#include "utils/syscache.h"
 }
 
 namespace pgdb::triggers {
@@ -89,6 +93,9 @@ std::string qualified_config(pg::Spi& spi, const std::string& caller_path,
       "FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace "
       "WHERE c.oid = $1",
       {pg::Param::oid(resolve_name(caller_path, regconfigin, config))}, true);
+  if (spi.row_count() == 0)
+    throw Error(sqlstate::undefined_object,
+                "text search configuration " + pg::quote_literal(config) + " does not exist");
   return spi.get_text(0, 0).value();
 }
 
@@ -98,6 +105,9 @@ void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec
                               const std::string& table_name, bool check_privilege) {
   // "name" or "schema.name" (regproc: must be unique), "name()" or an OID (regprocedure).
   const std::string& given = spec.arg("function").text;
+  if (given.empty())
+    throw Error(sqlstate::invalid_parameter_value, "function must name a trigger function", {},
+                "Pass it as 'schema.name()'.");
   bool signature = given.find('(') != std::string::npos ||
                    given.find_first_not_of("0123456789") == std::string::npos;
   Oid function = resolve_name(caller_path, signature ? regprocedurein : regprocin, given);
@@ -106,14 +116,23 @@ void resolve_trigger_function(pg::Spi& spi, const std::string& caller_path, Spec
       "'()', "
       "       p.proname::text, p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype, "
       "       pg_catalog.has_function_privilege(p.oid, 'EXECUTE'), "
-      "       p.oid::pg_catalog.regprocedure::text "
+      "       p.oid::pg_catalog.regprocedure::text, "
+      "       l.lanname = 'c' AND p.prosrc = 'pgdb_tools_trigger_managed' "
       "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+      "JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
       "WHERE p.oid = $1",
       {pg::Param::oid(function)}, true);
+  // regprocedurein takes any number as an OID, without looking it up.
+  if (spi.row_count() == 0)
+    throw Error("42883", "function " + given + " does not exist", {},
+                "Pass the trigger function as 'schema.name()'.");
   std::string shown = spi.get_text(0, 4).value();
   if (!spi.get_bool(0, 2).value())
     throw Error("42809", "function " + shown + " does not return trigger", {},
                 "manage_trigger puts trigger functions under management.");
+  if (spi.get_bool(0, 5).value())
+    throw Error("42809", "function " + shown + " is pgdb_tools' own dispatcher", {},
+                "Pass the trigger function to put under management.");
   if (check_privilege && !spi.get_bool(0, 3).value())
     throw Error(sqlstate::insufficient_privilege, "permission denied for function " + shown);
   if (!spec.name) spec.name = default_trigger_name(spi.get_text(0, 1).value(), table_name);
@@ -163,6 +182,11 @@ Resolved resolve_spec(pg::Spi& spi, const std::string& caller_path, const Json& 
                       std::size_t position, bool check_owner) {
   Spec spec = parse_spec(json, position);
   Oid relid = resolve_name(caller_path, regclassin, spec.tbl);
+  // "-" and "0" are regclass's spelling of no table.
+  if (!OidIsValid(relid))
+    throw Error(sqlstate::invalid_parameter_value,
+                "spec " + std::to_string(position) + " (" + spec.kind + "): \"tbl\" names no table",
+                {}, "Name the table, e.g. \"tbl\": \"app.orders\".");
   pg::require_table(relid, "tbl");
   if (check_owner) pg::require_table_owner(relid, "manage its triggers");
   pg::TableName table = pg::table_name(relid);
@@ -174,8 +198,7 @@ Resolved resolve_spec(pg::Spi& spi, const std::string& caller_path, const Json& 
   if (spec.condition) require_expression(*spec.condition);
   Target target{table.schema, table.name, table.quoted()};
   TriggerDef def = build_trigger(
-      spec, target, [&](std::string_view column) { return column_type(spi, relid, column); },
-      pg::server_keywords);
+      spec, target, [&](std::string_view column) { return column_type(spi, relid, column); });
   // Checks that run code (a domain's CHECK in the cast) or depend on the caller's rights are for
   // applying; rendering a recorded spec (check_owner false, from the triggers view) only reads
   // the catalog.
@@ -247,6 +270,11 @@ void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
       "WHERE tgrelid = $1 AND tgname = $2",
       {pg::Param::oid(p.relid),
        pg::Param::text(p.step.trigger_name)});  // not read-only: must see the DDL
+  if (spi.row_count() == 0)
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "trigger " + pg::quote_identifier(p.step.trigger_name) + " on table " +
+                    p.table.quoted() + " is missing after its DDL ran",
+                {}, "An event trigger or a concurrent DROP may have removed it.");
   std::string definition = spi.get_text(0, 0).value();
   pg::ActingAs as_owner(owner);
   spi.execute(
@@ -265,6 +293,38 @@ void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
 
 using Row = std::vector<std::optional<std::string>>;
 
+// Plans the specs, runs the DDL (unless dry_run) and records it; one row per step.
+std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run) {
+  std::vector<Row> rows;
+  std::string caller_path = pg::current_search_path();
+  pg::SearchPath trusted(pg::trusted_search_path);
+  pg::Spi spi;
+  std::vector<PlannedStep> planned = plan_specs(spi, caller_path, specs, prune);
+  Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
+  for (const PlannedStep& p : planned) {
+    if (!dry_run && p.step.action != Action::unchanged) {
+      {
+        // A condition may call the caller's functions: it is parsed with their search_path.
+        pg::SearchPath as_caller(caller_path);
+        for (const std::string& statement : p.step.statements) spi.execute(statement);
+      }
+      record(spi, owner, p);
+    }
+    rows.push_back({action_name(p.step.action), p.step.table, p.step.trigger_name,
+                    p.step.detail.empty() ? std::nullopt : std::optional(p.step.detail)});
+  }
+  return rows;  // SPI_finish follows: the caller builds its result in its own memory
+}
+
+// A text[] argument as a JSON array; a NULL item becomes JSON null, which the spec's parser
+// refuses naming the argument.
+Json text_array_json(Datum array, const char* argument) {
+  Json json = Json::array();
+  for (const std::optional<std::string>& item : text_array_items(array, argument))
+    json.items.push_back(item ? Json::from_string(*item) : Json::null_value());
+  return json;
+}
+
 }  // namespace
 
 }  // namespace pgdb::triggers
@@ -279,29 +339,67 @@ PGDB_FUNCTION(pgdb_tools_apply_triggers) {
   Json specs = pg::jsonb_to_json(PG_GETARG_DATUM(0));
   bool prune = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
   bool dry_run = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
-  std::vector<Row> rows;
-  {
-    std::string caller_path = pg::current_search_path();
-    pg::SearchPath trusted(pg::trusted_search_path);
-    pg::Spi spi;
-    std::vector<PlannedStep> planned = plan_specs(spi, caller_path, specs, prune);
-    Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
-    for (const PlannedStep& p : planned) {
-      if (!dry_run && p.step.action != Action::unchanged) {
-        {
-          // A condition may call the caller's functions: it is parsed with their search_path.
-          pg::SearchPath as_caller(caller_path);
-          for (const std::string& statement : p.step.statements) spi.execute(statement);
-        }
-        record(spi, owner, p);
-      }
-      rows.push_back({action_name(p.step.action), p.step.table, p.step.trigger_name,
-                      p.step.detail.empty() ? std::nullopt : std::optional(p.step.detail)});
-    }
-  }  // SPI_finish: the result rows are built after it, in the caller's memory
+  std::vector<Row> rows = apply_specs(specs, prune, dry_run);
   pg::ResultRows result(fcinfo);
   for (const Row& row : rows) result.add(row);
   PG_RETURN_NULL();
+}
+
+// protect(), updated_at(), read_only(), soft_delete(), fsm(), row_version(), search_vector() and
+// manage_trigger() RETURNS text: each function's name is its kind and its argument names are the
+// spec's keys, so one entry point builds the spec from the call and applies it as
+// apply_triggers would, returning the trigger's name. Written in C rather than SQL so that the
+// caller's search_path (for the condition and the names in the spec) is at hand while everything
+// else runs under the trusted one.
+PGDB_FUNCTION(pgdb_tools_kind_function) {
+  Oid function = fcinfo->flinfo->fn_oid;
+  HeapTuple proc =
+      pg::call([function] { return SearchSysCache1(PROCOID, ObjectIdGetDatum(function)); });
+  if (!HeapTupleIsValid(proc))
+    throw Error(sqlstate::undefined_object, "function " + std::to_string(function) + " is gone");
+  std::string kind = NameStr(reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc))->proname);
+  Oid* types = nullptr;
+  char** names = nullptr;
+  char* modes = nullptr;
+  int count = pg::call([&] { return get_func_arg_info(proc, &types, &names, &modes); });
+  ReleaseSysCache(proc);
+  if (names == nullptr || count != PG_NARGS())
+    throw Error(sqlstate::internal_error, "kind function " + kind + " has unnamed arguments");
+  Json spec = Json::object();
+  spec.set("kind", Json::from_string(kind));
+  for (int i = 0; i < count; ++i) {
+    Json value;
+    if (!PG_ARGISNULL(i)) {
+      Datum arg = PG_GETARG_DATUM(i);
+      switch (types[i]) {
+        case REGCLASSOID:
+        case REGPROCEDUREOID:
+        case REGCONFIGOID:  // as OIDs: resolved again, and checked, like names in a JSON spec
+          value = Json::from_string(std::to_string(DatumGetObjectId(arg)));
+          break;
+        case TEXTOID:
+          value = Json::from_string(pg::text_to_string(arg));
+          break;
+        case BOOLOID:
+          value = Json::from_bool(DatumGetBool(arg));
+          break;
+        case JSONBOID:
+          value = pg::jsonb_to_json(arg);
+          break;
+        case TEXTARRAYOID:
+          value = text_array_json(arg, names[i]);
+          break;
+        default:
+          throw Error(sqlstate::internal_error,
+                      "kind function " + kind + " has an argument of an unexpected type");
+      }
+    }
+    spec.set(names[i], std::move(value));
+  }
+  Json specs = Json::array();
+  specs.items.push_back(std::move(spec));
+  std::vector<Row> rows = apply_specs(specs, false, false);
+  return pg::string_to_text(rows.at(0).at(2).value());
 }
 
 // trigger_ddl(specs jsonb) RETURNS text: the statements apply_triggers would run, one per line.

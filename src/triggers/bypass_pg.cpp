@@ -1,6 +1,7 @@
 #include "triggers/bypass.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -14,11 +15,13 @@
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/xact.hpp"
+#include "triggers/arguments.hpp"
+#include "triggers/spec.hpp"
 
 extern "C" {
-#include "catalog/pg_type.h"
 #include "utils/acl.h"
-#include "utils/array.h"
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
 #include "utils/rel.h"
 }
 
@@ -47,21 +50,66 @@ bool owns(Oid relid) {
   return pg::call([relid, user] { return pg_class_ownercheck(relid, user); });
 }
 
-std::vector<std::string> text_array(Datum array_datum) {
-  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
-  Datum* elements = nullptr;
-  bool* nulls = nullptr;
-  int count = 0;
-  pg::call([&] {
-    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
-  });
-  std::vector<std::string> values;
-  for (int i = 0; i < count; ++i) {
-    if (nulls[i])
+std::vector<std::string> trigger_names(Datum array) {
+  std::vector<std::string> names;
+  for (std::optional<std::string>& item : text_array_items(array, "trigger_names")) {
+    if (!item)
       throw Error(sqlstate::invalid_parameter_value, "trigger_names must not contain NULL");
-    values.push_back(pg::text_to_string(elements[i]));
+    names.push_back(std::move(*item));
   }
-  return values;
+  return names;
+}
+
+struct Match {
+  Oid relid;
+  std::string name;
+  std::string table;  // quoted, qualified
+};
+
+// The managed triggers called trigger ("*": all), on table relid only when it is valid.
+std::vector<Match> managed_matches(pg::Spi& spi, const std::string& trigger, Oid relid) {
+  spi.execute(
+      "SELECT c.oid::int8, m.trigger_name::text, "
+      "       pg_catalog.quote_ident(m.table_schema) || '.' || "
+      "pg_catalog.quote_ident(m.table_name) "
+      "FROM pgdb_tools.managed_triggers m "
+      "JOIN pg_catalog.pg_namespace n ON n.nspname = m.table_schema "
+      "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = m.table_name "
+      "WHERE ($1 = '*' OR m.trigger_name = $1) AND ($2 = 0 OR c.oid = $2) "
+      "ORDER BY 3, 2",
+      {pg::Param::text(trigger), pg::Param::oid(relid)}, true);
+  std::vector<Match> matches;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    matches.push_back({static_cast<Oid>(spi.get_int64(r, 0).value()), spi.get_text(r, 1).value(),
+                       spi.get_text(r, 2).value()});
+  return matches;
+}
+
+// A name that reads as "table.trigger" or "schema.table.trigger", its table resolved as the
+// caller would resolve it (InvalidOid when there is none).
+struct Qualified {
+  Oid relid;
+  std::string table;  // as the caller wrote it, for messages
+  std::string trigger;
+  bool schema_given;
+};
+
+std::optional<Qualified> qualified_name(const std::string& name) {
+  std::optional<std::vector<std::string>> parts = split_qualified_trigger(name);
+  if (!parts) return std::nullopt;
+  bool with_schema = parts->size() == 3;
+  std::string schema = with_schema ? (*parts)[0] : std::string();
+  const std::string& table = (*parts)[with_schema ? 1 : 0];
+  const char* schema_name = with_schema ? schema.c_str() : nullptr;
+  const char* table_name = table.c_str();
+  Oid relid = pg::call([schema_name, table_name] {
+    RangeVar* range =
+        makeRangeVar(schema_name ? pstrdup(schema_name) : nullptr, pstrdup(table_name), -1);
+    return RangeVarGetRelidExtended(range, NoLock, RVR_MISSING_OK, nullptr, nullptr);
+  });
+  std::string shown = (with_schema ? pg::quote_identifier(schema) + "." : std::string()) +
+                      pg::quote_identifier(table);
+  return Qualified{relid, shown, parts->back(), with_schema};
 }
 
 }  // namespace
@@ -82,60 +130,94 @@ using namespace pgdb;
 using namespace pgdb::triggers;
 
 // ignore(VARIADIC trigger_names text[]) RETURNS integer: the number of managed triggers that now
-// do nothing until the end of the transaction.
+// do nothing until the end of the transaction. A plain name means the managed triggers of that
+// name on tables the caller may bypass (others' same-named triggers are not the caller's to mean),
+// and of those, when there are several, the ones on tables visible in the caller's search_path
+// if any are;
+// "table.trigger" (table found in the caller's search_path) and "schema.table.trigger" name one
+// table's; "*" every one the caller may bypass.
 PGDB_FUNCTION(pgdb_tools_ignore) {
   if (PG_ARGISNULL(0))
     throw Error(sqlstate::invalid_parameter_value, "trigger_names must not be NULL");
-  std::vector<std::string> names = text_array(PG_GETARG_DATUM(0));
+  std::vector<std::string> names = trigger_names(PG_GETARG_DATUM(0));
   if (names.empty())
     throw Error(sqlstate::invalid_parameter_value, "name at least one trigger, or '*'", {},
                 "SELECT pgdb_tools.ignore('pgdb_protect_orders');");
   bool bypass_member = may_bypass_any();
 
+  std::string caller_path = pg::current_search_path();
+  // Qualified names' tables, looked up with the caller's search_path before it is pinned.
+  std::vector<std::optional<Qualified>> qualified;
+  for (const std::string& name : names) qualified.push_back(qualified_name(name));
+
   std::vector<Ignored> granted;
-  std::set<std::string> matched;
   int ignored_triggers = 0;
   {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
-    std::vector<Datum> name_datums;
-    for (const std::string& name : names) name_datums.push_back(pg::string_to_text(name));
-    Datum* raw = name_datums.data();
-    int count = static_cast<int>(name_datums.size());
-    Datum array = pg::call([raw, count] {
-      return PointerGetDatum(construct_array(raw, count, TEXTOID, -1, false, TYPALIGN_INT));
-    });
-    spi.execute(
-        "SELECT c.oid::int8, m.trigger_name::text, "
-        "       pg_catalog.quote_ident(m.table_schema) || '.' || "
-        "pg_catalog.quote_ident(m.table_name) "
-        "FROM pgdb_tools.managed_triggers m "
-        "JOIN pg_catalog.pg_namespace n ON n.nspname = m.table_schema "
-        "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = m.table_name "
-        "WHERE m.trigger_name = ANY ($1) OR '*' = ANY ($1) "
-        "ORDER BY 3, 2",
-        {pg::Param{TEXTARRAYOID, array, false}});
-    struct Match {
-      Oid relid;
-      std::string name;
-      std::string table;
-    };
-    std::vector<Match> matches;
-    for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-      matches.push_back({static_cast<Oid>(spi.get_int64(r, 0).value()), spi.get_text(r, 1).value(),
-                         spi.get_text(r, 2).value()});
-    for (const Match& m : matches) {
-      bool explicitly_named = std::find(names.begin(), names.end(), m.name) != names.end();
-      if (!bypass_member && !owns(m.relid)) {
-        if (!explicitly_named) continue;  // '*' covers only what the caller may bypass
+    std::vector<Match> chosen;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string& name = names[i];
+      if (name == "*") {
+        for (Match& m : managed_matches(spi, "*", InvalidOid)) {
+          if (bypass_member || owns(m.relid)) chosen.push_back(std::move(m));
+        }
+        continue;
+      }
+      std::vector<Match> matches = managed_matches(spi, name, InvalidOid);
+      if (matches.empty() && qualified[i]) {
+        const Qualified& q = *qualified[i];
+        if (!OidIsValid(q.relid))
+          throw Error(
+              sqlstate::undefined_table,
+              "table " + q.table + " of trigger name " + pg::quote_literal(name) +
+                  " does not exist",
+              {},
+              q.schema_given ? "" : "Qualify the table with its schema: 'schema.table.trigger'.");
+        matches = managed_matches(spi, q.trigger, q.relid);
+        if (matches.empty())
+          throw Error(
+              sqlstate::undefined_object,
+              "no managed trigger " + pg::quote_identifier(q.trigger) + " on table " + q.table, {},
+              "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
+      }
+      if (matches.empty()) {
+        require_trigger_name_length(name, "trigger name " + pg::quote_literal(name));
+        throw Error(sqlstate::undefined_object,
+                    "no managed trigger is named " + pg::quote_identifier(name), {},
+                    "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
+      }
+      std::string refused;
+      std::vector<Match> allowed;
+      for (Match& m : matches) {
+        if (bypass_member || owns(m.relid)) {
+          allowed.push_back(std::move(m));
+        } else {
+          refused += (refused.empty() ? "" : ", ") + m.table;
+        }
+      }
+      // Of several, the tables the caller's search_path shows, when it shows any: as a plain
+      // table name would mean them.
+      std::vector<Match> visible;
+      if (allowed.size() > 1) {
+        pg::SearchPath as_caller(caller_path);
+        for (const Match& m : allowed) {
+          Oid relid = m.relid;
+          if (pg::call([relid] { return RelationIsVisible(relid); })) visible.push_back(m);
+        }
+      }
+      for (Match& m : visible.empty() ? allowed : visible) chosen.push_back(std::move(m));
+      if (allowed.empty())
         throw Error(sqlstate::insufficient_privilege,
-                    "permission denied to ignore trigger " + pg::quote_identifier(m.name) +
-                        " on table " + m.table,
+                    "permission denied to ignore trigger " + pg::quote_identifier(matches[0].name) +
+                        " on table " + refused,
                     {},
                     "Only the table's owner and members of role pgdb_tools_bypass can ignore its "
                     "triggers.");
-      }
-      matched.insert(m.name);
+    }
+    std::set<std::pair<Oid, std::string>> seen;
+    for (const Match& m : chosen) {
+      if (!seen.insert({m.relid, m.name}).second) continue;  // named twice
       ++ignored_triggers;
       // The table and its partitions, which carry clones of the trigger under the same name.
       spi.execute(
@@ -145,12 +227,6 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
       for (std::uint64_t r = 0; r < spi.row_count(); ++r)
         granted.push_back({static_cast<Oid>(spi.get_int64(r, 0).value()), m.name});
     }
-  }
-  for (const std::string& name : names) {
-    if (name != "*" && !matched.count(name))
-      throw Error(sqlstate::undefined_object,
-                  "no managed trigger is named " + pg::quote_identifier(name), {},
-                  "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
   }
   SubxactId subxact = pg::current_subxact();
   for (Ignored& entry : granted) ignored.add(subxact, std::move(entry));

@@ -3,9 +3,11 @@
 // invalidation keeps fresh.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "pg/postgres.hpp"
 
@@ -20,8 +22,13 @@ namespace pgdb::triggers {
 // The trigger data; 39P01 unless called by the trigger manager.
 TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function);
 
-// The trigger data; 39P01 unless fired BEFORE ... FOR EACH ROW.
-TriggerData* before_row_trigger(FunctionCallInfo fcinfo, const char* function);
+// The trigger data; 39P01 unless the trigger is declared BEFORE ... FOR EACH ROW with no events
+// but `events` (TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE ...): a trigger attached by hand AFTER,
+// per statement or for an event the executor has no meaning for is refused whatever fired it.
+TriggerData* before_row_trigger(FunctionCallInfo fcinfo, const char* function, int events);
+
+// 22023 unless the trigger passes between min and max arguments to function.
+void require_arg_count(const TriggerData* data, const char* function, int min, int max);
 
 const char* event_name(TriggerEvent event);
 
@@ -40,12 +47,41 @@ Datum unchanged_row(const TriggerData* data);
 // The row the operation writes: the new row of an UPDATE, the row of an INSERT.
 HeapTuple written_row(const TriggerData* data);
 
-// The trigger's argument n; 55000 naming the trigger when it has too few.
+// The trigger's argument n; 22023 naming the trigger when it has too few.
 const char* trigger_arg(const TriggerData* data, int n);
 
+// 22023 naming the trigger and argument n: the argument is not one the executor understands.
+[[noreturn]] void bad_trigger_arg(const TriggerData* data, int n, const std::string& problem);
+
 // The attribute number of column (exact name) in the relation; 42703 naming the trigger when the
-// column no longer exists.
+// column no longer exists (dropped or renamed). 42804 unless its type is one of types (when given,
+// described as `expected`); with written, 428C9 when it is a generated column, whose value the
+// executor's write would not set.
 int column_number(const TriggerData* data, const char* column);
+int checked_column(const TriggerData* data, const char* column, std::initializer_list<Oid> types,
+                   const char* expected, bool written);
+
+// A column a cached configuration relies on, as the relation's descriptor had it when the
+// configuration was checked.
+struct UsedColumn {
+  int attnum;
+  Oid type;
+  int32 typmod;
+};
+
+// What a cached configuration was checked against: the descriptor's width and the columns it
+// uses.
+struct CheckedShape {
+  int natts;
+  std::vector<UsedColumn> columns;
+
+  explicit CheckedShape(TupleDesc desc) : natts(desc->natts) {}
+  void use(TupleDesc desc, int attnum);
+  // True while desc still has the same width and each used column its type: a few integer
+  // comparisons per row, so a configuration never outlives the column types it was checked with,
+  // even where no invalidation reached the cache.
+  bool matches(TupleDesc desc) const noexcept;
+};
 
 // A value as its type's output function prints it.
 std::string output_text(Datum value, Oid type);
@@ -60,8 +96,9 @@ HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value)
 // Registers the relcache callback that keeps every ConfigCache fresh; from init_executors().
 void register_cache_invalidation();
 
-// Metadata per trigger OID (each partition's clone of a trigger has its own). Config has a
-// member `relid`; entries of a relation are dropped when its relcache entry is invalidated. The
+// Metadata per trigger OID (each partition's clone of a trigger has its own). Config has members
+// `relid` and `shape` (CheckedShape); entries of a relation are dropped when its relcache entry is
+// invalidated, and an entry whose shape no longer matches the relation is not found. The
 // executors hold a shared_ptr for the whole call: PostgreSQL calls they make may process
 // invalidations, which drop the entry from the cache but not from under them.
 class CacheBase {
@@ -76,9 +113,10 @@ class CacheBase {
 template <typename Config>
 class ConfigCache final : public CacheBase {
  public:
-  std::shared_ptr<Config> find(Oid trigger) const {
+  std::shared_ptr<Config> find(Oid trigger, TupleDesc desc) const {
     auto found = entries_.find(trigger);
-    return found == entries_.end() ? nullptr : found->second;
+    if (found == entries_.end() || !found->second->shape.matches(desc)) return nullptr;
+    return found->second;
   }
   std::shared_ptr<Config> add(Oid trigger, std::shared_ptr<Config> config) {
     entries_.insert_or_assign(trigger, config);

@@ -1,6 +1,8 @@
 #include "triggers/executor_support.hpp"
 
 #include <array>
+#include <limits>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -9,6 +11,7 @@
 
 extern "C" {
 #include "access/tupmacs.h"
+#include "catalog/pg_trigger.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 }
@@ -66,11 +69,50 @@ TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function) {
   return reinterpret_cast<TriggerData*>(fcinfo->context);
 }
 
-TriggerData* before_row_trigger(FunctionCallInfo fcinfo, const char* function) {
+namespace {
+
+// "BEFORE INSERT OR UPDATE FOR EACH ROW", as the trigger is declared.
+std::string declared_as(int16 type) {
+  std::string text = TRIGGER_FOR_BEFORE(type)    ? "BEFORE "
+                     : TRIGGER_FOR_INSTEAD(type) ? "INSTEAD OF "
+                                                 : "AFTER ";
+  std::string events;
+  for (auto [bit, name] :
+       {std::pair{TRIGGER_TYPE_INSERT, "INSERT"}, std::pair{TRIGGER_TYPE_UPDATE, "UPDATE"},
+        std::pair{TRIGGER_TYPE_DELETE, "DELETE"}, std::pair{TRIGGER_TYPE_TRUNCATE, "TRUNCATE"}}) {
+    if (type & bit) events += (events.empty() ? "" : " OR ") + std::string(name);
+  }
+  return text + events + (TRIGGER_FOR_ROW(type) ? " FOR EACH ROW" : " FOR EACH STATEMENT");
+}
+
+}  // namespace
+
+TriggerData* before_row_trigger(FunctionCallInfo fcinfo, const char* function, int events) {
   TriggerData* data = trigger_data(fcinfo, function);
-  if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) || !TRIGGER_FIRED_BEFORE(data->tg_event))
-    throw Error("39P01", std::string(function) + "() must be fired BEFORE ... FOR EACH ROW");
-  return data;
+  int16 type = data->tg_trigger->tgtype;
+  if (TRIGGER_FOR_ROW(type) && TRIGGER_FOR_BEFORE(type) &&
+      (type & TRIGGER_TYPE_EVENT_MASK & ~events) == 0)
+    return data;
+  throw Error("39P01",
+              std::string(function) + "() must be fired " +
+                  declared_as(static_cast<int16>(TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | events)),
+              "Trigger " + trigger_name(data) + " on table " + relation_name(data->tg_relation) +
+                  " is declared " + declared_as(type) + ".",
+              "Create it with its pgdb_tools kind function or apply_triggers().");
+}
+
+void require_arg_count(const TriggerData* data, const char* function, int min, int max) {
+  int count = data->tg_trigger->tgnargs;
+  if (count >= min && count <= max) return;
+  std::string expected = min == max ? std::to_string(min)
+                         : max == std::numeric_limits<int>::max()
+                             ? "at least " + std::to_string(min)
+                             : std::to_string(min) + " to " + std::to_string(max);
+  throw Error(sqlstate::invalid_parameter_value,
+              "trigger " + trigger_name(data) + " on table " + relation_name(data->tg_relation) +
+                  " passes " + std::to_string(count) + (count == 1 ? " argument" : " arguments") +
+                  " to " + function + "(), which takes " + expected,
+              {}, "Create it with its pgdb_tools kind function or apply_triggers().");
 }
 
 const char* event_name(TriggerEvent event) {
@@ -109,22 +151,75 @@ HeapTuple written_row(const TriggerData* data) {
 const char* trigger_arg(const TriggerData* data, int n) {
   const Trigger* trigger = data->tg_trigger;
   if (n >= trigger->tgnargs)
-    throw Error(sqlstate::object_not_in_prerequisite_state,
+    throw Error(sqlstate::invalid_parameter_value,
                 "trigger " + trigger_name(data) + " on table " + relation_name(data->tg_relation) +
                     " has " + std::to_string(trigger->tgnargs) + " arguments, expected more",
                 {}, "Re-create it with its pgdb_tools kind function or apply_triggers().");
   return trigger->tgargs[n];
 }
 
+void bad_trigger_arg(const TriggerData* data, int n, const std::string& problem) {
+  throw Error(sqlstate::invalid_parameter_value,
+              "argument " + std::to_string(n + 1) + " of trigger " + trigger_name(data) +
+                  " on table " + relation_name(data->tg_relation) + " is invalid: " + problem,
+              {}, "Re-create it with its pgdb_tools kind function or apply_triggers().");
+}
+
 int column_number(const TriggerData* data, const char* column) {
-  int attnum = SPI_fnumber(RelationGetDescr(data->tg_relation), column);  // never raises
-  if (attnum <= 0)
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  int attnum = SPI_fnumber(desc, column);  // never raises
+  // SPI_fnumber also finds system columns (negative numbers): never the executors' to use.
+  if (attnum <= 0 || TupleDescAttr(desc, attnum - 1)->attisdropped)
     throw Error(sqlstate::undefined_column,
                 "column \"" + std::string(column) + "\" of table " +
                     relation_name(data->tg_relation) + " does not exist",
                 "Trigger " + trigger_name(data) + " uses that column.",
                 "Re-create the trigger for an existing column.");
   return attnum;
+}
+
+int checked_column(const TriggerData* data, const char* column, std::initializer_list<Oid> types,
+                   const char* expected, bool written) {
+  int attnum = column_number(data, column);
+  Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1);
+  bool accepted = types.size() == 0;
+  for (Oid type : types) accepted = accepted || attribute->atttypid == type;
+  if (!accepted) {
+    Oid type = attribute->atttypid;
+    std::string type_name = pg::call([type] { return format_type_be(type); });
+    throw Error("42804",
+                "column \"" + std::string(column) + "\" of table " +
+                    relation_name(data->tg_relation) + " is of type " + type_name + ", not " +
+                    expected,
+                "Trigger " + trigger_name(data) + " uses that column.",
+                "Change the column back or re-create the trigger for a column of type " +
+                    std::string(expected) + ".");
+  }
+  if (written && attribute->attgenerated != '\0')
+    throw Error("428C9",
+                "column \"" + std::string(column) + "\" of table " +
+                    relation_name(data->tg_relation) + " is a generated column",
+                "Trigger " + trigger_name(data) +
+                    " writes that column, and PostgreSQL recomputes generated columns after "
+                    "BEFORE triggers.",
+                "Drop the trigger or the column's generation expression.");
+  return attnum;
+}
+
+void CheckedShape::use(TupleDesc desc, int attnum) {
+  Form_pg_attribute attribute = TupleDescAttr(desc, attnum - 1);
+  columns.push_back({attnum, attribute->atttypid, attribute->atttypmod});
+}
+
+bool CheckedShape::matches(TupleDesc desc) const noexcept {
+  if (desc->natts != natts) return false;
+  for (const UsedColumn& column : columns) {
+    Form_pg_attribute attribute = TupleDescAttr(desc, column.attnum - 1);
+    if (attribute->attisdropped || attribute->atttypid != column.type ||
+        attribute->atttypmod != column.typmod)
+      return false;
+  }
+  return true;
 }
 
 std::string output_text(Datum value, Oid type) {

@@ -1,11 +1,19 @@
 // The native trigger functions of the managed kinds. Each reads its configuration from the
 // trigger's arguments and keeps per-trigger metadata in a ConfigCache, so a row costs no catalog
 // lookup; only soft_delete writes through SPI, with a prepared plan kept per trigger.
+//
+// Triggers can be attached by hand with any arguments, and the columns they use can be renamed,
+// dropped or retyped after they were created: every executor checks how it is declared (timing,
+// level, events), its arguments and the current types of its columns before it trusts them, and
+// the cached result is only used while the relation's descriptor still has those types.
+#include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
 #include "pg/quote.hpp"
@@ -16,11 +24,13 @@
 #include "triggers/executors.hpp"
 
 extern "C" {
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "utils/syscache.h"
 #include "utils/memutils.h"
 #include "utils/inval.h"
 #include "utils/acl.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "pgtime.h"
 #include "utils/date.h"
@@ -36,6 +46,7 @@ namespace {
 
 struct TimestampColumn {
   Oid relid;
+  CheckedShape shape;
   int attnum;
   Oid type;
   int32 typmod;  // timestamp(p): the value is rounded to p fractional digits
@@ -46,28 +57,18 @@ struct TimestampColumn {
 };
 ConfigCache<TimestampColumn> timestamp_columns;
 
-// The column named by the trigger's first argument, which must be of one of the types (42804
-// otherwise, e.g. after ALTER COLUMN TYPE).
-Form_pg_attribute typed_column(const TriggerData* data, std::initializer_list<Oid> types,
-                               const char* expected) {
-  const char* column = trigger_arg(data, 0);
-  int attnum = column_number(data, column);
-  Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1);
-  for (Oid type : types) {
-    if (attribute->atttypid == type) return attribute;
-  }
-  throw Error("42804", "column \"" + std::string(column) + "\" of table " +
-                           relation_name(data->tg_relation) + " is not " + expected);
-}
-
 std::shared_ptr<TimestampColumn> timestamp_column(TriggerData* data) {
-  if (auto found = timestamp_columns.find(data->tg_trigger->tgoid)) return found;
-  Form_pg_attribute attribute = typed_column(data, {TIMESTAMPTZOID, TIMESTAMPOID, DATEOID},
-                                             "a timestamp, timestamptz or date column");
-  return timestamp_columns.add(data->tg_trigger->tgoid,
-                               std::make_shared<TimestampColumn>(TimestampColumn{
-                                   RelationGetRelid(data->tg_relation), attribute->attnum,
-                                   attribute->atttypid, attribute->atttypmod, 0, nullptr, 0}));
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  if (auto found = timestamp_columns.find(data->tg_trigger->tgoid, desc)) return found;
+  require_arg_count(data, "_trigger_updated_at", 1, 1);
+  int attnum = checked_column(data, trigger_arg(data, 0), {TIMESTAMPTZOID, TIMESTAMPOID, DATEOID},
+                              "timestamp with time zone, timestamp or date", true);
+  Form_pg_attribute attribute = TupleDescAttr(desc, attnum - 1);
+  auto column = std::make_shared<TimestampColumn>(
+      TimestampColumn{RelationGetRelid(data->tg_relation), CheckedShape(desc), attnum,
+                      attribute->atttypid, attribute->atttypmod, 0, nullptr, 0});
+  column->shape.use(desc, attnum);
+  return timestamp_columns.add(data->tg_trigger->tgoid, column);
 }
 
 Datum transaction_timestamp_as(TimestampColumn& column) {
@@ -97,21 +98,27 @@ Datum transaction_timestamp_as(TimestampColumn& column) {
 // read_only: the attributes whose change is refused.
 struct ReadOnlyColumns {
   Oid relid;
+  CheckedShape shape;
   std::vector<int> attnums;
 };
 ConfigCache<ReadOnlyColumns> read_only_columns;
 
 std::shared_ptr<ReadOnlyColumns> read_only_config(TriggerData* data) {
-  if (auto found = read_only_columns.find(data->tg_trigger->tgoid)) return found;
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  if (auto found = read_only_columns.find(data->tg_trigger->tgoid, desc)) return found;
+  require_arg_count(data, "_trigger_read_only", 1, std::numeric_limits<int>::max());
   std::string mode = trigger_arg(data, 0);
+  if (mode != "only" && mode != "except")
+    bad_trigger_arg(data, 0, "\"" + mode + "\" is neither \"only\" nor \"except\"");
+  if (mode == "only" && data->tg_trigger->tgnargs < 2)
+    bad_trigger_arg(data, 0, "\"only\" must be followed by at least one column");
   std::set<int> named;
   for (int i = 1; i < data->tg_trigger->tgnargs; ++i)
     named.insert(column_number(data, data->tg_trigger->tgargs[i]));
-  ReadOnlyColumns config{RelationGetRelid(data->tg_relation), {}};
+  ReadOnlyColumns config{RelationGetRelid(data->tg_relation), CheckedShape(desc), {}};
   if (mode == "only") {
     config.attnums.assign(named.begin(), named.end());
   } else {
-    TupleDesc desc = RelationGetDescr(data->tg_relation);
     for (int i = 0; i < desc->natts; ++i) {
       Form_pg_attribute attribute = TupleDescAttr(desc, i);
       // Generated columns follow their inputs: only those inputs are the user's to change.
@@ -119,6 +126,7 @@ std::shared_ptr<ReadOnlyColumns> read_only_config(TriggerData* data) {
       if (!named.count(i + 1)) config.attnums.push_back(i + 1);
     }
   }
+  for (int attnum : config.attnums) config.shape.use(desc, attnum);
   return read_only_columns.add(data->tg_trigger->tgoid,
                                std::make_shared<ReadOnlyColumns>(std::move(config)));
 }
@@ -134,6 +142,7 @@ bool same_value(Form_pg_attribute attribute, Datum a, bool a_null, Datum b, bool
 // row_version: the counter column.
 struct VersionColumn {
   Oid relid;
+  CheckedShape shape;
   int attnum;
   Oid type;
   bool check_stale;
@@ -141,15 +150,19 @@ struct VersionColumn {
 ConfigCache<VersionColumn> version_columns;
 
 std::shared_ptr<VersionColumn> version_column(TriggerData* data) {
-  if (auto found = version_columns.find(data->tg_trigger->tgoid)) return found;
-  Form_pg_attribute attribute =
-      typed_column(data, {INT2OID, INT4OID, INT8OID}, "an integer column");
-  int attnum = attribute->attnum;
-  Oid type = attribute->atttypid;
-  bool check_stale = std::string(trigger_arg(data, 1)) == "check_stale";
-  return version_columns.add(data->tg_trigger->tgoid,
-                             std::make_shared<VersionColumn>(VersionColumn{
-                                 RelationGetRelid(data->tg_relation), attnum, type, check_stale}));
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  if (auto found = version_columns.find(data->tg_trigger->tgoid, desc)) return found;
+  require_arg_count(data, "_trigger_row_version", 2, 2);
+  int attnum = checked_column(data, trigger_arg(data, 0), {INT2OID, INT4OID, INT8OID},
+                              "smallint, integer or bigint", true);
+  std::string check = trigger_arg(data, 1);
+  if (check != "check_stale" && check != "no_check")
+    bad_trigger_arg(data, 1, "\"" + check + "\" is neither \"check_stale\" nor \"no_check\"");
+  auto column = std::make_shared<VersionColumn>(
+      VersionColumn{RelationGetRelid(data->tg_relation), CheckedShape(desc), attnum,
+                    TupleDescAttr(desc, attnum - 1)->atttypid, check == "check_stale"});
+  column->shape.use(desc, attnum);
+  return version_columns.add(data->tg_trigger->tgoid, column);
 }
 
 std::int64_t as_int64(Datum value, Oid type) {
@@ -184,6 +197,7 @@ Datum next_version(const VersionColumn& column, std::int64_t current, const Trig
 // fsm: the state column and the allowed moves.
 struct StateMachine {
   Oid relid;
+  CheckedShape shape;
   int attnum;
   Oid type;
   std::map<std::string, std::vector<std::string>, std::less<>> moves;
@@ -191,21 +205,34 @@ struct StateMachine {
 ConfigCache<StateMachine> state_machines;
 
 std::shared_ptr<StateMachine> state_machine(TriggerData* data) {
-  if (auto found = state_machines.find(data->tg_trigger->tgoid)) return found;
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  if (auto found = state_machines.find(data->tg_trigger->tgoid, desc)) return found;
+  require_arg_count(data, "_trigger_fsm", 2, 2);
   int attnum = column_number(data, trigger_arg(data, 0));
   const char* transitions = trigger_arg(data, 1);
   Datum jsonb = pg::call(
       [transitions] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(transitions)); });
-  StateMachine machine{RelationGetRelid(data->tg_relation),
-                       attnum,
-                       TupleDescAttr(RelationGetDescr(data->tg_relation), attnum - 1)->atttypid,
-                       {}};
-  for (const auto& [state, targets] : pg::jsonb_to_json(jsonb).members) {
-    std::vector<std::string>& allowed = machine.moves[state];
-    for (const Json& target : targets.items) allowed.push_back(target.text);
+  Json parsed = pg::jsonb_to_json(jsonb);
+  if (parsed.type != Json::Type::object || parsed.members.empty())
+    bad_trigger_arg(data, 1, "transitions must be a JSON object with at least one state");
+  auto machine =
+      std::make_shared<StateMachine>(StateMachine{RelationGetRelid(data->tg_relation),
+                                                  CheckedShape(desc),
+                                                  attnum,
+                                                  TupleDescAttr(desc, attnum - 1)->atttypid,
+                                                  {}});
+  machine->shape.use(desc, attnum);
+  for (const auto& [state, targets] : parsed.members) {
+    if (targets.type != Json::Type::array)
+      bad_trigger_arg(data, 1, "transitions[\"" + state + "\"] must be an array of states");
+    std::vector<std::string>& allowed = machine->moves[state];
+    for (const Json& target : targets.items) {
+      if (target.type != Json::Type::string)
+        bad_trigger_arg(data, 1, "transitions[\"" + state + "\"] must hold only strings");
+      allowed.push_back(target.text);
+    }
   }
-  return state_machines.add(data->tg_trigger->tgoid,
-                            std::make_shared<StateMachine>(std::move(machine)));
+  return state_machines.add(data->tg_trigger->tgoid, machine);
 }
 
 // A state as text. Text and varchar values are read in place (detoasted only when compressed or
@@ -224,9 +251,20 @@ std::string_view state_name(Datum value, Oid type, std::string& storage) {
   return std::string_view(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
 }
 
+// Resolves a name written in a trigger argument with the trusted search_path, whatever the
+// firing session's: kind functions write qualified names, and an unqualified one written by hand
+// must not pick up an object someone planted earlier in that session's path.
+Oid trusted_lookup(PGFunction input, const char* name) {
+  pg::SearchPath trusted(pg::trusted_search_path);
+  return pg::call([input, name] {
+    return DatumGetObjectId(DirectFunctionCall1(input, CStringGetDatum(name)));
+  });
+}
+
 // search_vector: the tsvector column, the configuration and the weighted sources.
 struct SearchVector {
   Oid relid;
+  CheckedShape shape;
   int target;
   Oid config;
   std::vector<std::pair<int, char>> sources;  // attribute number, weight
@@ -234,20 +272,35 @@ struct SearchVector {
 ConfigCache<SearchVector> search_vectors;
 
 std::shared_ptr<SearchVector> search_vector(TriggerData* data) {
-  if (auto found = search_vectors.find(data->tg_trigger->tgoid)) return found;
-  SearchVector config{RelationGetRelid(data->tg_relation),
-                      column_number(data, trigger_arg(data, 0)),
-                      InvalidOid,
-                      {}};
-  const char* name = trigger_arg(data, 1);
-  config.config = pg::call(
-      [name] { return DatumGetObjectId(DirectFunctionCall1(regconfigin, CStringGetDatum(name))); });
-  for (int i = 2; i + 1 < data->tg_trigger->tgnargs; i += 2)
-    config.sources.emplace_back(column_number(data, data->tg_trigger->tgargs[i]),
-                                data->tg_trigger->tgargs[i + 1][0]);
-  return search_vectors.add(data->tg_trigger->tgoid,
-                            std::make_shared<SearchVector>(std::move(config)));
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  if (auto found = search_vectors.find(data->tg_trigger->tgoid, desc)) return found;
+  const char* function = "_trigger_search_vector";
+  require_arg_count(data, function, 4, std::numeric_limits<int>::max());
+  if (data->tg_trigger->tgnargs % 2 != 0)
+    bad_trigger_arg(data, data->tg_trigger->tgnargs - 1,
+                    "sources come in pairs of a column and a weight");
+  int target = checked_column(data, trigger_arg(data, 0), {TSVECTOROID}, "tsvector", true);
+  auto config = std::make_shared<SearchVector>(SearchVector{
+      RelationGetRelid(data->tg_relation), CheckedShape(desc), target, InvalidOid, {}});
+  config->shape.use(desc, target);
+  config->config = trusted_lookup(regconfigin, trigger_arg(data, 1));
+  for (int i = 2; i + 1 < data->tg_trigger->tgnargs; i += 2) {
+    int source = checked_column(data, data->tg_trigger->tgargs[i], {TEXTOID, VARCHAROID, BPCHAROID},
+                                "text, varchar or char", false);
+    if (source == target) bad_trigger_arg(data, i, "the tsvector column cannot be its own source");
+    const char* weight = data->tg_trigger->tgargs[i + 1];
+    if (std::strlen(weight) != 1 || weight[0] < 'A' || weight[0] > 'D')
+      bad_trigger_arg(data, i + 1,
+                      "weight \"" + std::string(weight) + "\" is not one of A, B, C and D");
+    config->shape.use(desc, source);
+    config->sources.emplace_back(source, weight[0]);
+  }
+  return search_vectors.add(data->tg_trigger->tgoid, config);
 }
+
+// A dropped or altered text search configuration (or one of its dictionaries) must not be used
+// through a cached OID.
+void forget_search_vectors(Datum, int, uint32) { search_vectors.forget(InvalidOid); }
 
 bool column_unchanged(const TriggerData* data, int attnum) {
   TupleDesc desc = RelationGetDescr(data->tg_relation);
@@ -263,10 +316,12 @@ bool column_unchanged(const TriggerData* data, int attnum) {
 // memory context of its own, dropped with the entry when the table or any function changes.
 struct ManagedFunction {
   Oid relid;
+  CheckedShape shape;
   MemoryContext context;
   FmgrInfo function;
 
-  ManagedFunction(Oid relation, MemoryContext memory) : relid(relation), context(memory) {}
+  ManagedFunction(Oid relation, TupleDesc desc, MemoryContext memory)
+      : relid(relation), shape(desc), context(memory) {}
   ~ManagedFunction() { MemoryContextDelete(context); }
   ManagedFunction(const ManagedFunction&) = delete;
   ManagedFunction& operator=(const ManagedFunction&) = delete;
@@ -275,12 +330,21 @@ ConfigCache<ManagedFunction> managed_functions;
 
 void forget_functions(Datum, int, uint32) { managed_functions.forget(InvalidOid); }
 
-std::shared_ptr<ManagedFunction> managed_function(TriggerData* data) {
-  if (auto found = managed_functions.find(data->tg_trigger->tgoid)) return found;
+// A C function whose link symbol is the dispatcher's.
+bool is_dispatcher_symbol(HeapTuple proc, Form_pg_proc form) {
+  if (form->prolang != ClanguageId) return false;
+  bool is_null = true;
+  Datum source = pg::call(
+      [proc, &is_null] { return SysCacheGetAttr(PROCOID, proc, Anum_pg_proc_prosrc, &is_null); });
+  return !is_null && pg::text_to_string(source) == "pgdb_tools_trigger_managed";
+}
+
+std::shared_ptr<ManagedFunction> managed_function(TriggerData* data, Oid dispatcher) {
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  if (auto found = managed_functions.find(data->tg_trigger->tgoid, desc)) return found;
+  require_arg_count(data, "_trigger_managed", 1, std::numeric_limits<int>::max());
   const char* signature = trigger_arg(data, 0);
-  Oid function = pg::call([signature] {
-    return DatumGetObjectId(DirectFunctionCall1(regprocedurein, CStringGetDatum(signature)));
-  });
+  Oid function = trusted_lookup(regprocedurein, signature);
   // The dispatcher is callable by anyone who can create a trigger: it only ever calls a plain
   // trigger function that the table's owner may execute, as CREATE TRIGGER would require.
   HeapTuple proc =
@@ -291,10 +355,17 @@ std::shared_ptr<ManagedFunction> managed_function(TriggerData* data) {
   auto* form = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc));
   bool is_trigger_function =
       form->prorettype == TRIGGEROID && form->pronargs == 0 && form->prokind == PROKIND_FUNCTION;
+  // The dispatcher itself (under any name) would call itself with the same trigger, and so on.
+  bool is_dispatcher = function == dispatcher || is_dispatcher_symbol(proc, form);
   ReleaseSysCache(proc);
   if (!is_trigger_function)
     throw Error("42809", "function " + std::string(signature) + " is not a trigger function", {},
                 "Trigger " + trigger_name(data) + " must call a function returning trigger.");
+  if (is_dispatcher)
+    throw Error("42809",
+                "trigger " + trigger_name(data) + " on table " + relation_name(data->tg_relation) +
+                    " dispatches to _trigger_managed() itself",
+                {}, "Name the trigger function it manages.");
   Oid owner = data->tg_relation->rd_rel->relowner;
   AclResult allowed =
       pg::call([function, owner] { return pg_proc_aclcheck(function, owner, ACL_EXECUTE); });
@@ -307,7 +378,8 @@ std::shared_ptr<ManagedFunction> managed_function(TriggerData* data) {
     return AllocSetContextCreate(CacheMemoryContext, "pgdb_tools managed trigger",
                                  ALLOCSET_SMALL_SIZES);
   });
-  auto entry = std::make_shared<ManagedFunction>(RelationGetRelid(data->tg_relation), context);
+  auto entry =
+      std::make_shared<ManagedFunction>(RelationGetRelid(data->tg_relation), desc, context);
   FmgrInfo* info = &entry->function;
   pg::call([function, info, context] { fmgr_info_cxt(function, info, context); });
   return managed_functions.add(data->tg_trigger->tgoid, entry);
@@ -319,6 +391,7 @@ std::shared_ptr<ManagedFunction> managed_function(TriggerData* data) {
 struct SoftDeletePlan {
   Oid relid;
   std::string arguments;  // column, expression and value, as the trigger has them
+  CheckedShape shape;
   SPIPlanPtr plan;
   bool valid;
 };
@@ -342,6 +415,7 @@ void init_executors() {
   CacheRegisterRelcacheCallback(stale_soft_delete_plans, Datum(0));
   CacheRegisterSyscacheCallback(NAMESPACEOID, stale_soft_delete_plans_on_rename, Datum(0));
   CacheRegisterSyscacheCallback(PROCOID, forget_functions, Datum(0));
+  CacheRegisterSyscacheCallback(TSCONFIGOID, forget_search_vectors, Datum(0));
 }
 
 }  // namespace pgdb::triggers
@@ -352,8 +426,11 @@ using namespace pgdb::triggers;
 // _trigger_protect(message): refuses the operation it fires for.
 PGDB_FUNCTION(pgdb_tools_trigger_protect) {
   TriggerData* data = trigger_data(fcinfo, "_trigger_protect");
-  if (!TRIGGER_FIRED_BEFORE(data->tg_event))
-    throw Error("39P01", "_trigger_protect() must be fired BEFORE the operation");
+  if (!TRIGGER_FOR_BEFORE(data->tg_trigger->tgtype))
+    throw Error("39P01", "_trigger_protect() must be fired BEFORE the operation", {},
+                "Trigger " + trigger_name(data) + " on table " + relation_name(data->tg_relation) +
+                    " fires after it, when refusing it would come too late.");
+  require_arg_count(data, "_trigger_protect", 0, 1);
   if (bypassed(data)) return unchanged_row(data);
   std::string fact = "trigger " + trigger_name(data) + " forbids " + event_name(data->tg_event) +
                      " on table " + relation_name(data->tg_relation);
@@ -364,8 +441,9 @@ PGDB_FUNCTION(pgdb_tools_trigger_protect) {
 
 // _trigger_updated_at(column): sets the column to the transaction's start time.
 PGDB_FUNCTION(pgdb_tools_trigger_updated_at) {
-  TriggerData* data = before_row_trigger(fcinfo, "_trigger_updated_at");
-  if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  TriggerData* data =
+      before_row_trigger(fcinfo, "_trigger_updated_at", TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE);
+  if (bypassed(data)) return unchanged_row(data);
   std::shared_ptr<TimestampColumn> column = timestamp_column(data);
   Datum value = transaction_timestamp_as(*column);
   return PointerGetDatum(with_attribute(written_row(data), RelationGetDescr(data->tg_relation),
@@ -374,8 +452,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_updated_at) {
 
 // _trigger_read_only(mode, columns...): refuses an UPDATE that changes a read-only column.
 PGDB_FUNCTION(pgdb_tools_trigger_read_only) {
-  TriggerData* data = before_row_trigger(fcinfo, "_trigger_read_only");
-  if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_read_only", TRIGGER_TYPE_UPDATE);
+  if (bypassed(data)) return unchanged_row(data);
   std::shared_ptr<ReadOnlyColumns> config = read_only_config(data);
   TupleDesc desc = RelationGetDescr(data->tg_relation);
   for (int attnum : config->attnums) {
@@ -400,8 +478,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_read_only) {
 // _trigger_row_version(column, check_stale|no_check): increments the version on every UPDATE and,
 // checking staleness, refuses an UPDATE whose version is not the stored one.
 PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
-  TriggerData* data = before_row_trigger(fcinfo, "_trigger_row_version");
-  if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_row_version", TRIGGER_TYPE_UPDATE);
+  if (bypassed(data)) return unchanged_row(data);
   const VersionColumn column = *version_column(data);
   TupleDesc desc = RelationGetDescr(data->tg_relation);
   bool old_null = false;
@@ -427,10 +505,10 @@ PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
 }
 
 // _trigger_fsm(column, transitions): refuses a change of the state column that the transitions
-// do not allow. Installed with WHEN (OLD.column IS DISTINCT FROM NEW.column).
+// do not allow; an UPDATE that leaves the state as it was passes.
 PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
-  TriggerData* data = before_row_trigger(fcinfo, "_trigger_fsm");
-  if (!TRIGGER_FIRED_BY_UPDATE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_fsm", TRIGGER_TYPE_UPDATE);
+  if (bypassed(data)) return unchanged_row(data);
   std::shared_ptr<StateMachine> held = state_machine(data);  // kept alive for the whole call
   const StateMachine& machine = *held;
   TupleDesc desc = RelationGetDescr(data->tg_relation);
@@ -442,9 +520,11 @@ PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
   std::string to_storage;
   std::string_view from;
   auto moves = machine.moves.end();
+  if (old_null && new_null) return unchanged_row(data);
   if (!old_null && !new_null) {
     from = state_name(old_value, machine.type, from_storage);
     std::string_view to = state_name(new_value, machine.type, to_storage);
+    if (from == to) return unchanged_row(data);  // the state did not change
     moves = machine.moves.find(from);
     if (moves != machine.moves.end()) {
       for (const std::string& allowed : moves->second) {
@@ -476,8 +556,9 @@ PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
 // _trigger_search_vector(column, config, source, weight, ...): keeps a tsvector column equal to
 // the weighted text of its sources, recomputed only when a source (or the column) changes.
 PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
-  TriggerData* data = before_row_trigger(fcinfo, "_trigger_search_vector");
-  if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_search_vector",
+                                         TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE);
+  if (bypassed(data)) return unchanged_row(data);
   std::shared_ptr<SearchVector> held = search_vector(data);  // kept alive for the whole call
   const SearchVector& config = *held;
   if (TRIGGER_FIRED_BY_UPDATE(data->tg_event)) {
@@ -519,7 +600,11 @@ PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
 PGDB_FUNCTION(pgdb_tools_trigger_managed) {
   TriggerData* data = trigger_data(fcinfo, "_trigger_managed");
   if (bypassed(data)) return unchanged_row(data);
-  std::shared_ptr<ManagedFunction> managed = managed_function(data);  // alive for the call
+  // A user's function may fire other managed triggers, and those this one: recursion through
+  // C frames that PostgreSQL's own checks do not see.
+  pg::call([] { check_stack_depth(); });
+  std::shared_ptr<ManagedFunction> managed =
+      managed_function(data, fcinfo->flinfo->fn_oid);  // alive for the call
   Trigger own = *data->tg_trigger;
   own.tgnargs -= 1;
   own.tgargs += 1;
@@ -536,30 +621,46 @@ PGDB_FUNCTION(pgdb_tools_trigger_managed) {
 // _trigger_soft_delete(column, expression, value): turns DELETE into an UPDATE of the column
 // (to the value, false or now()) and skips the delete.
 PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
-  TriggerData* data = before_row_trigger(fcinfo, "_trigger_soft_delete");
-  if (!TRIGGER_FIRED_BY_DELETE(data->tg_event) || bypassed(data)) return unchanged_row(data);
+  TriggerData* data = before_row_trigger(fcinfo, "_trigger_soft_delete", TRIGGER_TYPE_DELETE);
+  if (bypassed(data)) return unchanged_row(data);
+  require_arg_count(data, "_trigger_soft_delete", 3, 3);
   const char* column = trigger_arg(data, 0);
   std::string expression = trigger_arg(data, 1);
   std::string arguments = std::string(column) + '\0' + expression + '\0' + trigger_arg(data, 2);
-  int attnum = column_number(data, column);
   Relation relation = data->tg_relation;
+  TupleDesc desc = RelationGetDescr(relation);
   Oid trigger = data->tg_trigger->tgoid;
   ItemPointerData row = data->tg_trigtuple->t_self;
   {
     pg::Spi spi;
     auto found = soft_delete_plans.find(trigger);
     if (found != soft_delete_plans.end() &&
-        (!found->second.valid || found->second.arguments != arguments)) {
+        (!found->second.valid || found->second.arguments != arguments ||
+         !found->second.shape.matches(desc))) {
       SPIPlanPtr stale = found->second.plan;
       soft_delete_plans.erase(found);
       pg::call([stale] { SPI_freeplan(stale); });
       found = soft_delete_plans.end();
     }
     if (found == soft_delete_plans.end()) {
+      int attnum = 0;
+      if (expression == "value") {
+        attnum = checked_column(data, column, {}, "", true);
+      } else if (expression == "false") {
+        attnum = checked_column(data, column, {BOOLOID}, "boolean", true);
+      } else if (expression == "now") {
+        attnum = checked_column(data, column, {TIMESTAMPTZOID, TIMESTAMPOID, DATEOID},
+                                "timestamp with time zone, timestamp or date", true);
+      } else {
+        bad_trigger_arg(data, 1,
+                        "\"" + expression + "\" is not one of \"value\", \"false\" and \"now\"");
+      }
+      CheckedShape shape(desc);
+      shape.use(desc, attnum);
       // Prepared (and later re-planned, PostgreSQL keeps the path with the plan) under the trusted
       // path: the deleting session's search_path must not choose the = operator or the type.
       pg::SearchPath trusted(pg::trusted_search_path);
-      Oid type = TupleDescAttr(RelationGetDescr(relation), attnum - 1)->atttypid;
+      Oid type = TupleDescAttr(desc, attnum - 1)->atttypid;
       std::string type_name = pg::call([type] { return format_type_be(type); });
       std::string value =
           expression == "value"
@@ -567,7 +668,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
           : expression == "false" ? std::string("false")
                                   : "CAST(pg_catalog.now() AS " + type_name + ")";
       std::string sql = "UPDATE ONLY " + relation_name(relation) + " SET " +
-                        pg::quote_identifier(column) + " = " + value + " WHERE ctid = $1";
+                        pg::quote_identifier(column) + " = " + value +
+                        " WHERE ctid OPERATOR(pg_catalog.=) $1";
       const char* text = sql.c_str();
       Oid argument_type = TIDOID;
       SPIPlanPtr plan =
@@ -577,8 +679,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_soft_delete) {
                     std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
       pg::call([plan] { SPI_keepplan(plan); });
       found = soft_delete_plans
-                  .insert_or_assign(
-                      trigger, SoftDeletePlan{RelationGetRelid(relation), arguments, plan, true})
+                  .insert_or_assign(trigger, SoftDeletePlan{RelationGetRelid(relation), arguments,
+                                                            std::move(shape), plan, true})
                   .first;
     }
     Datum argument = PointerGetDatum(&row);

@@ -141,7 +141,7 @@ void build_soft_delete(Spec& spec, const Target& table, const ColumnTypeLookup& 
 }
 
 void build_fsm(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
-               TriggerDef& def, KeywordLookup keywords) {
+               TriggerDef& def) {
   std::string column = spec.arg("column_name").text;
   require_column(table, column, column_type);
   const Json& transitions = spec.arg("transitions");
@@ -150,17 +150,20 @@ void build_fsm(Spec& spec, const Target& table, const ColumnTypeLookup& column_t
                 "For example {\"draft\": [\"published\"], \"published\": [\"archived\"]}.");
   for (const auto& [state, targets] : transitions.members) {
     bool strings = targets.type == Json::Type::array;
-    for (const Json& target : targets.items) strings = strings && target.type == Json::Type::string;
+    std::string found(targets.type_name());
+    for (const Json& target : targets.items) {
+      if (strings && target.type != Json::Type::string)
+        found = "an array holding a " + std::string(target.type_name());
+      strings = strings && target.type == Json::Type::string;
+    }
     if (!strings)
       throw Error(sqlstate::invalid_parameter_value,
-                  "transitions[\"" + state + "\"] must be an array of states, not " +
-                      std::string(targets.type_name()),
-                  {}, "Map each state to the states it may move to: {\"draft\": [\"published\"]}.");
+                  "transitions[\"" + state + "\"] must be an array of states, not " + found, {},
+                  "Map each state to the states it may move to: {\"draft\": [\"published\"]}.");
   }
-  // The trigger fires only when the column changes; the executor then checks the move.
-  std::string quoted = quote_identifier(column, keywords);
-  std::string changed = "OLD." + quoted + " IS DISTINCT FROM NEW." + quoted;
-  def.condition = spec.condition ? "(" + changed + ") AND (" + *spec.condition + ")" : changed;
+  // The executor lets an UPDATE that leaves the state alone through itself. No generated
+  // "OLD.col IS DISTINCT FROM NEW.col" in WHEN: its = operator would be looked up in the creating
+  // role's search_path, where one planted in public could be what every later UPDATE runs.
   def.events = event_update;
   def.function_name = "_trigger_fsm";
   def.args = {column, to_json_text(transitions)};
@@ -229,8 +232,7 @@ void build_manage_trigger(Spec& spec, TriggerDef& def) {
 
 }  // namespace
 
-TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
-                         KeywordLookup keywords) {
+TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type) {
   TriggerDef def;
   def.name = spec.name ? *spec.name : default_trigger_name(spec.kind, table.table);
   def.table_schema = table.schema;
@@ -252,7 +254,7 @@ TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup
   } else if (spec.kind == "manage_trigger") {
     build_manage_trigger(spec, def);
   } else if (spec.kind == "fsm") {
-    build_fsm(spec, table, column_type, def, keywords);
+    build_fsm(spec, table, column_type, def);
   } else {
     throw Error(sqlstate::internal_error, "no trigger builder for kind " + spec.kind);
   }

@@ -26,8 +26,7 @@ struct Target {
 // Builds the trigger for spec on table. Normalizes spec.args in place (e.g. operations in
 // PostgreSQL's order) so the canonical spec does not depend on how it was written. Errors: 22023
 // for bad arguments, 42703 for a missing column, 42804 for a column of the wrong type.
-TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
-                         KeywordLookup keywords);
+TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup& column_type);
 
 // The schema holding the executors (the extension's schema).
 inline constexpr std::string_view executor_schema = "pgdb_tools";

@@ -12,6 +12,7 @@
 #include "pg/spi.hpp"
 #include "triggers/catalog.hpp"
 #include "triggers/plan.hpp"
+#include "triggers/spec.hpp"
 
 extern "C" {
 #include "utils/acl.h"
@@ -21,10 +22,17 @@ namespace pgdb::triggers {
 
 namespace {
 
-pg::TableName owned_table(FunctionCallInfo fcinfo) {
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "tbl must not be NULL");
+// 22023 for NULL and for regclass's spelling of no table ('-', 0).
+Oid given_table(FunctionCallInfo fcinfo) {
+  if (PG_ARGISNULL(0) || !OidIsValid(PG_GETARG_OID(0)))
+    throw Error(sqlstate::invalid_parameter_value, "tbl must name a table");
   Oid relid = PG_GETARG_OID(0);
   pg::require_table(relid, "tbl");
+  return relid;
+}
+
+pg::TableName owned_table(FunctionCallInfo fcinfo) {
+  Oid relid = given_table(fcinfo);
   pg::require_table_owner(relid, "manage its triggers");
   return pg::table_name(relid);
 }
@@ -32,7 +40,9 @@ pg::TableName owned_table(FunctionCallInfo fcinfo) {
 std::string trigger_arg_name(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(1) || pg::text_to_string(PG_GETARG_DATUM(1)).empty())
     throw Error(sqlstate::invalid_parameter_value, "name must name a trigger");
-  return pg::text_to_string(PG_GETARG_DATUM(1));
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(1));
+  require_trigger_name_length(name, "name");
+  return name;
 }
 
 Error not_managed(const std::string& name, const pg::TableName& table) {
@@ -101,8 +111,7 @@ PGDB_FUNCTION(pgdb_tools_enable_trigger) {
 PGDB_FUNCTION(pgdb_tools_prune_triggers) {
   Oid only = InvalidOid;
   if (!PG_ARGISNULL(0)) {
-    only = PG_GETARG_OID(0);
-    pg::require_table(only, "tbl");
+    only = given_table(fcinfo);
     pg::require_table_owner(only, "manage its triggers");
   }
   Oid user = GetUserId();

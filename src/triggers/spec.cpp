@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/naming.hpp"
 #include "core/pg_free.hpp"
 
 namespace pgdb::triggers {
@@ -100,6 +101,17 @@ bool has_type(const Json& value, ArgType type) {
   return false;
 }
 
+// "null", "string", ... or "an array holding a null" when an item is what is wrong.
+std::string described(const Json& value) {
+  if (value.type == Json::Type::array) {
+    for (const Json& item : value.items) {
+      if (item.type != Json::Type::string)
+        return "an array holding a " + std::string(item.type_name());
+    }
+  }
+  return std::string(value.type_name());
+}
+
 std::string where(std::size_t position, std::string_view kind) {
   std::string text = "spec " + std::to_string(position);
   if (!kind.empty()) text += " (" + std::string(kind) + ")";
@@ -130,6 +142,55 @@ const Json& Spec::arg(std::string_view key) const {
   if (value == nullptr)
     throw Error(sqlstate::internal_error, "kind " + kind + " has no argument " + std::string(key));
   return *value;
+}
+
+void require_trigger_name_length(std::string_view name, const std::string& what) {
+  if (name.size() <= max_identifier_bytes) return;
+  // PostgreSQL would cut it to 63 bytes (with a NOTICE), and the trigger would not have the name
+  // its record and the caller's later calls use.
+  throw Error("42622",
+              what + " is " + std::to_string(name.size()) +
+                  " bytes long; trigger names have at most " + std::to_string(max_identifier_bytes),
+              {}, "Choose a shorter name.");
+}
+
+std::optional<std::vector<std::string>> split_qualified_trigger(std::string_view name) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
+  while (true) {
+    while (i < name.size() && blank(name[i])) ++i;
+    std::string part;
+    if (i < name.size() && name[i] == '"') {
+      ++i;
+      while (true) {
+        if (i >= name.size()) return std::nullopt;  // unterminated quote
+        if (name[i] == '"') {
+          if (i + 1 < name.size() && name[i + 1] == '"') {
+            part += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        part += name[i++];
+      }
+    } else {
+      while (i < name.size() && name[i] != '.' && !blank(name[i]) && name[i] != '"') {
+        char c = name[i++];
+        part += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      }
+    }
+    if (part.empty()) return std::nullopt;
+    parts.push_back(std::move(part));
+    while (i < name.size() && blank(name[i])) ++i;
+    if (i == name.size()) break;
+    if (name[i] != '.') return std::nullopt;
+    ++i;
+  }
+  if (parts.size() < 2 || parts.size() > 3) return std::nullopt;
+  return parts;
 }
 
 const std::vector<std::string>& known_kinds() {
@@ -171,6 +232,7 @@ Spec parse_spec(const Json& spec, std::size_t position) {
   result.name = optional_text(spec, "name", context);
   if (result.name && result.name->empty())
     throw Error(sqlstate::invalid_parameter_value, context + ": \"name\" must not be empty");
+  if (result.name) require_trigger_name_length(*result.name, context + ": \"name\"");
 
   for (const auto& [key, value] : spec.members) {
     if (key == "kind" || key == "tbl" || key == "condition" || key == "name") continue;
@@ -193,8 +255,7 @@ Spec parse_spec(const Json& spec, std::size_t position) {
     if (!absent && !has_type(*given, arg.type))
       throw Error(sqlstate::invalid_parameter_value,
                   context + ": \"" + std::string(arg.name) + "\" must be " +
-                      std::string(arg_type_name(arg.type)) + ", not " +
-                      std::string(given->type_name()));
+                      std::string(arg_type_name(arg.type)) + ", not " + described(*given));
     result.args.set(std::string(arg.name), absent ? arg.default_value() : *given);
   }
   return result;

@@ -22,6 +22,14 @@ struct Spec {
   const Json& arg(std::string_view key) const;  // one of the kind's declared arguments
 };
 
+// 42622 naming `what` when name is longer than a PostgreSQL identifier (63 bytes).
+void require_trigger_name_length(std::string_view name, const std::string& what);
+
+// "table.trigger" or "schema.table.trigger" as PostgreSQL reads a qualified name: parts split at
+// dots outside double quotes, quoted parts kept as written ("" for a quote), unquoted ones
+// lower-cased (ASCII) and trimmed of blanks. nullopt unless it is 2 or 3 non-empty parts.
+std::optional<std::vector<std::string>> split_qualified_trigger(std::string_view name);
+
 // The kinds apply_triggers accepts, in the order the docs list them.
 const std::vector<std::string>& known_kinds();
 

@@ -49,73 +49,47 @@ COMMENT ON FUNCTION trigger_ddl(jsonb) IS 'The SQL apply_triggers would run for 
 CREATE FUNCTION _trigger_spec_ddl(spec jsonb) RETURNS text
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_spec_ddl';
 
--- The kind functions: one spec each. The caller's search_path is kept on purpose: a condition may
--- call the caller's own functions, resolved when the trigger is created.
+-- The kind functions: one spec each, built by one C entry point from the function's name (the
+-- kind) and argument names (the spec's keys). C rather than SQL: the caller's search_path is
+-- needed for the condition (which may call the caller's own functions, resolved when the trigger
+-- is created) while everything else runs under the trusted path, which SET search_path on an SQL
+-- function would hide.
 CREATE FUNCTION protect(tbl regclass, operations text[] DEFAULT '{UPDATE,DELETE}',
                         message text DEFAULT NULL, condition text DEFAULT NULL, name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'protect', 'tbl', tbl::oid::text,
-      'operations', pg_catalog.to_jsonb(operations), 'message', message,
-      'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION protect(regclass, text[], text, text, text) IS
   'Refuses the listed operations on the table with an error naming the trigger and table';
 
 CREATE FUNCTION updated_at(tbl regclass, column_name text DEFAULT 'updated_at',
                            on_insert boolean DEFAULT false, condition text DEFAULT NULL,
                            name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'updated_at', 'tbl', tbl::oid::text,
-      'column_name', column_name, 'on_insert', on_insert,
-      'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION updated_at(regclass, text, boolean, text, text) IS
   'Sets the column to the transaction timestamp on UPDATE (and INSERT when asked)';
 
 CREATE FUNCTION read_only(tbl regclass, columns text[] DEFAULT NULL,
                           except_columns text[] DEFAULT NULL, condition text DEFAULT NULL,
                           name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'read_only', 'tbl', tbl::oid::text,
-      'columns', pg_catalog.to_jsonb(columns), 'except_columns', pg_catalog.to_jsonb(except_columns),
-      'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION read_only(regclass, text[], text[], text, text) IS
   'Refuses an UPDATE that changes a listed column (NULL: every column but except_columns)';
 
 CREATE FUNCTION soft_delete(tbl regclass, column_name text, value text DEFAULT NULL,
                             condition text DEFAULT NULL, name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'soft_delete', 'tbl', tbl::oid::text,
-      'column_name', column_name, 'value', value, 'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION soft_delete(regclass, text, text, text, text) IS
   'DELETE becomes an UPDATE of the column (to value; false or now() by default)';
 
 CREATE FUNCTION fsm(tbl regclass, column_name text, transitions jsonb,
                     condition text DEFAULT NULL, name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'fsm', 'tbl', tbl::oid::text,
-      'column_name', column_name, 'transitions', transitions,
-      'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION fsm(regclass, text, jsonb, text, text) IS
   'Refuses a change of the state column that transitions does not allow';
 
 CREATE FUNCTION row_version(tbl regclass, column_name text DEFAULT 'version',
                             check_stale boolean DEFAULT true, condition text DEFAULT NULL,
                             name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'row_version', 'tbl', tbl::oid::text,
-      'column_name', column_name, 'check_stale', check_stale,
-      'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION row_version(regclass, text, boolean, text, text) IS
   'Increments an integer version on every UPDATE; with check_stale refuses stale updates (40001)';
 
@@ -137,12 +111,7 @@ COMMENT ON FUNCTION prune_triggers(regclass) IS
 CREATE FUNCTION search_vector(tbl regclass, column_name text, columns jsonb,
                               config regconfig DEFAULT 'simple', condition text DEFAULT NULL,
                               name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'search_vector', 'tbl', tbl::oid::text,
-      'column_name', column_name, 'columns', columns, 'config', config::oid::regconfig::text,
-      'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION search_vector(regclass, text, jsonb, regconfig, text, text) IS
   'Keeps a tsvector column from weighted text columns';
 
@@ -150,13 +119,7 @@ CREATE FUNCTION manage_trigger(tbl regclass, function regprocedure, timing text 
                                events text[] DEFAULT '{INSERT,UPDATE,DELETE}',
                                level text DEFAULT 'ROW', args text[] DEFAULT '{}',
                                condition text DEFAULT NULL, name text DEFAULT NULL)
-  RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT a.trigger_name FROM pgdb_tools.apply_triggers(pg_catalog.jsonb_build_array(
-    pg_catalog.jsonb_build_object('kind', 'manage_trigger', 'tbl', tbl::oid::text,
-      'function', function::oid::text, 'timing', timing, 'events', pg_catalog.to_jsonb(events),
-      'level', level, 'args', pg_catalog.to_jsonb(args),
-      'condition', condition, 'name', name))) AS a
-$$;
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION manage_trigger(regclass, regprocedure, text, text[], text, text[], text, text) IS
   'Puts a trigger function of your own under management (listing, drift, ignore, prune)';
 

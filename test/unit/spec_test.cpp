@@ -72,6 +72,13 @@ TEST(ParseSpec, ErrorsNameThePositionKindAndKey) {
                              {"tbl", Json::from_string("t")},
                              {"operations", Json::from_string("DELETE")}})),
             "spec 2 (protect): \"operations\" must be an array of strings, not string");
+  Json with_null = Json::from_strings({"DELETE"});
+  with_null.items.push_back(Json::null_value());
+  EXPECT_EQ(error_of(object({{"kind", Json::from_string("protect")},
+                             {"tbl", Json::from_string("t")},
+                             {"operations", with_null}})),
+            "spec 2 (protect): \"operations\" must be an array of strings, not an array holding "
+            "a null");
   EXPECT_EQ(error_of(object({{"kind", Json::from_string("updated_at")},
                              {"tbl", Json::from_string("t")},
                              {"on_insert", Json::from_string("yes")}})),
@@ -80,6 +87,41 @@ TEST(ParseSpec, ErrorsNameThePositionKindAndKey) {
                              {"tbl", Json::from_string("t")},
                              {"name", Json::from_string("")}})),
             "spec 2 (protect): \"name\" must not be empty");
+}
+
+TEST(ParseSpec, RefusesNamesLongerThanAnIdentifier) {
+  auto with_name = [](std::string name) {
+    return object({{"kind", Json::from_string("protect")},
+                   {"tbl", Json::from_string("t")},
+                   {"name", Json::from_string(std::move(name))}});
+  };
+  EXPECT_EQ(*parse_spec(with_name(std::string(63, 'x')), 1).name, std::string(63, 'x'));
+  // bytes, not characters: 32 two-byte characters are 64 bytes
+  std::string accented;
+  for (int i = 0; i < 32; ++i) accented += "\xc3\xa9";
+  for (const std::string& name : {std::string(64, 'x'), accented}) {
+    try {
+      parse_spec(with_name(name), 3);
+      ADD_FAILURE() << "accepted a " << name.size() << "-byte name";
+    } catch (const Error& e) {
+      EXPECT_STREQ(e.sqlstate(), "42622");
+      EXPECT_EQ(std::string(e.what()),
+                "spec 3 (protect): \"name\" is 64 bytes long; trigger names have at most 63");
+    }
+  }
+}
+
+TEST(SplitQualifiedTrigger, ReadsNamesAsPostgreSQLDoes) {
+  using Parts = std::vector<std::string>;
+  EXPECT_EQ(split_qualified_trigger("orders.pgdb_protect_orders"),
+            (Parts{"orders", "pgdb_protect_orders"}));
+  EXPECT_EQ(split_qualified_trigger("App.Orders.Keep"), (Parts{"app", "orders", "keep"}));
+  EXPECT_EQ(split_qualified_trigger(" app . \"My \"\"Orders\"\"\" . \"x.y\" "),
+            (Parts{"app", "My \"Orders\"", "x.y"}));
+  // not qualified names: a plain trigger name, too many parts, empty parts, a broken quote
+  for (std::string_view bad :
+       {"pgdb_protect_orders", "a.b.c.d", "a..b", ".a", "a.", "\"a.b", "a.\"b\"c", "a b.c", ""})
+    EXPECT_FALSE(split_qualified_trigger(bad).has_value()) << bad;
 }
 
 TEST(CanonicalSpec, SameTriggerComparesEqualHoweverWritten) {
