@@ -582,6 +582,9 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
   std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   std::optional<std::string> target_schema;
   if (!PG_ARGISNULL(2)) target_schema = NameStr(*PG_GETARG_NAME(2));
+  if (target_schema && target_schema->empty())
+    throw Error(sqlstate::invalid_parameter_value, "target_schema must not be empty", {},
+                "Pass NULL to restore in place, or the name of a schema.");
   bool fire_triggers = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
   pg::Spi spi;
   int total = 0;
@@ -644,6 +647,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_diff) {
     throw Error(sqlstate::invalid_parameter_value, "name and tbl must not be NULL");
   std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   Oid relid = PG_GETARG_OID(1);
+  if (!OidIsValid(relid))
+    throw Error(sqlstate::invalid_parameter_value, "tbl must name a table, not 0 ('-')");
   pg::require_table(relid, "tbl");
   pg::Spi spi;
   std::vector<Oid> pieces = leaves_of(relid);

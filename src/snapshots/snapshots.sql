@@ -246,6 +246,9 @@ CREATE FUNCTION snapshot_tables(name text)
 DECLARE
   r record;
 BEGIN
+  IF snapshot_tables.name IS NULL THEN
+    RAISE EXCEPTION 'name must not be NULL' USING ERRCODE = '22023';
+  END IF;
   SELECT * INTO r FROM pgdb_tools._snapshot_resolve(snapshot_tables.name);
   IF r.candidates OPERATOR(pg_catalog.=) 0 THEN
     RAISE EXCEPTION 'snapshot "%" does not exist', snapshot_tables.name
@@ -379,8 +382,17 @@ BEGIN
     RAISE EXCEPTION 'schedule must not be NULL or empty' USING ERRCODE = '22023',
       HINT = 'Pass a cron expression such as ''0 3 * * *'', or an interval such as ''30 seconds''.';
   END IF;
-  IF tables IS NULL AND schemas IS NULL THEN
+  IF coalesce(cardinality(tables), 0) OPERATOR(pg_catalog.=) 0
+     AND coalesce(cardinality(schemas), 0) OPERATOR(pg_catalog.=) 0 THEN
     RAISE EXCEPTION 'schedule_snapshot needs tables or schemas' USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT FROM unnest(tables) t(r) WHERE t.r IS NULL OR t.r::oid OPERATOR(pg_catalog.=) 0)
+     OR EXISTS (SELECT FROM unnest(schemas) s(n) WHERE s.n IS NULL) THEN
+    RAISE EXCEPTION 'tables and schemas must not contain NULL or 0' USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT FROM unnest(tables) t(r)
+              WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.r::oid)) THEN
+    RAISE EXCEPTION 'a table of tables does not exist' USING ERRCODE = '42P01';
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
   -- schedules of its own (pg_cron's job names are per role too).

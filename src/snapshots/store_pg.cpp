@@ -63,6 +63,11 @@ std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const cha
     if (nulls[i])
       throw Error(sqlstate::invalid_parameter_value,
                   std::string(argument) + " must not contain NULL");
+    // regclass 0 ('-') names no table: not a missing table "with OID 0".
+    if (element_type == REGCLASSOID && !OidIsValid(DatumGetObjectId(elements[i])))
+      throw Error(sqlstate::invalid_parameter_value,
+                  std::string(argument) + " must not contain 0 ('-')", {},
+                  "List tables by name, e.g. ARRAY['app.orders']::regclass[].");
     values.push_back(elements[i]);
   }
   return values;

@@ -62,30 +62,28 @@ PGDB_FUNCTION(pgdb_tools_snapshot_type_guard) {
   pg::ActingAs as_owner(owner);
   // A column of a stored copy depends on the type itself or on its array type.
   spi.execute(
-      "SELECT DISTINCT c.name, c.created_by::text, pg_catalog.format_type(d.refobjid, NULL) "
-      "  FROM pg_catalog.pg_depend d "
+      "SELECT DISTINCT pg_catalog.format_type(t.oid, NULL), c.name, c.created_by::pg_catalog.text "
+      "  FROM pg_catalog.pg_type t "
+      "  JOIN pg_catalog.pg_depend d "
+      "    ON d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY[t.oid, t.typarray]) "
       "  JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) d.objid "
       "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace "
       "  JOIN pgdb_tools.snapshot_items i ON i.storage_name OPERATOR(pg_catalog.=) r.relname "
       "  JOIN pgdb_tools.snapshot_catalog c ON c.snapshot_id OPERATOR(pg_catalog.=) i.snapshot_id "
-      " WHERE n.nspname OPERATOR(pg_catalog.=) 'pgdb_tools_snapshots' "
+      " WHERE t.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
+      "   AND n.nspname OPERATOR(pg_catalog.=) 'pgdb_tools_snapshots' "
       "   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
       "   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass "
-      "   AND d.refobjid OPERATOR(pg_catalog.=) ANY ("
-      "         SELECT t.oid FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) ANY "
-      "($1::pg_catalog.oid[]) "
-      "         UNION SELECT t.typarray FROM pg_catalog.pg_type t WHERE t.oid "
-      "OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])) "
-      " ORDER BY 1, 2",
+      " ORDER BY 1, 2, 3",
       {pg::Param::text(list)}, true);
   if (spi.row_count() == 0) PG_RETURN_VOID();
-  std::string first = spi.get_text(0, 0).value();
-  std::string type = spi.get_text(0, 2).value();
+  std::string type = spi.get_text(0, 0).value();
+  std::string first = spi.get_text(0, 1).value();
   std::string detail;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
     detail += (r ? ", " : "Snapshots holding it: ") + std::string("\"") +
-              spi.get_text(r, 0).value() + "\" (taken by " +
-              pg::quote_identifier(spi.get_text(r, 1).value()) + ")";
+              spi.get_text(r, 1).value() + "\" (taken by " +
+              pg::quote_identifier(spi.get_text(r, 2).value()) + ")";
   throw Error(
       "2BP01",
       "cannot drop type " + type + " because snapshot \"" + first + "\" stores values of it",
