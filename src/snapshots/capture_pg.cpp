@@ -34,6 +34,7 @@ extern "C" {
 #include "utils/rls.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
+#include "access/xlog.h"
 }
 
 namespace pgdb::snapshots {
@@ -297,16 +298,18 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   }
 
   pg::ActingAs as_owner(owner);
-  std::vector<pg::Param> header{pg::Param::text(name), pg::Param::text(created_by),
+  std::vector<pg::Param> header{pg::Param::text(name),
+                                pg::Param::text(created_by),
                                 note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
                                 pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false},
-                                pg::Param::oid(creator)};
+                                pg::Param::oid(creator),
+                                pg::Param::text(std::to_string(GetSystemIdentifier()))};
   // A concurrent call may have taken the name since the check above: ON CONFLICT waits for it
   // and then inserts nothing.
   spi.execute(
       "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, created_by_oid, "
-      "note, tags) "
-      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4) "
+      "note, tags, created_on) "
+      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4, $6) "
       "ON CONFLICT (created_by, name) DO NOTHING RETURNING snapshot_id",
       header);
   if (spi.row_count() == 0)
@@ -406,7 +409,6 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
   std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   pg::Spi spi;
   const Oid user = GetUserId();
-  const std::string user_name = current_user_name();
   Oid owner = pg::extension_owner(spi);
 
   struct Candidate {
@@ -424,12 +426,10 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     // caller has the rights of its owner.
     spi.execute(
         "SELECT c.snapshot_id, c.created_by::text, "
-        "       c.created_by OPERATOR(pg_catalog.=) $3::pg_catalog.name "
-        "         AND c.created_by_oid OPERATOR(pg_catalog.=) $2, "
-        "       EXISTS (SELECT FROM pg_catalog.pg_roles r "
-        "                WHERE r.oid OPERATOR(pg_catalog.=) c.created_by_oid "
-        "                  AND r.rolname OPERATOR(pg_catalog.=) c.created_by "
-        "                  AND pg_catalog.pg_has_role($2, r.oid, 'MEMBER')), "
+        "       coalesce(w.creator OPERATOR(pg_catalog.=) $2, false), "
+        "       coalesce(pg_catalog.pg_has_role($2, w.creator, 'MEMBER'), false) "
+        "         OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid "
+        "OPERATOR(pg_catalog.=) $2), "
         "       NOT EXISTS (SELECT FROM pgdb_tools.snapshot_items i "
         "                    WHERE i.snapshot_id OPERATOR(pg_catalog.=) c.snapshot_id "
         "                      AND NOT EXISTS (SELECT FROM pg_catalog.pg_class t "
@@ -442,9 +442,12 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
         "i.source_schema "
         "                                         AND pg_catalog.pg_has_role($2, t.relowner, "
         "'USAGE'))) "
-        "  FROM pgdb_tools.snapshot_catalog c WHERE c.name OPERATOR(pg_catalog.=) $1 "
+        "  FROM pgdb_tools.snapshot_catalog c, "
+        "       LATERAL (SELECT pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, "
+        "                                                         c.created_on) AS creator) w "
+        " WHERE c.name OPERATOR(pg_catalog.=) $1 "
         " ORDER BY c.snapshot_id",
-        {pg::Param::text(name), pg::Param::oid(user), pg::Param::text(user_name)});
+        {pg::Param::text(name), pg::Param::oid(user)});
     for (std::uint64_t r = 0; r < spi.row_count(); ++r)
       candidates.push_back({spi.get_int64(r, 0).value(), spi.get_text(r, 1).value(),
                             spi.get_bool(r, 2).value_or(false), spi.get_bool(r, 3).value_or(false),
@@ -552,4 +555,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
       {pg::Param::text(prefix), tables, schemas, pg::Param::int4(PG_GETARG_INT32(3)),
        pg::Param::text(user)});
   PG_RETURN_VOID();
+}
+
+PGDB_FUNCTION(pgdb_tools_system_identifier) {
+  return pg::string_to_text(std::to_string(GetSystemIdentifier()));
 }

@@ -13,13 +13,14 @@ CREATE TABLE snapshot_catalog (
   snapshot_id bigint PRIMARY KEY DEFAULT nextval('pgdb_tools.snapshot_ids'),
   name text NOT NULL,
   created_at timestamptz NOT NULL,
-  -- The creator by name and OID. Both must match a role for it to count as the creator: after a
-  -- dump restored into another cluster, a role that happens to hold the old OID is not it, nor is
-  -- a later role of the same name (fail closed; the snapshot stays readable through its tables).
+  -- The creator by name and OID (see _snapshot_creator_role).
   created_by name NOT NULL,
   created_by_oid oid NOT NULL,
   note text,
   tags text[] NOT NULL DEFAULT '{}',
+  -- The system identifier of the cluster the snapshot was taken in (NULL: unknown, taken as this
+  -- one): role OIDs mean something only there.
+  created_on text,
   -- Names are per role: another role can neither take nor learn of a name of yours.
   UNIQUE (created_by, name)
 );
@@ -88,29 +89,43 @@ CREATE FUNCTION _snapshot_columns(definition jsonb) RETURNS text[]
   SELECT coalesce(array_agg(c ->> 'name'), '{}') FROM jsonb_array_elements(definition -> 'columns') c
 $$;
 
--- Whether the current user is (a member of) the role that took a snapshot: the role of that OID
--- still carries the recorded name.
-CREATE FUNCTION _snapshot_creator(created_by_oid oid, created_by name) RETURNS boolean
+-- The system identifier of this cluster (pg_control), as text.
+CREATE FUNCTION _system_identifier() RETURNS text
+  LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgdb_tools_system_identifier';
+
+-- The role that took a snapshot, as far as it can be told now (NULL when none: fail closed). In
+-- the cluster it was taken in, the role of the recorded OID, if it still carries the recorded
+-- name (a role renamed, or dropped and its OID reused, is not it). In another cluster (a dump
+-- restored there), OIDs mean nothing: the role of the recorded name, as pg_dump binds owners.
+CREATE FUNCTION _snapshot_creator_role(created_by_oid oid, created_by name, created_on text) RETURNS oid
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT EXISTS (SELECT FROM pg_roles r
-                  WHERE r.oid OPERATOR(pg_catalog.=) created_by_oid
-                    AND r.rolname OPERATOR(pg_catalog.=) created_by
-                    AND pg_has_role(r.oid, 'MEMBER'))
+  SELECT r.oid FROM pg_roles r
+   WHERE r.rolname OPERATOR(pg_catalog.=) created_by
+     AND (r.oid OPERATOR(pg_catalog.=) created_by_oid
+          OR (created_on IS NOT NULL AND created_on OPERATOR(pg_catalog.<>) pgdb_tools._system_identifier()))
+$$;
+
+-- Whether the current user is (a member of) the role that took a snapshot, or a superuser.
+CREATE FUNCTION _snapshot_creator(created_by_oid oid, created_by name, created_on text) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(pg_has_role(pgdb_tools._snapshot_creator_role(created_by_oid, created_by, created_on), 'MEMBER'), false)
+      OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), false)
 $$;
 
 -- The tables of the snapshots the current user may read: those they took, and those of tables
 -- they can read now. Sequence values are the taker's only (others may lack the right to see them).
 CREATE VIEW _snapshot_contents WITH (security_barrier) AS
-SELECT c.name AS snapshot_name, c.created_by, c.created_by_oid,
+SELECT c.name AS snapshot_name, c.created_by,
+       pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on) AS creator,
        i.snapshot_id, i.ordinal, i.source_relid, i.source_schema, i.source_name, i.storage_name,
        i.rows, i.bytes, i.content_hash,
-       CASE WHEN _snapshot_creator(c.created_by_oid, c.created_by) THEN i.definition
+       CASE WHEN _snapshot_creator(c.created_by_oid, c.created_by, c.created_on) THEN i.definition
             ELSE jsonb_set(i.definition, '{sequences}',
                            coalesce((SELECT jsonb_agg((q - 'last_value') || '{"recorded": false}')
                                        FROM jsonb_array_elements(i.definition -> 'sequences') q),
                                     '[]')) END AS definition
   FROM snapshot_catalog c JOIN snapshot_items i USING (snapshot_id)
- WHERE _snapshot_creator(c.created_by_oid, c.created_by)
+ WHERE _snapshot_creator(c.created_by_oid, c.created_by, c.created_on)
     OR _table_readable(i.source_relid, i.source_schema, i.source_name, _snapshot_columns(i.definition));
 GRANT SELECT ON _snapshot_contents TO PUBLIC;
 
@@ -133,9 +148,8 @@ CREATE FUNCTION _snapshot_resolve(name text)
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   WITH visible AS (
     SELECT DISTINCT c.snapshot_id, c.created_by,
-           c.created_by OPERATOR(pg_catalog.=) current_user
-             AND c.created_by_oid OPERATOR(pg_catalog.=)
-                 (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
+           c.creator OPERATOR(pg_catalog.=)
+             (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
       FROM pgdb_tools._snapshot_contents c
      WHERE c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name)
   SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
@@ -153,7 +167,7 @@ SELECT c.snapshot_id, c.name, c.created_at,
        coalesce(sum(i.rows), 0)::bigint AS total_rows,
        coalesce(sum(i.bytes), 0)::bigint AS total_bytes
   FROM snapshot_catalog c LEFT JOIN snapshot_items i USING (snapshot_id)
- WHERE _snapshot_creator(c.created_by_oid, c.created_by)
+ WHERE _snapshot_creator(c.created_by_oid, c.created_by, c.created_on)
     OR NOT EXISTS (SELECT FROM snapshot_items j
                     WHERE j.snapshot_id = c.snapshot_id
                       AND NOT _table_readable(j.source_relid, j.source_schema, j.source_name,
@@ -319,7 +333,7 @@ BEGIN
        WHERE s.created_by OPERATOR(pg_catalog.=) current_user
          AND EXISTS (SELECT FROM pgdb_tools._snapshot_contents c
                       WHERE c.snapshot_id OPERATOR(pg_catalog.=) s.snapshot_id
-                        AND c.created_by_oid OPERATOR(pg_catalog.=)
+                        AND c.creator OPERATOR(pg_catalog.=)
                             (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user))
          AND (name_prefix IS NULL
               OR (left(s.name, length(name_prefix) + 1) = name_prefix || '_'
