@@ -257,6 +257,11 @@ SELECT pgdb_tools.snapshot_create(name, ARRAY['hostile.moods']::regclass[]) > 0 
                     'x''); DROP TABLE hostile.moods; --']) AS n(name);
 SELECT length(name), octet_length(name), tables FROM pgdb_tools.snapshots WHERE name <> 'n' ORDER BY name;
 SELECT count(*) FROM pgdb_tools.snapshot_verify(repeat('long', 30)) WHERE ok;
+-- NULL fire_triggers is false; a target schema with quotes and unicode is a schema like any other
+SELECT source, target, rows FROM pgdb_tools.snapshot_restore('n', NULL, NULL, NULL);
+SELECT source, target, rows FROM pgdb_tools.snapshot_restore('n', NULL, 'ünï "copy"', NULL);
+SELECT count(*) FROM "ünï ""copy""".moods;
+DROP SCHEMA "ünï ""copy""" CASCADE;
 SELECT pgdb_tools.snapshot_drop(name) FROM pgdb_tools.snapshots ORDER BY name;
 SELECT count(*) AS left_over FROM pgdb_tools.snapshots;
 SELECT count(*) AS moods_rows FROM hostile.moods;
