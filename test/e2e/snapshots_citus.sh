@@ -77,42 +77,26 @@ SELECT truncate_local_data_after_distributing_table('t_dist');
 SELECT truncate_local_data_after_distributing_table('t_ref');
 SQL
 
-# Each call's outcome on one line: its result, or its SQLSTATE and message.
-out=$(c <<'SQL'
+# Each call's outcome on one line (test/e2e/snapshots_outcomes.sql).
+out=$(c -f "$REPO/test/e2e/snapshots_outcomes.sql" -f - <<'SQL'
 SET client_min_messages = error;
-CREATE TEMP TABLE outcome (n serial, line text);
-DO $$
-DECLARE
-  call text;
-  result text;
-BEGIN
-  FOREACH call IN ARRAY ARRAY[
-    'SELECT pgdb_tools.snapshot_create(''x'', ARRAY[''t_dist'']::regclass[])::text',
-    'SELECT pgdb_tools.snapshot_create(''x'', ARRAY[''t_ref'']::regclass[])::text',
-    'SELECT pgdb_tools.snapshot_create(''x'', ARRAY[''t_local'']::regclass[])::text',
-    'SELECT pgdb_tools.snapshot_create(''x'', schemas => ''{public}'')::text',
-    'SELECT count(*)::text FROM pgdb_tools.snapshot_restore(''before'')',
-    'SELECT count(*)::text FROM pgdb_tools.snapshot_restore(''before'', ARRAY[''t_local'']::regclass[])',
-    'SELECT count(*)::text FROM pgdb_tools.snapshot_restore(''before'', target_schema => ''copy'')',
-    'SELECT count(*)::text FROM pgdb_tools.snapshot_diff(''before'', ''t_dist'')',
-    'SELECT count(*)::text FROM pgdb_tools.snapshot_diff(''before'', ''t_ref'')',
-    'SELECT count(*)::text FROM pgdb_tools.snapshot_diff(''before'', ''t_local'')',
-    'SELECT count(*)::text FROM pgdb_tools.snapshot_verify(''before'')',
-    -- plain tables are not affected by Citus being installed
-    'SELECT (pgdb_tools.snapshot_create(''plain'', ARRAY[''t_plain'']::regclass[]) > 0)::text',
-    'SELECT string_agg(source || '' '' || rows || '' '' || ok, '','') FROM pgdb_tools.snapshot_verify(''plain'')',
-    'SELECT string_agg(source || '' '' || rows, '','') FROM pgdb_tools.snapshot_restore(''plain'')',
-    'SELECT (SELECT count(*) FROM t_dist) || '' '' || (SELECT count(*) FROM t_ref) || '' '' || (SELECT count(*) FROM t_local)']
-  LOOP
-    BEGIN
-      EXECUTE call INTO result;
-      INSERT INTO outcome (line) VALUES (coalesce(result, 'NULL'));
-    EXCEPTION WHEN OTHERS THEN
-      INSERT INTO outcome (line) VALUES (SQLSTATE || ' ' || SQLERRM);
-    END;
-  END LOOP;
-END $$;
-SELECT line FROM outcome ORDER BY n;
+SELECT pg_temp.outcomes(ARRAY[
+  'SELECT pgdb_tools.snapshot_create(''x'', ARRAY[''t_dist'']::regclass[])::text',
+  'SELECT pgdb_tools.snapshot_create(''x'', ARRAY[''t_ref'']::regclass[])::text',
+  'SELECT pgdb_tools.snapshot_create(''x'', ARRAY[''t_local'']::regclass[])::text',
+  'SELECT pgdb_tools.snapshot_create(''x'', schemas => ''{public}'')::text',
+  'SELECT count(*)::text FROM pgdb_tools.snapshot_restore(''before'')',
+  'SELECT count(*)::text FROM pgdb_tools.snapshot_restore(''before'', ARRAY[''t_local'']::regclass[])',
+  'SELECT count(*)::text FROM pgdb_tools.snapshot_restore(''before'', target_schema => ''copy'')',
+  'SELECT count(*)::text FROM pgdb_tools.snapshot_diff(''before'', ''t_dist'')',
+  'SELECT count(*)::text FROM pgdb_tools.snapshot_diff(''before'', ''t_ref'')',
+  'SELECT count(*)::text FROM pgdb_tools.snapshot_diff(''before'', ''t_local'')',
+  'SELECT count(*)::text FROM pgdb_tools.snapshot_verify(''before'')',
+  -- plain tables are not affected by Citus being installed
+  'SELECT (pgdb_tools.snapshot_create(''plain'', ARRAY[''t_plain'']::regclass[]) > 0)::text',
+  'SELECT string_agg(source || '' '' || rows || '' '' || ok, '','') FROM pgdb_tools.snapshot_verify(''plain'')',
+  'SELECT string_agg(source || '' '' || rows, '','') FROM pgdb_tools.snapshot_restore(''plain'')',
+  'SELECT (SELECT count(*) FROM t_dist) || '' '' || (SELECT count(*) FROM t_ref) || '' '' || (SELECT count(*) FROM t_local)']);
 SQL
 )
 echo "$out"

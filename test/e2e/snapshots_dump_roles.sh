@@ -52,28 +52,10 @@ q2 -d postgres -c "CREATE ROLE dump_roles_alice" -c "CREATE DATABASE restored" >
 q2 -d restored -q -f "$dump" >/dev/null 2>"$dir2/restore.err" || { cat "$dir2/restore.err"; fail "restore"; }
 q2 -d restored -c "GRANT USAGE ON SCHEMA pgdb_tools TO dump_roles_mallory, dump_roles_alice" >/dev/null
 
-# Each call's outcome as one line: its result or its SQLSTATE (no NOTICE, no stderr to order).
+# Each call's outcome as one line, run as role $1 (test/e2e/snapshots_outcomes.sql).
 calls() {
-  q2 -q -d restored <<SQL
-SET client_min_messages = warning;
-SET ROLE $1;
-CREATE TEMP TABLE outcome (n serial, line text);
-DO \$\$
-DECLARE
-  call text;
-  result text;
-BEGIN
-  FOREACH call IN ARRAY ARRAY[$2] LOOP
-    BEGIN
-      EXECUTE call INTO result;
-      INSERT INTO outcome (line) VALUES (coalesce(result, 'NULL'));
-    EXCEPTION WHEN OTHERS THEN
-      INSERT INTO outcome (line) VALUES (SQLSTATE || ' ' || SQLERRM);
-    END;
-  END LOOP;
-END \$\$;
-SELECT line FROM outcome ORDER BY n;
-SQL
+  q2 -q -d restored -c "SET client_min_messages = warning" -c "SET ROLE $1" \
+    -f "$REPO/test/e2e/snapshots_outcomes.sql" -c "SELECT pg_temp.outcomes(ARRAY[$2])"
 }
 
 # The role holding the old OID: the snapshot does not exist for it.
