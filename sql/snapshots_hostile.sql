@@ -8,7 +8,7 @@ DROP EXTENSION IF EXISTS pg_cron CASCADE;
 DROP SCHEMA IF EXISTS hostile CASCADE;
 DROP TABLE IF EXISTS public.planted_log CASCADE;
 DROP FUNCTION IF EXISTS public.planted_oid_regclass(oid, regclass), public.planted_int4(integer, integer),
-  public.format(text, text) CASCADE;
+  public.format(text, text), public.planted_name(name, name) CASCADE;
 DROP ROLE IF EXISTS hostile_app, hostile_reader, hostile_bob;
 RESET client_min_messages;
 CREATE EXTENSION pgdb_tools;
@@ -215,6 +215,21 @@ GRANT SELECT ON hostile.moods TO hostile_bob;
 SET ROLE hostile_bob;
 SELECT pgdb_tools.snapshot_drop('reader_3');
 RESET ROLE;
+-- the guard's own queries run under the trusted path too
+CREATE FUNCTION public.planted_name(a name, b name) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.planted_log VALUES ('name = name');
+  RETURN a OPERATOR(pg_catalog.=) b;
+END $$;
+CREATE OPERATOR public.= (LEFTARG = name, RIGHTARG = name, FUNCTION = public.planted_name);
+TRUNCATE public.planted_log;
+CREATE TYPE hostile.planted_t AS ENUM ('a');
+SET search_path = public, pg_catalog;
+DROP TYPE hostile.planted_t;
+RESET search_path;
+SELECT count(*) AS planted_calls FROM public.planted_log;
+DROP OPERATOR public.= (name, name);
+DROP FUNCTION public.planted_name(name, name);
 -- unrelated DROP TYPE and DROP DOMAIN statements pass the guard
 CREATE DOMAIN hostile.positive AS integer CHECK (VALUE > 0);
 DROP DOMAIN hostile.positive;

@@ -57,6 +57,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_type_guard) {
   std::string list = "{";
   for (Oid type : types) list += (list.size() > 1 ? "," : "") + std::to_string(type);
   list += "}";
+  // The types were looked up with the caller's path, as the statement will; nothing else is.
+  pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   Oid owner = pg::extension_owner(spi);
   pg::ActingAs as_owner(owner);
