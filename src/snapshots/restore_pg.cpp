@@ -327,15 +327,26 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
       return o;
     });
     owners.push_back(table_owner);
+    std::string owner_name = pg::quote_identifier(
+        pg::call([table_owner] { return GetUserNameFromId(table_owner, false); }));
+    // The copy's view checks its reader through functions in schema pgdb_tools.
+    spi.execute("SELECT pg_catalog.has_schema_privilege($1, 'pgdb_tools', 'USAGE')",
+                {pg::Param::oid(table_owner)}, true);
+    if (!spi.get_bool(0, 0).value_or(false))
+      throw Error(sqlstate::insufficient_privilege,
+                  "cannot restore " + items[i]->source_quoted() + " in place: its owner " +
+                      owner_name + " has no USAGE on schema pgdb_tools",
+                  "An in-place restore loads each table as its owner, who reads the snapshot's "
+                  "copy through the extension's functions.",
+                  "GRANT USAGE ON SCHEMA pgdb_tools TO " + owner_name +
+                      ", or restore into another schema with target_schema.");
     pg::ActingAs as_table_owner(table_owner);
     spi.execute("SELECT pgdb_tools._snapshot_item_readable($1, $2)",
                 {pg::Param::int8(items[i]->snapshot_id), pg::Param::int4(items[i]->ordinal)});
     if (!spi.get_bool(0, 0).value_or(false))
       throw Error(
           sqlstate::insufficient_privilege,
-          "cannot restore " + items[i]->source_quoted() + " in place: its owner " +
-              pg::quote_identifier(
-                  pg::call([table_owner] { return GetUserNameFromId(table_owner, false); })) +
+          "cannot restore " + items[i]->source_quoted() + " in place: its owner " + owner_name +
               " cannot read the snapshot's copy of it",
           "An in-place restore loads each table as its owner, who must have SELECT on every "
           "column the snapshot recorded, with no row-level security hiding rows.",
