@@ -201,6 +201,7 @@ SET ROLE hostile_app;
 ALTER TABLE hostile.moods DROP COLUMN mood, DROP COLUMN moods;
 DROP TYPE hostile.mood;
 DROP TYPE hostile.mood CASCADE;
+DROP SCHEMA hostile CASCADE;
 -- the snapshot no longer matches the table's columns, so the owner cannot read it, but may drop it
 SELECT * FROM pgdb_tools.snapshot_tables('reader''s moods');
 SELECT pgdb_tools.snapshot_drop('reader''s moods');
