@@ -34,6 +34,7 @@ extern "C" {
 #include "utils/rls.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
+#include "access/xlog.h"
 }
 
 namespace pgdb::snapshots {
@@ -57,10 +58,8 @@ void require_snapshottable(Oid relid) {
   pg::TableName name = pg::table_name(relid);
   if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
     throw Error("42809", "cannot snapshot " + name.quoted() + ": it is not a table", {},
-                "Snapshots copy ordinary and partitioned tables (views and foreign tables are not copied).");
-  if (name.schema == storage_schema)
-    throw Error(sqlstate::invalid_parameter_value,
-                "cannot snapshot " + name.quoted() + ": it is a snapshot's stored copy");
+                "Snapshots copy ordinary and partitioned tables (views and foreign tables are not "
+                "copied).");
   Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
   if (pg::call([relid] { return get_rel_persistence(relid); }) == RELPERSISTENCE_TEMP)
     throw Error(sqlstate::feature_not_supported,
@@ -68,9 +67,9 @@ void require_snapshottable(Oid relid) {
                 "A temporary table ends with its session; copy it into a regular table first.");
   Oid user = GetUserId();
   if (pg::call([nsp, user] { return pg_namespace_aclcheck(nsp, user, ACL_USAGE); }) != ACLCHECK_OK)
-    throw Error(sqlstate::insufficient_privilege, "permission denied for schema " +
-                                                      pg::quote_identifier(name.schema),
-                {}, "snapshot_create needs USAGE on the schema of every table it copies.");
+    throw Error(sqlstate::insufficient_privilege,
+                "permission denied for schema " + pg::quote_identifier(name.schema), {},
+                "snapshot_create needs USAGE on the schema of every table it copies.");
   if (!can_select_all(relid))
     throw Error(sqlstate::insufficient_privilege, "permission denied for table " + name.quoted(),
                 {}, "snapshot_create needs SELECT on every table it copies.");
@@ -92,7 +91,8 @@ std::string storage_columns(Oid relid) {
   for (int i = 0; i < desc->natts; ++i) {
     Form_pg_attribute att = TupleDescAttr(desc, i);
     if (att->attisdropped) continue;
-    std::string type = pg::call([att] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
+    std::string type =
+        pg::call([att] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
     sql += (sql.empty() ? "" : ", ") + pg::quote_identifier(NameStr(att->attname)) + " " + type;
     Oid type_collation = pg::call([att] { return get_typcollation(att->atttypid); });
     if (OidIsValid(att->attcollation) && att->attcollation != type_collation)
@@ -122,12 +122,13 @@ void require_unchanged_since(Oid relid, Snapshot snapshot) {
     return invisible;
   });
   if (changed)
-    throw Error(sqlstate::serialization_failure,
-                "could not snapshot " + pg::table_name(relid).quoted() +
-                    ": it was changed after this transaction's snapshot was taken",
-                "A REPEATABLE READ or SERIALIZABLE transaction reads the tables as of its start; this "
-                "table was rewritten, truncated or altered since.",
-                "Retry the transaction.");
+    throw Error(
+        sqlstate::serialization_failure,
+        "could not snapshot " + pg::table_name(relid).quoted() +
+            ": it was changed after this transaction's snapshot was taken",
+        "A REPEATABLE READ or SERIALIZABLE transaction reads the tables as of its start; this "
+        "table was rewritten, truncated or altered since.",
+        "Retry the transaction.");
 }
 
 std::string megabytes(std::int64_t bytes) {
@@ -162,6 +163,9 @@ using namespace pgdb;
 using namespace pgdb::snapshots;
 
 PGDB_FUNCTION(pgdb_tools_snapshot_create) {
+  // Every query below, and the type names written into the stored copies' DDL, under the
+  // trusted path: operators and functions planted in the caller's path never run.
+  pg::SearchPath trusted(pg::trusted_search_path);
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
   std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   require_snapshot_name(name);
@@ -182,18 +186,23 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     for (Datum d : array_elements(PG_GETARG_DATUM(4), TEXTOID, "tags"))
       tags.push_back(pg::text_to_string(d));
   if (tables.empty() && schemas.empty())
-    throw Error(sqlstate::invalid_parameter_value, "snapshot_create needs tables or schemas",
-                {}, "Pass tables => ARRAY['orders', 'order_lines']::regclass[] or schemas => ARRAY['app']::name[].");
+    throw Error(sqlstate::invalid_parameter_value, "snapshot_create needs tables or schemas", {},
+                "Pass tables => ARRAY['orders', 'order_lines']::regclass[] or schemas => "
+                "ARRAY['app']::name[].");
 
   pg::Spi spi;
   for (const std::string& schema : schemas) {
-    if (schema == storage_schema)
-      throw Error(sqlstate::invalid_parameter_value,
-                  "cannot snapshot schema " + pg::quote_identifier(schema) + ": it holds snapshots");
-    spi.execute("SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1",
+    spi.execute("SELECT oid::pg_catalog.int8 FROM pg_catalog.pg_namespace WHERE nspname = $1",
                 {pg::Param::text(schema)}, true);
-    if (spi.row_count() == 0)
-      throw Error("3F000", "schema \"" + schema + "\" does not exist");
+    if (spi.row_count() == 0) throw Error("3F000", "schema \"" + schema + "\" does not exist");
+    Oid nsp = static_cast<Oid>(spi.get_int64(0, 0).value());
+    if (is_extension_schema(spi, nsp))
+      throw Error(sqlstate::invalid_parameter_value,
+                  "cannot snapshot schema " + pg::quote_identifier(schema) +
+                      ": it belongs to the pgdb_tools extension",
+                  {},
+                  "The extension's own schemas hold its catalog and stored copies; they are never "
+                  "snapshot material.");
     spi.execute(
         "SELECT c.oid::int8 FROM pg_catalog.pg_class c "
         "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -211,9 +220,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   // A partition whose partitioned ancestor is listed too is copied with that ancestor only.
   std::vector<Oid> distinct;
   for (Oid relid : tables) {
-    List* ancestors = pg::call([relid] {
-      return get_rel_relispartition(relid) ? get_partition_ancestors(relid) : NIL;
-    });
+    List* ancestors = pg::call(
+        [relid] { return get_rel_relispartition(relid) ? get_partition_ancestors(relid) : NIL; });
     bool covered = false;
     ListCell* cell;
     foreach (cell, ancestors)
@@ -221,17 +229,22 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     if (!covered) distinct.push_back(relid);
   }
   tables = distinct;
-  for (Oid relid : tables) require_snapshottable(relid);
+  for (Oid relid : tables) {
+    require_snapshottable(relid);
+    require_not_extension_table(spi, relid, "snapshot");
+  }
 
   const std::string created_by = current_user_name();
   const Oid creator = GetUserId();
   Oid owner = pg::extension_owner(spi);
   {
     pg::ActingAs as_owner(owner);
-    spi.execute("SELECT 1 FROM pgdb_tools.snapshot_catalog WHERE name = $1", {pg::Param::text(name)});
+    // Names are per role: only the caller's own snapshots can be in the way.
+    spi.execute("SELECT 1 FROM pgdb_tools.snapshot_catalog WHERE name = $1 AND created_by = $2",
+                {pg::Param::text(name), pg::Param::text(created_by)});
     if (spi.row_count() > 0)
-      throw Error(sqlstate::duplicate_object, "snapshot \"" + name + "\" already exists", {},
-                  "Choose another name, or drop the old snapshot with snapshot_drop().");
+      throw Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"",
+                  {}, "Choose another name, or drop the old snapshot with snapshot_drop().");
   }
 
   // Every table is locked before the one snapshot all of them are read with is taken, so none
@@ -248,6 +261,10 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
                       " was dropped while snapshot_create waited for it");
     leaves.push_back(leaves_of(relid));
   }
+  std::vector<Oid> all_tables = tables;
+  for (const std::vector<Oid>& pieces : leaves)
+    all_tables.insert(all_tables.end(), pieces.begin(), pieces.end());
+  require_no_citus_tables(spi, all_tables, "snapshot");
   RegisteredSnapshot snapshot;
   for (std::size_t i = 0; i < tables.size(); ++i) {
     require_unchanged_since(tables[i], snapshot.get());
@@ -261,7 +278,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     std::optional<std::string> definition = spi.get_text(0, 0);
     if (!definition)
       throw Error(sqlstate::undefined_table,
-                  "table " + pg::table_name(tables[i]).quoted() + " is not visible to this transaction's snapshot",
+                  "table " + pg::table_name(tables[i]).quoted() +
+                      " is not visible to this transaction's snapshot",
                   {}, "It was created after the transaction began; retry in a new transaction.");
     definitions.push_back(*definition);
     // The partitions the transaction's snapshot knows must be the ones being copied.
@@ -269,7 +287,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
         "WITH RECURSIVE tree(relid) AS (SELECT $1::oid UNION ALL "
         "  SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.relid "
         "    JOIN pg_catalog.pg_class p ON p.oid = i.inhrelid WHERE p.relispartition) "
-        "SELECT count(*) FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.relid WHERE c.relkind = 'r'",
+        "SELECT count(*) FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.relid WHERE c.relkind "
+        "= 'r'",
         {pg::Param::oid(tables[i])});
     if (spi.get_int64(0, 0).value() != static_cast<std::int64_t>(leaves[i].size()))
       throw Error(sqlstate::serialization_failure,
@@ -279,20 +298,23 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   }
 
   pg::ActingAs as_owner(owner);
-  std::vector<pg::Param> header{pg::Param::text(name), pg::Param::text(created_by),
+  std::vector<pg::Param> header{pg::Param::text(name),
+                                pg::Param::text(created_by),
                                 note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
                                 pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false},
-                                pg::Param::oid(creator)};
+                                pg::Param::oid(creator),
+                                pg::Param::text(std::to_string(GetSystemIdentifier()))};
   // A concurrent call may have taken the name since the check above: ON CONFLICT waits for it
   // and then inserts nothing.
   spi.execute(
-      "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, created_by_oid, note, tags) "
-      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4) "
-      "ON CONFLICT (name) DO NOTHING RETURNING snapshot_id",
+      "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, created_by_oid, "
+      "note, tags, created_on) "
+      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4, $6) "
+      "ON CONFLICT (created_by, name) DO NOTHING RETURNING snapshot_id",
       header);
   if (spi.row_count() == 0)
-    throw Error(sqlstate::duplicate_object, "snapshot \"" + name + "\" already exists", {},
-                "Choose another name, or drop the old snapshot with snapshot_drop().");
+    throw Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"",
+                {}, "Choose another name, or drop the old snapshot with snapshot_drop().");
   std::int64_t id = spi.get_int64(0, 0).value();
 
   for (std::size_t i = 0; i < tables.size(); ++i) {
@@ -300,8 +322,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     pg::TableName source = pg::table_name(relid);
     std::string storage_name = "s" + std::to_string(id) + "_" + std::to_string(i + 1);
     spi.execute("CREATE TABLE " + std::string(storage_schema) + "." +
-                pg::quote_identifier(storage_name) + " (" +
-                storage_columns(relid) + ")");
+                pg::quote_identifier(storage_name) + " (" + storage_columns(relid) + ")");
     Oid storage = pg::call([&storage_name] {
       return get_relname_relid(storage_name.c_str(), get_namespace_oid(storage_schema, false));
     });
@@ -324,9 +345,9 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
         "  source_name, storage_name, rows, bytes, content_hash, definition) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
         {pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)), pg::Param::oid(relid),
-         pg::Param::text(source.schema), pg::Param::text(source.name), pg::Param::text(storage_name),
-         pg::Param::int8(static_cast<std::int64_t>(rows)), pg::Param::int8(bytes),
-         pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
+         pg::Param::text(source.schema), pg::Param::text(source.name),
+         pg::Param::text(storage_name), pg::Param::int8(static_cast<std::int64_t>(rows)),
+         pg::Param::int8(bytes), pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
     if (rows >= progress_rows)
       pg::notice("snapshot \"" + name + "\": copied " + source.quoted() + " (" +
                  std::to_string(i + 1) + " of " + std::to_string(tables.size()) + "), " +
@@ -336,11 +357,20 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
 }
 
 PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
+  pg::SearchPath trusted(pg::trusted_search_path);
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
   std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   pg::Spi spi;
   int total = 0;
   std::vector<StoredTable> items = readable_items(spi, name, total);
+  // A copy taken of a Citus table before such tables were refused holds the coordinator's empty
+  // shell: "ok" would be a lie.
+  std::vector<Oid> sources;
+  for (const StoredTable& item : items) {
+    Oid live = live_table(item);
+    if (OidIsValid(live)) sources.push_back(live);
+  }
+  require_no_citus_tables(spi, sources, "verify the snapshot of");
   pg::ResultRows result(fcinfo);
   Oid owner = pg::extension_owner(spi);
   pg::ActingAs as_owner(owner);
@@ -368,38 +398,113 @@ PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
   return Datum(0);
 }
 
+// snapshot_drop(name): the snapshot the name means to the caller (their own first; see
+// _snapshot_resolve) among those they can see or may drop. Its creator (or a member), the owner of
+// every one of its tables, or a superuser may drop it: a reader's snapshot of an owner's table must
+// not pin the owner's table or types. Snapshots the caller can neither see nor drop do not exist
+// for them: the answer is the same NOTICE as for a name nobody uses.
 PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
+  pg::SearchPath trusted(pg::trusted_search_path);
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
   std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
   pg::Spi spi;
+  const Oid user = GetUserId();
   Oid owner = pg::extension_owner(spi);
-  std::optional<std::string> created_by;
-  Oid creator = InvalidOid;
-  std::int64_t id = 0;
+
+  struct Candidate {
+    std::int64_t id;
+    std::string created_by;
+    bool own;
+    bool creator;
+    bool owns_tables;
+    bool visible = false;
+  };
+  std::vector<Candidate> candidates;
   {
     pg::ActingAs as_owner(owner);
-    spi.execute("SELECT snapshot_id, created_by::text, created_by_oid::int8 "
-                "  FROM pgdb_tools.snapshot_catalog WHERE name = $1 FOR UPDATE",
-                {pg::Param::text(name)});
-    if (spi.row_count() > 0) {
-      id = spi.get_int64(0, 0).value();
-      created_by = spi.get_text(0, 1);
-      creator = static_cast<Oid>(spi.get_int64(0, 2).value());
-    }
+    // owns_tables: every table it recorded still exists under its recorded name and OID and the
+    // caller has the rights of its owner.
+    spi.execute(
+        "SELECT c.snapshot_id, c.created_by::text, "
+        "       coalesce(w.creator OPERATOR(pg_catalog.=) $2, false), "
+        "       coalesce(pg_catalog.pg_has_role($2, w.creator, 'MEMBER'), false) "
+        "         OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid "
+        "OPERATOR(pg_catalog.=) $2), "
+        "       NOT EXISTS (SELECT FROM pgdb_tools.snapshot_items i "
+        "                    WHERE i.snapshot_id OPERATOR(pg_catalog.=) c.snapshot_id "
+        "                      AND NOT EXISTS (SELECT FROM pg_catalog.pg_class t "
+        "                                        JOIN pg_catalog.pg_namespace n ON n.oid "
+        "OPERATOR(pg_catalog.=) t.relnamespace "
+        "                                       WHERE t.oid OPERATOR(pg_catalog.=) i.source_relid "
+        "                                         AND t.relname OPERATOR(pg_catalog.=) "
+        "i.source_name "
+        "                                         AND n.nspname OPERATOR(pg_catalog.=) "
+        "i.source_schema "
+        "                                         AND pg_catalog.pg_has_role($2, t.relowner, "
+        "'USAGE'))) "
+        "  FROM pgdb_tools.snapshot_catalog c, "
+        "       LATERAL (SELECT pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, "
+        "                                                         c.created_on) AS creator) w "
+        " WHERE c.name OPERATOR(pg_catalog.=) $1 "
+        " ORDER BY c.snapshot_id",
+        {pg::Param::text(name), pg::Param::oid(user)});
+    for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+      candidates.push_back({spi.get_int64(r, 0).value(), spi.get_text(r, 1).value(),
+                            spi.get_bool(r, 2).value_or(false), spi.get_bool(r, 3).value_or(false),
+                            spi.get_bool(r, 4).value_or(false)});
   }
-  if (!created_by) {
+  // What the caller can see, with their own rights.
+  spi.execute(
+      "SELECT DISTINCT snapshot_id FROM pgdb_tools._snapshot_contents "
+      " WHERE snapshot_name OPERATOR(pg_catalog.=) $1",
+      {pg::Param::text(name)});
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
+    std::int64_t id = spi.get_int64(r, 0).value();
+    for (Candidate& c : candidates)
+      if (c.id == id) c.visible = true;
+  }
+  const Candidate* chosen = nullptr;
+  for (const Candidate& c : candidates)
+    if (c.own) chosen = &c;
+  if (chosen == nullptr) {
+    std::vector<const Candidate*> known;
+    for (const Candidate& c : candidates)
+      if (c.visible || c.creator || c.owns_tables) known.push_back(&c);
+    if (known.size() > 1) {
+      std::string roles;
+      for (const Candidate* c : known)
+        roles += (roles.empty() ? "" : ", ") + pg::quote_identifier(c->created_by);
+      throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
+                  "Roles " + roles + " each have a snapshot of that name that you can see.",
+                  "Snapshot names are per role: run the call as (a member of) the role whose "
+                  "snapshot you mean.");
+    }
+    if (!known.empty()) chosen = known.front();
+  }
+  if (chosen == nullptr) {
     pg::notice("snapshot \"" + name + "\" does not exist, skipping");
     PG_RETURN_BOOL(false);
   }
-  spi.execute("SELECT pgdb_tools._snapshot_creator($1)", {pg::Param::oid(creator)});
-  if (!spi.get_bool(0, 0).value_or(false))
+  if (!chosen->own && !chosen->creator && !chosen->owns_tables)
     throw Error(sqlstate::insufficient_privilege,
-                "must be a member of role " + pg::quote_identifier(*created_by) +
-                    " to drop snapshot \"" + name + "\"",
-                {}, "Only the role that took a snapshot (or a member of it) can drop it.");
+                "must be a member of role " + pg::quote_identifier(chosen->created_by) +
+                    " or own every table of snapshot \"" + name + "\" to drop it",
+                {},
+                "The role that took a snapshot (or a member of it), the owner of its tables and "
+                "superusers can drop it.");
+  const std::int64_t id = chosen->id;
   pg::ActingAs as_owner(owner);
-  spi.execute("SELECT storage_name::text FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1 ORDER BY ordinal",
+  // Taken under a row lock, so that two drops of one snapshot do not both go on.
+  spi.execute("SELECT 1 FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1 FOR UPDATE",
               {pg::Param::int8(id)});
+  if (spi.row_count() == 0) {
+    pg::notice("snapshot \"" + name + "\" does not exist, skipping");
+    PG_RETURN_BOOL(false);
+  }
+  spi.execute(
+      "SELECT storage_name::text FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1 ORDER BY "
+      "ordinal",
+      {pg::Param::int8(id)});
   std::vector<std::string> storage;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) storage.push_back(spi.get_text(r, 0).value());
   for (const std::string& table : storage) {
@@ -410,9 +515,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     StoredTable view;
     view.storage_name = table + "_read";
     if (OidIsValid(storage_relid(view))) spi.execute("DROP VIEW " + item.read_quoted());
-    if (OidIsValid(storage_relid(item))) spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
+    if (OidIsValid(storage_relid(item)))
+      spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
   }
-  spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1", {pg::Param::int8(id)});
+  spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1",
+              {pg::Param::int8(id)});
   PG_RETURN_BOOL(true);
 }
 
@@ -420,15 +527,18 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
 // caller's schedule of that prefix; otherwise it is created or replaced. Each role has schedules
 // of its own: another role's schedule of the same prefix is never touched.
 PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name_prefix must not be NULL");
+  pg::SearchPath trusted(pg::trusted_search_path);
+  if (PG_ARGISNULL(0))
+    throw Error(sqlstate::invalid_parameter_value, "name_prefix must not be NULL");
   std::string prefix = pg::text_to_string(PG_GETARG_DATUM(0));
   std::string user = current_user_name();
   pg::Spi spi;
   Oid owner = pg::extension_owner(spi);
   if (PG_ARGISNULL(3)) {
     pg::ActingAs as_owner(owner);
-    spi.execute("DELETE FROM pgdb_tools.snapshot_schedules WHERE name_prefix = $1 AND owner_name = $2",
-                {pg::Param::text(prefix), pg::Param::text(user)});
+    spi.execute(
+        "DELETE FROM pgdb_tools.snapshot_schedules WHERE name_prefix = $1 AND owner_name = $2",
+        {pg::Param::text(prefix), pg::Param::text(user)});
     PG_RETURN_VOID();
   }
   pg::Param tables = PG_ARGISNULL(1) ? pg::Param::null(REGCLASSARRAYOID)
@@ -437,11 +547,16 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
                                       : pg::Param{NAMEARRAYOID, PG_GETARG_DATUM(2), false};
   pg::ActingAs as_owner(owner);
   spi.execute(
-      "INSERT INTO pgdb_tools.snapshot_schedules (name_prefix, tables, schemas, keep_last, owner_name) "
+      "INSERT INTO pgdb_tools.snapshot_schedules (name_prefix, tables, schemas, keep_last, "
+      "owner_name) "
       "VALUES ($1, $2, $3, $4, $5) "
       "ON CONFLICT (owner_name, name_prefix) DO UPDATE SET tables = EXCLUDED.tables, "
       "  schemas = EXCLUDED.schemas, keep_last = EXCLUDED.keep_last",
       {pg::Param::text(prefix), tables, schemas, pg::Param::int4(PG_GETARG_INT32(3)),
        pg::Param::text(user)});
   PG_RETURN_VOID();
+}
+
+PGDB_FUNCTION(pgdb_tools_system_identifier) {
+  return pg::string_to_text(std::to_string(GetSystemIdentifier()));
 }

@@ -9,6 +9,19 @@
 
 namespace pgdb::snapshots {
 
+namespace {
+bool carries_oids(std::uint32_t type) noexcept {
+  if (type >= first_normal_object_id) return true;
+  for (std::uint32_t alias : oid_alias_types)
+    if (type == alias) return true;
+  return false;
+}
+}  // namespace
+
+bool hash_as_text(std::uint32_t base_type, std::uint32_t element_base_type) noexcept {
+  return carries_oids(base_type) || (element_base_type != 0 && carries_oids(element_base_type));
+}
+
 void ContentHash::grow(std::size_t needed) {
   std::size_t capacity = capacity_ == 0 ? 256 : capacity_;
   while (capacity < needed) capacity *= 2;

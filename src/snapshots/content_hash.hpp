@@ -11,6 +11,31 @@
 
 namespace pgdb::snapshots {
 
+// The OID-alias types (regclass, regtype, ...): their values are OIDs of this cluster, which a dump
+// and restore renumbers, so they are hashed as their text (the object's name), as values of types
+// created in this database are. Fixed OIDs of PostgreSQL's catalog (checked against the server's
+// headers in store_pg.cpp).
+inline constexpr std::uint32_t oid_alias_types[] = {
+    24,    // regproc
+    2202,  // regprocedure
+    2203,  // regoper
+    2204,  // regoperator
+    2205,  // regclass
+    2206,  // regtype
+    3734,  // regconfig
+    3769,  // regdictionary
+    4089,  // regnamespace
+    4096,  // regrole
+    4191,  // regcollation
+};
+// The first OID given to objects created after initdb (PostgreSQL's FirstNormalObjectId).
+inline constexpr std::uint32_t first_normal_object_id = 16384;
+
+// Whether a column's values are hashed as their text output rather than their bytes: when its
+// base type (domains resolved), or for an array its element's base type (0 for none), is created
+// in this database or is an OID-alias type.
+bool hash_as_text(std::uint32_t base_type, std::uint32_t element_base_type) noexcept;
+
 class ContentHash {
  public:
   ContentHash() = default;

@@ -11,12 +11,18 @@ GRANT USAGE ON SCHEMA pgdb_tools_snapshots TO PUBLIC;
 CREATE SEQUENCE snapshot_ids;
 CREATE TABLE snapshot_catalog (
   snapshot_id bigint PRIMARY KEY DEFAULT nextval('pgdb_tools.snapshot_ids'),
-  name text NOT NULL UNIQUE,
+  name text NOT NULL,
   created_at timestamptz NOT NULL,
+  -- The creator by name and OID (see _snapshot_creator_role).
   created_by name NOT NULL,
-  created_by_oid oid NOT NULL,  -- the role, so that a later role of the same name is not it
+  created_by_oid oid NOT NULL,
   note text,
-  tags text[] NOT NULL DEFAULT '{}'
+  tags text[] NOT NULL DEFAULT '{}',
+  -- The system identifier of the cluster the snapshot was taken in (NULL: unknown, taken as this
+  -- one): role OIDs mean something only there.
+  created_on text,
+  -- Names are per role: another role can neither take nor learn of a name of yours.
+  UNIQUE (created_by, name)
 );
 ALTER SEQUENCE snapshot_ids OWNED BY snapshot_catalog.snapshot_id;
 COMMENT ON TABLE snapshot_catalog IS 'One row per snapshot (read it through the snapshots view)';
@@ -83,25 +89,43 @@ CREATE FUNCTION _snapshot_columns(definition jsonb) RETURNS text[]
   SELECT coalesce(array_agg(c ->> 'name'), '{}') FROM jsonb_array_elements(definition -> 'columns') c
 $$;
 
--- Whether the current user is (a member of) the role that took a snapshot.
-CREATE FUNCTION _snapshot_creator(created_by_oid oid) RETURNS boolean
+-- The system identifier of this cluster (pg_control), as text.
+CREATE FUNCTION _system_identifier() RETURNS text
+  LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgdb_tools_system_identifier';
+
+-- The role that took a snapshot, as far as it can be told now (NULL when none: fail closed). In
+-- the cluster it was taken in, the role of the recorded OID, if it still carries the recorded
+-- name (a role renamed, or dropped and its OID reused, is not it). In another cluster (a dump
+-- restored there), OIDs mean nothing: the role of the recorded name, as pg_dump binds owners.
+CREATE FUNCTION _snapshot_creator_role(created_by_oid oid, created_by name, created_on text) RETURNS oid
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT EXISTS (SELECT FROM pg_roles r WHERE r.oid = created_by_oid AND pg_has_role(r.oid, 'MEMBER'))
+  SELECT r.oid FROM pg_roles r
+   WHERE r.rolname OPERATOR(pg_catalog.=) created_by
+     AND (r.oid OPERATOR(pg_catalog.=) created_by_oid
+          OR (created_on IS NOT NULL AND created_on OPERATOR(pg_catalog.<>) pgdb_tools._system_identifier()))
+$$;
+
+-- Whether the current user is (a member of) the role that took a snapshot, or a superuser.
+CREATE FUNCTION _snapshot_creator(created_by_oid oid, created_by name, created_on text) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(pg_has_role(pgdb_tools._snapshot_creator_role(created_by_oid, created_by, created_on), 'MEMBER'), false)
+      OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), false)
 $$;
 
 -- The tables of the snapshots the current user may read: those they took, and those of tables
 -- they can read now. Sequence values are the taker's only (others may lack the right to see them).
 CREATE VIEW _snapshot_contents WITH (security_barrier) AS
-SELECT c.name AS snapshot_name, c.created_by, c.created_by_oid,
+SELECT c.name AS snapshot_name, c.created_by,
+       pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on) AS creator,
        i.snapshot_id, i.ordinal, i.source_relid, i.source_schema, i.source_name, i.storage_name,
        i.rows, i.bytes, i.content_hash,
-       CASE WHEN _snapshot_creator(c.created_by_oid) THEN i.definition
+       CASE WHEN _snapshot_creator(c.created_by_oid, c.created_by, c.created_on) THEN i.definition
             ELSE jsonb_set(i.definition, '{sequences}',
                            coalesce((SELECT jsonb_agg((q - 'last_value') || '{"recorded": false}')
                                        FROM jsonb_array_elements(i.definition -> 'sequences') q),
                                     '[]')) END AS definition
   FROM snapshot_catalog c JOIN snapshot_items i USING (snapshot_id)
- WHERE _snapshot_creator(c.created_by_oid)
+ WHERE _snapshot_creator(c.created_by_oid, c.created_by, c.created_on)
     OR _table_readable(i.source_relid, i.source_schema, i.source_name, _snapshot_columns(i.definition));
 GRANT SELECT ON _snapshot_contents TO PUBLIC;
 
@@ -114,15 +138,36 @@ CREATE FUNCTION _snapshot_item_readable(snapshot_id bigint, ordinal integer) RET
                     AND c.ordinal = _snapshot_item_readable.ordinal)
 $$;
 
+-- The snapshot a name means to the current user. Names are per role: the caller's own snapshot
+-- of that name first; otherwise the one snapshot of that name they can read (a member of its
+-- creator, or able to read its tables). One row: the snapshot (NULL unless exactly one is meant),
+-- how many are candidates (0: none, whether or not one the caller cannot read exists; more than
+-- 1: ambiguous) and their creators. The callers raise the errors.
+CREATE FUNCTION _snapshot_resolve(name text)
+  RETURNS TABLE(snapshot_id bigint, candidates bigint, creators text)
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  WITH visible AS (
+    SELECT DISTINCT c.snapshot_id, c.created_by,
+           c.creator OPERATOR(pg_catalog.=)
+             (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
+      FROM pgdb_tools._snapshot_contents c
+     WHERE c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name)
+  SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
+              WHEN count(*) OPERATOR(pg_catalog.=) 1 THEN min(v.snapshot_id) END,
+         CASE WHEN bool_or(v.own) THEN 1 ELSE count(*) END,
+         string_agg(quote_ident(v.created_by), ', ' ORDER BY v.created_by)
+    FROM visible v
+$$;
+
 CREATE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,
-       coalesce((SELECT r.rolname FROM pg_roles r WHERE r.oid = c.created_by_oid), c.created_by) AS created_by,
+       c.created_by,
        c.note, c.tags,
        count(i.ordinal)::integer AS tables,
        coalesce(sum(i.rows), 0)::bigint AS total_rows,
        coalesce(sum(i.bytes), 0)::bigint AS total_bytes
   FROM snapshot_catalog c LEFT JOIN snapshot_items i USING (snapshot_id)
- WHERE _snapshot_creator(c.created_by_oid)
+ WHERE _snapshot_creator(c.created_by_oid, c.created_by, c.created_on)
     OR NOT EXISTS (SELECT FROM snapshot_items j
                     WHERE j.snapshot_id = c.snapshot_id
                       AND NOT _table_readable(j.source_relid, j.source_schema, j.source_name,
@@ -212,15 +257,26 @@ COMMENT ON FUNCTION snapshot_create(text, regclass[], name[], text, text[]) IS
 CREATE FUNCTION snapshot_tables(name text)
   RETURNS TABLE(source text, rows bigint, bytes bigint, content_hash text)
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
 BEGIN
-  IF NOT EXISTS (SELECT FROM pgdb_tools._snapshot_contents c WHERE c.snapshot_name = snapshot_tables.name) THEN
+  IF snapshot_tables.name IS NULL THEN
+    RAISE EXCEPTION 'name must not be NULL' USING ERRCODE = '22023';
+  END IF;
+  SELECT * INTO r FROM pgdb_tools._snapshot_resolve(snapshot_tables.name);
+  IF r.candidates OPERATOR(pg_catalog.=) 0 THEN
     RAISE EXCEPTION 'snapshot "%" does not exist', snapshot_tables.name
       USING ERRCODE = '42704', HINT = 'The snapshots view lists the snapshots you can read.';
+  ELSIF r.candidates OPERATOR(pg_catalog.>) 1 THEN
+    RAISE EXCEPTION 'snapshot name "%" is ambiguous', snapshot_tables.name
+      USING ERRCODE = '22023',
+            DETAIL = format('Roles %s each have a snapshot of that name that you can read.', r.creators),
+            HINT = 'Snapshot names are per role: run the call as (a member of) the role whose snapshot you mean.';
   END IF;
   RETURN QUERY
     SELECT quote_ident(c.source_schema) || '.' || quote_ident(c.source_name), c.rows, c.bytes, c.content_hash
       FROM pgdb_tools._snapshot_contents c
-     WHERE c.snapshot_name = snapshot_tables.name
+     WHERE c.snapshot_id OPERATOR(pg_catalog.=) r.snapshot_id
      ORDER BY c.ordinal;
 END $$;
 COMMENT ON FUNCTION snapshot_tables(text) IS
@@ -274,7 +330,11 @@ BEGIN
       SELECT s.name, s.created_at, s.tags,
              row_number() OVER (ORDER BY s.created_at DESC, s.snapshot_id DESC) AS newest
         FROM pgdb_tools.snapshots s
-       WHERE s.created_by = current_user
+       WHERE s.created_by OPERATOR(pg_catalog.=) current_user
+         AND EXISTS (SELECT FROM pgdb_tools._snapshot_contents c
+                      WHERE c.snapshot_id OPERATOR(pg_catalog.=) s.snapshot_id
+                        AND c.creator OPERATOR(pg_catalog.=)
+                            (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user))
          AND (name_prefix IS NULL
               OR (left(s.name, length(name_prefix) + 1) = name_prefix || '_'
                   AND substr(s.name, length(name_prefix) + 2) ~ '^[0-9]{8}_[0-9]{6}$'))) r
@@ -320,7 +380,7 @@ END $$;
 
 CREATE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regclass[] DEFAULT NULL,
                                   schemas name[] DEFAULT NULL, keep_last integer DEFAULT 7)
-  RETURNS bigint LANGUAGE plpgsql AS $$
+  RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   job bigint;
 BEGIN
@@ -332,8 +392,21 @@ BEGIN
   IF keep_last IS NULL OR keep_last < 1 THEN
     RAISE EXCEPTION 'keep_last must be at least 1' USING ERRCODE = '22023';
   END IF;
-  IF tables IS NULL AND schemas IS NULL THEN
+  IF schedule IS NULL OR btrim(schedule) = '' THEN
+    RAISE EXCEPTION 'schedule must not be NULL or empty' USING ERRCODE = '22023',
+      HINT = 'Pass a cron expression such as ''0 3 * * *'', or an interval such as ''30 seconds''.';
+  END IF;
+  IF coalesce(cardinality(tables), 0) OPERATOR(pg_catalog.=) 0
+     AND coalesce(cardinality(schemas), 0) OPERATOR(pg_catalog.=) 0 THEN
     RAISE EXCEPTION 'schedule_snapshot needs tables or schemas' USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT FROM unnest(tables) t(r) WHERE t.r IS NULL OR t.r::oid OPERATOR(pg_catalog.=) 0)
+     OR EXISTS (SELECT FROM unnest(schemas) s(n) WHERE s.n IS NULL) THEN
+    RAISE EXCEPTION 'tables and schemas must not contain NULL or 0' USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT FROM unnest(tables) t(r)
+              WHERE NOT EXISTS (SELECT FROM pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.r::oid)) THEN
+    RAISE EXCEPTION 'a table of tables does not exist' USING ERRCODE = '42P01';
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
   -- schedules of its own (pg_cron's job names are per role too).
@@ -341,17 +414,20 @@ BEGIN
   EXECUTE 'SELECT cron.schedule($1, $2, $3)'
      INTO job
     USING 'pgdb_tools_snapshot_' || name_prefix, schedule,
-          format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix);
+          pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix);
   RETURN job;
 END $$;
 COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
   'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last';
 
 CREATE FUNCTION unschedule_snapshot(name_prefix text) RETURNS boolean
-  LANGUAGE plpgsql AS $$
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE removed boolean := false;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();
+  IF name_prefix IS NULL THEN
+    RAISE EXCEPTION 'name_prefix must not be NULL' USING ERRCODE = '22023';
+  END IF;
   EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = current_user)'
      INTO removed USING 'pgdb_tools_snapshot_' || name_prefix;
   IF removed THEN
@@ -365,3 +441,12 @@ COMMENT ON FUNCTION unschedule_snapshot(text) IS
 
 CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], schemas name[], keep_last integer)
   RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_schedule_save';
+
+-- DROP TYPE / DROP DOMAIN (or DROP SCHEMA ... CASCADE) of a type a stored copy uses would fail
+-- with a dependency on a table in pgdb_tools_snapshots (or, with CASCADE, silently take the
+-- column out of the copy): this names the snapshots that hold it and how to drop them first.
+CREATE FUNCTION _snapshot_type_guard() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_type_guard';
+CREATE EVENT TRIGGER pgdb_tools_snapshot_types ON ddl_command_start
+  WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN', 'DROP SCHEMA')
+  EXECUTE FUNCTION pgdb_tools._snapshot_type_guard();

@@ -7,6 +7,7 @@
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
 #include "pg/quote.hpp"
+#include "pg/relation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
@@ -20,6 +21,7 @@ extern "C" {
 #include "catalog/pg_inherits.h"
 #include "executor/tuptable.h"
 #include "access/transam.h"
+#include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -59,7 +61,13 @@ std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const cha
   std::vector<Datum> values;
   for (int i = 0; i < count; ++i) {
     if (nulls[i])
-      throw Error(sqlstate::invalid_parameter_value, std::string(argument) + " must not contain NULL");
+      throw Error(sqlstate::invalid_parameter_value,
+                  std::string(argument) + " must not contain NULL");
+    // regclass 0 ('-') names no table: not a missing table "with OID 0".
+    if (element_type == REGCLASSOID && !OidIsValid(DatumGetObjectId(elements[i])))
+      throw Error(sqlstate::invalid_parameter_value,
+                  std::string(argument) + " must not contain 0 ('-')", {},
+                  "List tables by name, e.g. ARRAY['app.orders']::regclass[].");
     values.push_back(elements[i]);
   }
   return values;
@@ -78,12 +86,98 @@ void require_snapshot_name(const std::string& name) {
                   "snapshot name must not contain control characters");
 }
 
-std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, int& total_tables) {
+bool is_extension_schema(pg::Spi& spi, Oid nsp) {
   spi.execute(
-      "SELECT snapshot_id, ordinal, source_relid::int8, source_schema::text, source_name::text, "
-      "       storage_name::text, rows, content_hash, definition, created_by::text "
-      "  FROM pgdb_tools._snapshot_contents WHERE snapshot_name = $1 ORDER BY ordinal",
-      {pg::Param::text(name)});
+      "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'pgdb_tools' "
+      "   AND (e.extnamespace OPERATOR(pg_catalog.=) $1 "
+      "        OR EXISTS (SELECT FROM pg_catalog.pg_depend d "
+      "                    WHERE d.classid OPERATOR(pg_catalog.=) "
+      "'pg_catalog.pg_namespace'::pg_catalog.regclass "
+      "                      AND d.objid OPERATOR(pg_catalog.=) $1 "
+      "                      AND d.refclassid OPERATOR(pg_catalog.=) "
+      "'pg_catalog.pg_extension'::pg_catalog.regclass "
+      "                      AND d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype "
+      "OPERATOR(pg_catalog.=) 'e')))",
+      {pg::Param::oid(nsp)}, true);
+  return spi.get_bool(0, 0).value_or(false);
+}
+
+void require_not_extension_table(pg::Spi& spi, Oid relid, const std::string& action) {
+  Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
+  bool member = false;
+  if (!is_extension_schema(spi, nsp)) {
+    spi.execute(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
+        "    ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname = 'pgdb_tools' "
+        " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+        "   AND d.objid OPERATOR(pg_catalog.=) $1 "
+        "   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+        "   AND d.deptype OPERATOR(pg_catalog.=) 'e')",
+        {pg::Param::oid(relid)}, true);
+    member = spi.get_bool(0, 0).value_or(false);
+    if (!member) return;
+  }
+  throw Error(sqlstate::invalid_parameter_value,
+              "cannot " + action + " " + pg::table_name(relid).quoted() +
+                  ": it belongs to the pgdb_tools extension",
+              {},
+              "The extension's own schemas and tables hold its catalog and stored copies; they are "
+              "never snapshot or restore material.");
+}
+
+void require_no_citus_tables(pg::Spi& spi, const std::vector<Oid>& relids,
+                             const std::string& action) {
+  if (relids.empty()) return;
+  spi.execute("SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus'", {}, true);
+  if (spi.row_count() == 0) return;
+  std::string list = "{";
+  for (Oid relid : relids) list += (list.size() > 1 ? "," : "") + std::to_string(relid);
+  list += "}";
+  spi.execute(
+      "SELECT logicalrelid::pg_catalog.oid::pg_catalog.int8, partmethod::pg_catalog.text, "
+      "       repmodel::pg_catalog.text "
+      "  FROM pg_catalog.pg_dist_partition "
+      " WHERE logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
+      " ORDER BY 1 LIMIT 1",
+      {pg::Param::text(list)}, true);
+  if (spi.row_count() == 0) return;
+  Oid relid = static_cast<Oid>(spi.get_int64(0, 0).value());
+  std::string method = spi.get_text(0, 1).value_or("");
+  std::string model = spi.get_text(0, 2).value_or("");
+  std::string kind = method != "n"  ? "a Citus distributed table"
+                     : model == "t" ? "a Citus reference table"
+                                    : "a Citus local table";
+  throw Error(
+      sqlstate::feature_not_supported,
+      "cannot " + action + " " + pg::table_name(relid).quoted() + ": it is " + kind,
+      "On the coordinator such a table is an empty shell: its rows live in Citus's shards, "
+      "which snapshots do not copy.",
+      "Copy its rows into a local table first (CREATE TABLE ... AS SELECT * FROM it) and snapshot "
+      "that, or use Citus's own tools.");
+}
+
+std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, int& total_tables) {
+  // The snapshot the name means to the caller (names are per role), with the caller's rights.
+  spi.execute("SELECT snapshot_id, candidates, creators FROM pgdb_tools._snapshot_resolve($1)",
+              {pg::Param::text(name)});
+  std::int64_t candidates = spi.get_int64(0, 1).value_or(0);
+  if (candidates == 0)
+    throw Error(sqlstate::undefined_object, "snapshot \"" + name + "\" does not exist", {},
+                "The snapshots view lists the snapshots you can read.");
+  if (candidates > 1)
+    throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
+                "Roles " + spi.get_text(0, 2).value_or("") +
+                    " each have a snapshot of that name that you can read.",
+                "Snapshot names are per role: run the call as (a member of) the role whose "
+                "snapshot you mean.");
+  std::int64_t id = spi.get_int64(0, 0).value();
+  spi.execute(
+      "SELECT snapshot_id, ordinal, source_relid::pg_catalog.int8, source_schema::pg_catalog.text, "
+      "       source_name::pg_catalog.text, storage_name::pg_catalog.text, rows, content_hash, "
+      "       definition, created_by::pg_catalog.text "
+      "  FROM pgdb_tools._snapshot_contents WHERE snapshot_id OPERATOR(pg_catalog.=) $1 ORDER BY "
+      "ordinal",
+      {pg::Param::int8(id)});
   std::vector<StoredTable> items;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
     StoredTable item;
@@ -101,16 +195,25 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
     items.push_back(std::move(item));
   }
   if (items.empty())
-    throw Error(sqlstate::undefined_object, "snapshot \"" + name + "\" does not exist",
-                {}, "The snapshots view lists the snapshots you can read.");
+    throw Error(sqlstate::undefined_object, "snapshot \"" + name + "\" does not exist", {},
+                "The snapshots view lists the snapshots you can read.");
   {
     Oid owner = pg::extension_owner(spi);
     pg::ActingAs as_owner(owner);
     spi.execute("SELECT count(*) FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1",
-                {pg::Param::int8(items.front().snapshot_id)});
+                {pg::Param::int8(id)});
     total_tables = static_cast<int>(spi.get_int64(0, 0).value());
   }
   return items;
+}
+
+Oid live_table(const StoredTable& item) {
+  const std::string& schema = item.source_schema;
+  const std::string& table = item.source_name;
+  return pg::call([&schema, &table] {
+    Oid nsp = get_namespace_oid(schema.c_str(), true);
+    return OidIsValid(nsp) ? get_relname_relid(table.c_str(), nsp) : InvalidOid;
+  });
 }
 
 Oid storage_relid(const StoredTable& item) {
@@ -128,19 +231,28 @@ constexpr int batch_size = 1000;
 
 // How one column is hashed. Values of built-in types are hashed in their binary form. Values of
 // types created in this database (enums, composites, arrays and ranges of them, domains over
-// them) carry OIDs of this database inside (an enum is its label's OID, a composite or an array
-// names its type), which a dump and restore renumbers: those are hashed as their text output.
+// them) and of the OID-alias types (regclass, regtype, ...) carry OIDs of this cluster inside (an
+// enum is its label's OID, a composite or an array names its type, a regclass is a table's OID),
+// which a dump and restore renumbers: those are hashed as their text output (hash_as_text). Every
+// entry point runs under the trusted search_path, so a reg* value's text is the same
+// schema-qualified name each time.
 struct HashColumn {
   Form_pg_attribute att;
   bool as_text;
   FmgrInfo output;
 };
 
+static_assert(REGPROCOID == 24 && REGPROCEDUREOID == 2202 && REGOPEROID == 2203 &&
+                  REGOPERATOROID == 2204 && REGCLASSOID == 2205 && REGTYPEOID == 2206 &&
+                  REGCONFIGOID == 3734 && REGDICTIONARYOID == 3769 && REGNAMESPACEOID == 4089 &&
+                  REGROLEOID == 4096 && REGCOLLATIONOID == 4191,
+              "oid_alias_types (content_hash.hpp) must list PostgreSQL's reg* types");
+static_assert(FirstNormalObjectId == first_normal_object_id);
+
 bool carries_local_oids(Oid type) {
   Oid base = getBaseType(type);
-  if (base >= FirstNormalObjectId) return true;
   Oid element = get_element_type(base);
-  return OidIsValid(element) && getBaseType(element) >= FirstNormalObjectId;
+  return hash_as_text(base, OidIsValid(element) ? getBaseType(element) : 0);
 }
 
 // Adds one column value to the row being hashed: the null flag, then the value's bytes (varlena
@@ -257,7 +369,8 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
     Relation target = OidIsValid(into) ? table_open(into, RowExclusiveLock) : nullptr;
     Relation first = table_open(relid, AccessShareLock);
     TupleDesc out_desc = target != nullptr ? RelationGetDescr(target) : RelationGetDescr(first);
-    HashColumn* columns = static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (out_desc->natts + 1)));
+    HashColumn* columns =
+        static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (out_desc->natts + 1)));
     for (int i = 0; i < out_desc->natts; ++i) {
       columns[i].att = TupleDescAttr(out_desc, i);
       columns[i].as_text = carries_local_oids(columns[i].att->atttypid);
@@ -268,8 +381,8 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
         fmgr_info(function, &columns[i].output);
       }
     }
-    MemoryContext per_batch = AllocSetContextCreate(CurrentMemoryContext, "pgdb_tools snapshot copy",
-                                                    ALLOCSET_DEFAULT_SIZES);
+    MemoryContext per_batch = AllocSetContextCreate(
+        CurrentMemoryContext, "pgdb_tools snapshot copy", ALLOCSET_DEFAULT_SIZES);
     TupleTableSlot** batch = nullptr;
     BulkInsertState bulk = nullptr;
     if (target != nullptr) {

@@ -45,6 +45,10 @@ struct StoredTable {
 // how many the snapshot has. 42704 when the user can see no table of a snapshot of that name.
 std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, int& total_tables);
 
+// The table the item recorded, by its recorded schema and name as they are now (InvalidOid when
+// there is none): OIDs do not survive a dump and restore.
+Oid live_table(const StoredTable& item);
+
 // The stored copy's OID, or InvalidOid when it is gone.
 Oid storage_relid(const StoredTable& item);
 
@@ -66,5 +70,20 @@ std::string current_user_name();
 
 // 22023 unless name is a usable snapshot name.
 void require_snapshot_name(const std::string& name);
+
+// Whether schema nsp is one of pgdb_tools's own (its schema, or one the extension created:
+// pgdb_tools_snapshots). Their contents are the extension's catalog and copies: never snapshot or
+// restore material.
+bool is_extension_schema(pg::Spi& spi, Oid nsp);
+// 22023 when the table lies in one of the extension's schemas or belongs to the extension;
+// `action` is "snapshot", "restore", ...
+void require_not_extension_table(pg::Spi& spi, Oid relid, const std::string& action);
+
+// On Citus, the coordinator's table of a distributed, reference or Citus-local table is an empty
+// shell: copying, reloading or comparing it would silently lose the rows held by the shards.
+// 0A000 naming the first such table of `relids` (`action`: "snapshot", "restore", ...). Nothing
+// is asked of the catalog when the citus extension is not installed.
+void require_no_citus_tables(pg::Spi& spi, const std::vector<Oid>& relids,
+                             const std::string& action);
 
 }  // namespace pgdb::snapshots

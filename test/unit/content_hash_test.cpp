@@ -80,9 +80,7 @@ TEST(ContentHash, RowOrderDoesNotMatter) {
   EXPECT_NE(forward, zeros);
 }
 
-TEST(ContentHash, ColumnOrderMatters) {
-  EXPECT_NE(hex_of({{"a", "b"}}), hex_of({{"b", "a"}}));
-}
+TEST(ContentHash, ColumnOrderMatters) { EXPECT_NE(hex_of({{"a", "b"}}), hex_of({{"b", "a"}})); }
 
 TEST(ContentHash, DuplicateRowsDoNotCancel) {
   Row r{"1", "same"};
@@ -181,6 +179,30 @@ TEST(ContentHash, SumWrapsModulo128Bits) {
   left.merge(hash_of(std::vector<Row>(rows.begin() + 400, rows.end())));
   EXPECT_EQ(left.hex(), hex_of(rows));
   EXPECT_EQ(left.rows(), 1000u);
+}
+
+// Which values are hashed as text: those whose bytes hold OIDs a dump and restore renumbers.
+TEST(HashAsText, BuiltInTypesAreHashedAsBytes) {
+  EXPECT_FALSE(hash_as_text(23, 0));     // integer
+  EXPECT_FALSE(hash_as_text(25, 0));     // text
+  EXPECT_FALSE(hash_as_text(1007, 23));  // integer[]
+  EXPECT_FALSE(hash_as_text(26, 0));     // oid: a plain number, not an alias of an object
+  EXPECT_FALSE(hash_as_text(16383, 0));  // the last OID initdb may use
+}
+
+TEST(HashAsText, EveryOidAliasTypeIsHashedAsText) {
+  for (std::uint32_t type :
+       {24u, 2202u, 2203u, 2204u, 2205u, 2206u, 3734u, 3769u, 4089u, 4096u, 4191u})
+    EXPECT_TRUE(hash_as_text(type, 0)) << type;
+  EXPECT_EQ(std::size(oid_alias_types), 11u);
+}
+
+TEST(HashAsText, ArraysOfOidAliasesAndLocalTypesAreHashedAsText) {
+  EXPECT_TRUE(hash_as_text(2210, 2205));  // regclass[]
+  EXPECT_TRUE(hash_as_text(4097, 4096));  // regrole[]
+  EXPECT_TRUE(hash_as_text(16384, 0));    // the first type created in a database (an enum)
+  EXPECT_TRUE(hash_as_text(70000, 0));
+  EXPECT_TRUE(hash_as_text(70001, 70000));  // an array of a local type
 }
 
 }  // namespace
