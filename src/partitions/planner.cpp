@@ -76,15 +76,11 @@ std::optional<IntegerFrontier> integer_frontier(const Steps& steps,
   }
   if (!frontier) return std::nullopt;
   IntegerFrontier result{*frontier, *frontier, *frontier};
-  for (int i = 0; i < premake && result.current != key_min; ++i)
+  for (int i = 0; i <= premake && result.current != key_min; ++i)
     result.current = steps.previous(result.current);
   for (int i = 0; i <= premake && result.outlier_from != key_max; ++i)
     result.outlier_from = steps.next(result.outlier_from);
   return result;
-}
-
-Key integer_retention_reference(Key position, const std::optional<IntegerFrontier>& frontier) {
-  return frontier ? std::min(position, frontier->current) : position;
 }
 
 Key saturating_minus(Key key, std::int64_t width) {

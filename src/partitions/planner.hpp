@@ -64,10 +64,11 @@ std::vector<Action> plan_maintenance(const SetConfig& config, const Steps& steps
                                      const SetState& state, Key now);
 
 // Where an integer set stands according to the partitions maintenance made, not to its highest
-// value alone (one stray id must not steer it). frontier: the upper bound of the newest finite
-// partition; current: the period premake periods before it, the one maintenance last treated as
-// current; outlier_from: values at or past it (one runway, premake + 1 periods, beyond the
-// frontier) are outliers and do not count as the set's position; key_max when the type ends first.
+// value alone (one stray id must not steer creation or retention). frontier: the upper bound of the
+// newest finite partition; current: the start of the period premake + 1 periods before it, the one
+// maintenance last treated as current (it made that one and premake more); outlier_from: values at
+// or past it (one runway, premake + 1 periods, beyond the frontier) are outliers and do not count
+// as the set's position; key_max when the type ends first.
 struct IntegerFrontier {
   Key frontier;
   Key current;
@@ -78,10 +79,6 @@ struct IntegerFrontier {
 std::optional<IntegerFrontier> integer_frontier(const Steps& steps,
                                                 const std::vector<Partition>& partitions,
                                                 int premake);
-
-// What an integer set's retention is measured from: its position (the highest value that is not
-// an outlier), but never beyond the frontier's current period.
-Key integer_retention_reference(Key position, const std::optional<IntegerFrontier>& frontier);
 
 // key - width, or key_min when that would leave int64 (nothing is that old).
 Key saturating_minus(Key key, std::int64_t width);

@@ -497,8 +497,8 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
       if (!cutoff) throw retention_overflow(*set.retention);
       config.retention_cutoff = *cutoff;
     } else {
-      config.retention_cutoff = saturating_minus(integer_retention_reference(now, frontier),
-                                                 parse_width(*set.retention, "retention"));
+      // now is the highest value that is not an outlier: retention counts from there
+      config.retention_cutoff = saturating_minus(now, parse_width(*set.retention, "retention"));
     }
   }
   if (!backfill && is_time_type(set.control_type)) {
@@ -1153,15 +1153,20 @@ PGDB_FUNCTION(pgdb_tools_partition_set_status) {
           set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
           Key upper = key_min;
           std::optional<std::string> default_name;
+          std::vector<Partition> partitions;
           for (const Child& child : children(spi, set)) {
             if (child.bound.is_default) {
               default_name = child.name;
-            } else if (child.bound.upper != key_max) {
-              upper = std::max(upper, child.bound.upper);
+            } else {
+              partitions.push_back({child.name, child.bound.lower, child.bound.upper});
+              if (child.bound.upper != key_max) upper = std::max(upper, child.bound.upper);
             }
           }
           if (upper != key_min) {
-            Key now = now_for(spi, set, start_key(set));
+            std::optional<IntegerFrontier> frontier;
+            if (!is_time_type(set.control_type))
+              frontier = integer_frontier(*steps_for(set), partitions, set.premake);
+            Key now = now_for(spi, set, start_key(set), frontier);
             if (is_time_type(set.control_type)) {
               newest = local_text(upper, set.control_type == DATEOID).substr(0, 16);
               if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
@@ -1172,7 +1177,10 @@ PGDB_FUNCTION(pgdb_tools_partition_set_status) {
               runway = spi.get_text(0, 0);
             } else {
               newest = std::to_string(upper);
-              runway = std::to_string(upper - now) + " ids";
+              runway =
+                  std::to_string(static_cast<__int128>(upper) - now > PG_INT64_MAX ? PG_INT64_MAX
+                                                                                   : upper - now) +
+                  " ids";
             }
           }
           if (default_name) {
