@@ -80,7 +80,9 @@ TEST(ContentHash, RowOrderDoesNotMatter) {
   EXPECT_NE(forward, zeros);
 }
 
-TEST(ContentHash, ColumnOrderMatters) { EXPECT_NE(hex_of({{"a", "b"}}), hex_of({{"b", "a"}})); }
+TEST(ContentHash, ColumnOrderMatters) {
+  EXPECT_NE(hex_of({{"a", "b"}}), hex_of({{"b", "a"}}));
+}
 
 TEST(ContentHash, DuplicateRowsDoNotCancel) {
   Row r{"1", "same"};
