@@ -178,6 +178,8 @@ SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', premake => -2147483648)
 SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention_limit => -1);
 SELECT pgdb_tools.update_partitioned(NULL);
 SELECT pgdb_tools.update_partitioned(NULL, premake => 1);
+SELECT pgdb_tools.update_partitioned('-', premake => 1);
+SELECT pgdb_tools.create_partitioned('-', 'at', '1 day');
 SELECT pgdb_tools.forget_partitioned(NULL);
 SELECT pgdb_tools.forget_partitioned(NULL::regclass);
 SELECT pgdb_tools.forget_partitioned('');

@@ -172,7 +172,7 @@ BEGIN
         RAISE WARNING 'maintenance of % failed: %', set_parent, last_error;
         EXIT;
       END IF;
-      RAISE NOTICE 'maintenance of % timed out waiting for a lock; retrying (%/%)',
+      RAISE NOTICE 'maintenance of % is waiting for a lock or another session''s pass; retrying (%/%)',
         set_parent, attempt, max_retries;
       PERFORM pg_catalog.pg_sleep(LEAST(attempt, 5));
     END LOOP;

@@ -751,6 +751,12 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
 
 namespace {
 
+// 22023 for '-'::regclass (InvalidOid), which names no table; "relation with OID 0" says nothing.
+void require_named(Oid parent) {
+  if (!OidIsValid(parent))
+    throw Error(sqlstate::invalid_parameter_value, "parent must name a table, not \"-\"");
+}
+
 std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n)) return std::nullopt;
   return pg::text_to_string(PG_GETARG_DATUM(n));
@@ -841,6 +847,7 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
                                                                           : "partition_interval") +
                                                          " must not be NULL");
   Oid parent = PG_GETARG_OID(0);
+  require_named(parent);
   pg::require_table(parent, "parent");
   pg::require_table_owner(parent, "manage its partitions");
   pg::TableName table = pg::table_name(parent);
@@ -989,6 +996,7 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
 namespace {
 
 bool forget_table(Oid parent) {
+  require_named(parent);
   pg::require_table(parent, "parent");
   pg::require_table_owner(parent, "manage its partitions");
   pg::TableName table = pg::table_name(parent);
@@ -1100,6 +1108,7 @@ PGDB_FUNCTION(pgdb_tools_partition_lower_key) {
 PGDB_FUNCTION(pgdb_tools_update_partitioned) {
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "parent must not be NULL");
   Oid parent = PG_GETARG_OID(0);
+  require_named(parent);
   pg::require_table(parent, "parent");
   pg::require_table_owner(parent, "manage its partitions");
   pg::SearchPath trusted(pg::trusted_search_path);
