@@ -62,6 +62,29 @@ std::vector<Piece> uncovered(Key lower, Key upper, const std::vector<Partition>&
 
 }  // namespace
 
+void check_premake(int premake) {
+  if (premake < 0 || premake > max_premake)
+    throw Error(sqlstate::invalid_parameter_value, "premake must be between 0 and " +
+                                                       std::to_string(max_premake) + ", not " +
+                                                       std::to_string(premake));
+}
+
+void check_retention_limit(int percent) {
+  if (percent < 0 || percent > 100)
+    throw Error(
+        sqlstate::invalid_parameter_value,
+        "retention_limit must be between 0 and 100 (percent), not " + std::to_string(percent));
+}
+
+void check_integer_setting(const std::string& argument, const std::string& column,
+                           std::int64_t value, std::int64_t min, std::int64_t max) {
+  if (value < min || value > max)
+    throw Error(
+        numeric_value_out_of_range,
+        argument + " \"" + std::to_string(value) + "\" is out of range for the type of " + column,
+        "It must lie between " + std::to_string(min) + " and " + std::to_string(max) + ".");
+}
+
 bool retires(const Action& action) {
   return action.kind == Action::Kind::drop || action.kind == Action::Kind::detach ||
          action.kind == Action::Kind::archive;

@@ -90,6 +90,15 @@ std::optional<std::string> retirement_refusal(const std::vector<Action>& plan,
                                               std::size_t partitions, int limit_percent,
                                               const std::string& parent);
 
+// Range checks of a set's settings, made before anything is created or registered: 22023 for a
+// premake outside 0..max_premake or a retention_limit outside 0..100; 22003 for an integer setting
+// (start_at, retention) outside the column type's [min, max], named by argument.
+inline constexpr int max_premake = 10000;
+void check_premake(int premake);
+void check_retention_limit(int percent);
+void check_integer_setting(const std::string& argument, const std::string& column,
+                           std::int64_t value, std::int64_t min, std::int64_t max);
+
 // True for the actions that retire a partition (drop, detach, archive).
 bool retires(const Action& action);
 

@@ -340,16 +340,16 @@ Key start_key(const SetRow& set) {
     std::int64_t value = 0;
     auto [end, problem] =
         std::from_chars(set.start_at.data(), set.start_at.data() + set.start_at.size(), value);
-    if (problem == std::errc::result_out_of_range ||
-        (problem == std::errc() && end == set.start_at.data() + set.start_at.size() &&
-         (value > integer_type_max(set.control_type) ||
-          value < integer_type_min(set.control_type))))
+    bool whole = end == set.start_at.data() + set.start_at.size();
+    if (problem == std::errc::result_out_of_range && whole)
       throw Error(numeric_value_out_of_range, "start_at \"" + set.start_at +
                                                   "\" is out of range for the type of " +
                                                   pg::quote_identifier(set.control));
-    if (problem != std::errc() || end != set.start_at.data() + set.start_at.size())
+    if (problem != std::errc() || !whole)
       throw Error(sqlstate::invalid_parameter_value,
                   "start_at \"" + set.start_at + "\" is not an integer");
+    check_integer_setting("start_at", pg::quote_identifier(set.control), value,
+                          integer_type_min(set.control_type), integer_type_max(set.control_type));
     return value;
   }
   const char* raw = set.start_at.c_str();
@@ -673,9 +673,7 @@ namespace {
 
 // 22023 (or 3F000 for a missing archive schema) unless the set's settings make sense.
 void validate_settings(pg::Spi& spi, const SetRow& set) {
-  if (set.premake < 0 || set.premake > 10000)
-    throw Error(sqlstate::invalid_parameter_value,
-                "premake must be between 0 and 10000, not " + std::to_string(set.premake));
+  check_premake(set.premake);
   if (set.retention_mode != "drop" && set.retention_mode != "detach" &&
       set.retention_mode != "archive")
     throw Error(
@@ -683,10 +681,7 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
         "retention_mode must be drop, detach or archive, not \"" + set.retention_mode + "\"");
   if (set.retention_mode == "archive" && !set.archive_schema)
     throw Error(sqlstate::invalid_parameter_value, "retention_mode archive needs archive_schema");
-  if (set.retention_limit < 0 || set.retention_limit > 100)
-    throw Error(sqlstate::invalid_parameter_value,
-                "retention_limit must be between 0 and 100 (percent), not " +
-                    std::to_string(set.retention_limit));
+  check_retention_limit(set.retention_limit);
   steps_for(set);
   Key local_now = 0;
   try {
@@ -709,11 +704,9 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
                     "retention must be a positive interval, not \"" + *set.retention + "\"");
       if (!shift(local_now, retention, -1)) throw retention_overflow(*set.retention);
     } else {
-      std::int64_t width = parse_width(*set.retention, "retention");
-      if (width > integer_type_max(set.control_type))
-        throw Error(numeric_value_out_of_range, "retention \"" + *set.retention +
-                                                    "\" is out of range for the type of " +
-                                                    pg::quote_identifier(set.control));
+      check_integer_setting("retention", pg::quote_identifier(set.control),
+                            parse_width(*set.retention, "retention"), 1,
+                            integer_type_max(set.control_type));
     }
   }
   if (set.archive_schema) {

@@ -205,6 +205,25 @@ TEST(RetirementRefusal, MoreThanTheLimitAndMoreThanOne) {
   EXPECT_TRUE(retirement_refusal(drops(2), 10, 0, "t"));
 }
 
+TEST(SettingChecks, PremakeRetentionLimitAndIntegerSettings) {
+  EXPECT_NO_THROW(check_premake(0));
+  EXPECT_NO_THROW(check_premake(10000));
+  EXPECT_THROW(check_premake(-1), Error);
+  EXPECT_THROW(check_premake(2147483647), Error);
+  EXPECT_NO_THROW(check_retention_limit(0));
+  EXPECT_NO_THROW(check_retention_limit(100));
+  EXPECT_THROW(check_retention_limit(101), Error);
+  EXPECT_NO_THROW(
+      check_integer_setting("start_at", "id", -2147483648LL, -2147483648LL, 2147483647));
+  try {
+    check_integer_setting("start_at", "id", 3000000000LL, -2147483648LL, 2147483647);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "22003");
+    EXPECT_EQ(std::string(e.what()), "start_at \"3000000000\" is out of range for the type of id");
+  }
+}
+
 TEST(Planner, LongParentNamesStayWithin63Bytes) {
   SetConfig c = config_for(std::string(60, 'e'), 0);
   c.default_partition = true;
