@@ -26,11 +26,11 @@ SELECT pgdb_tools.update_partitioned('r2', premake => 3);
 SQL
 
 echo "== 15: two create_partitioned of one table at once"
-run -c "BEGIN" -c "SELECT pgdb_tools.create_partitioned('r1', 'id', '100', premake => 2)" \
+run -c "BEGIN" -c "SELECT pgdb_tools.create_partitioned('r1', 'id', '100', premake => 2, start_at => '0')" \
   -c "SELECT pg_sleep(3)" -c "COMMIT" >"$tmp/first" 2>&1 &
 first=$!
 sleep 1
-second=$(run -c "SELECT pgdb_tools.create_partitioned('r1', 'id', '100', premake => 2)" 2>&1)
+second=$(run -c "SELECT pgdb_tools.create_partitioned('r1', 'id', '100', premake => 2, start_at => '0')" 2>&1)
 wait $first
 echo "first: $(tr '\n' ' ' <"$tmp/first")"
 echo "second: $second"
