@@ -207,6 +207,14 @@ CREATE FUNCTION public.planted_oid_eq(oid, regclass) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog AS
   $$ BEGIN INSERT INTO public.hijack_log VALUES ('oid = regclass'); RETURN oideq($1, $2::oid); END $$;
 CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.planted_oid_eq);
+CREATE FUNCTION public.planted_oid_eq_oid(oid, oid) RETURNS boolean
+  LANGUAGE plpgsql SET search_path = pg_catalog AS
+  $$ BEGIN INSERT INTO public.hijack_log VALUES ('oid = oid'); RETURN oideq($1, $2); END $$;
+CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = public.planted_oid_eq_oid);
+CREATE FUNCTION public.planted_text_eq(text, text) RETURNS boolean
+  LANGUAGE plpgsql SET search_path = pg_catalog AS
+  $$ BEGIN INSERT INTO public.hijack_log VALUES ('text = text'); RETURN texteq($1, $2); END $$;
+CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.planted_text_eq);
 CREATE FUNCTION public.planted_name_eq(name, text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog AS
   $$ BEGIN INSERT INTO public.hijack_log VALUES ('name = text'); RETURN nameeqtext($1, $2); END $$;
@@ -246,10 +254,13 @@ SELECT what, count(*) FROM public.hijack_log GROUP BY what;
 DROP EXTENSION pg_cron;
 DROP OPERATOR public.= (oid, regclass);
 DROP OPERATOR public.= (name, text);
+DROP OPERATOR public.= (oid, oid);
+DROP OPERATOR public.= (text, text);
 DROP OPERATOR public.|| (text, name);
 DROP OPERATOR public.< (integer, integer);
 DROP OPERATOR public.+ (integer, integer);
 DROP FUNCTION public.planted_oid_eq(oid, regclass), public.planted_name_eq(name, text),
+  public.planted_oid_eq_oid(oid, oid), public.planted_text_eq(text, text),
   public.planted_cat(text, name), public.planted_lt(integer, integer),
   public.planted_plus(integer, integer), public.set_config(text, text, boolean);
 DROP TABLE public.hijack_log;
