@@ -56,6 +56,7 @@ SELECT count(*) AS registered, (SELECT count(*) FROM pg_inherits WHERE inhparent
 -- an interval that fits makes range partitions, the last one ending at MAXVALUE
 SELECT pgdb_tools.create_partitioned('t', 'at', '2147483647 hours', premake => 3);
 SELECT partition, lower_bound, upper_bound FROM pgdb_tools.partitions('t');
+SELECT newest_upper_bound FROM pgdb_tools.partition_status WHERE parent = 't'::regclass;
 SELECT pgdb_tools.forget_partitioned('t'::regclass);
 DROP TABLE t;
 

@@ -416,6 +416,9 @@ void adopt(pg::Spi& spi, const Adoption& adoption, const std::string& target) {
   }
 }
 
+// "YYYY-MM-DD HH:MI" of local_text's "YYYY-MM-DD HH:MI:SS.FFFFFF" (years may have more digits).
+std::string minutes_of(const std::string& local) { return local.substr(0, local.size() - 10); }
+
 // A range for people: local times in the set's zone, or the integers.
 std::string shown_range(Key lower, Key upper, const SetRow& set) {
   auto one = [&](Key key) -> std::string {
@@ -423,7 +426,7 @@ std::string shown_range(Key lower, Key upper, const SetRow& set) {
     if (key == key_max) return "MAXVALUE";
     if (!is_time_type(set.control_type)) return std::to_string(key);
     std::string text = local_text(key, set.control_type == DATEOID);
-    return set.control_type == DATEOID ? text : text.substr(0, 16);
+    return set.control_type == DATEOID ? text : minutes_of(text);
   };
   std::string text = "[" + one(lower) + ", " + one(upper) + ")";
   if (set.control_type == TIMESTAMPTZOID) text += " " + set.time_zone;
@@ -1170,7 +1173,8 @@ PGDB_FUNCTION(pgdb_tools_partition_set_status) {
               frontier = integer_frontier(*steps_for(set), partitions, set.premake);
             Key now = now_for(spi, set, start_key(set), frontier);
             if (is_time_type(set.control_type)) {
-              newest = local_text(upper, set.control_type == DATEOID).substr(0, 16);
+              newest = set.control_type == DATEOID ? local_text(upper, true)
+                                                   : minutes_of(local_text(upper, false));
               if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
               // The span in whole minutes, as an interval (justified to days).
               std::int64_t minutes = (upper - now) / 60'000'000;
