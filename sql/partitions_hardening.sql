@@ -22,7 +22,7 @@ BEGIN INSERT INTO alice_data.who VALUES (current_user); RETURN OLD; END $$;
 SELECT pgdb_tools.create_partitioned('alice_data.events', 'id', '100', premake => 0);
 CREATE TRIGGER note_who BEFORE DELETE ON alice_data.events_default
   FOR EACH ROW EXECUTE FUNCTION alice_data.note_who();
-INSERT INTO alice_data.events VALUES (250);
+INSERT INTO alice_data.events VALUES (150);
 RESET ROLE;
 SELECT action, partition_name FROM pgdb_tools.run_maintenance('alice_data.events');
 SELECT role FROM alice_data.who;
@@ -36,8 +36,8 @@ ALTER TABLE alice_data.events OWNER TO pgdb_tools_test_alice;
 CREATE TABLE accounts (id int PRIMARY KEY) PARTITION BY RANGE (id);
 SELECT pgdb_tools.create_partitioned('accounts', 'id', '100', premake => 0);
 CREATE TABLE sessions (account int REFERENCES accounts ON DELETE CASCADE);
-INSERT INTO accounts VALUES (7), (450);
-INSERT INTO sessions VALUES (450);
+INSERT INTO accounts VALUES (7), (150);
+INSERT INTO sessions VALUES (150);
 SELECT action, detail FROM pgdb_tools.run_maintenance('accounts');
 SELECT count(*) AS sessions_kept FROM sessions;
 
@@ -54,7 +54,7 @@ DROP TABLE refs_child, refs_parent;
 -- moving rows works with generated columns and up to MAXVALUE
 CREATE TABLE measures (id int NOT NULL, v int, doubled int GENERATED ALWAYS AS (v * 2) STORED)
   PARTITION BY RANGE (id);
-SELECT pgdb_tools.create_partitioned('measures', 'id', '1000000000', premake => 0, start_at => '0');
+SELECT pgdb_tools.create_partitioned('measures', 'id', '1000000000', premake => 1, start_at => '0');
 INSERT INTO measures (id, v) VALUES (2100000000, 21);
 SELECT action, partition_name, detail FROM pgdb_tools.run_maintenance('measures');
 SELECT tableoid::regclass, id, doubled FROM measures;
@@ -64,8 +64,8 @@ CREATE TABLE counters (id int NOT NULL) PARTITION BY RANGE (id);
 CREATE SCHEMA counters_archive;
 CREATE TABLE counters_archive.counters_p0 (taken int);
 SELECT pgdb_tools.create_partitioned('counters', 'id', '100', premake => 0, start_at => '0');
-INSERT INTO counters VALUES (250);
-SELECT pgdb_tools.update_partitioned('counters', retention => '100', retention_mode => 'archive',
+INSERT INTO counters VALUES (150);
+SELECT pgdb_tools.update_partitioned('counters', retention => '50', retention_mode => 'archive',
                                      archive_schema => 'counters_archive');
 SELECT action, partition_name, detail FROM pgdb_tools.run_maintenance('counters') ORDER BY action;
 SELECT tableoid::regclass, id FROM counters;
@@ -98,15 +98,16 @@ SELECT pgdb_tools.create_partitioned('alice_data.logs', 'at', '1 day', retention
                                      retention_mode => 'archive', archive_schema => 'locked_archive');
 RESET ROLE;
 
--- a set whose table was replaced by a plain one fails alone; the status view still answers
-DROP TABLE ticks;
+-- a set whose table was renamed away and replaced by a plain one fails alone; the status view
+-- still answers (a dropped table's set is forgotten with it: partitions_hostile)
+ALTER TABLE ticks RENAME TO ticks_renamed;
 CREATE TABLE ticks (at timestamptz);
 SELECT parent::text, action FROM pgdb_tools.run_maintenance() WHERE action = 'error' ORDER BY 1;
 SELECT parent::text, partitions, default_rows FROM pgdb_tools.partition_status ORDER BY 1;
 
 RESET client_min_messages;
 SET client_min_messages = warning;
-DROP TABLE sessions, accounts, measures, ticks, counters, daily;
+DROP TABLE sessions, accounts, measures, ticks, ticks_renamed, counters, daily;
 DROP SCHEMA counters_archive CASCADE;
 DROP SCHEMA locked_archive;
 DROP SCHEMA alice_data CASCADE;

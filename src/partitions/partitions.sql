@@ -14,6 +14,8 @@ CREATE TABLE partition_sets (
   time_zone text NOT NULL,
   owner_name name NOT NULL,  -- who owned the parent at registration: maintenance runs as them
   created_at timestamptz NOT NULL DEFAULT now(),
+  -- the most partitions, in percent of the set's, one pass may retire without force
+  retention_limit integer NOT NULL DEFAULT 50 CHECK (retention_limit BETWEEN 0 AND 100),
   PRIMARY KEY (parent_schema, parent_name)
 );
 COMMENT ON TABLE partition_sets IS 'Partition sets pgdb_tools maintains';
@@ -39,27 +41,56 @@ CREATE FUNCTION create_partitioned(parent regclass, control text, partition_inte
                                    retention text DEFAULT NULL, retention_mode text DEFAULT 'drop',
                                    archive_schema name DEFAULT NULL,
                                    default_partition boolean DEFAULT true,
-                                   time_zone text DEFAULT 'UTC')
+                                   time_zone text DEFAULT 'UTC',
+                                   retention_limit integer DEFAULT 50)
   RETURNS integer LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_create_partitioned';
-COMMENT ON FUNCTION create_partitioned(regclass, text, text, integer, text, text, text, name, boolean, text) IS
+COMMENT ON FUNCTION create_partitioned(regclass, text, text, integer, text, text, text, name, boolean, text, integer) IS
   'Registers a range partition set and creates its partitions; returns how many were created';
 
-CREATE FUNCTION run_maintenance(parent regclass DEFAULT NULL, dry_run boolean DEFAULT false)
+CREATE FUNCTION run_maintenance(parent regclass DEFAULT NULL, dry_run boolean DEFAULT false,
+                                force boolean DEFAULT false)
   RETURNS TABLE(parent regclass, action text, partition_name text, detail text)
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_run_maintenance';
-COMMENT ON FUNCTION run_maintenance(regclass, boolean) IS
+COMMENT ON FUNCTION run_maintenance(regclass, boolean, boolean) IS
   'Creates missing partitions, applies retention and empties the default, per set; errors become rows';
 
 CREATE FUNCTION update_partitioned(parent regclass, premake integer DEFAULT NULL,
                                    retention text DEFAULT NULL, retention_mode text DEFAULT NULL,
-                                   archive_schema name DEFAULT NULL)
+                                   archive_schema name DEFAULT NULL,
+                                   retention_limit integer DEFAULT NULL)
   RETURNS boolean LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_update_partitioned';
-COMMENT ON FUNCTION update_partitioned(regclass, integer, text, text, name) IS
+COMMENT ON FUNCTION update_partitioned(regclass, integer, text, text, name, integer) IS
   'Changes the given settings of a partition set; retention => ''none'' clears retention';
 
 CREATE FUNCTION forget_partitioned(parent regclass) RETURNS boolean
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_forget_partitioned';
 COMMENT ON FUNCTION forget_partitioned(regclass) IS 'Stops managing the set; its partitions stay';
+
+-- A table named as text: also the set of a table that no longer exists. (An unknown literal,
+-- forget_partitioned('events'), resolves to this one; it treats live tables as the regclass one.)
+CREATE FUNCTION forget_partitioned(parent text) RETURNS boolean
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_forget_partitioned_by_name';
+COMMENT ON FUNCTION forget_partitioned(text) IS
+  'Stops managing the set of the named table, also when that table was dropped; its partitions stay';
+
+-- A dropped parent's set is forgotten with it, so that a later table of the same name never
+-- inherits its settings (its retention). Never makes a DROP fail: a problem here is a WARNING.
+CREATE FUNCTION _forget_dropped_sets() RETURNS event_trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  DELETE FROM pgdb_tools.partition_sets s
+   USING pg_catalog.pg_event_trigger_dropped_objects() d
+   WHERE d.object_type = 'table' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+     AND s.parent_schema = d.schema_name AND s.parent_name = d.object_name;
+EXCEPTION WHEN query_canceled THEN
+  RAISE;
+WHEN OTHERS THEN
+  RAISE WARNING 'pgdb_tools could not forget the partition sets of dropped tables: %', SQLERRM;
+END $$;
+REVOKE ALL ON FUNCTION _forget_dropped_sets() FROM PUBLIC;
+CREATE EVENT TRIGGER pgdb_tools_forget_dropped_sets ON sql_drop
+  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+  EXECUTE FUNCTION _forget_dropped_sets();
 
 CREATE FUNCTION _partition_lower_key(partition oid) RETURNS bigint
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_partition_lower_key';
@@ -67,7 +98,7 @@ CREATE FUNCTION _partition_lower_key(partition oid) RETURNS bigint
 CREATE FUNCTION partitions(parent regclass)
   RETURNS TABLE(partition regclass, lower_bound text, upper_bound text, is_default boolean,
                 est_rows bigint, bytes bigint)
-  LANGUAGE sql STABLE AS $$
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT c.oid::pg_catalog.regclass,
          pg_catalog.btrim((pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
                                   'FROM \((.*)\) TO \((.*)\)'))[1], ''''),
@@ -83,16 +114,25 @@ CREATE FUNCTION partitions(parent regclass)
 $$;
 COMMENT ON FUNCTION partitions(regclass) IS 'The partitions of a set in bound order, the default last';
 
+-- A procedure that commits cannot carry SET search_path, so it pins the path itself, again after
+-- each COMMIT (the setting is transaction-local), and gives the caller's back at the end; every
+-- operator it uses is one of pg_catalog's, named as such.
 CREATE PROCEDURE run_maintenance_proc(lock_timeout text DEFAULT '5s', max_retries integer DEFAULT 3)
   LANGUAGE plpgsql AS $$
 DECLARE
+  caller_path text := pg_catalog.current_setting('search_path');
   set_parent regclass;
   outcome record;
   attempt integer;
   last_error text;
 BEGIN
-  IF max_retries < 0 THEN
-    RAISE EXCEPTION 'max_retries must be 0 or more, not %', max_retries USING ERRCODE = '22023';
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  -- NULL means the default, as for the other functions' optional arguments
+  lock_timeout := COALESCE(lock_timeout, '5s');
+  max_retries := COALESCE(max_retries, 3);
+  IF max_retries OPERATOR(pg_catalog.<) 0 OR max_retries OPERATOR(pg_catalog.>) 100 THEN
+    RAISE EXCEPTION 'max_retries must be between 0 and 100, not %', max_retries
+      USING ERRCODE = '22023';
   END IF;
   -- One set per transaction: each set's locks are released before the next set is touched.
   FOR set_parent IN
@@ -105,12 +145,12 @@ BEGIN
   LOOP
     attempt := 0;
     LOOP
-      attempt := attempt + 1;
+      attempt := attempt OPERATOR(pg_catalog.+) 1;
       last_error := NULL;
       PERFORM pg_catalog.set_config('lock_timeout', lock_timeout, true);
       BEGIN
         FOR outcome IN SELECT * FROM pgdb_tools.run_maintenance(set_parent) LOOP
-          IF outcome.action = 'error' THEN
+          IF outcome.action OPERATOR(pg_catalog.=) 'error' THEN
             last_error := outcome.detail;
           ELSE
             RAISE NOTICE '%: % %', set_parent, outcome.action, outcome.partition_name;
@@ -120,20 +160,24 @@ BEGIN
         RAISE;
       WHEN OTHERS THEN
         -- e.g. the table was dropped since the loop started: this set only
-        last_error := SQLSTATE || ': ' || SQLERRM;
+        last_error := SQLSTATE OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) SQLERRM;
       END;
       COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
       EXIT WHEN last_error IS NULL;
-      -- error details start with the SQLSTATE; 55P03 is lock_not_available (lock_timeout)
-      IF last_error NOT LIKE '55P03%' OR attempt > max_retries THEN
+      -- error details start with the SQLSTATE; 55P03 is lock_not_available (lock_timeout, or
+      -- another session maintaining the set)
+      IF pg_catalog.left(last_error, 5) OPERATOR(pg_catalog.<>) '55P03'
+         OR attempt OPERATOR(pg_catalog.>) max_retries THEN
         RAISE WARNING 'maintenance of % failed: %', set_parent, last_error;
         EXIT;
       END IF;
-      RAISE NOTICE 'maintenance of % timed out waiting for a lock; retrying (%/%)',
+      RAISE NOTICE 'maintenance of % is waiting for a lock or another session''s pass; retrying (%/%)',
         set_parent, attempt, max_retries;
       PERFORM pg_catalog.pg_sleep(LEAST(attempt, 5));
     END LOOP;
   END LOOP;
+  PERFORM pg_catalog.set_config('search_path', caller_path, true);
 END $$;
 COMMENT ON PROCEDURE run_maintenance_proc(text, integer) IS
   'run_maintenance for every set, one transaction per set, retrying sets whose locks time out';
@@ -166,9 +210,13 @@ COMMENT ON VIEW partition_status IS
   'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run';
 
 CREATE FUNCTION schedule_maintenance(schedule text DEFAULT '@hourly') RETURNS bigint
-  LANGUAGE plpgsql AS $$
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE job bigint;
 BEGIN
+  IF schedule IS NULL OR pg_catalog.btrim(schedule) = '' THEN
+    RAISE EXCEPTION 'schedule must not be NULL or empty' USING ERRCODE = '22023',
+      HINT = 'For example ''@hourly'' or ''*/15 * * * *''.';
+  END IF;
   PERFORM pgdb_tools._require_pg_cron();
   -- pg_cron runs the job in this database (where it is installed) as the role calling this; a
   -- job of the same name and role is updated.
@@ -182,7 +230,7 @@ COMMENT ON FUNCTION schedule_maintenance(text) IS
   'Creates or updates the pg_cron job that runs run_maintenance_proc(); returns its id';
 
 CREATE FUNCTION unschedule_maintenance() RETURNS boolean
-  LANGUAGE plpgsql AS $$
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE removed boolean := false;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();

@@ -19,7 +19,9 @@
 #include "pg/subtransaction.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "nodes/parsenodes.h"
 #include "nodes/readfuncs.h"
@@ -30,6 +32,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/builtins.h"
+#include "utils/regproc.h"
 #include "utils/timestamp.h"
 }
 
@@ -53,6 +56,7 @@ struct SetRow {
   std::optional<std::string> archive_schema;
   bool default_partition;
   std::string time_zone;
+  int retention_limit = 50;  // percent of the partitions one pass may retire without force
 };
 
 bool is_time_type(Oid type) {
@@ -80,6 +84,10 @@ Period parse_interval(const std::string& text, const char* argument) {
 std::int64_t parse_width(const std::string& text, const char* argument) {
   std::int64_t value = 0;
   auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (problem == std::errc::result_out_of_range && end == text.data() + text.size() &&
+      text.front() != '-')
+    throw Error(numeric_value_out_of_range,
+                std::string(argument) + " \"" + text + "\" is out of range for bigint");
   if (problem != std::errc() || end != text.data() + text.size() || value <= 0)
     throw Error(sqlstate::invalid_parameter_value,
                 std::string(argument) +
@@ -103,6 +111,10 @@ std::unique_ptr<Steps> steps_for(const SetRow& set) {
   return std::make_unique<IntegerSteps>(width, PG_INT64_MIN, PG_INT64_MAX - 1);
 }
 
+// The highest value an integer set's column holds.
+std::int64_t integer_type_max(Oid type) { return type == INT4OID ? PG_INT32_MAX : PG_INT64_MAX; }
+std::int64_t integer_type_min(Oid type) { return type == INT4OID ? PG_INT32_MIN : PG_INT64_MIN; }
+
 // Keys from and to the column's values. Time sets use local civil time in the set's time zone.
 Key key_of(Datum value, Oid type, const std::string& time_zone) {
   switch (type) {
@@ -114,7 +126,11 @@ Key key_of(Datum value, Oid type, const std::string& time_zone) {
       DateADT date = DatumGetDateADT(value);
       if (DATE_IS_NOBEGIN(date)) return key_min;
       if (DATE_IS_NOEND(date)) return key_max;
-      return static_cast<Key>(date) * micros_per_day;
+      Key key = static_cast<Key>(date) * micros_per_day;  // |date| < 2^31: no overflow
+      if (!in_time_range(key))
+        throw Error(datetime_field_overflow,
+                    "date out of the range pgdb_tools partitions by (4714 BC to 294276 AD)");
+      return key;
     }
     case TIMESTAMPOID: {
       Timestamp timestamp = DatumGetTimestamp(value);
@@ -234,7 +250,7 @@ std::vector<SetRow> load_sets(pg::Spi& spi, Oid only) {
       "SELECT c.oid::int8, s.parent_schema::text, s.parent_name::text, s.control::text, "
       "       s.partition_interval, s.premake, s.start_at, s.retention, s.retention_mode, "
       "       s.archive_schema::text, s.default_partition, s.time_zone, c.relowner::int8, "
-      "       s.owner_name::text "
+      "       s.owner_name::text, s.retention_limit "
       "FROM pgdb_tools.partition_sets s "
       "JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema "
       "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name "
@@ -256,6 +272,7 @@ std::vector<SetRow> load_sets(pg::Spi& spi, Oid only) {
     set.time_zone = spi.get_text(r, 11).value();
     set.owner = static_cast<Oid>(spi.get_int64(r, 12).value());
     set.owner_name = spi.get_text(r, 13).value();
+    set.retention_limit = static_cast<int>(spi.get_int64(r, 14).value());
     sets.push_back(std::move(set));
   }
   return sets;
@@ -287,23 +304,35 @@ std::vector<Child> children(pg::Spi& spi, const SetRow& set) {
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
     result.push_back(
         {static_cast<Oid>(spi.get_int64(r, 0).value()), spi.get_text(r, 1).value(), {}});
-  for (Child& child : result)
+  for (Child& child : result) {
+    pg::check_for_interrupts();
     child.bound = stored_bound(child.oid, set.control_type, set.time_zone);
+  }
   return result;
 }
 
-// "Now" for the set: the local time in its zone for time sets, the highest value for integers.
-Key now_for(pg::Spi& spi, const SetRow& set, Key start) {
+// "Now" for the set: the local time in its zone for time sets; for integer sets the highest value
+// that is not an outlier (below frontier->outlier_from), else the frontier's current period, else
+// (no partitions yet) the highest value or start.
+Key now_for(pg::Spi& spi, const SetRow& set, Key start,
+            const std::optional<IntegerFrontier>& frontier = std::nullopt) {
   if (is_time_type(set.control_type)) {
     spi.execute("SELECT (pg_catalog.now() AT TIME ZONE $1)::timestamp",
                 {pg::Param::text(set.time_zone)}, true);
     bool is_null = false;
     return DatumGetTimestamp(spi.value(0, 0, is_null));
   }
-  spi.execute("SELECT pg_catalog.max(" + pg::quote_identifier(set.control) + ")::int8 FROM " +
-                  set.table.quoted(),
-              {}, true);
-  return spi.get_int64(0, 0).value_or(start);
+  std::string sql = "SELECT pg_catalog.max(" + pg::quote_identifier(set.control) + ")::int8 FROM " +
+                    set.table.quoted();
+  if (frontier && frontier->outlier_from != key_max) {
+    spi.execute(sql + " WHERE " + pg::quote_identifier(set.control) + " < $1",
+                {pg::Param::int8(frontier->outlier_from)}, true);
+  } else {
+    spi.execute(sql, {}, true);
+  }
+  std::optional<std::int64_t> highest = spi.get_int64(0, 0);
+  if (highest) return *highest;
+  return frontier ? frontier->current : start;
 }
 
 Key start_key(const SetRow& set) {
@@ -311,9 +340,16 @@ Key start_key(const SetRow& set) {
     std::int64_t value = 0;
     auto [end, problem] =
         std::from_chars(set.start_at.data(), set.start_at.data() + set.start_at.size(), value);
-    if (problem != std::errc() || end != set.start_at.data() + set.start_at.size())
+    bool whole = end == set.start_at.data() + set.start_at.size();
+    if (problem == std::errc::result_out_of_range && whole)
+      throw Error(numeric_value_out_of_range, "start_at \"" + set.start_at +
+                                                  "\" is out of range for the type of " +
+                                                  pg::quote_identifier(set.control));
+    if (problem != std::errc() || !whole)
       throw Error(sqlstate::invalid_parameter_value,
                   "start_at \"" + set.start_at + "\" is not an integer");
+    check_integer_setting("start_at", pg::quote_identifier(set.control), value,
+                          integer_type_min(set.control_type), integer_type_max(set.control_type));
     return value;
   }
   const char* raw = set.start_at.c_str();
@@ -329,7 +365,11 @@ Key start_key(const SetRow& set) {
     throw Error(sqlstate::invalid_parameter_value,
                 "start_at \"" + set.start_at + "\" is not a timestamp", e.what());
   }
-  return DatumGetTimestamp(parsed);
+  Timestamp start = DatumGetTimestamp(parsed);
+  if (TIMESTAMP_NOT_FINITE(start))
+    throw Error(sqlstate::invalid_parameter_value,
+                "start_at must be a finite timestamp, not \"" + set.start_at + "\"");
+  return start;
 }
 
 // The parent's columns that rows carry (not dropped, not generated), quoted, comma-separated.
@@ -376,6 +416,9 @@ void adopt(pg::Spi& spi, const Adoption& adoption, const std::string& target) {
   }
 }
 
+// "YYYY-MM-DD HH:MI" of local_text's "YYYY-MM-DD HH:MI:SS.FFFFFF" (years may have more digits).
+std::string minutes_of(const std::string& local) { return local.substr(0, local.size() - 10); }
+
 // A range for people: local times in the set's zone, or the integers.
 std::string shown_range(Key lower, Key upper, const SetRow& set) {
   auto one = [&](Key key) -> std::string {
@@ -383,11 +426,20 @@ std::string shown_range(Key lower, Key upper, const SetRow& set) {
     if (key == key_max) return "MAXVALUE";
     if (!is_time_type(set.control_type)) return std::to_string(key);
     std::string text = local_text(key, set.control_type == DATEOID);
-    return set.control_type == DATEOID ? text : text.substr(0, 16);
+    return set.control_type == DATEOID ? text : minutes_of(text);
   };
   std::string text = "[" + one(lower) + ", " + one(upper) + ")";
   if (set.control_type == TIMESTAMPTZOID) text += " " + set.time_zone;
   return text;
+}
+
+// 22008 for a retention that reaches past the range of timestamps: PostgreSQL itself refuses
+// now() - interval '1000000 years', and a cutoff that wrapped around would expire everything.
+Error retention_overflow(const std::string& retention) {
+  return Error(datetime_field_overflow,
+               "retention \"" + retention + "\" reaches before the range of timestamps",
+               "now() minus the retention would be earlier than 4714-11-24 BC.",
+               "Use a shorter retention, or retention => 'none'.");
 }
 
 struct Outcome {
@@ -399,7 +451,7 @@ struct Outcome {
 // One pass over one set. Only create_partitioned backfills from start_at: later passes keep the
 // current period and the premade ones covered, so partitions that retention (or a person) removed
 // are not brought back.
-std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backfill) {
+std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backfill, bool force) {
   // Checked here, inside the set's own subtransaction: a table renamed, dropped and replaced, or
   // handed to another owner since registration fails this set only. (Sets are found by name, so
   // that pg_dump and pg_restore keep them.)
@@ -422,17 +474,8 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
   Key start = start_key(set);
   if (backfill) config.start = start;
   config.default_partition = set.default_partition;
-  Key now = now_for(spi, set, start);
-  if (set.retention) {
-    config.retention = set.retention_mode == "drop"     ? Retention::drop
-                       : set.retention_mode == "detach" ? Retention::detach
-                                                        : Retention::archive;
-    config.retention_cutoff =
-        is_time_type(set.control_type)
-            ? add_interval(now, parse_interval(*set.retention, "retention"), -1)
-            : now - parse_width(*set.retention, "retention");
-  }
   SetState state;
+  state.check_for_interrupts = [] { pg::check_for_interrupts(); };
   std::optional<Child> default_child;
   for (Child& child : children(spi, set)) {
     if (child.bound.is_default) {
@@ -442,6 +485,25 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
     }
   }
   state.has_default = default_child.has_value();
+  // Integer sets stand where their partitions say, so that one stray id (in the default, or in a
+  // partition ending at MAXVALUE) neither drags creation along nor makes retention drop the set.
+  std::optional<IntegerFrontier> frontier;
+  if (!is_time_type(set.control_type))
+    frontier = integer_frontier(*steps, state.partitions, set.premake);
+  Key now = now_for(spi, set, start, frontier);
+  if (set.retention) {
+    config.retention = set.retention_mode == "drop"     ? Retention::drop
+                       : set.retention_mode == "detach" ? Retention::detach
+                                                        : Retention::archive;
+    if (is_time_type(set.control_type)) {
+      std::optional<Key> cutoff = shift(now, parse_interval(*set.retention, "retention"), -1);
+      if (!cutoff) throw retention_overflow(*set.retention);
+      config.retention_cutoff = *cutoff;
+    } else {
+      // now is the highest value that is not an outlier: retention counts from there
+      config.retention_cutoff = saturating_minus(now, parse_width(*set.retention, "retention"));
+    }
+  }
   if (!backfill && is_time_type(set.control_type)) {
     // After an outage longer than the runway, resume from the newest partition's end, so the
     // missed periods are created (and their rows moved out of the default). Not for integer sets,
@@ -572,16 +634,20 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
   // Retiring and creating are independent: a failure in one (an archive name already taken, a
   // view depending on an old partition) must neither undo nor block the other.
   std::vector<Action> plan = plan_maintenance(config, *steps, state, now);
-  auto retires = [](const Action& action) {
-    return action.kind == Action::Kind::drop || action.kind == Action::Kind::detach ||
-           action.kind == Action::Kind::archive;
-  };
+  if (std::optional<std::string> refusal = retirement_refusal(
+          plan, state.partitions.size(), set.retention_limit, set.table.quoted());
+      refusal && !force) {
+    std::erase_if(plan, retires);
+    outcomes.push_back(
+        {"error", "", std::string(sqlstate::object_not_in_prerequisite_state) + ": " + *refusal});
+  }
   for (bool retiring : {true, false}) {
     std::size_t done = outcomes.size();
     std::optional<std::string> failure;
     try {
       pg::in_subtransaction([&] {
         for (const Action& action : plan) {
+          pg::check_for_interrupts();
           if (retires(action) == retiring) run(action);
         }
       });
@@ -610,9 +676,7 @@ namespace {
 
 // 22023 (or 3F000 for a missing archive schema) unless the set's settings make sense.
 void validate_settings(pg::Spi& spi, const SetRow& set) {
-  if (set.premake < 0 || set.premake > 10000)
-    throw Error(sqlstate::invalid_parameter_value,
-                "premake must be between 0 and 10000, not " + std::to_string(set.premake));
+  check_premake(set.premake);
   if (set.retention_mode != "drop" && set.retention_mode != "detach" &&
       set.retention_mode != "archive")
     throw Error(
@@ -620,7 +684,20 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
         "retention_mode must be drop, detach or archive, not \"" + set.retention_mode + "\"");
   if (set.retention_mode == "archive" && !set.archive_schema)
     throw Error(sqlstate::invalid_parameter_value, "retention_mode archive needs archive_schema");
+  check_retention_limit(set.retention_limit);
   steps_for(set);
+  Key local_now = 0;
+  try {
+    pg::in_subtransaction([&] {
+      spi.execute("SELECT (pg_catalog.now() AT TIME ZONE $1)::timestamp",
+                  {pg::Param::text(set.time_zone)}, true);
+      bool is_null = false;
+      local_now = DatumGetTimestamp(spi.value(0, 0, is_null));
+    });
+  } catch (const pg::PgException& e) {
+    throw Error(sqlstate::invalid_parameter_value,
+                "time_zone \"" + set.time_zone + "\" is not a time zone", e.what());
+  }
   if (set.retention) {
     if (is_time_type(set.control_type)) {
       Period retention = parse_interval(*set.retention, "retention");
@@ -628,18 +705,12 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
           (retention.months == 0 && retention.days == 0 && retention.micros == 0))
         throw Error(sqlstate::invalid_parameter_value,
                     "retention must be a positive interval, not \"" + *set.retention + "\"");
+      if (!shift(local_now, retention, -1)) throw retention_overflow(*set.retention);
     } else {
-      parse_width(*set.retention, "retention");
+      check_integer_setting("retention", pg::quote_identifier(set.control),
+                            parse_width(*set.retention, "retention"), 1,
+                            integer_type_max(set.control_type));
     }
-  }
-  try {
-    pg::in_subtransaction([&] {
-      spi.execute("SELECT pg_catalog.now() AT TIME ZONE $1", {pg::Param::text(set.time_zone)},
-                  true);
-    });
-  } catch (const pg::PgException& e) {
-    throw Error(sqlstate::invalid_parameter_value,
-                "time_zone \"" + set.time_zone + "\" is not a time zone", e.what());
   }
   if (set.archive_schema) {
     spi.execute(
@@ -676,6 +747,12 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
 
 namespace {
 
+// 22023 for '-'::regclass (InvalidOid), which names no table; "relation with OID 0" says nothing.
+void require_named(Oid parent) {
+  if (!OidIsValid(parent))
+    throw Error(sqlstate::invalid_parameter_value, "parent must name a table, not \"-\"");
+}
+
 std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n) {
   if (PG_ARGISNULL(n)) return std::nullopt;
   return pg::text_to_string(PG_GETARG_DATUM(n));
@@ -704,12 +781,36 @@ struct Report {
   std::optional<std::string> error;
 };
 
-// One set's pass in a subtransaction of its own: an error there rolls back only that set.
-Report maintain_isolated(pg::Spi& spi, const SetRow& set, bool dry_run) {
+// The advisory lock that serialises work on one set (maintenance passes, registration), held to
+// the end of the transaction: (class, the parent's OID), class spelling "part".
+constexpr std::int32_t set_lock_class = 0x70617274;
+
+bool try_lock_set(pg::Spi& spi, Oid parent) {
+  spi.execute(
+      "SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)",
+      {pg::Param::int4(set_lock_class), pg::Param::int4(static_cast<std::int32_t>(parent))});
+  return spi.get_bool(0, 0).value();
+}
+
+void lock_set(pg::Spi& spi, Oid parent) {
+  spi.execute(
+      "SELECT pg_catalog.pg_advisory_xact_lock($1, $2)",
+      {pg::Param::int4(set_lock_class), pg::Param::int4(static_cast<std::int32_t>(parent))});
+}
+
+// One set's pass in a subtransaction of its own: an error there rolls back only that set. A set
+// another session is maintaining (or registering) right now is skipped with a 55P03 error row,
+// unrecorded: that session's pass does the work (run_maintenance_proc retries it).
+Report maintain_isolated(pg::Spi& spi, const SetRow& set, bool dry_run, bool force) {
   Report report{set.table.quoted(), {}, std::nullopt};
+  if (!try_lock_set(spi, set.parent)) {
+    report.error = "55P03: " + set.table.quoted() +
+                   " is being maintained by another session; skipped (run it again later)";
+    return report;
+  }
   Datum started = clock_now();
   try {
-    pg::in_subtransaction([&] { report.outcomes = maintain(spi, set, dry_run, false); });
+    pg::in_subtransaction([&] { report.outcomes = maintain(spi, set, dry_run, false, force); });
   } catch (const pg::PgException& e) {
     // A cancel or statement_timeout stops the whole call, not just this set.
     if (e.sqlerrcode() == ERRCODE_QUERY_CANCELED) throw;
@@ -742,6 +843,7 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
                                                                           : "partition_interval") +
                                                          " must not be NULL");
   Oid parent = PG_GETARG_OID(0);
+  require_named(parent);
   pg::require_table(parent, "parent");
   pg::require_table_owner(parent, "manage its partitions");
   pg::TableName table = pg::table_name(parent);
@@ -758,11 +860,16 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
       PG_ARGISNULL(7) ? std::nullopt : std::optional(std::string(NameStr(*PG_GETARG_NAME(7))));
   set.default_partition = PG_ARGISNULL(8) || PG_GETARG_BOOL(8);
   set.time_zone = optional_text(fcinfo, 9).value_or("UTC");
+  // retention_limit (added in 0.2.0; the 0.1.0 declaration has ten arguments)
+  set.retention_limit = PG_NARGS() > 10 && !PG_ARGISNULL(10) ? PG_GETARG_INT32(10) : 50;
 
   int created = 0;
   {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
+    // Two registrations of one table at once: the second waits here, then finds the first's set
+    // (the same settings: nothing to do) instead of failing on the registry's primary key.
+    lock_set(spi, parent);
     set.control_type = require_range_parent(spi, parent, table, set.control);
     validate_settings(spi, set);
     std::unique_ptr<Steps> steps = steps_for(set);
@@ -782,7 +889,8 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
         "SELECT control::text = $3 AND partition_interval = $4 AND premake = $5 AND "
         "       retention IS NOT DISTINCT FROM $6 AND retention_mode = $7 AND "
         "       archive_schema::text IS NOT DISTINCT FROM $8 AND default_partition = $9 AND "
-        "       time_zone = $10 AND ($11::text IS NULL OR start_at = $11) "
+        "       time_zone = $10 AND ($11::text IS NULL OR start_at = $11) AND "
+        "       retention_limit = $12 "
         "FROM pgdb_tools.partition_sets WHERE parent_schema = $1 AND parent_name = $2",
         {pg::Param::text(table.schema), pg::Param::text(table.name), pg::Param::text(set.control),
          pg::Param::text(set.interval_text), pg::Param::int4(set.premake),
@@ -790,7 +898,8 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
          pg::Param::text(set.retention_mode),
          set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID),
          pg::Param::boolean(set.default_partition), pg::Param::text(set.time_zone),
-         start_at ? pg::Param::text(*start_at) : pg::Param::null(TEXTOID)});
+         start_at ? pg::Param::text(*start_at) : pg::Param::null(TEXTOID),
+         pg::Param::int4(set.retention_limit)});
     if (spi.row_count() == 1 && !spi.get_bool(0, 0).value())
       throw Error(
           sqlstate::object_not_in_prerequisite_state,
@@ -799,12 +908,13 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
     if (spi.row_count() == 0) {
       Oid owner = pg::extension_owner(spi);
       pg::ActingAs as_owner(owner);
-      spi.execute(
+      std::uint64_t inserted = spi.execute(
           "INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control, "
           "  partition_interval, premake, start_at, retention, retention_mode, archive_schema, "
-          "  default_partition, time_zone, owner_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-          "  $10, $11, (SELECT r.rolname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r "
-          "             ON r.oid = c.relowner WHERE c.oid = $12))",
+          "  default_partition, time_zone, owner_name, retention_limit) VALUES ($1, $2, $3, $4, "
+          "  $5, $6, $7, $8, $9, $10, $11, (SELECT r.rolname FROM pg_catalog.pg_class c JOIN "
+          "  pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = $12), $13) "
+          "ON CONFLICT DO NOTHING",
           {pg::Param::text(table.schema), pg::Param::text(table.name), pg::Param::text(set.control),
            pg::Param::text(set.interval_text), pg::Param::int4(set.premake),
            pg::Param::text(set.start_at),
@@ -812,11 +922,17 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
            pg::Param::text(set.retention_mode),
            set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID),
            pg::Param::boolean(set.default_partition), pg::Param::text(set.time_zone),
-           pg::Param::oid(parent)});
+           pg::Param::oid(parent), pg::Param::int4(set.retention_limit)});
+      // Only when this transaction's snapshot predates another session's registration
+      // (REPEATABLE READ): the lock above serialises the rest.
+      if (inserted == 0)
+        throw Error(sqlstate::duplicate_object,
+                    "table " + table.quoted() + " was registered by another session meanwhile", {},
+                    "Call create_partitioned() again in a new transaction.");
     }
     std::vector<SetRow> sets = load_sets(spi, parent);
     Datum started = clock_now();
-    std::vector<Outcome> outcomes = maintain(spi, sets.at(0), false, true);
+    std::vector<Outcome> outcomes = maintain(spi, sets.at(0), false, true, false);
     int moved = 0;
     for (const Outcome& o : outcomes) {
       // At registration nothing may be left half done: a failed step fails the whole call.
@@ -841,6 +957,9 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
 PGDB_FUNCTION(pgdb_tools_run_maintenance) {
   Oid only = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
   bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+  // force (added in 0.2.0): retire past the set's retention_limit. The 0.1.0 SQL declaration
+  // has two arguments.
+  bool force = PG_NARGS() > 2 && !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
   if (OidIsValid(only)) {
     pg::require_table(only, "parent");
     pg::require_table_owner(only, "manage its partitions");
@@ -856,7 +975,7 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
       bool owned = pg::call([&set, user] { return pg_class_ownercheck(set.parent, user); });
       if (!owned) continue;  // a pass over every set covers the sets the caller may maintain
       pg::check_for_interrupts();
-      reports.push_back(maintain_isolated(spi, set, dry_run));
+      reports.push_back(maintain_isolated(spi, set, dry_run, force));
     }
   }
   pg::ResultRows result(fcinfo);
@@ -870,9 +989,10 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
   PG_RETURN_NULL();
 }
 
-// forget_partitioned(parent regclass) RETURNS boolean: stops managing the set; partitions stay.
-PGDB_FUNCTION(pgdb_tools_forget_partitioned) {
-  Oid parent = PG_GETARG_OID(0);
+namespace {
+
+bool forget_table(Oid parent) {
+  require_named(parent);
   pg::require_table(parent, "parent");
   pg::require_table_owner(parent, "manage its partitions");
   pg::TableName table = pg::table_name(parent);
@@ -880,10 +1000,82 @@ PGDB_FUNCTION(pgdb_tools_forget_partitioned) {
   pg::Spi spi;
   Oid owner = pg::extension_owner(spi);
   pg::ActingAs as_owner(owner);
-  std::uint64_t removed = spi.execute(
-      "DELETE FROM pgdb_tools.partition_sets WHERE parent_schema = $1 AND parent_name = $2",
-      {pg::Param::text(table.schema), pg::Param::text(table.name)});
-  PG_RETURN_BOOL(removed > 0);
+  return spi.execute(
+             "DELETE FROM pgdb_tools.partition_sets WHERE parent_schema = $1 AND parent_name = $2",
+             {pg::Param::text(table.schema), pg::Param::text(table.name)}) > 0;
+}
+
+}  // namespace
+
+// forget_partitioned(parent regclass) RETURNS boolean: stops managing the set; partitions stay.
+PGDB_FUNCTION(pgdb_tools_forget_partitioned) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "parent must not be NULL");
+  PG_RETURN_BOOL(forget_table(PG_GETARG_OID(0)));
+}
+
+// forget_partitioned(parent text) RETURNS boolean: the same for a table named as text, which may
+// also be a table that no longer exists (a set recorded under that name, whose table was dropped
+// while the extension could not notice, e.g. before 0.2.0). The name is resolved as the caller
+// would resolve it: a live table first, then the sets recorded in the schemas of the caller's
+// search_path (or the given schema). A set of a dropped table may be forgotten by members of the
+// role recorded as its owner, or by a superuser when that role is gone too.
+PGDB_FUNCTION(pgdb_tools_forget_partitioned_by_name) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "parent must not be NULL");
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  if (name.empty()) throw Error(sqlstate::invalid_parameter_value, "parent must not be empty");
+  const char* raw = name.c_str();
+  auto* range =
+      pg::call([raw] { return makeRangeVarFromNameList(stringToQualifiedNameList(raw)); });
+  Oid live = pg::call([range] { return RangeVarGetRelid(range, NoLock, true); });
+  if (OidIsValid(live)) PG_RETURN_BOOL(forget_table(live));
+
+  std::vector<std::string> schemas;
+  if (range->schemaname != nullptr) {
+    schemas.emplace_back(range->schemaname);
+  } else {
+    List* path = pg::call([] { return fetch_search_path(false); });
+    ListCell* cell;
+    foreach (cell, path) {
+      Oid schema = lfirst_oid(cell);
+      char* schema_name = pg::call([schema] { return get_namespace_name(schema); });
+      if (schema_name != nullptr) schemas.emplace_back(schema_name);
+    }
+  }
+  std::string relname = range->relname;
+  bool removed = false;
+  {
+    pg::SearchPath trusted(pg::trusted_search_path);
+    pg::Spi spi;
+    for (const std::string& schema : schemas) {
+      spi.execute(
+          "SELECT s.owner_name::text, "
+          "       (SELECT pg_catalog.pg_has_role(r.oid, 'USAGE') FROM pg_catalog.pg_roles r "
+          "         WHERE r.rolname = s.owner_name) "
+          "FROM pgdb_tools.partition_sets s WHERE s.parent_schema = $1 AND s.parent_name = $2",
+          {pg::Param::text(schema), pg::Param::text(relname)}, true);
+      if (spi.row_count() == 0) continue;
+      std::string owner_name = spi.get_text(0, 0).value();
+      std::optional<bool> member = spi.get_bool(0, 1);
+      bool allowed = member ? *member : pg::call([] { return superuser(); });
+      if (!allowed)
+        throw Error(sqlstate::insufficient_privilege,
+                    "permission denied to forget the partition set " +
+                        pg::quote_identifier(schema) + "." + pg::quote_identifier(relname),
+                    "Its table no longer exists; the set was registered by " +
+                        pg::quote_identifier(owner_name) + ".",
+                    "Only members of that role (or a superuser, when the role is gone) can "
+                    "forget it.");
+      Oid owner = pg::extension_owner(spi);
+      pg::ActingAs as_owner(owner);
+      removed = spi.execute(
+                    "DELETE FROM pgdb_tools.partition_sets "
+                    "WHERE parent_schema = $1 AND parent_name = $2",
+                    {pg::Param::text(schema), pg::Param::text(relname)}) > 0;
+      break;
+    }
+  }
+  if (!removed) pg::notice("no table and no partition set named " + name + ": nothing to forget");
+  PG_RETURN_BOOL(removed);
 }
 
 // _partition_lower_key(partition oid) RETURNS bigint: the raw lower bound, for ordering.
@@ -910,7 +1102,9 @@ PGDB_FUNCTION(pgdb_tools_partition_lower_key) {
 // update_partitioned(parent, premake, retention, retention_mode, archive_schema) RETURNS boolean:
 // changes the given settings (retention => 'none' clears it); true when something changed.
 PGDB_FUNCTION(pgdb_tools_update_partitioned) {
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "parent must not be NULL");
   Oid parent = PG_GETARG_OID(0);
+  require_named(parent);
   pg::require_table(parent, "parent");
   pg::require_table_owner(parent, "manage its partitions");
   pg::SearchPath trusted(pg::trusted_search_path);
@@ -923,21 +1117,25 @@ PGDB_FUNCTION(pgdb_tools_update_partitioned) {
     set.retention = *retention == "none" ? std::nullopt : retention;
   if (std::optional<std::string> mode = optional_text(fcinfo, 3)) set.retention_mode = *mode;
   if (!PG_ARGISNULL(4)) set.archive_schema = std::string(NameStr(*PG_GETARG_NAME(4)));
+  // retention_limit (added in 0.2.0)
+  if (PG_NARGS() > 5 && !PG_ARGISNULL(5)) set.retention_limit = PG_GETARG_INT32(5);
   validate_settings(spi, set);
   bool changed = set.premake != before.premake || set.retention != before.retention ||
                  set.retention_mode != before.retention_mode ||
-                 set.archive_schema != before.archive_schema;
+                 set.archive_schema != before.archive_schema ||
+                 set.retention_limit != before.retention_limit;
   if (changed) {
     Oid owner = pg::extension_owner(spi);
     pg::ActingAs as_owner(owner);
     spi.execute(
         "UPDATE pgdb_tools.partition_sets SET premake = $3, retention = $4, retention_mode = $5, "
-        "archive_schema = $6 WHERE parent_schema = $1 AND parent_name = $2",
+        "archive_schema = $6, retention_limit = $7 WHERE parent_schema = $1 AND parent_name = $2",
         {pg::Param::text(set.table.schema), pg::Param::text(set.table.name),
          pg::Param::int4(set.premake),
          set.retention ? pg::Param::text(*set.retention) : pg::Param::null(TEXTOID),
          pg::Param::text(set.retention_mode),
-         set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID)});
+         set.archive_schema ? pg::Param::text(*set.archive_schema) : pg::Param::null(TEXTOID),
+         pg::Param::int4(set.retention_limit)});
   }
   PG_RETURN_BOOL(changed);
 }
@@ -960,17 +1158,23 @@ PGDB_FUNCTION(pgdb_tools_partition_set_status) {
           set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
           Key upper = key_min;
           std::optional<std::string> default_name;
+          std::vector<Partition> partitions;
           for (const Child& child : children(spi, set)) {
             if (child.bound.is_default) {
               default_name = child.name;
-            } else if (child.bound.upper != key_max) {
-              upper = std::max(upper, child.bound.upper);
+            } else {
+              partitions.push_back({child.name, child.bound.lower, child.bound.upper});
+              if (child.bound.upper != key_max) upper = std::max(upper, child.bound.upper);
             }
           }
           if (upper != key_min) {
-            Key now = now_for(spi, set, start_key(set));
+            std::optional<IntegerFrontier> frontier;
+            if (!is_time_type(set.control_type))
+              frontier = integer_frontier(*steps_for(set), partitions, set.premake);
+            Key now = now_for(spi, set, start_key(set), frontier);
             if (is_time_type(set.control_type)) {
-              newest = local_text(upper, set.control_type == DATEOID).substr(0, 16);
+              newest = set.control_type == DATEOID ? local_text(upper, true)
+                                                   : minutes_of(local_text(upper, false));
               if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
               // The span in whole minutes, as an interval (justified to days).
               std::int64_t minutes = (upper - now) / 60'000'000;
@@ -979,7 +1183,10 @@ PGDB_FUNCTION(pgdb_tools_partition_set_status) {
               runway = spi.get_text(0, 0);
             } else {
               newest = std::to_string(upper);
-              runway = std::to_string(upper - now) + " ids";
+              runway =
+                  std::to_string(static_cast<__int128>(upper) - now > PG_INT64_MAX ? PG_INT64_MAX
+                                                                                   : upper - now) +
+                  " ids";
             }
           }
           if (default_name) {

@@ -9,15 +9,26 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace pgdb::partitions {
 
 using Key = std::int64_t;
 
+// SQLSTATEs for values out of range (core/error.hpp names the common ones).
+inline constexpr std::string_view datetime_field_overflow = "22008";
+inline constexpr std::string_view numeric_value_out_of_range = "22003";
+
 // A range bound of MAXVALUE / MINVALUE, or a partition that reaches the end of the type.
 inline constexpr Key key_max = std::numeric_limits<Key>::max();
 inline constexpr Key key_min = std::numeric_limits<Key>::min();
+
+// PostgreSQL's range of timestamps as keys: 4714-11-24 BC 00:00 (MIN_TIMESTAMP) up to, not
+// including, 294277-01-01 00:00 (END_TIMESTAMP). Time keys outside it do not exist.
+inline constexpr Key time_key_min = -211'813'488'000'000'000LL;
+inline constexpr Key time_key_end = 9'223'371'331'200'000'000LL;
 
 // A PostgreSQL interval, as interval_in parses it.
 struct Period {
@@ -43,7 +54,9 @@ class Steps {
 // Periods of a PostgreSQL interval. Month intervals (1 month, 3 months, 1 year) start on the first
 // of a month, counted from January 2000 (so quarters and years align to the calendar); day and
 // shorter intervals count from 2000-01-01 00:00, weeks from Monday 2000-01-03. Throws 22023 for an
-// interval that mixes months with days or time, or is not positive.
+// interval that mixes months with days or time, is not positive, or is longer than the range of
+// timestamps. Boundaries past the range are key_max (the last partition ends at MAXVALUE) and
+// before it key_min; floor() throws 22008 for a key outside it.
 class TimeSteps final : public Steps {
  public:
   explicit TimeSteps(Period interval);
@@ -59,7 +72,8 @@ class TimeSteps final : public Steps {
 };
 
 // Periods of `width` values within [min, max] (the column type's range), aligned to multiples of
-// width. Throws 22023 for a width that is not positive.
+// width. Throws 22023 for a width that is not positive and 22003 for one larger than max. Every
+// step moves strictly forward (next) or backward (previous), so loops over periods end.
 class IntegerSteps final : public Steps {
  public:
   IntegerSteps(std::int64_t width, std::int64_t min, std::int64_t max);
@@ -75,8 +89,15 @@ class IntegerSteps final : public Steps {
 };
 
 // local + sign * interval in civil time: months move the calendar month (the day clamped to the
-// month's length), days and time add to the local clock.
+// month's length), days and time add to the local clock. nullopt when the result falls outside
+// the range of timestamps (or the arithmetic would overflow).
+std::optional<Key> shift(Key local, const Period& interval, int sign);
+
+// shift(), throwing 22008 (datetime_field_overflow) for a result outside the range of timestamps.
 Key add_interval(Key local, const Period& interval, int sign);
+
+// Whether a time key lies within the range of timestamps.
+inline bool in_time_range(Key key) { return key >= time_key_min && key < time_key_end; }
 
 // "YYYY-MM-DD HH:MI:SS.FFFFFF" (or "YYYY-MM-DD" when date_only), for SQL literals.
 std::string local_text(Key local, bool date_only);

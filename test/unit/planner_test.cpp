@@ -133,6 +133,97 @@ TEST(Planner, IntegerSetsStopAtTheTypesEnd) {
   EXPECT_EQ(plan[1].name, "ids_p2000000000");
 }
 
+// Steps that never advance: the planner stops with an error instead of spinning.
+class StuckSteps final : public Steps {
+ public:
+  Key floor(Key key) const override { return key; }
+  Key next(Key boundary) const override { return boundary; }
+  Key previous(Key boundary) const override { return boundary; }
+  std::string label(Key) const override { return "x"; }
+};
+
+TEST(Planner, StepsThatDoNotAdvanceAreAnErrorNotASpin) {
+  SetConfig c = config_for("ids", 2);
+  EXPECT_THROW(plan_maintenance(c, StuckSteps{}, SetState{}, 0), Error);
+}
+
+TEST(Planner, LongWalksOverCoveredPeriodsAreBoundedAndInterruptible) {
+  SetConfig c = config_for("events", 0);
+  c.start = day(1800, 1, 1);
+  SetState s;
+  s.has_default = true;
+  s.partitions = {{"everything", key_min, key_max}};
+  int checks = 0;
+  s.check_for_interrupts = [&] { ++checks; };
+  try {
+    plan_maintenance(c, TimeSteps({0, 0, 60LL * 1000000}), s, day(2026, 11, 21));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "22023");
+  }
+  EXPECT_GT(checks, 200);
+}
+
+TEST(IntegerFrontier, FromTheNewestFinitePartition) {
+  IntegerSteps steps(100, -2147483648LL, 2147483647);
+  std::vector<Partition> parts = {{"a", 0, 100}, {"b", 100, 200}, {"c", 200, 300}};
+  std::optional<IntegerFrontier> f = integer_frontier(steps, parts, 1);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->frontier, 300);
+  EXPECT_EQ(f->current, 100);
+  EXPECT_EQ(f->outlier_from, 500);
+  parts.push_back({"tail", 2147483600, key_max});  // a partition to MAXVALUE is not the frontier
+  EXPECT_EQ(integer_frontier(steps, parts, 1)->frontier, 300);
+  EXPECT_FALSE(integer_frontier(steps, {}, 1));
+  EXPECT_EQ(integer_frontier(steps, {{"top", 2147483500, 2147483600}}, 3)->outlier_from, key_max);
+}
+
+// One stray id of 9000000000000000000 once made retention drop every partition of an id set: it
+// lies past outlier_from, so the executor does not count it as the set's position.
+TEST(IntegerFrontier, AStrayValueIsAnOutlier) {
+  IntegerSteps steps(100, key_min, key_max - 1);
+  std::vector<Partition> parts = {{"a", 0, 100}, {"b", 100, 200}, {"c", 200, 300}};
+  std::optional<IntegerFrontier> f = integer_frontier(steps, parts, 1);
+  EXPECT_LT(f->outlier_from, 9000000000000000000LL);
+  EXPECT_EQ(saturating_minus(key_min + 5, 100), key_min);
+  EXPECT_EQ(saturating_minus(200, 100), 100);
+}
+
+TEST(RetirementRefusal, MoreThanTheLimitAndMoreThanOne) {
+  auto drops = [](int n) {
+    std::vector<Action> plan;
+    for (int i = 0; i < n; ++i) plan.push_back({Action::Kind::drop, "p" + std::to_string(i)});
+    plan.push_back({Action::Kind::create, "new"});
+    return plan;
+  };
+  EXPECT_FALSE(retirement_refusal(drops(2), 4, 50, "t"));
+  EXPECT_FALSE(retirement_refusal(drops(1), 1, 50, "t"));  // one at a time always goes
+  std::optional<std::string> refusal = retirement_refusal(drops(3), 4, 50, "t");
+  ASSERT_TRUE(refusal);
+  EXPECT_NE(refusal->find("3 of the 4 partitions of t"), std::string::npos);
+  EXPECT_FALSE(retirement_refusal(drops(4), 4, 100, "t"));
+  EXPECT_TRUE(retirement_refusal(drops(2), 10, 0, "t"));
+}
+
+TEST(SettingChecks, PremakeRetentionLimitAndIntegerSettings) {
+  EXPECT_NO_THROW(check_premake(0));
+  EXPECT_NO_THROW(check_premake(10000));
+  EXPECT_THROW(check_premake(-1), Error);
+  EXPECT_THROW(check_premake(2147483647), Error);
+  EXPECT_NO_THROW(check_retention_limit(0));
+  EXPECT_NO_THROW(check_retention_limit(100));
+  EXPECT_THROW(check_retention_limit(101), Error);
+  EXPECT_NO_THROW(
+      check_integer_setting("start_at", "id", -2147483648LL, -2147483648LL, 2147483647));
+  try {
+    check_integer_setting("start_at", "id", 3000000000LL, -2147483648LL, 2147483647);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "22003");
+    EXPECT_EQ(std::string(e.what()), "start_at \"3000000000\" is out of range for the type of id");
+  }
+}
+
 TEST(Planner, LongParentNamesStayWithin63Bytes) {
   SetConfig c = config_for(std::string(60, 'e'), 0);
   c.default_partition = true;

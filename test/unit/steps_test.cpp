@@ -111,5 +111,96 @@ TEST(IntegerSteps, NoOverflowAtTheInt8Minimum) {
 
 TEST(IntegerSteps, RejectsNonPositiveWidth) { EXPECT_THROW(IntegerSteps(0, 0, 10), Error); }
 
+// A width of 3000000000 on an integer column once made next() return the same boundary forever
+// (create_partitioned spun at 100% CPU, deaf to cancels).
+TEST(IntegerSteps, RejectsWidthsWiderThanTheType) {
+  try {
+    IntegerSteps(3000000000LL, -2147483648LL, 2147483647);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "22003");
+  }
+}
+
+TEST(IntegerSteps, WideWidthsStillAdvance) {
+  IntegerSteps int4(2000000000, -2147483648LL, 2147483647);
+  EXPECT_EQ(int4.next(-2147483648LL), -2000000000);
+  EXPECT_EQ(int4.next(-2000000000), 0);
+  EXPECT_EQ(int4.next(0), 2000000000);
+  EXPECT_EQ(int4.next(2000000000), key_max);
+  EXPECT_EQ(int4.previous(0), -2000000000);
+  EXPECT_EQ(int4.previous(-2000000000), -2147483648LL);
+  EXPECT_EQ(int4.previous(-2147483648LL), key_min);
+}
+
+// A bigint set starting at the type's minimum once stepped from key_min + 8 back to itself.
+TEST(IntegerSteps, StepsFromTheInt8MinimumAdvance) {
+  IntegerSteps int8(10, key_min, key_max - 1);
+  EXPECT_EQ(int8.next(key_min + 8), key_min + 18);
+  EXPECT_EQ(int8.previous(key_min + 18), key_min + 8);
+  EXPECT_EQ(int8.previous(key_min + 8), key_min);
+}
+
+TEST(IntegerSteps, EveryStepMovesStrictly) {
+  for (Key width : std::initializer_list<Key>{1, 7, 1000, 2000000000, 4611686018427387904}) {
+    IntegerSteps int8(width, key_min, key_max - 1);
+    for (Key b : std::initializer_list<Key>{key_min, key_min + 1, key_min + width - 1, -width, -1,
+                                            0, 1, width, key_max - 1 - width, key_max - 2}) {
+      Key aligned = int8.floor(b);
+      EXPECT_LE(aligned, b);
+      EXPECT_GT(int8.next(b), b) << width << " " << b;
+      EXPECT_GT(int8.next(aligned), aligned) << width << " " << b;
+      if (b != key_min) EXPECT_LT(int8.previous(b), b) << width << " " << b;
+    }
+  }
+}
+
+// '106751992 days' overflowed the stride; '178000000 years' the calendar.
+TEST(TimeSteps, RejectsIntervalsLongerThanTheRangeOfTimestamps) {
+  for (Period p : {Period{0, 106751992, 0}, Period{2136000000, 0, 0}, Period{0, 106751991, 0},
+                   Period{0, 1, 9'223'372'036'854'775'807LL}}) {
+    try {
+      TimeSteps steps(p);
+      FAIL();
+    } catch (const Error& e) {
+      EXPECT_STREQ(e.sqlstate(), "22023");
+    }
+  }
+}
+
+TEST(TimeSteps, PeriodsPastTheRangeEndAtMaxvalue) {
+  TimeSteps long_hours({0, 0, 2147483647LL * 3'600'000'000LL});
+  Key first = long_hours.floor(at(2026, 11, 21));
+  EXPECT_EQ(first, at(2000, 1, 1));
+  Key second = long_hours.next(first);
+  EXPECT_GT(second, first);
+  EXPECT_EQ(long_hours.next(second), key_max);
+  TimeSteps yearly({12, 0, 0});
+  EXPECT_EQ(yearly.next(at(294276, 1, 1)), key_max);
+  EXPECT_EQ(yearly.previous(at(-4712, 1, 1)), key_min);  // 4714-01-01 BC is before the range
+  EXPECT_EQ(yearly.previous(key_max), at(294276, 1, 1));
+  try {
+    yearly.floor(key_min);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "22008");
+  }
+}
+
+// A retention of '1000000 years' once wrapped the cutoff into the future: every partition expired.
+TEST(AddInterval, LeavingTheRangeOfTimestampsIsAnError) {
+  EXPECT_FALSE(shift(at(2026, 11, 21), {12'000'000, 0, 0}, -1));
+  EXPECT_FALSE(shift(at(2026, 11, 21), {0, 2147483647, 0}, -1));
+  EXPECT_FALSE(shift(at(2026, 11, 21), {0, 0, 9'000'000'000'000'000'000LL}, -1));
+  EXPECT_FALSE(shift(at(2026, 11, 21), {12 * 300000, 0, 0}, 1));
+  EXPECT_EQ(shift(at(2026, 11, 21), {12 * 1000, 0, 0}, -1), at(1026, 11, 21));
+  try {
+    add_interval(at(2026, 11, 21), {12'000'000, 0, 0}, -1);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "22008");
+  }
+}
+
 }  // namespace
 }  // namespace pgdb::partitions
