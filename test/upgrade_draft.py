@@ -55,7 +55,10 @@ def statements(sql):
 
 
 def strip_comments(stmt):
-    lines = [l for l in stmt.split("\n") if not l.lstrip().startswith("--")]
+    """The statement without the comment lines before it (those inside it stay)."""
+    lines = stmt.split("\n")
+    while lines and (lines[0].lstrip().startswith("--") or not lines[0].strip()):
+        lines.pop(0)
     return "\n".join(lines).strip()
 
 

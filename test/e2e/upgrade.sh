@@ -1,20 +1,38 @@
-# ALTER EXTENSION pgdb_tools UPDATE from every earlier release, on a database that uses every
-# feature: what the old version recorded keeps working (triggers fire and show as installed, the
+# ALTER EXTENSION pgdb_tools UPDATE from every earlier release (src/upgrade/releases), on a
+# database set up with that release's own library (built from its commit) that uses every
+# feature; then the current library is put back and the upgrade runs. What the old version
+# recorded keeps working (triggers fire and show as installed, the
 # partition set is maintained, the snapshot verifies and restores), and the upgraded extension is
 # the same, object for object, as a fresh install of the current version (functions with their
 # bodies and settings, tables with columns, defaults, constraints and indexes, views, grants,
 # policies, event triggers, config-dump registrations).
 set -eu
 current=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$REPO/pgdb_tools.control")
-old_versions=$(cd "$REPO/src/upgrade" && ls pgdb_tools--*.sql | grep -v -- '--.*--' |
-  sed -E 's/pgdb_tools--(.*)\.sql/\1/')
 fresh=${PGDATABASE}_upgrade_fresh
 upgraded=${PGDATABASE}_upgrade_old
+libdir=$("$PGBIN/pg_config" --pkglibdir)
+library=$libdir/pgdb_tools.so
+saved=$REPO/build/upgrade-current-pgdb_tools.so
+as_installer() { if [ -w "$libdir" ]; then "$@"; else sudo "$@"; fi; }
+cp "$library" "$saved"
 cleanup() {
+  as_installer cp "$saved" "$library"  # the current library, whatever happened
   dropdb --if-exists "$fresh" >/dev/null 2>&1 || true
   dropdb --if-exists "$upgraded" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+
+# release_library VERSION COMMIT: builds that release's library once (build/release-VERSION).
+release_library() {
+  local dir=$REPO/build/release-$1
+  if [ ! -f "$dir/pgdb_tools.so" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    git -C "$REPO" archive "$2" | tar -x -C "$dir"
+    make -C "$dir" -s -j"$(nproc)" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >"$dir.log" 2>&1 ||
+      { cat "$dir.log"; return 1; }
+  fi
+  echo "$dir/pgdb_tools.so"
+}
 
 # Every member of the extension, described without OIDs, one line each, sorted.
 describe() {
@@ -81,8 +99,10 @@ createdb "$fresh"
 psql -X -q -v ON_ERROR_STOP=1 -d "$fresh" -c "CREATE EXTENSION pgdb_tools"
 describe "$fresh" >"$REPO/build/upgrade-fresh.txt"
 
-for old in $old_versions; do
+grep -v '^#' "$REPO/src/upgrade/releases" | while read -r old commit; do
   echo "== from $old to $current"
+  old_library=$(release_library "$old" "$commit")
+  as_installer cp "$old_library" "$library"
   dropdb --if-exists "$upgraded"
   createdb "$upgraded"
   # The old release's objects, in use: one trigger of every kind, a partition set with a run
@@ -108,10 +128,21 @@ SELECT pgdb_tools.create_partitioned('events', 'at', '1 day', premake => 2, rete
 INSERT INTO events VALUES (1, now());
 SELECT count(*) FROM pgdb_tools.run_maintenance();
 SELECT pgdb_tools.snapshot_create('before_upgrade', ARRAY['docs', 'events']::regclass[]);
+-- a set whose table was dropped: 0.1.0 kept it registered
+CREATE TABLE dropped_events (id bigint NOT NULL) PARTITION BY RANGE (id);
+SELECT pgdb_tools.create_partitioned('dropped_events', 'id', '100', premake => 1);
+DROP TABLE dropped_events;
 SQL
+  # The current library from here on: new sessions load it.
+  as_installer cp "$saved" "$library"
   psql -X -q -v ON_ERROR_STOP=1 -d "$upgraded" -c "ALTER EXTENSION pgdb_tools UPDATE"
   out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$upgraded" <<'SQL'
 SELECT 'version ' || pgdb_tools.version() || ' ' || extversion FROM pg_extension WHERE extname = 'pgdb_tools';
+SELECT 'sets ' || string_agg(parent_name, ',') FROM pgdb_tools.partition_sets;
+SELECT 'statuses ' || string_agg(status || ':' || kind, ',' ORDER BY kind) FILTER (WHERE status <> 'installed') ||
+       ' ' || count(*) FROM pgdb_tools.triggers;
+-- 0.2.0 installs fsm triggers without a WHEN clause: outdated until applied again
+SELECT 'reapplied ' || pgdb_tools.fsm('docs', 'status', '{"draft": ["published"], "published": ["archived"]}');
 SELECT 'statuses ' || string_agg(DISTINCT status, ',') || ' ' || count(*) FROM pgdb_tools.triggers;
 UPDATE docs SET status = 'published', body = 'changed' WHERE id = 1;
 SELECT 'updated ' || version || ' ' || (updated_at IS NOT NULL) || ' ' || search::text FROM docs WHERE id = 1;
@@ -125,6 +156,9 @@ SQL
   )
   echo "$out"
   expected="version $current $current
+sets events
+statuses outdated:fsm 8
+reapplied pgdb_fsm_docs
 statuses installed 8
 updated 2 true 'changed':2B 'hello':1A
 soft deleted false
