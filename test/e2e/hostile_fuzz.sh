@@ -28,6 +28,10 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 DROP SCHEMA IF EXISTS app, other, hostile CASCADE;
 DROP EXTENSION IF EXISTS pg_cron;
+DO $$ BEGIN
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'hostile_owner') THEN DROP OWNED BY hostile_owner; END IF;
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'hostile_other') THEN DROP OWNED BY hostile_other; END IF;
+END $$;
 SQL
 }
 cleanup() {

@@ -40,22 +40,19 @@ hostile_wait_server() {
   return 1
 }
 
-# Writes the psql script for the calls of CALLS from line FROM on.
+# Writes the psql script for the calls of CALLS from line FROM on (awk: tabs are field separators
+# here, and empty fields stay empty).
 hostile_script() {
   local calls=$1 from=$2
   printf '%s\n' '\set ON_ERROR_STOP 0' '\set QUIET on' "$HOSTILE_SESSION_SETUP"
-  tail -n +"$from" "$calls" | while IFS=$'\t' read -r id mode setup sql; do
-    printf '\\echo @@S %s\n' "$id"
-    if [ "$mode" = tx ]; then
-      printf 'BEGIN;\n%s\n/*hostile:%s*/ %s;\n' "$setup" "$id" "$sql"
-      printf '\\echo @@R %s :SQLSTATE :LAST_ERROR_MESSAGE\n' "$id"
-      printf 'ROLLBACK;\n'
-    else
-      printf '%s\n/*hostile:%s*/ %s;\n' "$setup" "$id" "$sql"
-      printf '\\echo @@R %s :SQLSTATE :LAST_ERROR_MESSAGE\n' "$id"
-      printf 'ROLLBACK;\nRESET ALL;\n'
-    fi
-  done
+  awk -F'\t' -v from="$from" 'NR >= from {
+    printf "\\echo @@S %s\n", $1
+    if ($2 == "tx") printf "BEGIN;\n"
+    printf "%s\n/*hostile:%s*/ %s;\n", $3, $1, $4
+    printf "\\echo @@R %s :SQLSTATE :LAST_ERROR_MESSAGE\n", $1
+    printf "ROLLBACK;\n"
+    if ($2 != "tx") printf "RESET ALL;\n"
+  }' "$calls"
 }
 
 # The watchdog: a call still active HOSTILE_SPIN_AFTER seconds after it started ignored
@@ -122,10 +119,10 @@ hostile_run() {
     if [ -n "$last" ]; then
       # the call started and never finished: its backend died (or the budget ran out)
       if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-        printf '%s\tnotrun\t\t%s\n' "$last" "the time budget ran out during this call" >>"$results"
+        printf '%s\tnotrun\t-\t%s\n' "$last" "the time budget ran out during this call" >>"$results"
         break
       fi
-      printf '%s\tcrash\t\t%s\n' "$last" "connection lost: $(tr '\n' ' ' <"$out.err" | cut -c1-300)" >>"$results"
+      printf '%s\tcrash\t-\t%s\n' "$last" "connection lost: $(tr '\n' ' ' <"$out.err" | cut -c1-300)" >>"$results"
       hostile_wait_server || { echo "the server did not come back after call $last" >&2; break; }
       from=$(($(grep -n -m1 "^$last"$'\t' "$calls" | cut -d: -f1) + 1))
     else
@@ -142,7 +139,7 @@ hostile_run() {
   done <"$spinlog"
   # calls never reached
   cut -f1 "$calls" | while read -r id; do
-    grep -q -m1 "^$id"$'\t' "$results" || printf '%s\tnotrun\t\t%s\n' "$id" "not reached: the time budget ran out" >>"$results"
+    grep -q -m1 "^$id"$'\t' "$results" || printf '%s\tnotrun\t-\t%s\n' "$id" "not reached: the time budget ran out" >>"$results"
   done
   cat "$work/watchdog" >&2
   rm -rf "$work"
@@ -152,7 +149,7 @@ hostile_run() {
 # errors (XX), system errors (58), resources (53), cancels/shutdowns (57: a timeout is a failure).
 hostile_bad_sqlstate() {
   case "$1" in
-    XX* | 58* | 53* | 57* | "") return 0 ;;
+    XX* | 58* | 53* | 57* | "" | -) return 0 ;;
     *) return 1 ;;
   esac
 }

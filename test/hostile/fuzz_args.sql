@@ -74,7 +74,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('schedule_maintenance', '', 'schedule', $$'@hourly'$$),
   -- triggers
   ('protect', '', 'tbl', $$'app.docs'::regclass$$),
-  ('protect', '', 'operations', $$'{UPDATE,TRUNCATE}'::text[]$$),
+  ('protect', '', 'operations', $$'{UPDATE,DELETE}'::text[]$$),
   ('protect', '', 'message', $$'no changes'$$),
   ('protect', '', 'condition', $$'OLD.id > 0'$$),
   ('protect', '', 'name', $$'fz_protect'$$),
