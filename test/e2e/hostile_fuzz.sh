@@ -81,7 +81,7 @@ for pass in main cron; do
     cp "$work/all.$pass" "$work/sel.$pass"
   fi
   awk -F'\t' 'BEGIN { OFS = "\t" } $2 != "missing" { print $1, $2, $3, $4 }' "$work/sel.$pass" >"$work/calls.$pass"
-  awk -F'\t' 'BEGIN { OFS = "\t" } { print $1, $5 }' "$work/sel.$pass" >"$work/titles.$pass"
+  awk -F'\t' 'BEGIN { OFS = "\t" } { print $1, $5, ($6 == "" ? "-" : $6) }' "$work/sel.$pass" >"$work/titles.$pass"
   n=$(wc -l <"$work/calls.$pass")
   total=$((total + n))
   echo "== pass $pass: $n calls in database $db"
@@ -91,15 +91,15 @@ for pass in main cron; do
 
   echo "== pass $pass: failures"
   # join: id -> title, outcome, sqlstate, message
-  awk -F'\t' 'BEGIN { OFS = "\t" } NR == FNR { t[$1] = $2; next } { print $1, t[$1], $2, $3, $4 }' \
+  awk -F'\t' 'BEGIN { OFS = "\t" } NR == FNR { t[$1] = $2; m[$1] = $3; next } { print $1, t[$1], m[$1], $2, $3, $4 }' \
     "$work/titles.$pass" "$work/results.$pass" | sort -n >"$work/joined.$pass"
   while IFS=$'\t' read -r _ title; do
     report "$title"
   done < <(awk -F'\t' '$2 == "missing" { print $1 "\t" $5 }' "$work/sel.$pass")
-  while IFS=$'\t' read -r id title outcome state msg; do
+  while IFS=$'\t' read -r id title refuse outcome state msg; do
     bad=""
     case $outcome in
-      ok) ;;
+      ok) [ "$refuse" != - ] && bad="accepted a value it must refuse: $refuse" ;;
       error)
         if hostile_bad_sqlstate "$state"; then bad="ERROR $state: $msg"
         elif [[ $title == *" baseline"* ]]; then bad="valid call failed: ERROR $state: $msg"
@@ -112,7 +112,7 @@ for pass in main cron; do
       printf '  call #%s %s -> %s %s %s\n      %s\n' "$id" "$title" "$outcome" "$state" "$msg" "$sqltext"
     fi
   done <"$work/joined.$pass"
-  summary=$(awk -F'\t' '{ c[$3 == "error" ? $3 " " substr($4, 1, 2) : $3]++ }
+  summary=$(awk -F'\t' '{ c[$4 == "error" ? $4 " " substr($5, 1, 2) : $4]++ }
                         END { for (k in c) printf "%s: %d, ", k, c[k] }' "$work/joined.$pass")
   echo "   outcomes: ${summary%, }"
 done

@@ -122,7 +122,7 @@ hostile_run() {
         printf '%s\tnotrun\t-\t%s\n' "$last" "the time budget ran out during this call" >>"$results"
         break
       fi
-      printf '%s\tcrash\t-\t%s\n' "$last" "connection lost: $(tr '\n' ' ' <"$out.err" | cut -c1-300)" >>"$results"
+      printf '%s\tcrash\t-\t%s\n' "$last" "connection lost: $(tail -n 2 "$out.err" | tr '\n' ' ' | cut -c1-300)" >>"$results"
       hostile_wait_server || { echo "the server did not come back after call $last" >&2; break; }
       from=$(($(grep -n -m1 "^$last"$'\t' "$calls" | cut -d: -f1) + 1))
     else

@@ -52,7 +52,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('create_partitioned', 'date', 'premake', '2'),
   ('create_partitioned', 'date', 'retention', $$'1 year'$$),
   ('create_partitioned', 'date', 'retention_mode', $$'archive'$$),
-  ('create_partitioned', 'date', 'archive_schema', $$'other'$$),
+  ('create_partitioned', 'date', 'archive_schema', $$'app'$$),
   ('create_partitioned', 'date', 'time_zone', $$'Europe/Paris'$$),
   ('update_partitioned', 'ts', 'parent', $$'app.ev_ts'::regclass$$),
   ('update_partitioned', 'ts', 'premake', '3'),
@@ -375,3 +375,48 @@ INSERT INTO hostile.values (type, label, expr) VALUES
   ('regprocedure', 'extension function', $$'pgdb_tools.version()'::regprocedure$$),
   ('regprocedure', 'oid 0', '0::oid::regprocedure'),
   ('regprocedure', 'missing oid', '4294967295::oid::regprocedure');
+
+-- Values a call must refuse (an ERROR with a fitting SQLSTATE): a call that accepts one fails the
+-- fuzz. fn is a regular expression over function names.
+CREATE TABLE hostile.must_refuse (fn text, arg name, label text, why text);
+INSERT INTO hostile.must_refuse
+SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save)$', 'schemas', l,
+       'the extension''s own and the system schemas are never snapshot material'
+  FROM unnest(ARRAY['pgdb_tools', 'pgdb_tools_snapshots', 'pg_catalog', 'pg_toast', 'information_schema']) l
+UNION ALL
+SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save|snapshot_restore)$', 'tables', l,
+       'the extension''s own and the system tables are never snapshot material'
+  FROM unnest(ARRAY['extension catalog', 'catalog']) l
+UNION ALL
+SELECT '^(snapshot_restore)$', 'target_schema', l, 'no restore into the extension''s or the system''s schemas'
+  FROM unnest(ARRAY['pgdb_tools', 'pgdb_tools_snapshots', 'pg_catalog', 'pg_toast', 'information_schema']) l
+UNION ALL
+SELECT '^(create_partitioned|update_partitioned)$', 'archive_schema', l, 'no archiving into the extension''s or the system''s schemas'
+  FROM unnest(ARRAY['pgdb_tools', 'pgdb_tools_snapshots', 'pg_catalog', 'pg_toast', 'information_schema']) l
+UNION ALL
+SELECT '^(create_partitioned|update_partitioned)$', a, l,
+       'an interval or width whose arithmetic overflows, or that is not positive, must be refused'
+  FROM unnest(ARRAY['partition_interval', 'retention']) a,
+       unnest(ARRAY['1000000 years', '-1000000 years', '2147483647 hours', '106751992 days',
+                    '178000000 years', '-1', '0', 'int8 max', 'int8 min', 'NaN', 'infinity',
+                    '-infinity']) l
+UNION ALL
+SELECT '^create_partitioned$', 'start_at', l, 'a start at the edge of the type leaves no partitions to make'
+  FROM unnest(ARRAY['infinity', '-infinity', 'NaN']) l
+UNION ALL
+SELECT '^(create_partitioned|update_partitioned)$', 'premake', l, 'premake must be 0 or more (and bounded)'
+  FROM unnest(ARRAY['-1', 'int4 min']) l
+UNION ALL
+SELECT '^create_partitioned$', 'parent', l, 'only a range-partitioned table can be a set'
+  FROM unnest(ARRAY['app.docs', 'view', 'sequence', 'partition', 'pg_catalog.pg_class', 'extension catalog',
+                    'extension view', 'oid 0', 'missing oid']) l
+UNION ALL
+SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger)$', 'tbl', l,
+       'no managed triggers on catalogs, views, sequences or missing tables'
+  FROM unnest(ARRAY['pg_catalog.pg_class', 'sequence', 'extension catalog', 'extension view', 'oid 0', 'missing oid']) l
+UNION ALL
+SELECT '^(snapshot_prune)$', 'keep_last', l, 'keep_last must be 0 or more'
+  FROM unnest(ARRAY['-1', 'int4 min']) l
+UNION ALL
+SELECT '^(run_maintenance_proc)$', 'max_retries', l, 'max_retries must be 0 or more'
+  FROM unnest(ARRAY['-1', 'int4 min']) l;

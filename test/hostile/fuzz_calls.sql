@@ -1,6 +1,6 @@
 -- Generates the fuzz's calls from the catalog (run with psql -At -F '\t' in the fuzz database,
 -- after fixtures.sql and fuzz_args.sql). One line per call:
---   id, mode (tx | auto | missing), setup, sql, label
+--   id, mode (tx | auto | missing), setup, sql, title, why the call must be refused (or '')
 -- "missing" lines are not calls: they report a function argument without a valid value or a type
 -- without hostile values (the fuzz fails on them).
 --
@@ -87,36 +87,38 @@ rendered AS (
               WHEN f.prokind = 'p' THEN 'SET ' || s.setting || ';'
               ELSE 'SET LOCAL ' || s.setting || ';' END AS setup,
          CASE WHEN f.prokind = 'p' THEN 'CALL pgdb_tools.' || quote_ident(f.proname) || '(' || c.arglist || ')'
-              ELSE 'SELECT count(*) FROM pgdb_tools.' || quote_ident(f.proname) || '(' || c.arglist || ') AS r'
+              ELSE 'SELECT pg_catalog.count(*) FROM pgdb_tools.' || quote_ident(f.proname) || '(' || c.arglist || ') AS r'
          END AS sql,
          f.proname || CASE WHEN c.variant <> '' THEN '[' || c.variant || ']' ELSE '' END
            || CASE WHEN c.fuzzed IS NULL THEN ' baseline' ELSE ' ' || c.fuzzed || '=' || c.label END
-           || coalesce(' {SET ' || s.setting || '}', '') AS title
+           || coalesce(' {SET ' || s.setting || '}', '') AS title,
+         (SELECT string_agg(m.why, '; ') FROM hostile.must_refuse m
+           WHERE f.proname ~ m.fn AND m.arg = c.fuzzed AND m.label = c.label) AS must_refuse
     FROM calls c JOIN fn f USING (oid)
     JOIN settings s ON c.fuzzed IS NULL OR s.setting IS NULL
   UNION ALL
   SELECT 0, c.relname, '', NULL, 'baseline', s.setting, s.ord, 'tx',
          coalesce('SET LOCAL ' || s.setting || ';', ''),
-         'SELECT count(*) FROM pgdb_tools.' || quote_ident(c.relname),
-         'view ' || c.relname || coalesce(' {SET ' || s.setting || '}', '')
+         'SELECT pg_catalog.count(*) FROM pgdb_tools.' || quote_ident(c.relname),
+         'view ' || c.relname || coalesce(' {SET ' || s.setting || '}', ''), NULL
     FROM pg_class c CROSS JOIN settings s
    WHERE c.relnamespace = 'pgdb_tools'::regnamespace AND c.relkind = 'v' AND NOT :'cron'::boolean
   UNION ALL
   -- what the fuzz cannot cover: required arguments without a valid value, types without values
   SELECT -1, f.proname, v.variant, v.pos, '', NULL, 0, 'missing', '', '',
          f.proname || CASE WHEN v.variant <> '' THEN '[' || v.variant || ']' ELSE '' END || ': argument '
-           || v.name || ' (' || v.type::text || ') has no default and no valid value in hostile.valid_args'
+           || v.name || ' (' || v.type::text || ') has no default and no valid value in hostile.valid_args', NULL
     FROM valid v JOIN fn f USING (oid)
    WHERE v.expr IS NULL AND NOT v.has_default
   UNION ALL
   SELECT -1, f.proname, '', a.pos, '', NULL, 0, 'missing', '', '',
          f.proname || ': argument ' || a.name || ' is of type ' || a.type::text
-           || ', which has no hostile values in hostile.values'
+           || ', which has no hostile values in hostile.values', NULL
     FROM arg a JOIN fn f USING (oid)
    WHERE NOT EXISTS (SELECT FROM hostile.values hv WHERE hv.type = a.type)
 )
 SELECT row_number() OVER (ORDER BY block, proname, variant, coalesce(fuzzed_pos, 0),
                                    label = 'NULL' DESC, label, setting_ord NULLS FIRST),
-       mode, setup, sql, title
+       mode, setup, sql, title, coalesce(must_refuse, '')
   FROM rendered
  ORDER BY 1;
