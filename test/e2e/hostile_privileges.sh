@@ -1,6 +1,8 @@
 # Privilege matrix of every public function of pgdb_tools: each function's valid call (the
 # baselines of test/hostile/fuzz_calls.sql, arguments evaluated to literals) as a superuser, the
-# tables' owner, a role with SELECT only and a role with no rights on them, twice: with
+# tables' owner, a role with SELECT only, a role with no rights on them (these four get USAGE on
+# schema pgdb_tools from the script, as a DBA would grant it) and a role with only what the
+# extension grants (0.1.0: not even USAGE on its schema, so 42501 everywhere), twice: with
 # search_path 'public, pg_catalog' and with '"$user", public'. Schema public holds planted
 # operators, functions and aggregates (test/hostile/plant.sql, owned by the database owner, as
 # PostgreSQL 15 allows) that log their own execution; the owner's table has a CHECK function that
@@ -19,7 +21,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/hostile/driver.sh"
 DB=pgdb_e2e_priv
 CRON_DB=${PGDATABASE:?}
-ROLES="hostile_owner hostile_other hostile_reader hostile_nobody hostile_planter"
+ROLES="hostile_owner hostile_other hostile_reader hostile_nobody hostile_bare hostile_planter"
 work=$(mktemp -d)
 chmod 755 "$work"
 sql() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -144,9 +146,9 @@ export PGOPTIONS="-c search_path=pg_catalog"
 failures=0
 fail() { printf '  FAIL %s\n' "$*"; failures=$((failures + 1)); }
 
-declare -A role_name=([superuser]=postgres [owner]=hostile_owner [reader]=hostile_reader [nobody]=hostile_nobody)
+declare -A role_name=([superuser]=postgres [owner]=hostile_owner [reader]=hostile_reader [nobody]=hostile_nobody [bare]=hostile_bare)
 declare -A paths=([p1]='public, pg_catalog' [p2]='"$user", public')
-roles_order="superuser owner reader nobody"
+roles_order="superuser owner reader nobody bare"
 
 for pass in main cron; do
   db=$DB; cron=false
@@ -186,10 +188,13 @@ for pass in main cron; do
     "$work/hijack.$pass" | sort -u >"$work/hijacks.$pass"
 
   # the matrix
-  awk -F'\t' -v expfile="$here/hostile/priv_expect.tsv" -v hijacks="$work/hijacks.$pass" -v list="${HOSTILE_PRIV_LIST:-}" -v calls="$work/calls.$pass" '
+  # hostile_bare has only what the extension itself grants: without USAGE on its schema every call
+  # must give 42501; with it, what the no-rights role gets.
+  bare_usage=$(psql -X -At -d "$db" -c "SELECT has_schema_privilege('hostile_bare', 'pgdb_tools', 'USAGE')")
+  awk -F'\t' -v bare_usage="$bare_usage" -v expfile="$here/hostile/priv_expect.tsv" -v hijacks="$work/hijacks.$pass" -v list="${HOSTILE_PRIV_LIST:-}" -v calls="$work/calls.$pass" '
     BEGIN {
       OFS = "\t"
-      split("superuser owner reader nobody", roles, " ")
+      split("superuser owner reader nobody bare", roles, " ")
       for (i = 1; i <= 4; i++) col[roles[i]] = i + 1
       while ((getline line < expfile) > 0) {
         if (line ~ /^#/ || line == "") continue
@@ -204,7 +209,7 @@ for pass in main cron; do
     FILENAME == ARGV[1] { key[$1] = $2; role[$1] = $3; path[$1] = $4; if (!($2 in seen)) { seen[$2] = 1; order[++nkeys] = $2 }; next }
     {
       id = $1; outcome = $2; st = $3; msg = $4; k = key[id]; r = role[id]; p = path[id]
-      e = expect[k, r]
+      e = (r == "bare") ? (bare_usage == "t" ? expect[k, "nobody"] : "deny") : expect[k, r]
       cell = (outcome == "ok") ? "ok" : (outcome == "error" ? st : toupper(outcome))
       bad = ""
       if (e == "") bad = "no expectation in priv_expect.tsv"
@@ -219,13 +224,13 @@ for pass in main cron; do
       if (list != "") printf "  call #%s %s as %s %s -> %s %s %s\n      %s\n", id, k, r, p, outcome, st, msg, sqltext[id]
     }
     END {
-      printf "  %-28s | %-31s | %-31s\n", "", "search_path public, pg_catalog", "search_path \"$user\", public"
-      printf "  %-28s | %-7s %-7s %-7s %-7s | %-7s %-7s %-7s %-7s\n", "call", "super", "owner", "reader", "nobody", "super", "owner", "reader", "nobody"
+      printf "  %-28s | %-39s | %-39s\n", "", "search_path public, pg_catalog", "search_path \"$user\", public"
+      printf "  %-28s | %-7s %-7s %-7s %-7s %-7s | %-7s %-7s %-7s %-7s %-7s\n", "call", "super", "owner", "reader", "nobody", "bare", "super", "owner", "reader", "nobody", "bare"
       for (i = 1; i <= nkeys; i++) {
         k = order[i]; line = sprintf("  %-28s |", k)
         for (pi = 1; pi <= 2; pi++) {
           p = "p" pi
-          for (j = 1; j <= 4; j++) line = line sprintf(" %-7s", cells[k, roles[j], p])
+          for (j = 1; j <= 5; j++) line = line sprintf(" %-7s", cells[k, roles[j], p])
           line = line (pi == 1 ? " |" : "")
         }
         print line
