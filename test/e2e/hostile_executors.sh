@@ -23,7 +23,7 @@ drop_all() {
 }
 trap 'drop_all; rm -rf "$work"' EXIT
 drop_all
-sql -d postgres -c "CREATE ROLE hostile_owner" -c "CREATE ROLE hostile_other" || exit 1
+hostile_create_roles hostile_owner hostile_other || exit 1
 createdb "$DB" || exit 1
 sql -d "$DB" -f "$here/hostile/fixtures.sql" >/dev/null || { echo "fixtures failed"; exit 1; }
 

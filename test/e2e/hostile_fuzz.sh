@@ -51,7 +51,7 @@ setup() {
 dropdb --if-exists "$DB" 2>/dev/null
 drop_cron_fixtures
 psql -X -q -d postgres -c "DROP ROLE IF EXISTS hostile_owner" -c "DROP ROLE IF EXISTS hostile_other" 2>/dev/null
-sql -d postgres -c "CREATE ROLE hostile_owner" -c "CREATE ROLE hostile_other" || exit 1
+hostile_create_roles hostile_owner hostile_other || exit 1
 createdb "$DB" || exit 1
 setup "$DB" || { echo "fixtures failed"; exit 1; }
 sql -d "$CRON_DB" -c "CREATE EXTENSION IF NOT EXISTS pg_cron" >/dev/null || exit 1

@@ -130,7 +130,7 @@ SQL
 dropdb --if-exists "$DB" 2>/dev/null
 drop_cron_fixtures
 drop_roles
-for r in $ROLES; do sql -d postgres -c "CREATE ROLE $r" || exit 1; done
+hostile_create_roles $ROLES || exit 1
 createdb -O hostile_planter "$DB" || exit 1
 setup "$DB" hostile_planter || { echo "setup failed in $DB"; exit 1; }
 sql -d "$CRON_DB" -c "CREATE EXTENSION IF NOT EXISTS pg_cron" >/dev/null || exit 1

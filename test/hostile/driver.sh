@@ -154,3 +154,14 @@ hostile_bad_sqlstate() {
     *) return 1 ;;
   esac
 }
+
+# hostile_create_roles ROLE...: creates the roles that do not exist yet (one left over by an
+# aborted run is reused: its objects went with that run's database).
+hostile_create_roles() {
+  local r
+  for r in "$@"; do
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$r') THEN CREATE ROLE $r; END IF;
+      END \$\$" || return 1
+  done
+}
