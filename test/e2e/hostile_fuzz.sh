@@ -2,8 +2,10 @@
 # (test/hostile/fuzz_calls.sql): each argument in turn NULL and every hostile value of its type
 # (test/hostile/fuzz_args.sql), the others valid, against the fixtures of
 # test/hostile/fixtures.sql; plus each function's valid call under odd session settings, and every
-# view. Each call runs in its own transaction, rolled back (procedures autocommitted, last), as a
-# superuser, with statement_timeout (test/hostile/driver.sh detects calls that ignore it).
+# view, as a superuser; then, as the tables' owner (a non-superuser), every argument that names an
+# object with every hostile value of its type. Each call runs in its own transaction, rolled back
+# (procedures autocommitted, last), with statement_timeout (test/hostile/driver.sh detects calls
+# that ignore it).
 #
 # Passes when every call succeeded or raised an ERROR whose SQLSTATE is not internal (XX), system
 # (58), resources (53) or cancel (57: a timeout fails), every valid call succeeded, no backend

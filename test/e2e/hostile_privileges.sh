@@ -73,7 +73,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# setup DB PLANTER: fixtures, rights, planted objects, the owner's CHECK trap, literal arguments.
+# setup DB PLANTER: fixtures, rights, planted objects, the owner's CHECK trap (fuzz_args.sql turns
+# the valid arguments into literals, which the roles can use).
 setup() {
   local db=$1 planter=$2
   sql -d "$db" -f "$here/hostile/fixtures.sql" >/dev/null &&
@@ -94,19 +95,6 @@ GRANT SELECT ON ALL SEQUENCES IN SCHEMA app TO hostile_reader;
 SET ROLE hostile_owner;
 SELECT pgdb_tools._snapshot_schedule_save('fz', '{app.docs}', NULL, 3);
 RESET ROLE;
--- The valid arguments become literals: the roles could not evaluate the expressions that read
--- the extension's catalog (they would fail before the call).
-DO $$
-DECLARE r record; v text; t text;
-BEGIN
-  FOR r IN SELECT va.*, p.oid AS fn_oid FROM hostile.valid_args va
-             JOIN pg_proc p ON p.proname = va.fn AND p.pronamespace = 'pgdb_tools'::regnamespace
-            WHERE va.expr IS NOT NULL LOOP
-    EXECUTE format('SELECT (%s)::text, pg_typeof(%s)::text', r.expr, r.expr) INTO v, t;
-    UPDATE hostile.valid_args SET expr = quote_nullable(v) || '::' || t
-     WHERE fn = r.fn AND variant = r.variant AND arg = r.arg;
-  END LOOP;
-END $$;
 SQL
     sql -d "$db" -c "SET ROLE $planter" -f "$here/hostile/plant.sql" >/dev/null &&
     sql -d "$db" >/dev/null <<'SQL'

@@ -8,7 +8,9 @@
 -- not trigger functions: those are attached to tables, not called), procedures with CALL, and
 -- every view of the schema. For each function and each variant of its valid arguments: one
 -- baseline call, the baseline under odd session settings, then each argument in turn NULL and
--- every hostile value of its type, the other arguments valid.
+-- every hostile value of its type, the other arguments valid; then, as the tables' owner (a
+-- non-superuser), each argument that names an object (regclass, name, oid, regprocedure and their
+-- arrays) with every hostile value of its type.
 WITH fn AS (
   SELECT p.oid, p.proname, p.prokind, p.pronargs, p.pronargdefaults, p.provariadic <> 0 AS variadic,
          p.proallargtypes, p.proargtypes, p.proargnames, p.proargmodes
@@ -93,9 +95,21 @@ rendered AS (
            || CASE WHEN c.fuzzed IS NULL THEN ' baseline' ELSE ' ' || c.fuzzed || '=' || c.label END
            || coalesce(' {SET ' || s.setting || '}', '') AS title,
          (SELECT string_agg(m.why, '; ') FROM hostile.must_refuse m
-           WHERE f.proname ~ m.fn AND m.arg = c.fuzzed AND m.label = c.label) AS must_refuse
+           WHERE f.proname ~ m.fn AND m.arg = c.fuzzed AND m.label = c.label AND m.role IS NULL) AS must_refuse
     FROM calls c JOIN fn f USING (oid)
     JOIN settings s ON c.fuzzed IS NULL OR s.setting IS NULL
+  UNION ALL
+  -- the pass as the tables' owner (a non-superuser): the arguments that name objects
+  SELECT 3, f.proname, c.variant, c.fuzzed_pos, c.label, NULL, 0, 'tx', 'SET LOCAL ROLE hostile_owner;',
+         'SELECT pg_catalog.count(*) FROM pgdb_tools.' || quote_ident(f.proname) || '(' || c.arglist || ') AS r',
+         'as owner: ' || f.proname || CASE WHEN c.variant <> '' THEN '[' || c.variant || ']' ELSE '' END
+           || ' ' || c.fuzzed || '=' || c.label,
+         (SELECT string_agg(m.why, '; ') FROM hostile.must_refuse m
+           WHERE f.proname ~ m.fn AND m.arg = c.fuzzed AND m.label = c.label)
+    FROM calls c JOIN fn f USING (oid) JOIN arg a ON a.oid = c.oid AND a.name = c.fuzzed
+   WHERE f.prokind <> 'p'
+     AND a.type IN ('regclass'::regtype, 'regclass[]'::regtype, 'name'::regtype, 'name[]'::regtype,
+                    'oid'::regtype, 'regprocedure'::regtype)
   UNION ALL
   SELECT 0, c.relname, '', NULL, 'baseline', s.setting, s.ord, 'tx',
          coalesce('SET LOCAL ' || s.setting || ';', ''),
