@@ -10,7 +10,7 @@ COMMENT ON FUNCTION version() IS 'The version of the pgdb_tools extension librar
 CREATE FUNCTION _require_pg_cron() RETURNS void
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') THEN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
     RAISE EXCEPTION 'pg_cron is not installed in this database'
       USING ERRCODE = '55000',
             HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';

@@ -24,27 +24,37 @@ finish() {
 
 ensure_packages "${BUILD_PACKAGES[@]}" || { failed=1; echo "package installation failed"; finish; }
 
-# --- unit tests (PG-free core) ---
-echo "== Unit tests (ctest)"
-unit_log="$REPO/build/ctest.log"
-mkdir -p "$REPO/build"
-if cmake -S "$REPO" -B "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
-   cmake --build "$REPO/build/cmake" -j"$(nproc)" >"$REPO/build/cmake-build.log" 2>&1; then
-  (cd "$REPO/build/cmake" && ctest --output-on-failure) >"$unit_log" 2>&1
-  summary=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$unit_log")
-  if [ -n "$summary" ]; then
-    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
-    unit_failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")
-    passed=$((passed + total - unit_failed))
-    failed=$((failed + unit_failed))
-    echo "   $summary"
-    [ "$unit_failed" -gt 0 ] && cat "$unit_log"
+# --- unit tests (PG-free core): a plain build, and one under ASan + UBSan ---
+# run_ctest LABEL BUILD_DIR CMAKE_ARGS...: builds, runs ctest and adds its counts to the totals.
+run_ctest() {
+  local label=$1 dir=$2; shift 2
+  local unit_log="$dir.ctest.log" summary total unit_failed
+  echo "== Unit tests (ctest, $label)"
+  if cmake -S "$REPO" -B "$dir" "$@" >/dev/null &&
+     cmake --build "$dir" -j"$(nproc)" >"$dir.build.log" 2>&1; then
+    (cd "$dir" && ctest --output-on-failure) >"$unit_log" 2>&1
+    summary=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$unit_log")
+    if [ -n "$summary" ]; then
+      total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
+      unit_failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")
+      passed=$((passed + total - unit_failed))
+      failed=$((failed + unit_failed))
+      echo "   $summary"
+      [ "$unit_failed" -gt 0 ] && cat "$unit_log"
+    else
+      cat "$unit_log"; failed=$((failed + 1))
+    fi
   else
-    cat "$unit_log"; failed=$((failed + 1))
+    cat "$dir.build.log"; echo "unit test build ($label) failed"; failed=$((failed + 1))
   fi
-else
-  cat "$REPO/build/cmake-build.log"; echo "unit test build failed"; failed=$((failed + 1))
-fi
+}
+mkdir -p "$REPO/build"
+run_ctest plain "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Any sanitizer report aborts the test binary (-fno-sanitize-recover=all, halt_on_error), so the
+# case fails in ctest; leaks count too.
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_ctest "ASan+UBSan" "$REPO/build/cmake-asan" -DCMAKE_BUILD_TYPE=Debug -DPGDB_SANITIZE=ON
 [ "${1:-}" = "--unit-only" ] && finish
 
 # --- the extension against a real server ---

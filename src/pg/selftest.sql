@@ -42,12 +42,15 @@ CREATE FUNCTION _selftest_isolated_errors(sqls text[]) RETURNS text
 CREATE FUNCTION _selftest_cpp_error_with_spi() RETURNS text
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_cpp_error_with_spi';
 
+-- Run by CREATE EXTENSION (search_path: pgdb_tools, then pg_catalog implicitly first); still, every
+-- name and operator is qualified so nothing a caller planted can be picked up.
 DO $$
-DECLARE f regprocedure;
+DECLARE f pg_catalog.regprocedure;
 BEGIN
-  FOR f IN SELECT p.oid FROM pg_proc p
-           WHERE p.pronamespace = 'pgdb_tools'::regnamespace AND p.proname LIKE '\_selftest\_%'
+  FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+           WHERE p.pronamespace OPERATOR(pg_catalog.=) 'pgdb_tools'::pg_catalog.regnamespace
+             AND p.proname OPERATOR(pg_catalog.~~) '\_selftest\_%'::pg_catalog.text
   LOOP
-    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   END LOOP;
 END $$;
