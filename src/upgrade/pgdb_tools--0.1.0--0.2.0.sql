@@ -25,6 +25,16 @@ ALTER TABLE snapshot_catalog DROP CONSTRAINT snapshot_catalog_name_key;
 ALTER TABLE snapshot_catalog ADD COLUMN created_on text;
 ALTER TABLE snapshot_catalog ADD UNIQUE (created_by, name);
 
+CREATE OR REPLACE FUNCTION _require_pg_cron() RETURNS void
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+    RAISE EXCEPTION 'pg_cron is not installed in this database'
+      USING ERRCODE = '55000',
+            HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';
+  END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION create_partitioned(parent regclass, control text, partition_interval text,
                                    premake integer DEFAULT 4, start_at text DEFAULT NULL,
                                    retention text DEFAULT NULL, retention_mode text DEFAULT 'drop',
