@@ -76,6 +76,12 @@ SELECT pgdb_tools.schedule_snapshot('j', 'not a schedule', ARRAY['hostile.items'
 SELECT pgdb_tools.schedule_snapshot(repeat('j', 41), '@daily', ARRAY['hostile.items']::regclass[]);
 SELECT pgdb_tools.unschedule_snapshot(NULL);
 SELECT pgdb_tools.unschedule_snapshot('never_scheduled');
+-- a schedule's lists are snapshot material as snapshot_create checks it, when it is made
+SELECT pgdb_tools.schedule_snapshot('j', '@daily', schemas => '{pgdb_tools}');
+SELECT pgdb_tools.schedule_snapshot('j', '@daily', schemas => '{information_schema}');
+SELECT pgdb_tools.schedule_snapshot('j', '@daily', ARRAY['pg_catalog.pg_class']::regclass[]);
+SELECT pgdb_tools.schedule_snapshot('j', '@daily', ARRAY['pgdb_tools.managed_triggers']::regclass[]);
+SELECT pgdb_tools.schedule_snapshot('j', '@daily', schemas => '{no_such_schema}');
 \set VERBOSITY default
 SELECT count(*) AS jobs FROM cron.job;
 DROP EXTENSION pg_cron;
@@ -145,10 +151,24 @@ SELECT pgdb_tools.snapshot_create('ext', ARRAY['pgdb_tools.snapshot_catalog']::r
 SELECT pgdb_tools.snapshot_create('ext', ARRAY['pgdb_tools.snapshot_schedules']::regclass[]);
 SELECT * FROM pgdb_tools.snapshot_restore('app_before', target_schema => 'pgdb_tools');
 SELECT * FROM pgdb_tools.snapshot_restore('app_before', target_schema => 'pgdb_tools_snapshots');
+-- nor are the system catalogs
+SELECT pgdb_tools.snapshot_create('sys', schemas => '{pg_catalog}');
+SELECT pgdb_tools.snapshot_create('sys', schemas => '{pg_toast}');
+SELECT pgdb_tools.snapshot_create('sys', schemas => '{information_schema}');
+SELECT pgdb_tools.snapshot_create('sys', ARRAY['pg_catalog.pg_class']::regclass[]);
+SELECT pgdb_tools.snapshot_create('sys', ARRAY['information_schema.sql_features']::regclass[]);
+SELECT * FROM pgdb_tools.snapshot_restore('app_before', target_schema => 'pg_catalog');
+SELECT * FROM pgdb_tools.snapshot_restore('app_before', target_schema => 'information_schema');
 \set VERBOSITY default
 SELECT pgdb_tools.snapshot_create('ext', schemas => '{pgdb_tools}');
 SELECT * FROM pgdb_tools.snapshot_restore('app_before', target_schema => 'pgdb_tools');
+SELECT pgdb_tools.snapshot_create('sys', ARRAY['pg_catalog.pg_class']::regclass[]);
+SELECT pgdb_tools.snapshot_create('sys', schemas => '{information_schema}');
 SELECT count(*) AS snapshots FROM pgdb_tools.snapshots;
+-- a schema named many times is one schema (10000 names: one lookup)
+SELECT pgdb_tools.snapshot_create('many', schemas => array_fill('hostile'::name, ARRAY[10000])) > 0 AS taken;
+SELECT tables FROM pgdb_tools.snapshots WHERE name = 'many';
+SELECT pgdb_tools.snapshot_drop('many');
 
 -- 4. Snapshot names are per role (item 19): another role can take a name of yours (in its own
 -- namespace) without learning that yours exists, and never touches yours.

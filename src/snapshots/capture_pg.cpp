@@ -155,54 +155,40 @@ class RegisteredSnapshot {
   int pending_at_start_;
 };
 
-}  // namespace
-
-}  // namespace pgdb::snapshots
-
-using namespace pgdb;
-using namespace pgdb::snapshots;
-
-PGDB_FUNCTION(pgdb_tools_snapshot_create) {
-  // Every query below, and the type names written into the stored copies' DDL, under the
-  // trusted path: operators and functions planted in the caller's path never run.
-  pg::SearchPath trusted(pg::trusted_search_path);
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
-  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
-  require_snapshot_name(name);
+// The tables a snapshot of the given tables (regclass[]) and schemas (name[]) copies, each
+// checked as snapshot material the caller may copy: named tables first, then each schema's tables
+// in name order; a partition whose partitioned ancestor is listed too is left to that ancestor.
+// Schedules check their lists with it when they are made, and again at each run.
+std::vector<Oid> snapshot_material(pg::Spi& spi, std::optional<Datum> table_array,
+                                   std::optional<Datum> schema_array) {
   std::vector<Oid> tables;
-  if (!PG_ARGISNULL(1))
-    for (Datum d : array_elements(PG_GETARG_DATUM(1), REGCLASSOID, "tables")) {
+  if (table_array)
+    for (Datum d : array_elements(*table_array, REGCLASSOID, "tables")) {
       Oid relid = DatumGetObjectId(d);
       if (std::find(tables.begin(), tables.end(), relid) == tables.end()) tables.push_back(relid);
     }
   std::vector<std::string> schemas;
-  if (!PG_ARGISNULL(2))
-    for (Datum d : array_elements(PG_GETARG_DATUM(2), NAMEOID, "schemas"))
-      schemas.emplace_back(NameStr(*DatumGetName(d)));
-  std::optional<std::string> note;
-  if (!PG_ARGISNULL(3)) note = pg::text_to_string(PG_GETARG_DATUM(3));
-  std::vector<std::string> tags;
-  if (!PG_ARGISNULL(4))
-    for (Datum d : array_elements(PG_GETARG_DATUM(4), TEXTOID, "tags"))
-      tags.push_back(pg::text_to_string(d));
+  if (schema_array)
+    for (Datum d : array_elements(*schema_array, NAMEOID, "schemas")) {
+      std::string schema = NameStr(*DatumGetName(d));
+      if (std::find(schemas.begin(), schemas.end(), schema) == schemas.end())
+        schemas.push_back(schema);
+    }
   if (tables.empty() && schemas.empty())
     throw Error(sqlstate::invalid_parameter_value, "snapshot_create needs tables or schemas", {},
                 "Pass tables => ARRAY['orders', 'order_lines']::regclass[] or schemas => "
                 "ARRAY['app']::name[].");
-
-  pg::Spi spi;
   for (const std::string& schema : schemas) {
     spi.execute("SELECT oid::pg_catalog.int8 FROM pg_catalog.pg_namespace WHERE nspname = $1",
                 {pg::Param::text(schema)}, true);
     if (spi.row_count() == 0) throw Error("3F000", "schema \"" + schema + "\" does not exist");
     Oid nsp = static_cast<Oid>(spi.get_int64(0, 0).value());
-    if (is_extension_schema(spi, nsp))
-      throw Error(sqlstate::invalid_parameter_value,
-                  "cannot snapshot schema " + pg::quote_identifier(schema) +
-                      ": it belongs to the pgdb_tools extension",
-                  {},
-                  "The extension's own schemas hold its catalog and stored copies; they are never "
-                  "snapshot material.");
+    require_user_schema(spi, nsp, schema, "snapshot");
+    if (pg::call([nsp] { return pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE); }) !=
+        ACLCHECK_OK)
+      throw Error(sqlstate::insufficient_privilege,
+                  "permission denied for schema " + pg::quote_identifier(schema), {},
+                  "snapshot_create needs USAGE on every schema it copies.");
     spi.execute(
         "SELECT c.oid::int8 FROM pg_catalog.pg_class c "
         "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -231,8 +217,37 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   tables = distinct;
   for (Oid relid : tables) {
     require_snapshottable(relid);
-    require_not_extension_table(spi, relid, "snapshot");
+    require_user_table(spi, relid, "snapshot");
   }
+  return tables;
+}
+
+
+}  // namespace
+
+}  // namespace pgdb::snapshots
+
+using namespace pgdb;
+using namespace pgdb::snapshots;
+
+PGDB_FUNCTION(pgdb_tools_snapshot_create) {
+  // Every query below, and the type names written into the stored copies' DDL, under the
+  // trusted path: operators and functions planted in the caller's path never run.
+  pg::SearchPath trusted(pg::trusted_search_path);
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
+  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
+  require_snapshot_name(name);
+  std::optional<std::string> note;
+  if (!PG_ARGISNULL(3)) note = pg::text_to_string(PG_GETARG_DATUM(3));
+  std::vector<std::string> tags;
+  if (!PG_ARGISNULL(4))
+    for (Datum d : array_elements(PG_GETARG_DATUM(4), TEXTOID, "tags"))
+      tags.push_back(pg::text_to_string(d));
+
+  pg::Spi spi;
+  std::vector<Oid> tables =
+      snapshot_material(spi, PG_ARGISNULL(1) ? std::nullopt : std::optional(PG_GETARG_DATUM(1)),
+                        PG_ARGISNULL(2) ? std::nullopt : std::optional(PG_GETARG_DATUM(2)));
 
   const std::string created_by = current_user_name();
   const Oid creator = GetUserId();
@@ -541,6 +556,9 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
         {pg::Param::text(prefix), pg::Param::text(user)});
     PG_RETURN_VOID();
   }
+  // The lists are checked now, as the caller, as each run checks them again.
+  snapshot_material(spi, PG_ARGISNULL(1) ? std::nullopt : std::optional(PG_GETARG_DATUM(1)),
+                    PG_ARGISNULL(2) ? std::nullopt : std::optional(PG_GETARG_DATUM(2)));
   pg::Param tables = PG_ARGISNULL(1) ? pg::Param::null(REGCLASSARRAYOID)
                                      : pg::Param{REGCLASSARRAYOID, PG_GETARG_DATUM(1), false};
   pg::Param schemas = PG_ARGISNULL(2) ? pg::Param::null(NAMEARRAYOID)

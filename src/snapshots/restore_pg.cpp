@@ -253,7 +253,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
           {}, "Recreate it from the snapshot with target_schema => 'some_schema'.");
     pg::require_table(relid, "table");
     pg::require_table_owner(relid, "restore it");
-    require_not_extension_table(spi, relid, "restore");
+    require_user_table(spi, relid, "restore");
     live.push_back(relid);
   }
   // Locked at once for the whole restore (TRUNCATE needs this lock anyway), in OID order, so that
@@ -511,12 +511,9 @@ std::vector<Restored> restore_into(pg::Spi& spi, const std::string& name,
   // IF NOT EXISTS for a concurrent restore creating it first; checked before to spare the NOTICE.
   spi.execute("SELECT oid::pg_catalog.int8 FROM pg_catalog.pg_namespace WHERE nspname = $1",
               {pg::Param::text(schema)}, true);
-  if (spi.row_count() > 0 &&
-      is_extension_schema(spi, static_cast<Oid>(spi.get_int64(0, 0).value())))
-    throw Error(sqlstate::invalid_parameter_value,
-                "cannot restore into schema " + pg::quote_identifier(schema) +
-                    ": it belongs to the pgdb_tools extension",
-                {}, "Pass a schema of your own; it is created when missing.");
+  if (spi.row_count() > 0)
+    require_user_schema(spi, static_cast<Oid>(spi.get_int64(0, 0).value()), schema,
+                        "restore into");
   spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {pg::Param::text(schema)},
               true);
   if (spi.row_count() == 0)
@@ -625,17 +622,18 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
                   "List the tables you can read in tables.");
     for (const StoredTable& item : items) chosen.push_back(&item);
   }
-  // The extension's catalog and copies are never restore material, whatever an old snapshot holds.
+  // The catalogs and the extension's own tables are never restore material, whatever an old
+  // snapshot holds.
   for (const StoredTable* item : chosen) {
     const std::string& schema = item->source_schema;
     Oid nsp = pg::call([&schema] { return get_namespace_oid(schema.c_str(), true); });
-    if (OidIsValid(nsp) && is_extension_schema(spi, nsp))
-      throw Error(
-          sqlstate::invalid_parameter_value,
-          "cannot restore " + item->source_quoted() + ": it belongs to the pgdb_tools extension",
-          {},
-          "The extension's own schemas hold its catalog and stored copies; they are never restore "
-          "material.");
+    if (OidIsValid(nsp) && (is_system_schema(nsp) || is_extension_schema(spi, nsp)))
+      throw Error(sqlstate::invalid_parameter_value,
+                  "cannot restore " + item->source_quoted() +
+                      ": it is a system catalog or belongs to the pgdb_tools extension",
+                  {},
+                  "The system catalogs and the extension's own schemas are never restore "
+                  "material.");
   }
   // Nor are Citus tables (their rows live in shards), in place or copied elsewhere.
   std::vector<Oid> sources;

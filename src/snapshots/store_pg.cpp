@@ -16,6 +16,7 @@ extern "C" {
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
@@ -102,8 +103,37 @@ bool is_extension_schema(pg::Spi& spi, Oid nsp) {
   return spi.get_bool(0, 0).value_or(false);
 }
 
-void require_not_extension_table(pg::Spi& spi, Oid relid, const std::string& action) {
+bool is_system_schema(Oid nsp) {
+  return pg::call([nsp] {
+    if (IsCatalogNamespace(nsp) || IsToastNamespace(nsp)) return true;
+    char* name = get_namespace_name(nsp);
+    return name != nullptr && strcmp(name, "information_schema") == 0;
+  });
+}
+
+void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
+                         const std::string& action) {
+  if (is_system_schema(nsp))
+    throw Error(sqlstate::invalid_parameter_value,
+                "cannot " + action + " schema " + pg::quote_identifier(schema) +
+                    ": it is a system schema",
+                {}, "The system catalogs are never snapshot or restore material.");
+  if (is_extension_schema(spi, nsp))
+    throw Error(sqlstate::invalid_parameter_value,
+                "cannot " + action + " schema " + pg::quote_identifier(schema) +
+                    ": it belongs to the pgdb_tools extension",
+                {},
+                "The extension's own schemas hold its catalog and stored copies; they are never "
+                "snapshot or restore material.");
+}
+
+void require_user_table(pg::Spi& spi, Oid relid, const std::string& action) {
   Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
+  if (is_system_schema(nsp))
+    throw Error(sqlstate::invalid_parameter_value,
+                "cannot " + action + " " + pg::table_name(relid).quoted() +
+                    ": it is a system catalog",
+                {}, "The system catalogs are never snapshot or restore material.");
   bool member = false;
   if (!is_extension_schema(spi, nsp)) {
     spi.execute(

@@ -75,9 +75,15 @@ void require_snapshot_name(const std::string& name);
 // pgdb_tools_snapshots). Their contents are the extension's catalog and copies: never snapshot or
 // restore material.
 bool is_extension_schema(pg::Spi& spi, Oid nsp);
-// 22023 when the table lies in one of the extension's schemas or belongs to the extension;
-// `action` is "snapshot", "restore", ...
-void require_not_extension_table(pg::Spi& spi, Oid relid, const std::string& action);
+// Whether schema nsp is a system schema (pg_catalog, pg_toast, information_schema).
+bool is_system_schema(Oid nsp);
+// 22023 when schema nsp (named schema) is a system schema or one of the extension's; `action`
+// is "snapshot", "restore into", ...
+void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
+                         const std::string& action);
+// 22023 when the table is a system catalog, lies in one of the extension's schemas or belongs
+// to the extension; `action` is "snapshot", "restore", ...
+void require_user_table(pg::Spi& spi, Oid relid, const std::string& action);
 
 // On Citus, the coordinator's table of a distributed, reference or Citus-local table is an empty
 // shell: copying, reloading or comparing it would silently lose the rows held by the shards.
