@@ -102,6 +102,7 @@ SELECT last_error FROM pgdb_tools.partition_status WHERE parent = 'ids'::regclas
 SELECT action, partition_name FROM pgdb_tools.run_maintenance('ids', force => true) ORDER BY partition_name;
 SELECT pgdb_tools.update_partitioned('ids', retention_limit => 101);
 SELECT pgdb_tools.update_partitioned('ids', retention_limit => 100) AS changed;
+SELECT pgdb_tools.update_partitioned('ids', retention_mode => 'archive', archive_schema => 'pg_toast');
 SELECT retention_limit FROM pgdb_tools.partition_sets WHERE parent_name = 'ids';
 SELECT pgdb_tools.create_partitioned('ids', 'id', '100', premake => 2, start_at => '0', retention => '1',
                                      retention_limit => 10);
@@ -173,6 +174,11 @@ SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', start_at => '');
 SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention => '');
 SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention_mode => '');
 SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention => '1 day', retention_mode => 'archive', archive_schema => '');
+-- archived partitions never go among the catalogs or the extension's own objects
+SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention => '1 day', retention_mode => 'archive', archive_schema => 'pg_catalog');
+SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention => '1 day', retention_mode => 'archive', archive_schema => 'information_schema');
+SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention => '1 day', retention_mode => 'archive', archive_schema => 'pgdb_tools');
+SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', retention => '1 day', retention_mode => 'archive', archive_schema => 'pgdb_tools_snapshots');
 SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', time_zone => '');
 SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', premake => 2147483647);
 SELECT pgdb_tools.create_partitioned('n', 'at', '1 day', premake => -2147483648);

@@ -714,12 +714,21 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
   }
   if (set.archive_schema) {
     spi.execute(
-        "SELECT pg_catalog.has_schema_privilege(oid, 'CREATE') FROM pg_catalog.pg_namespace "
-        "WHERE nspname = $1",
+        "SELECT pg_catalog.has_schema_privilege(oid, 'CREATE'), oid::pg_catalog.int8 "
+        "FROM pg_catalog.pg_namespace WHERE nspname = $1",
         {pg::Param::text(*set.archive_schema)}, true);
     if (spi.row_count() == 0)
       throw Error("3F000", "archive_schema \"" + *set.archive_schema + "\" does not exist");
-    if (!spi.get_bool(0, 0).value())
+    bool may_create = spi.get_bool(0, 0).value();
+    Oid nsp = static_cast<Oid>(spi.get_int64(0, 1).value());
+    // Archived partitions are the set's data: never filed among PostgreSQL's catalogs or the
+    // extension's own objects (dropped with it, or read as its catalog).
+    if (pg::is_system_schema(nsp) || pg::is_extension_schema(spi, nsp))
+      throw Error(sqlstate::invalid_parameter_value,
+                  "archive_schema \"" + *set.archive_schema +
+                      "\" is a system schema or belongs to the pgdb_tools extension",
+                  {}, "Archive into a schema of your own, e.g. CREATE SCHEMA archive.");
+    if (!may_create)
       throw Error(sqlstate::insufficient_privilege,
                   "permission denied to create in archive_schema \"" + *set.archive_schema + "\"");
   }

@@ -3,8 +3,10 @@
 #include "core/error.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
+#include "pg/spi.hpp"
 
 extern "C" {
+#include "catalog/catalog.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
@@ -46,6 +48,31 @@ void require_table_owner(Oid relid, const char* what) {
         sqlstate::insufficient_privilege, "must be owner of table " + table_name(relid).quoted(),
         {},
         std::string("Only the table's owner (or a member of the owning role) can ") + what + ".");
+}
+
+// The query names every operator: it may run under any search_path.
+bool is_extension_schema(Spi& spi, Oid nsp) {
+  spi.execute(
+      "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pgdb_tools' "
+      "   AND (e.extnamespace OPERATOR(pg_catalog.=) $1 "
+      "        OR EXISTS (SELECT FROM pg_catalog.pg_depend d "
+      "                    WHERE d.classid OPERATOR(pg_catalog.=) "
+      "'pg_catalog.pg_namespace'::pg_catalog.regclass "
+      "                      AND d.objid OPERATOR(pg_catalog.=) $1 "
+      "                      AND d.refclassid OPERATOR(pg_catalog.=) "
+      "'pg_catalog.pg_extension'::pg_catalog.regclass "
+      "                      AND d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype "
+      "OPERATOR(pg_catalog.=) 'e')))",
+      {Param::oid(nsp)}, true);
+  return spi.get_bool(0, 0).value_or(false);
+}
+
+bool is_system_schema(Oid nsp) {
+  return call([nsp] {
+    if (IsCatalogNamespace(nsp) || IsToastNamespace(nsp)) return true;
+    char* name = get_namespace_name(nsp);
+    return name != nullptr && strcmp(name, "information_schema") == 0;
+  });
 }
 
 }  // namespace pgdb::pg

@@ -24,4 +24,14 @@ void require_table(Oid relid, std::string_view argument);
 // says that only its owner can `what` ("manage its triggers").
 void require_table_owner(Oid relid, const char* what);
 
+class Spi;
+
+// Whether schema nsp is one of PostgreSQL's own: pg_catalog, a TOAST schema or
+// information_schema.
+bool is_system_schema(Oid nsp);
+
+// Whether schema nsp is one of pgdb_tools's own: its schema, or one the extension created
+// (pgdb_tools_snapshots). They hold its catalog and stored copies.
+bool is_extension_schema(Spi& spi, Oid nsp);
+
 }  // namespace pgdb::pg

@@ -627,7 +627,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
   for (const StoredTable* item : chosen) {
     const std::string& schema = item->source_schema;
     Oid nsp = pg::call([&schema] { return get_namespace_oid(schema.c_str(), true); });
-    if (OidIsValid(nsp) && (is_system_schema(nsp) || is_extension_schema(spi, nsp)))
+    if (OidIsValid(nsp) && (pg::is_system_schema(nsp) || pg::is_extension_schema(spi, nsp)))
       throw Error(sqlstate::invalid_parameter_value,
                   "cannot restore " + item->source_quoted() +
                       ": it is a system catalog or belongs to the pgdb_tools extension",

@@ -16,7 +16,6 @@ extern "C" {
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
@@ -87,38 +86,14 @@ void require_snapshot_name(const std::string& name) {
                   "snapshot name must not contain control characters");
 }
 
-bool is_extension_schema(pg::Spi& spi, Oid nsp) {
-  spi.execute(
-      "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'pgdb_tools' "
-      "   AND (e.extnamespace OPERATOR(pg_catalog.=) $1 "
-      "        OR EXISTS (SELECT FROM pg_catalog.pg_depend d "
-      "                    WHERE d.classid OPERATOR(pg_catalog.=) "
-      "'pg_catalog.pg_namespace'::pg_catalog.regclass "
-      "                      AND d.objid OPERATOR(pg_catalog.=) $1 "
-      "                      AND d.refclassid OPERATOR(pg_catalog.=) "
-      "'pg_catalog.pg_extension'::pg_catalog.regclass "
-      "                      AND d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype "
-      "OPERATOR(pg_catalog.=) 'e')))",
-      {pg::Param::oid(nsp)}, true);
-  return spi.get_bool(0, 0).value_or(false);
-}
-
-bool is_system_schema(Oid nsp) {
-  return pg::call([nsp] {
-    if (IsCatalogNamespace(nsp) || IsToastNamespace(nsp)) return true;
-    char* name = get_namespace_name(nsp);
-    return name != nullptr && strcmp(name, "information_schema") == 0;
-  });
-}
-
 void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
                          const std::string& action) {
-  if (is_system_schema(nsp))
+  if (pg::is_system_schema(nsp))
     throw Error(sqlstate::invalid_parameter_value,
                 "cannot " + action + " schema " + pg::quote_identifier(schema) +
                     ": it is a system schema",
                 {}, "The system catalogs are never snapshot or restore material.");
-  if (is_extension_schema(spi, nsp))
+  if (pg::is_extension_schema(spi, nsp))
     throw Error(sqlstate::invalid_parameter_value,
                 "cannot " + action + " schema " + pg::quote_identifier(schema) +
                     ": it belongs to the pgdb_tools extension",
@@ -129,13 +104,13 @@ void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
 
 void require_user_table(pg::Spi& spi, Oid relid, const std::string& action) {
   Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
-  if (is_system_schema(nsp))
+  if (pg::is_system_schema(nsp))
     throw Error(sqlstate::invalid_parameter_value,
                 "cannot " + action + " " + pg::table_name(relid).quoted() +
                     ": it is a system catalog",
                 {}, "The system catalogs are never snapshot or restore material.");
   bool member = false;
-  if (!is_extension_schema(spi, nsp)) {
+  if (!pg::is_extension_schema(spi, nsp)) {
     spi.execute(
         "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
         "    ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname = 'pgdb_tools' "

@@ -71,12 +71,6 @@ std::string current_user_name();
 // 22023 unless name is a usable snapshot name.
 void require_snapshot_name(const std::string& name);
 
-// Whether schema nsp is one of pgdb_tools's own (its schema, or one the extension created:
-// pgdb_tools_snapshots). Their contents are the extension's catalog and copies: never snapshot or
-// restore material.
-bool is_extension_schema(pg::Spi& spi, Oid nsp);
-// Whether schema nsp is a system schema (pg_catalog, pg_toast, information_schema).
-bool is_system_schema(Oid nsp);
 // 22023 when schema nsp (named schema) is a system schema or one of the extension's; `action`
 // is "snapshot", "restore into", ...
 void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
