@@ -32,6 +32,8 @@ INSERT INTO calls (query) VALUES
   ($$SELECT pgdb_tools.protect('-')$$),
   ($$SELECT pgdb_tools.protect(0)$$),
   ($$SELECT pgdb_tools.protect('no_such_table')$$),
+  ($$SELECT pgdb_tools.protect('pgdb_tools.snapshot_catalog')$$),
+  ($$SELECT pgdb_tools.protect('pgdb_tools.managed_triggers', '{TRUNCATE}')$$),
   ($$SELECT pgdb_tools.protect('t', NULL)$$),
   ($$SELECT pgdb_tools.protect('t', '{}')$$),
   ($$SELECT pgdb_tools.protect('t', '{NULL}')$$),
@@ -95,6 +97,7 @@ INSERT INTO calls (query) VALUES
   ($$SELECT pgdb_tools.search_vector('t', 'sv', '{"s": "A"}', 0)$$),
   ($$SELECT pgdb_tools.search_vector('t', 'sv', '{"s": "A"}', 'no_such_config')$$),
   -- manage_trigger
+  ($$SELECT pgdb_tools.manage_trigger('pgdb_tools.snapshot_catalog', 'fuzz.noop()')$$),
   ($$SELECT pgdb_tools.manage_trigger('t', NULL)$$),
   ($$SELECT pgdb_tools.manage_trigger('t', 0)$$),
   ($$SELECT pgdb_tools.manage_trigger('t', 123456789)$$),

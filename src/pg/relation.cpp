@@ -75,4 +75,32 @@ bool is_system_schema(Oid nsp) {
   });
 }
 
+void require_user_table(Spi& spi, Oid relid, const std::string& action) {
+  Oid nsp = call([relid] { return get_rel_namespace(relid); });
+  if (is_system_schema(nsp))
+    throw Error(sqlstate::invalid_parameter_value,
+                "cannot " + action + " " + table_name(relid).quoted() +
+                    ": it is a system catalog",
+                {}, "PostgreSQL's catalogs are not pgdb_tools material.");
+  bool member = false;
+  if (!is_extension_schema(spi, nsp)) {
+    spi.execute(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
+        "    ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pgdb_tools' "
+        " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+        "   AND d.objid OPERATOR(pg_catalog.=) $1 "
+        "   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+        "   AND d.deptype OPERATOR(pg_catalog.=) 'e')",
+        {Param::oid(relid)}, true);
+    member = spi.get_bool(0, 0).value_or(false);
+    if (!member) return;
+  }
+  throw Error(sqlstate::invalid_parameter_value,
+              "cannot " + action + " " + table_name(relid).quoted() +
+                  ": it belongs to the pgdb_tools extension",
+              {},
+              "The extension's own schemas and tables hold its catalog and stored copies: they are "
+              "not material for its own functions.");
+}
+
 }  // namespace pgdb::pg

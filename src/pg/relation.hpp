@@ -34,4 +34,9 @@ bool is_system_schema(Oid nsp);
 // (pgdb_tools_snapshots). They hold its catalog and stored copies.
 bool is_extension_schema(Spi& spi, Oid nsp);
 
+// 22023 when the table is a system catalog, lies in one of the extension's schemas or belongs to
+// the extension: never material for the extension's functions. `action` says what the caller
+// would do: "snapshot", "restore", "manage triggers on".
+void require_user_table(Spi& spi, Oid relid, const std::string& action);
+
 }  // namespace pgdb::pg

@@ -217,7 +217,7 @@ std::vector<Oid> snapshot_material(pg::Spi& spi, std::optional<Datum> table_arra
   tables = distinct;
   for (Oid relid : tables) {
     require_snapshottable(relid);
-    require_user_table(spi, relid, "snapshot");
+    pg::require_user_table(spi, relid, "snapshot");
   }
   return tables;
 }

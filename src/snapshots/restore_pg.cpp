@@ -253,7 +253,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
           {}, "Recreate it from the snapshot with target_schema => 'some_schema'.");
     pg::require_table(relid, "table");
     pg::require_table_owner(relid, "restore it");
-    require_user_table(spi, relid, "restore");
+    pg::require_user_table(spi, relid, "restore");
     live.push_back(relid);
   }
   // Locked at once for the whole restore (TRUNCATE needs this lock anyway), in OID order, so that

@@ -102,33 +102,6 @@ void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
                 "snapshot or restore material.");
 }
 
-void require_user_table(pg::Spi& spi, Oid relid, const std::string& action) {
-  Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
-  if (pg::is_system_schema(nsp))
-    throw Error(sqlstate::invalid_parameter_value,
-                "cannot " + action + " " + pg::table_name(relid).quoted() +
-                    ": it is a system catalog",
-                {}, "The system catalogs are never snapshot or restore material.");
-  bool member = false;
-  if (!pg::is_extension_schema(spi, nsp)) {
-    spi.execute(
-        "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
-        "    ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname = 'pgdb_tools' "
-        " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
-        "   AND d.objid OPERATOR(pg_catalog.=) $1 "
-        "   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
-        "   AND d.deptype OPERATOR(pg_catalog.=) 'e')",
-        {pg::Param::oid(relid)}, true);
-    member = spi.get_bool(0, 0).value_or(false);
-    if (!member) return;
-  }
-  throw Error(sqlstate::invalid_parameter_value,
-              "cannot " + action + " " + pg::table_name(relid).quoted() +
-                  ": it belongs to the pgdb_tools extension",
-              {},
-              "The extension's own schemas and tables hold its catalog and stored copies; they are "
-              "never snapshot or restore material.");
-}
 
 void require_no_citus_tables(pg::Spi& spi, const std::vector<Oid>& relids,
                              const std::string& action) {

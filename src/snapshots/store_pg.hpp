@@ -75,9 +75,7 @@ void require_snapshot_name(const std::string& name);
 // is "snapshot", "restore into", ...
 void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
                          const std::string& action);
-// 22023 when the table is a system catalog, lies in one of the extension's schemas or belongs
-// to the extension; `action` is "snapshot", "restore", ...
-void require_user_table(pg::Spi& spi, Oid relid, const std::string& action);
+
 
 // On Citus, the coordinator's table of a distributed, reference or Citus-local table is an empty
 // shell: copying, reloading or comparing it would silently lose the rows held by the shards.

@@ -188,6 +188,7 @@ Resolved resolve_spec(pg::Spi& spi, const std::string& caller_path, const Json& 
                 "spec " + std::to_string(position) + " (" + spec.kind + "): \"tbl\" names no table",
                 {}, "Name the table, e.g. \"tbl\": \"app.orders\".");
   pg::require_table(relid, "tbl");
+  pg::require_user_table(spi, relid, "manage triggers on");
   if (check_owner) pg::require_table_owner(relid, "manage its triggers");
   pg::TableName table = pg::table_name(relid);
   if (spec.kind == "manage_trigger")
