@@ -40,6 +40,15 @@ CREATE TABLE i8 (id bigint NOT NULL) PARTITION BY RANGE (id);
 SELECT pgdb_tools.create_partitioned('i8', 'id', '10', start_at => '9223372036854775807', premake => 2,
                                      default_partition => false);
 SELECT partition, lower_bound, upper_bound FROM pgdb_tools.partitions('i8');
+-- a retention of the whole bigint range keeps every id: nothing is retired, nothing overflows
+SELECT pgdb_tools.forget_partitioned('i8'::regclass);
+DROP TABLE i8;
+CREATE TABLE i8 (id bigint NOT NULL) PARTITION BY RANGE (id);
+SELECT pgdb_tools.create_partitioned('i8', 'id', '10', start_at => '0', premake => 2,
+                                     retention => '9223372036854775807');
+INSERT INTO i8 VALUES (1), (15);
+SELECT action, partition_name FROM pgdb_tools.run_maintenance('i8');
+SELECT count(*) AS partitions FROM pgdb_tools.partitions('i8');
 -- a walk over millions of covered periods is refused, not spun through
 CREATE TABLE walk (at timestamptz NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE walk_all PARTITION OF walk FOR VALUES FROM (MINVALUE) TO (MAXVALUE);

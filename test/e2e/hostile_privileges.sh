@@ -226,7 +226,7 @@ for pass in main cron; do
       print "  (cells: ok or the SQLSTATE; H = planted code ran; ! = does not match priv_expect.tsv or failed)"
       for (i = 1; i <= nf; i++) print "  FAIL " fails[i]
       if (unattributed != "") { print "  FAIL planted code ran outside any call:" unattributed; nf++ }
-      print nf > "/dev/stderr"
+      print nf + 0 > "/dev/stderr"
     }' "$work/meta.$pass" "$work/results.$pass" 2>"$work/nfail.$pass"
   failures=$((failures + $(cat "$work/nfail.$pass")))
 done

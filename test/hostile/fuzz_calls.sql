@@ -5,7 +5,7 @@
 -- without hostile values (the fuzz fails on them).
 --
 -- Every public function of schema pgdb_tools is covered (not the test-only _selftest_* functions,
--- not trigger functions: those are attached to tables, not called), procedures with CALL, and
+-- not trigger and event trigger functions: those are attached, not called), procedures with CALL, and
 -- every view of the schema. For each function and each variant of its valid arguments: one
 -- baseline call, the baseline under odd session settings, then each argument in turn NULL and
 -- every hostile value of its type, the other arguments valid; then, as the tables' owner (a
@@ -17,7 +17,7 @@ WITH fn AS (
     FROM pg_proc p
    WHERE p.pronamespace = 'pgdb_tools'::regnamespace
      AND p.proname !~ '^_selftest_'
-     AND p.prorettype <> 'trigger'::regtype
+     AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
      -- :cron selects the pass: the functions that need pg_cron (run in the pg_cron database) or
      -- all the others
      AND (p.prosrc ~ 'pg_cron') = :'cron'::boolean
