@@ -135,6 +135,26 @@ DROP TABLE dropped_events;
 SQL
   # The current library from here on: new sessions load it.
   as_installer cp "$saved" "$library"
+  # Between installing the new files and ALTER EXTENSION ... UPDATE, the new library serves the
+  # old functions: they may fail, cleanly, but must not take the server down.
+  log_lines=$(wc -l <"$PGHOST/server.log")
+  echo "-- the $old functions served by the $current library (errors allowed, crashes not):"
+  psql -X -q -At -v ON_ERROR_ROLLBACK=on -d "$upgraded" 2>&1 <<'SQL' | grep -E '^(ERROR|psql)' || true
+BEGIN;
+UPDATE docs SET body = 'before the update' WHERE id = 1;
+DELETE FROM docs WHERE id = 2;
+SELECT * FROM pgdb_tools.triggers;
+SELECT * FROM pgdb_tools.run_maintenance();
+SELECT * FROM pgdb_tools.partition_status;
+SELECT * FROM pgdb_tools.snapshot_verify('before_upgrade');
+SELECT * FROM pgdb_tools.snapshots;
+SELECT pgdb_tools.snapshot_create('in_between', ARRAY['docs']::regclass[]);
+SELECT pgdb_tools.updated_at('docs');
+ROLLBACK;
+SQL
+  if tail -n +"$((log_lines + 1))" "$PGHOST/server.log" | grep -E "terminated by signal|was terminated"; then
+    echo "the $current library crashed serving the $old functions"; exit 1
+  fi
   psql -X -q -v ON_ERROR_STOP=1 -d "$upgraded" -c "ALTER EXTENSION pgdb_tools UPDATE"
   out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$upgraded" <<'SQL'
 SELECT 'version ' || pgdb_tools.version() || ' ' || extversion FROM pg_extension WHERE extname = 'pgdb_tools';
