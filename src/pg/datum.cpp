@@ -5,6 +5,7 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "utils/lsyscache.h"
 }
 
 namespace pgdb::pg {
@@ -42,6 +43,28 @@ Datum strings_to_text_array(const std::vector<std::string>& values) {
     return PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1,
                                            false, TYPALIGN_INT));
   });
+}
+
+std::vector<std::optional<Datum>> array_items(Datum array_datum, Oid element_type,
+                                              const char* argument) {
+  ArrayType* array = call([array_datum] { return DatumGetArrayTypeP(array_datum); });
+  if (ARR_NDIM(array) > 1)
+    throw Error(sqlstate::invalid_parameter_value,
+                std::string(argument) + " must be a one-dimensional array");
+  Datum* elements = nullptr;
+  bool* nulls = nullptr;
+  int count = 0;
+  int16 length = 0;
+  bool by_value = false;
+  char align = 0;
+  call([&] {
+    get_typlenbyvalalign(element_type, &length, &by_value, &align);
+    deconstruct_array(array, element_type, length, by_value, align, &elements, &nulls, &count);
+  });
+  std::vector<std::optional<Datum>> items;
+  for (int i = 0; i < count; ++i)
+    items.push_back(nulls[i] ? std::nullopt : std::optional<Datum>(elements[i]));
+  return items;
 }
 
 }  // namespace pgdb::pg

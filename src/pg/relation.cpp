@@ -53,7 +53,8 @@ void require_table_owner(Oid relid, const char* what) {
 // The query names every operator: it may run under any search_path.
 bool is_extension_schema(Spi& spi, Oid nsp) {
   spi.execute(
-      "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pgdb_tools' "
+      "SELECT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) "
+      "'pgdb_tools' "
       "   AND (e.extnamespace OPERATOR(pg_catalog.=) $1 "
       "        OR EXISTS (SELECT FROM pg_catalog.pg_depend d "
       "                    WHERE d.classid OPERATOR(pg_catalog.=) "
@@ -79,14 +80,14 @@ void require_user_table(Spi& spi, Oid relid, const std::string& action) {
   Oid nsp = call([relid] { return get_rel_namespace(relid); });
   if (is_system_schema(nsp))
     throw Error(sqlstate::invalid_parameter_value,
-                "cannot " + action + " " + table_name(relid).quoted() +
-                    ": it is a system catalog",
+                "cannot " + action + " " + table_name(relid).quoted() + ": it is a system catalog",
                 {}, "PostgreSQL's catalogs are not pgdb_tools material.");
   bool member = false;
   if (!is_extension_schema(spi, nsp)) {
     spi.execute(
         "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
-        "    ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pgdb_tools' "
+        "    ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) "
+        "'pgdb_tools' "
         " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
         "   AND d.objid OPERATOR(pg_catalog.=) $1 "
         "   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "

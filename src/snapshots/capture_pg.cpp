@@ -222,7 +222,6 @@ std::vector<Oid> snapshot_material(pg::Spi& spi, std::optional<Datum> table_arra
   return tables;
 }
 
-
 }  // namespace
 
 }  // namespace pgdb::snapshots

@@ -512,8 +512,7 @@ std::vector<Restored> restore_into(pg::Spi& spi, const std::string& name,
   spi.execute("SELECT oid::pg_catalog.int8 FROM pg_catalog.pg_namespace WHERE nspname = $1",
               {pg::Param::text(schema)}, true);
   if (spi.row_count() > 0)
-    require_user_schema(spi, static_cast<Oid>(spi.get_int64(0, 0).value()), schema,
-                        "restore into");
+    require_user_schema(spi, static_cast<Oid>(spi.get_int64(0, 0).value()), schema, "restore into");
   spi.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {pg::Param::text(schema)},
               true);
   if (spi.row_count() == 0)

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
 #include "pg/quote.hpp"
@@ -44,31 +45,17 @@ std::string current_user_name() {
 }
 
 std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const char* argument) {
-  ArrayType* array = pg::call([array_datum] { return DatumGetArrayTypeP(array_datum); });
-  if (ARR_NDIM(array) > 1)
-    throw Error(sqlstate::invalid_parameter_value,
-                std::string(argument) + " must be a one-dimensional array");
-  Datum* elements = nullptr;
-  bool* nulls = nullptr;
-  int count = 0;
-  int16 length = 0;
-  bool by_value = false;
-  char align = 0;
-  pg::call([&] {
-    get_typlenbyvalalign(element_type, &length, &by_value, &align);
-    deconstruct_array(array, element_type, length, by_value, align, &elements, &nulls, &count);
-  });
   std::vector<Datum> values;
-  for (int i = 0; i < count; ++i) {
-    if (nulls[i])
+  for (const std::optional<Datum>& item : pg::array_items(array_datum, element_type, argument)) {
+    if (!item)
       throw Error(sqlstate::invalid_parameter_value,
                   std::string(argument) + " must not contain NULL");
     // regclass 0 ('-') names no table: not a missing table "with OID 0".
-    if (element_type == REGCLASSOID && !OidIsValid(DatumGetObjectId(elements[i])))
+    if (element_type == REGCLASSOID && !OidIsValid(DatumGetObjectId(*item)))
       throw Error(sqlstate::invalid_parameter_value,
                   std::string(argument) + " must not contain 0 ('-')", {},
                   "List tables by name, e.g. ARRAY['app.orders']::regclass[].");
-    values.push_back(elements[i]);
+    values.push_back(*item);
   }
   return values;
 }
@@ -89,10 +76,10 @@ void require_snapshot_name(const std::string& name) {
 void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
                          const std::string& action) {
   if (pg::is_system_schema(nsp))
-    throw Error(sqlstate::invalid_parameter_value,
-                "cannot " + action + " schema " + pg::quote_identifier(schema) +
-                    ": it is a system schema",
-                {}, "The system catalogs are never snapshot or restore material.");
+    throw Error(
+        sqlstate::invalid_parameter_value,
+        "cannot " + action + " schema " + pg::quote_identifier(schema) + ": it is a system schema",
+        {}, "The system catalogs are never snapshot or restore material.");
   if (pg::is_extension_schema(spi, nsp))
     throw Error(sqlstate::invalid_parameter_value,
                 "cannot " + action + " schema " + pg::quote_identifier(schema) +
@@ -101,7 +88,6 @@ void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
                 "The extension's own schemas hold its catalog and stored copies; they are never "
                 "snapshot or restore material.");
 }
-
 
 void require_no_citus_tables(pg::Spi& spi, const std::vector<Oid>& relids,
                              const std::string& action) {

@@ -76,7 +76,6 @@ void require_snapshot_name(const std::string& name);
 void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
                          const std::string& action);
 
-
 // On Citus, the coordinator's table of a distributed, reference or Citus-local table is an empty
 // shell: copying, reloading or comparing it would silently lose the rows held by the shards.
 // 0A000 naming the first such table of `relids` (`action`: "snapshot", "restore", ...). Nothing
