@@ -18,7 +18,12 @@ SET ROLE pgdb_tools_test_alice;
 CREATE TABLE alice_data.events (id int NOT NULL) PARTITION BY RANGE (id);
 CREATE TABLE alice_data.who (role name);
 CREATE FUNCTION alice_data.note_who() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN INSERT INTO alice_data.who VALUES (current_user); RETURN OLD; END $$;
+BEGIN
+  INSERT INTO alice_data.who VALUES (current_user);
+  -- settings changed by the owner's code must not outlive the pass in the caller's session
+  PERFORM pg_catalog.set_config('search_path', 'alice_data, public', false);
+  RETURN OLD;
+END $$;
 SELECT pgdb_tools.create_partitioned('alice_data.events', 'id', '100', premake => 0);
 CREATE TRIGGER note_who BEFORE DELETE ON alice_data.events_default
   FOR EACH ROW EXECUTE FUNCTION alice_data.note_who();
@@ -26,6 +31,7 @@ INSERT INTO alice_data.events VALUES (150);
 RESET ROLE;
 SELECT action, partition_name FROM pgdb_tools.run_maintenance('alice_data.events');
 SELECT role FROM alice_data.who;
+SELECT current_setting('search_path') AS search_path_after_the_pass;
 
 -- a table that changed hands is not maintained until registered again
 ALTER TABLE alice_data.events OWNER TO pgdb_tools_test_bob;

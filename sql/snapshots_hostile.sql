@@ -92,7 +92,8 @@ DROP FUNCTION public.planted_oid_regclass(oid, regclass), public.planted_int4(in
 
 -- 2. An in-place restore by a superuser runs the table owner's code as the owner, in a
 -- restricted context (item 4). The CHECK function tries to make its owner a superuser and logs
--- who ran it; so do a trigger (fired with fire_triggers) and a column default.
+-- who ran it; so do a trigger (fired with fire_triggers) and a column default. It also sets the
+-- session's search_path and work_mem: neither change may outlive the restore.
 CREATE ROLE hostile_app;
 CREATE ROLE hostile_reader;
 CREATE ROLE hostile_bob;
@@ -104,6 +105,8 @@ SET ROLE hostile_app;
 CREATE FUNCTION hostile.escalate(v integer) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO public.planted_log VALUES ('check as ' || current_user);
+  PERFORM pg_catalog.set_config('search_path', 'hostile, public', false);
+  PERFORM pg_catalog.set_config('work_mem', '77kB', false);
   IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) current_user) THEN
     ALTER ROLE hostile_app SUPERUSER;
   END IF;
@@ -126,8 +129,13 @@ SELECT pgdb_tools.snapshot_create('app_before', ARRAY['hostile.app_data']::regcl
 -- the default is added after the snapshot: a column the snapshot does not have is filled by it
 ALTER TABLE hostile.app_data ADD COLUMN added_by text DEFAULT hostile.who();
 RESET ROLE;
+-- (the INSERT above ran the CHECK in this session too)
+RESET search_path;
+RESET work_mem;
 TRUNCATE public.planted_log;
+SELECT current_setting('search_path') AS path_before, current_setting('work_mem') AS work_mem_before;
 SELECT source, rows FROM pgdb_tools.snapshot_restore('app_before', fire_triggers => true);
+SELECT current_setting('search_path') AS path_after, current_setting('work_mem') AS work_mem_after;
 SELECT what, count(*) FROM public.planted_log GROUP BY what ORDER BY what;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'hostile_app';
 SELECT id, note, added_by FROM hostile.app_data ORDER BY id;

@@ -23,7 +23,8 @@ std::string current_search_path() {
   return call([] { return GetConfigOption("search_path", false, false); });
 }
 
-SearchPath::SearchPath(const std::string& path) : pending_at_start_(pending_pg_errors()) {
+SearchPath::SearchPath(const std::string& path, bool discard_changes)
+    : pending_at_start_(pending_pg_errors()), discard_changes_(discard_changes) {
   guc_level_ = NewGUCNestLevel();
   const char* value = path.c_str();
   call([value] {
@@ -34,12 +35,12 @@ SearchPath::SearchPath(const std::string& path) : pending_at_start_(pending_pg_e
 
 SearchPath::~SearchPath() {
   // After a PostgreSQL error the coming rollback restores the setting; otherwise do it now.
-  if (pending_pg_errors() == pending_at_start_) AtEOXact_GUC(true, guc_level_);
+  if (pending_pg_errors() == pending_at_start_) AtEOXact_GUC(!discard_changes_, guc_level_);
 }
 
 // The caller's search_path must not choose the operators and functions that run with the owner's
 // rights (the CVE-2018-1058 pattern): pinned as a SECURITY DEFINER ... SET would.
-ActingAs::ActingAs(Oid role) : trusted_path_(trusted_search_path) {
+ActingAs::ActingAs(Oid role) : trusted_path_(trusted_search_path, true) {
   GetUserIdAndSecContext(&saved_user_, &saved_context_);
   SetUserIdAndSecContext(
       role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);

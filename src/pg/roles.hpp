@@ -17,10 +17,13 @@ std::string current_search_path();
 // While alive, search_path is the given value; the previous value comes back when it goes out of
 // scope (or with the rollback that follows a PostgreSQL error). The extension's own catalog
 // queries run under "pg_catalog, pg_temp" so that objects a caller planted earlier in their path
-// (an operator named =, a type named text) are never what runs.
+// (an operator named =, a type named text) are never what runs. Settings that code run meanwhile
+// changed for the session (set_config(..., false)) stay, as after a function with SET, unless
+// discard_changes: then every setting comes back as it was, as after VACUUM or REFRESH
+// MATERIALIZED VIEW run another role's code.
 class SearchPath {
  public:
-  explicit SearchPath(const std::string& path);
+  explicit SearchPath(const std::string& path, bool discard_changes = false);
   ~SearchPath();
   SearchPath(const SearchPath&) = delete;
   SearchPath& operator=(const SearchPath&) = delete;
@@ -28,6 +31,7 @@ class SearchPath {
  private:
   int pending_at_start_;
   int guc_level_;
+  bool discard_changes_;
 };
 
 inline constexpr const char* trusted_search_path = "pg_catalog, pg_temp";
@@ -36,9 +40,11 @@ inline constexpr const char* trusted_search_path = "pg_catalog, pg_temp";
 Oid extension_owner(Spi& spi);
 
 // While alive, the current user is the given role and search_path is "pg_catalog, pg_temp" (as a
-// SECURITY DEFINER function with SET search_path would run); both come back when it goes out of
-// scope, and PostgreSQL's own abort processing restores them if an error ends the transaction
-// first.
+// SECURITY DEFINER function with SET search_path would run), in a security-restricted operation;
+// both come back when it goes out of scope, with every setting the role's code changed meanwhile
+// (it must not leave the caller's session changed: a search_path of its choosing would run its
+// functions with the caller's rights later), and PostgreSQL's own abort processing restores them
+// if an error ends the transaction first.
 class ActingAs {
  public:
   explicit ActingAs(Oid role);
