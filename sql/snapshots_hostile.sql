@@ -263,6 +263,30 @@ RESET search_path;
 SELECT count(*) AS planted_calls FROM public.planted_log;
 DROP OPERATOR public.= (name, name);
 DROP FUNCTION public.planted_name(name, name);
+-- a drop that reaches a copy another way is refused all the same (the whole statement rolls
+-- back): through a domain over the type, through an attribute of a composite type, by DROP OWNED
+SET ROLE hostile_app;
+CREATE TYPE hostile.level AS ENUM ('low', 'high');
+CREATE DOMAIN hostile.level_d AS hostile.level;
+CREATE TYPE hostile.reading AS (at integer, level hostile.level);
+CREATE TABLE hostile.readings (id integer PRIMARY KEY, l hostile.level_d, r hostile.reading);
+INSERT INTO hostile.readings VALUES (1, 'low', ROW(1, 'high'));
+SELECT pgdb_tools.snapshot_create('levels', ARRAY['hostile.readings']::regclass[]) > 0 AS created;
+ALTER TABLE hostile.readings DROP COLUMN l, DROP COLUMN r;
+DROP DOMAIN hostile.level_d CASCADE;
+ALTER TYPE hostile.reading DROP ATTRIBUTE level CASCADE;
+DROP TYPE hostile.level CASCADE;
+RESET ROLE;
+DROP OWNED BY hostile_app CASCADE;
+SELECT source, rows, ok FROM pgdb_tools.snapshot_verify('levels');
+-- another role's DROP TYPE is PostgreSQL's to refuse: nothing is said about snapshots
+SET ROLE hostile_bob;
+DROP TYPE hostile.level;
+RESET ROLE;
+SELECT pgdb_tools.snapshot_drop('levels');
+SET ROLE hostile_app;
+DROP TYPE hostile.level CASCADE;
+RESET ROLE;
 -- unrelated DROP TYPE and DROP DOMAIN statements pass the guard
 CREATE DOMAIN hostile.positive AS integer CHECK (VALUE > 0);
 DROP DOMAIN hostile.positive;

@@ -444,9 +444,12 @@ CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], sch
 
 -- DROP TYPE / DROP DOMAIN (or DROP SCHEMA ... CASCADE) of a type a stored copy uses would fail
 -- with a dependency on a table in pgdb_tools_snapshots (or, with CASCADE, silently take the
--- column out of the copy): this names the snapshots that hold it and how to drop them first.
+-- column out of the copy): this names the snapshots that hold it and how to drop them first,
+-- and refuses any statement that took a column out of a copy all the same (sql_drop).
 CREATE FUNCTION _snapshot_type_guard() RETURNS event_trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_type_guard';
 CREATE EVENT TRIGGER pgdb_tools_snapshot_types ON ddl_command_start
   WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN', 'DROP SCHEMA')
+  EXECUTE FUNCTION pgdb_tools._snapshot_type_guard();
+CREATE EVENT TRIGGER pgdb_tools_snapshot_copies ON sql_drop
   EXECUTE FUNCTION pgdb_tools._snapshot_type_guard();

@@ -1,6 +1,9 @@
-// The event trigger that keeps DROP TYPE / DROP DOMAIN (and DROP SCHEMA of the type's schema)
-// from failing on (or, with CASCADE, silently cutting a column out of) a snapshot's stored copy:
-// it names the snapshots that hold values of the type and how to drop them first.
+// The event trigger function that keeps a snapshot's stored copies whole. At ddl_command_start it
+// names, to the owner of what a DROP TYPE / DROP DOMAIN / DROP SCHEMA would drop, the snapshots
+// that hold values of it and how to drop them first. At sql_drop it refuses any statement, however
+// it got there (DROP ... CASCADE, DROP OWNED, DROP EXTENSION of a type's extension, ALTER TYPE
+// ... DROP ATTRIBUTE CASCADE), that took a column out of a copy or an attribute out of a
+// composite type a copy stores: the whole statement is rolled back.
 #include <string>
 #include <vector>
 
@@ -17,6 +20,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "nodes/value.h"
 #include "parser/parse_type.h"
+#include "utils/acl.h"
 #include "utils/syscache.h"
 }
 
@@ -39,7 +43,9 @@ std::vector<Oid> dropped_types(DropStmt* drop) {
       ReleaseSysCache(tuple);
       return oid;
     });
-    if (OidIsValid(type)) types.push_back(type);
+    // Another role's type: PostgreSQL refuses the drop itself, and names nothing of snapshots.
+    if (OidIsValid(type) && pg::call([type] { return pg_type_ownercheck(type, GetUserId()); }))
+      types.push_back(type);
   }
   return types;
 }
@@ -51,7 +57,8 @@ std::vector<Oid> dropped_schema_types(DropStmt* drop) {
   foreach (cell, drop->objects) {
     const char* schema = strVal(lfirst(cell));
     Oid nsp = pg::call([schema] { return get_namespace_oid(schema, true); });
-    if (OidIsValid(nsp)) schemas.push_back(nsp);
+    if (OidIsValid(nsp) && pg::call([nsp] { return pg_namespace_ownercheck(nsp, GetUserId()); }))
+      schemas.push_back(nsp);
   }
   if (schemas.empty()) return {};
   std::string list = "{";
@@ -68,6 +75,59 @@ std::vector<Oid> dropped_schema_types(DropStmt* drop) {
   return types;
 }
 
+// sql_drop: 2BP01 when the statement dropped a column of a stored copy, or an attribute of a
+// composite type (or of the array of one) that a copy's column stores.
+void refuse_cut_copies() {
+  pg::SearchPath trusted(pg::trusted_search_path);
+  pg::Spi spi;
+  spi.execute(
+      "SELECT o.objid::pg_catalog.int8, o.object_type, o.object_identity "
+      "  FROM pg_catalog.pg_event_trigger_dropped_objects() o "
+      " WHERE (o.object_type OPERATOR(pg_catalog.=) 'table column' "
+      "        AND o.schema_name OPERATOR(pg_catalog.=) 'pgdb_tools_snapshots') "
+      "    OR o.object_type OPERATOR(pg_catalog.=) 'composite type column'",
+      {}, true);
+  if (spi.row_count() == 0) return;
+  std::string list = "{";
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    list += (r ? "," : "") + std::to_string(spi.get_int64(r, 0).value());
+  list += "}";
+  std::string what = spi.get_text(0, 2).value();
+  Oid owner = pg::extension_owner(spi);
+  pg::ActingAs as_owner(owner);
+  // The copies hit: a copy whose column went, or one with a column of a composite type (or its
+  // array) that lost an attribute.
+  spi.execute(
+      "SELECT DISTINCT c.name, c.created_by::pg_catalog.text "
+      "  FROM pg_catalog.pg_class r "
+      "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace "
+      "  JOIN pgdb_tools.snapshot_items i ON i.storage_name OPERATOR(pg_catalog.=) r.relname "
+      "  JOIN pgdb_tools.snapshot_catalog c ON c.snapshot_id OPERATOR(pg_catalog.=) i.snapshot_id "
+      " WHERE n.nspname OPERATOR(pg_catalog.=) 'pgdb_tools_snapshots' "
+      "   AND (r.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
+      "        OR EXISTS (SELECT FROM pg_catalog.pg_attribute a "
+      "                     JOIN pg_catalog.pg_class ct "
+      "                       ON ct.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
+      "                     JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) ct.reltype "
+      "                    WHERE a.attrelid OPERATOR(pg_catalog.=) r.oid "
+      "                      AND a.atttypid OPERATOR(pg_catalog.=) ANY (ARRAY[t.oid, t.typarray]))) "
+      " ORDER BY 1, 2",
+      {pg::Param::text(list)}, true);
+  if (spi.row_count() == 0) return;
+  std::string first = spi.get_text(0, 0).value();
+  std::string detail;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    detail += (r ? ", " : "Snapshots whose stored copies it would cut: ") + std::string("\"") +
+              spi.get_text(r, 0).value() + "\" (taken by " +
+              pg::quote_identifier(spi.get_text(r, 1).value()) + ")";
+  throw Error("2BP01",
+              "cannot drop " + what + " because snapshot \"" + first + "\" stores values of it",
+              detail + ".",
+              "Drop the snapshot first: SELECT pgdb_tools.snapshot_drop(" +
+                  pg::quote_literal(first) + "); its creator, the owner of its tables and "
+                  "superusers can.");
+}
+
 }  // namespace
 
 PGDB_FUNCTION(pgdb_tools_snapshot_type_guard) {
@@ -75,6 +135,10 @@ PGDB_FUNCTION(pgdb_tools_snapshot_type_guard) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "_snapshot_type_guard() runs only as an event trigger");
   EventTriggerData* data = reinterpret_cast<EventTriggerData*>(fcinfo->context);
+  if (strcmp(data->event, "sql_drop") == 0) {
+    refuse_cut_copies();
+    PG_RETURN_VOID();
+  }
   if (data->parsetree == nullptr || !IsA(data->parsetree, DropStmt)) PG_RETURN_VOID();
   DropStmt* drop = reinterpret_cast<DropStmt*>(data->parsetree);
   if (drop->removeType != OBJECT_TYPE && drop->removeType != OBJECT_DOMAIN &&

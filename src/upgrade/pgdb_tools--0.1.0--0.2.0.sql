@@ -438,6 +438,8 @@ COMMENT ON VIEW snapshots IS
 CREATE EVENT TRIGGER pgdb_tools_snapshot_types ON ddl_command_start
   WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN', 'DROP SCHEMA')
   EXECUTE FUNCTION pgdb_tools._snapshot_type_guard();
+CREATE EVENT TRIGGER pgdb_tools_snapshot_copies ON sql_drop
+  EXECUTE FUNCTION pgdb_tools._snapshot_type_guard();
 
 -- Snapshots taken before the upgrade were taken in this cluster.
 UPDATE snapshot_catalog SET created_on = _system_identifier() WHERE created_on IS NULL;
