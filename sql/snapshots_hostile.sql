@@ -213,6 +213,36 @@ SELECT pgdb_tools.snapshot_drop('app_before');
 SELECT pgdb_tools.snapshot_drop('no_such_snapshot');
 SELECT pgdb_tools.snapshot_drop('daily_20300101_000000');
 RESET ROLE;
+-- a schedule owns the names it will take (schedule_snapshot saves it through this helper):
+-- no other role can plant a snapshot its owner would later restore by that name
+SET ROLE hostile_app;
+SELECT pgdb_tools._snapshot_schedule_save('nightly', ARRAY['hostile.app_data']::regclass[], NULL, 3);
+RESET ROLE;
+SET ROLE hostile_bob;
+SELECT pgdb_tools.snapshot_create('nightly_20301203_030000', ARRAY['hostile.bob_data']::regclass[]);
+SELECT pgdb_tools.snapshot_create('nightly_copy', ARRAY['hostile.bob_data']::regclass[]) > 0 AS created;
+SELECT pgdb_tools.snapshot_drop('nightly_copy');
+RESET ROLE;
+SELECT pgdb_tools.snapshot_create('nightly_20301203_030000', ARRAY['hostile.bob_data']::regclass[]);
+-- a role scheduling the same prefix takes such names in its own namespace, and they never
+-- stand in for the first role's: to hostile_app the name means its own snapshot or none
+GRANT SELECT ON hostile.app_data TO hostile_bob;
+SET ROLE hostile_bob;
+SELECT pgdb_tools._snapshot_schedule_save('nightly', ARRAY['hostile.app_data']::regclass[], NULL, 3);
+SELECT pgdb_tools.snapshot_create('nightly_20301203_030000', ARRAY['hostile.app_data']::regclass[]) > 0 AS created;
+RESET ROLE;
+SET ROLE hostile_app;
+SELECT * FROM pgdb_tools.snapshot_restore('nightly_20301203_030000');
+SELECT pgdb_tools.snapshot_create('nightly_20301203_030000', ARRAY['hostile.app_data']::regclass[]) > 0 AS created;
+SELECT source, rows FROM pgdb_tools.snapshot_tables('nightly_20301203_030000');
+SELECT pgdb_tools.snapshot_drop('nightly_20301203_030000');
+SELECT pgdb_tools._snapshot_schedule_save('nightly', NULL, NULL, NULL);
+RESET ROLE;
+SET ROLE hostile_bob;
+SELECT pgdb_tools.snapshot_drop('nightly_20301203_030000');
+SELECT pgdb_tools._snapshot_schedule_save('nightly', NULL, NULL, NULL);
+RESET ROLE;
+REVOKE SELECT ON hostile.app_data FROM hostile_bob;
 
 -- 5. A reader's snapshot of an owner's table pins the owner's type; the owner is told which
 -- snapshot and may drop it (item 20).

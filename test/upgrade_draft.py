@@ -2,6 +2,7 @@
 """Drafts an upgrade script from two install scripts (a release's and the current one).
 
     python3 test/upgrade_draft.py src/upgrade/pgdb_tools--0.1.0.sql build/pgdb_tools--0.2.0.sql
+    python3 test/upgrade_draft.py --refresh UPGRADE.sql build/pgdb_tools--0.2.0.sql
 
 Functions and procedures that are new or changed come out as CREATE OR REPLACE (or DROP and
 CREATE when the change is one CREATE OR REPLACE cannot make: arguments, their names or defaults,
@@ -9,7 +10,8 @@ the result type), removed ones as DROP, changed COMMENTs as COMMENT. Every other
 differs (tables, views, grants, DO blocks) is printed as a MANUAL block with the old and new text:
 those need a hand-written migration that keeps the data. The draft is reviewed and edited into
 src/upgrade/pgdb_tools--<old>--<new>.sql; test/e2e/upgrade.sh proves the result equals a fresh
-install. A development tool: not run by make test.
+install. A development tool: not run by make test. With --refresh, the routines an upgrade script already
+replaces are rewritten, in place, as the current install script defines them.
 """
 import re
 import sys
@@ -167,5 +169,20 @@ def main(old_path, new_path):
             print("-- MANUAL (only in new):\n" + s + "\n")
 
 
+def refresh(upgrade_path, new_path):
+    new_r, _, _ = index(open(new_path).read())
+    text = open(upgrade_path).read()
+    for stmt in statements(text):
+        if not ROUTINE.match(stmt) or routine_key(stmt) not in new_r:
+            continue
+        current = ROUTINE.sub(lambda m: f"CREATE OR REPLACE {m.group(1)} {m.group(2)}(",
+                              new_r[routine_key(stmt)], count=1)
+        text = text.replace(stmt, current, 1)
+    open(upgrade_path, "w").write(text)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "--refresh":
+        refresh(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2])

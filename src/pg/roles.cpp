@@ -28,8 +28,8 @@ SearchPath::SearchPath(const std::string& path, bool discard_changes)
   guc_level_ = NewGUCNestLevel();
   const char* value = path.c_str();
   call([value] {
-    (void)set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-                            true, 0, false);
+    (void)set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+                            0, false);
   });
 }
 

@@ -259,6 +259,26 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     if (spi.row_count() > 0)
       throw Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"",
                   {}, "Choose another name, or drop the old snapshot with snapshot_drop().");
+    // A schedule owns the names it will take: <prefix>_<YYYYMMDD_HHMMSS> is for the roles that
+    // schedule that prefix only (each in its own namespace), so no one else can plant a copy under
+    // a name a schedule's owner will later restore (_snapshot_resolve gives such a name only the
+    // caller's own snapshot).
+    spi.execute(
+        "SELECT 1 FROM pgdb_tools.snapshot_schedules s "
+        " WHERE (s.owner_name OPERATOR(pg_catalog.<>) $2) "
+        "   AND NOT EXISTS (SELECT FROM pgdb_tools.snapshot_schedules o "
+        "                    WHERE o.owner_name OPERATOR(pg_catalog.=) $2 "
+        "                      AND o.name_prefix OPERATOR(pg_catalog.=) s.name_prefix) "
+        "   AND (pg_catalog.left($1, pg_catalog.length(s.name_prefix) OPERATOR(pg_catalog.+) 1) "
+        "        OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_')) "
+        "   AND (pg_catalog.substr($1, pg_catalog.length(s.name_prefix) OPERATOR(pg_catalog.+) 2) "
+        "        OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')",
+        {pg::Param::text(name), pg::Param::text(created_by)});
+    if (spi.row_count() > 0)
+      throw Error(sqlstate::insufficient_privilege,
+                  "snapshot name \"" + name + "\" belongs to another role's schedule", {},
+                  "Names <prefix>_<YYYYMMDD_HHMMSS> are taken by the schedules of that prefix "
+                  "only; choose another name.");
   }
 
   // Every table is locked before the one snapshot all of them are read with is taken, so none
@@ -490,8 +510,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
         roles += (roles.empty() ? "" : ", ") + pg::quote_identifier(c->created_by);
       throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
                   "Roles " + roles + " each have a snapshot of that name that you can see.",
-                  "Snapshot names are per role: run the call as (a member of) the role whose "
-                  "snapshot you mean.");
+                  "Snapshot names are per role: run the call as the role whose snapshot you "
+                  "mean (SET ROLE).");
     }
     if (!known.empty()) chosen = known.front();
   }

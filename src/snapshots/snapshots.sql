@@ -151,12 +151,23 @@ CREATE FUNCTION _snapshot_resolve(name text)
            c.creator OPERATOR(pg_catalog.=)
              (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
       FROM pgdb_tools._snapshot_contents c
-     WHERE c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name)
+     WHERE c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name),
+  -- A name one of the caller's schedules takes (<prefix>_<YYYYMMDD_HHMMSS>) means the caller's
+  -- own snapshot only: never a copy another role made under it.
+  scheduled AS (
+    SELECT EXISTS (
+      SELECT FROM pgdb_tools.snapshot_schedules s
+       WHERE s.owner_name OPERATOR(pg_catalog.=) current_user
+         AND (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
+              OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_'))
+         AND (substr(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 2)
+              OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')) AS mine)
   SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
               WHEN count(*) OPERATOR(pg_catalog.=) 1 THEN min(v.snapshot_id) END,
          CASE WHEN bool_or(v.own) THEN 1 ELSE count(*) END,
          string_agg(quote_ident(v.created_by), ', ' ORDER BY v.created_by)
-    FROM visible v
+    FROM visible v, scheduled
+   WHERE v.own OR NOT scheduled.mine
 $$;
 
 CREATE VIEW snapshots WITH (security_barrier) AS
@@ -271,7 +282,7 @@ BEGIN
     RAISE EXCEPTION 'snapshot name "%" is ambiguous', snapshot_tables.name
       USING ERRCODE = '22023',
             DETAIL = format('Roles %s each have a snapshot of that name that you can read.', r.creators),
-            HINT = 'Snapshot names are per role: run the call as (a member of) the role whose snapshot you mean.';
+            HINT = 'Snapshot names are per role: run the call as the role whose snapshot you mean (SET ROLE).';
   END IF;
   RETURN QUERY
     SELECT quote_ident(c.source_schema) || '.' || quote_ident(c.source_name), c.rows, c.bytes, c.content_hash

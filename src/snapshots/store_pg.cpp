@@ -132,8 +132,8 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
     throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
                 "Roles " + spi.get_text(0, 2).value_or("") +
                     " each have a snapshot of that name that you can read.",
-                "Snapshot names are per role: run the call as (a member of) the role whose "
-                "snapshot you mean.");
+                "Snapshot names are per role: run the call as the role whose snapshot you "
+                "mean (SET ROLE).");
   std::int64_t id = spi.get_int64(0, 0).value();
   spi.execute(
       "SELECT snapshot_id, ordinal, source_relid::pg_catalog.int8, source_schema::pg_catalog.text, "

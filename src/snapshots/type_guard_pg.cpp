@@ -110,7 +110,8 @@ void refuse_cut_copies() {
       "                       ON ct.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
       "                     JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) ct.reltype "
       "                    WHERE a.attrelid OPERATOR(pg_catalog.=) r.oid "
-      "                      AND a.atttypid OPERATOR(pg_catalog.=) ANY (ARRAY[t.oid, t.typarray]))) "
+      "                      AND a.atttypid OPERATOR(pg_catalog.=) ANY (ARRAY[t.oid, "
+      "t.typarray]))) "
       " ORDER BY 1, 2",
       {pg::Param::text(list)}, true);
   if (spi.row_count() == 0) return;
@@ -120,12 +121,12 @@ void refuse_cut_copies() {
     detail += (r ? ", " : "Snapshots whose stored copies it would cut: ") + std::string("\"") +
               spi.get_text(r, 0).value() + "\" (taken by " +
               pg::quote_identifier(spi.get_text(r, 1).value()) + ")";
-  throw Error("2BP01",
-              "cannot drop " + what + " because snapshot \"" + first + "\" stores values of it",
-              detail + ".",
-              "Drop the snapshot first: SELECT pgdb_tools.snapshot_drop(" +
-                  pg::quote_literal(first) + "); its creator, the owner of its tables and "
-                  "superusers can.");
+  throw Error(
+      "2BP01", "cannot drop " + what + " because snapshot \"" + first + "\" stores values of it",
+      detail + ".",
+      "Drop the snapshot first: SELECT pgdb_tools.snapshot_drop(" + pg::quote_literal(first) +
+          "); its creator, the owner of its tables and "
+          "superusers can.");
 }
 
 }  // namespace

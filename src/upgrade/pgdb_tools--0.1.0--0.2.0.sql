@@ -4,8 +4,9 @@
 -- routines depend on first, the routines, then what depends on them.
 \echo Use "ALTER EXTENSION pgdb_tools UPDATE" to load this file. \quit
 
--- Views over the snapshot catalog are rebuilt on the new creator functions.
-DROP VIEW snapshots;
+-- The internal view over the snapshot catalog is rebuilt on the new creator functions (its
+-- columns change); the public snapshots view is replaced in place below, so that views and
+-- functions of users that read it do not block the update.
 DROP VIEW _snapshot_contents;
 
 -- Routines whose arguments changed: create_partitioned and update_partitioned gained
@@ -14,7 +15,6 @@ DROP VIEW _snapshot_contents;
 DROP FUNCTION create_partitioned(regclass, text, text, integer, text, text, text, name, boolean, text);
 DROP FUNCTION run_maintenance(regclass, boolean);
 DROP FUNCTION update_partitioned(regclass, integer, text, text, name);
-DROP FUNCTION _snapshot_creator(oid);
 
 -- Partition sets: the share of a set one pass may retire without force.
 ALTER TABLE partition_sets
@@ -208,12 +208,23 @@ CREATE OR REPLACE FUNCTION _snapshot_resolve(name text)
            c.creator OPERATOR(pg_catalog.=)
              (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
       FROM pgdb_tools._snapshot_contents c
-     WHERE c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name)
+     WHERE c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name),
+  -- A name one of the caller's schedules takes (<prefix>_<YYYYMMDD_HHMMSS>) means the caller's
+  -- own snapshot only: never a copy another role made under it.
+  scheduled AS (
+    SELECT EXISTS (
+      SELECT FROM pgdb_tools.snapshot_schedules s
+       WHERE s.owner_name OPERATOR(pg_catalog.=) current_user
+         AND (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
+              OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_'))
+         AND (substr(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 2)
+              OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')) AS mine)
   SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
               WHEN count(*) OPERATOR(pg_catalog.=) 1 THEN min(v.snapshot_id) END,
          CASE WHEN bool_or(v.own) THEN 1 ELSE count(*) END,
          string_agg(quote_ident(v.created_by), ', ' ORDER BY v.created_by)
-    FROM visible v
+    FROM visible v, scheduled
+   WHERE v.own OR NOT scheduled.mine
 $$;
 
 CREATE OR REPLACE FUNCTION snapshot_tables(name text)
@@ -233,7 +244,7 @@ BEGIN
     RAISE EXCEPTION 'snapshot name "%" is ambiguous', snapshot_tables.name
       USING ERRCODE = '22023',
             DETAIL = format('Roles %s each have a snapshot of that name that you can read.', r.creators),
-            HINT = 'Snapshot names are per role: run the call as (a member of) the role whose snapshot you mean.';
+            HINT = 'Snapshot names are per role: run the call as the role whose snapshot you mean (SET ROLE).';
   END IF;
   RETURN QUERY
     SELECT quote_ident(c.source_schema) || '.' || quote_ident(c.source_name), c.rows, c.bytes, c.content_hash
@@ -417,7 +428,7 @@ SELECT c.name AS snapshot_name, c.created_by,
     OR _table_readable(i.source_relid, i.source_schema, i.source_name, _snapshot_columns(i.definition));
 GRANT SELECT ON _snapshot_contents TO PUBLIC;
 
-CREATE VIEW snapshots WITH (security_barrier) AS
+CREATE OR REPLACE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,
        c.created_by,
        c.note, c.tags,
@@ -434,6 +445,7 @@ SELECT c.snapshot_id, c.name, c.created_at,
 GRANT SELECT ON snapshots TO PUBLIC;
 COMMENT ON VIEW snapshots IS
   'Snapshots the current user took or can read every table of, with their size';
+DROP FUNCTION _snapshot_creator(oid);
 
 CREATE EVENT TRIGGER pgdb_tools_snapshot_types ON ddl_command_start
   WHEN TAG IN ('DROP TYPE', 'DROP DOMAIN', 'DROP SCHEMA')
@@ -444,9 +456,21 @@ CREATE EVENT TRIGGER pgdb_tools_snapshot_copies ON sql_drop
 -- Snapshots taken before the upgrade were taken in this cluster.
 UPDATE snapshot_catalog SET created_on = _system_identifier() WHERE created_on IS NULL;
 
--- A set whose table was dropped under 0.1.0 stayed registered, and its settings would be applied
--- to the next table of that name: forget those (their partitions, if any, are already gone with
--- the table).
-DELETE FROM partition_sets s
- WHERE pg_catalog.to_regclass(pg_catalog.quote_ident(s.parent_schema) || '.' ||
-                              pg_catalog.quote_ident(s.parent_name)) IS NULL;
+-- A set whose table was dropped (or renamed) under 0.1.0 stayed registered, and its settings
+-- would be applied to the next table of that name: forget those, saying which.
+DO $$
+DECLARE
+  gone text;
+BEGIN
+  WITH forgotten AS (
+    DELETE FROM pgdb_tools.partition_sets s
+     WHERE pg_catalog.to_regclass(pg_catalog.quote_ident(s.parent_schema) OPERATOR(pg_catalog.||) '.'
+                                  OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.parent_name)) IS NULL
+    RETURNING pg_catalog.quote_ident(s.parent_schema) OPERATOR(pg_catalog.||) '.'
+              OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.parent_name) AS parent)
+  SELECT pg_catalog.string_agg(parent, ', ' ORDER BY parent) INTO gone FROM forgotten;
+  IF gone IS NOT NULL THEN
+    RAISE WARNING 'forgot the partition sets of tables that no longer exist: %', gone
+      USING HINT = 'A set whose table was renamed is among them: register it again under its new name with create_partitioned().';
+  END IF;
+END $$;

@@ -132,6 +132,8 @@ SELECT pgdb_tools.snapshot_create('before_upgrade', ARRAY['docs', 'events']::reg
 CREATE TABLE dropped_events (id bigint NOT NULL) PARTITION BY RANGE (id);
 SELECT pgdb_tools.create_partitioned('dropped_events', 'id', '100', premake => 1);
 DROP TABLE dropped_events;
+-- an application's own view of the extension's view
+CREATE VIEW my_snapshots AS SELECT name, total_rows FROM pgdb_tools.snapshots;
 SQL
   # The current library from here on: new sessions load it.
   as_installer cp "$saved" "$library"
@@ -155,10 +157,15 @@ SQL
   if tail -n +"$((log_lines + 1))" "$PGHOST/server.log" | grep -E "terminated by signal|was terminated"; then
     echo "the $current library crashed serving the $old functions"; exit 1
   fi
-  psql -X -q -v ON_ERROR_STOP=1 -d "$upgraded" -c "ALTER EXTENSION pgdb_tools UPDATE"
+  update_messages=$(psql -X -q -v ON_ERROR_STOP=1 -d "$upgraded" -c "ALTER EXTENSION pgdb_tools UPDATE" 2>&1)
+  echo "$update_messages"
+  # the set of the dropped table is forgotten, and the update says so
+  grep -q 'WARNING:  forgot the partition sets of tables that no longer exist: public.dropped_events' \
+    <<<"$update_messages"
   out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$upgraded" <<'SQL'
 SELECT 'version ' || pgdb_tools.version() || ' ' || extversion FROM pg_extension WHERE extname = 'pgdb_tools';
 SELECT 'sets ' || string_agg(parent_name, ',') FROM pgdb_tools.partition_sets;
+SELECT 'my view ' || string_agg(name || ':' || total_rows, ',') FROM my_snapshots;
 SELECT 'statuses ' || string_agg(status || ':' || kind, ',' ORDER BY kind) FILTER (WHERE status <> 'installed') ||
        ' ' || count(*) FROM pgdb_tools.triggers;
 -- 0.2.0 installs fsm triggers without a WHEN clause: outdated until applied again
@@ -177,6 +184,7 @@ SQL
   echo "$out"
   expected="version $current $current
 sets events
+my view before_upgrade:3
 statuses outdated:fsm 8
 reapplied pgdb_fsm_docs
 statuses installed 8
