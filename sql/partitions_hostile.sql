@@ -150,6 +150,12 @@ CREATE TABLE doomed.events (at timestamptz NOT NULL) PARTITION BY RANGE (at);
 SELECT pgdb_tools.create_partitioned('doomed.events', 'at', '1 day', premake => 0) > 0 AS created;
 DROP SCHEMA doomed CASCADE;
 SELECT count(*) AS doomed_sets FROM pgdb_tools.partition_sets WHERE parent_schema = 'doomed';
+-- a typed parent goes with its type (DROP TYPE ... CASCADE), and its set with it
+CREATE TYPE hostile.event_row AS (id int);
+CREATE TABLE hostile.typed OF hostile.event_row (id NOT NULL) PARTITION BY RANGE (id);
+SELECT pgdb_tools.create_partitioned('hostile.typed', 'id', '100', premake => 0) > 0 AS created;
+DROP TYPE hostile.event_row CASCADE;
+SELECT count(*) AS typed_sets FROM pgdb_tools.partition_sets WHERE parent_name = 'typed';
 -- forget_partitioned names a table as text too, also one that is gone (a set recorded before the
 -- event trigger existed, written here by hand)
 INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control, partition_interval, premake,

@@ -89,7 +89,7 @@ WHEN OTHERS THEN
 END $$;
 REVOKE ALL ON FUNCTION _forget_dropped_sets() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_forget_dropped_sets ON sql_drop
-  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TYPE')
   EXECUTE FUNCTION _forget_dropped_sets();
 
 CREATE FUNCTION _partition_lower_key(partition oid) RETURNS bigint

@@ -410,7 +410,7 @@ COMMENT ON FUNCTION forget_partitioned(text) IS
 
 REVOKE ALL ON FUNCTION _forget_dropped_sets() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_forget_dropped_sets ON sql_drop
-  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TYPE')
   EXECUTE FUNCTION _forget_dropped_sets();
 
 CREATE VIEW _snapshot_contents WITH (security_barrier) AS
