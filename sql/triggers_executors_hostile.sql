@@ -142,6 +142,8 @@ INSERT INTO bad_args VALUES
   ('_trigger_search_vector', 'UPDATE', '''sv'', ''simple'', ''s'', ''a'''),
   ('_trigger_search_vector', 'UPDATE', '''sv'', ''simple'', ''s'', '''''),
   ('_trigger_search_vector', 'UPDATE', '''sv'', ''no_such_config'', ''s'', ''A'''),
+  ('_trigger_search_vector', 'UPDATE', '''sv'', ''-'', ''s'', ''A'''),
+  ('_trigger_search_vector', 'UPDATE', '''sv'', ''4000000000'', ''s'', ''A'''),
   ('_trigger_search_vector', 'UPDATE', '''sv'', '''', ''s'', ''A'''),
   ('_trigger_search_vector', 'UPDATE', '''s'', ''simple'', ''state'', ''A'''),
   ('_trigger_search_vector', 'UPDATE', '''sv'', ''simple'', ''n'', ''A'''),

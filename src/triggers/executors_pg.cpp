@@ -284,6 +284,12 @@ std::shared_ptr<SearchVector> search_vector(TriggerData* data) {
       RelationGetRelid(data->tg_relation), CheckedShape(desc), target, InvalidOid, {}});
   config->shape.use(desc, target);
   config->config = trusted_lookup(regconfigin, trigger_arg(data, 1));
+  // regconfig also reads '-' and bare OIDs, which need not name a configuration.
+  Oid found_config = config->config;
+  if (!pg::call([found_config] {
+        return SearchSysCacheExists1(TSCONFIGOID, ObjectIdGetDatum(found_config));
+      }))
+    bad_trigger_arg(data, 1, "names no text search configuration");
   for (int i = 2; i + 1 < data->tg_trigger->tgnargs; i += 2) {
     int source = checked_column(data, data->tg_trigger->tgargs[i], {TEXTOID, VARCHAROID, BPCHAROID},
                                 "text, varchar or char", false);
