@@ -278,6 +278,16 @@ GRANT SELECT ON hostile.moods TO hostile_bob;
 SET ROLE hostile_bob;
 SELECT pgdb_tools.snapshot_drop('reader_3');
 RESET ROLE;
+-- a snapshot that bundles the owner's table with another's is the owner's to drop too
+CREATE TABLE hostile.reader_own (id integer);
+ALTER TABLE hostile.reader_own OWNER TO hostile_reader;
+SET ROLE hostile_reader;
+SELECT pgdb_tools.snapshot_create('bundled', ARRAY['hostile.moods', 'hostile.reader_own']::regclass[]) > 0 AS created;
+RESET ROLE;
+SET ROLE hostile_app;
+SELECT pgdb_tools.snapshot_drop('bundled');
+RESET ROLE;
+DROP TABLE hostile.reader_own;
 -- the guard's own queries run under the trusted path too
 CREATE FUNCTION public.planted_name(a name, b name) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN

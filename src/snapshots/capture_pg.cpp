@@ -456,17 +456,18 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
   std::vector<Candidate> candidates;
   {
     pg::ActingAs as_owner(owner);
-    // owns_tables: every table it recorded still exists under its recorded name and OID and the
-    // caller has the rights of its owner.
+    // owns_tables: a table it recorded still exists under its recorded name and OID and the
+    // caller has the rights of its owner: the owner of data may drop copies of it (and so free
+    // its types), whoever bundled them with what else.
     spi.execute(
         "SELECT c.snapshot_id, c.created_by::text, "
         "       coalesce(w.creator OPERATOR(pg_catalog.=) $2, false), "
         "       coalesce(pg_catalog.pg_has_role($2, w.creator, 'MEMBER'), false) "
         "         OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid "
         "OPERATOR(pg_catalog.=) $2), "
-        "       NOT EXISTS (SELECT FROM pgdb_tools.snapshot_items i "
-        "                    WHERE i.snapshot_id OPERATOR(pg_catalog.=) c.snapshot_id "
-        "                      AND NOT EXISTS (SELECT FROM pg_catalog.pg_class t "
+        "       EXISTS (SELECT FROM pgdb_tools.snapshot_items i "
+        "                WHERE i.snapshot_id OPERATOR(pg_catalog.=) c.snapshot_id "
+        "                  AND EXISTS (SELECT FROM pg_catalog.pg_class t "
         "                                        JOIN pg_catalog.pg_namespace n ON n.oid "
         "OPERATOR(pg_catalog.=) t.relnamespace "
         "                                       WHERE t.oid OPERATOR(pg_catalog.=) i.source_relid "
@@ -522,10 +523,10 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
   if (!chosen->own && !chosen->creator && !chosen->owns_tables)
     throw Error(sqlstate::insufficient_privilege,
                 "must be a member of role " + pg::quote_identifier(chosen->created_by) +
-                    " or own every table of snapshot \"" + name + "\" to drop it",
+                    " or own a table of snapshot \"" + name + "\" to drop it",
                 {},
-                "The role that took a snapshot (or a member of it), the owner of its tables and "
-                "superusers can drop it.");
+                "The role that took a snapshot (or a member of it), the owner of any of its tables "
+                "and superusers can drop it.");
   const std::int64_t id = chosen->id;
   pg::ActingAs as_owner(owner);
   // Taken under a row lock, so that two drops of one snapshot do not both go on.
