@@ -104,9 +104,12 @@ SELECT pgdb_tools.create_partitioned('alice_data.logs', 'at', '1 day', retention
                                      retention_mode => 'archive', archive_schema => 'locked_archive');
 RESET ROLE;
 
--- a set whose table was renamed away and replaced by a plain one fails alone; the status view
--- still answers (a dropped table's set is forgotten with it: partitions_hostile)
+-- a set whose table was replaced by a plain one fails alone; the status view still answers (a
+-- dropped table's set is forgotten with it and a renamed one's follows it: partitions_hostile;
+-- here the rename goes unseen, as under 0.1.0)
+ALTER EVENT TRIGGER pgdb_tools_follow_renamed_sets DISABLE;
 ALTER TABLE ticks RENAME TO ticks_renamed;
+ALTER EVENT TRIGGER pgdb_tools_follow_renamed_sets ENABLE;
 CREATE TABLE ticks (at timestamptz);
 SELECT parent::text, action FROM pgdb_tools.run_maintenance() WHERE action = 'error' ORDER BY 1;
 SELECT parent::text, partitions, default_rows FROM pgdb_tools.partition_status ORDER BY 1;

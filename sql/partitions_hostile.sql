@@ -150,6 +150,40 @@ CREATE TABLE doomed.events (at timestamptz NOT NULL) PARTITION BY RANGE (at);
 SELECT pgdb_tools.create_partitioned('doomed.events', 'at', '1 day', premake => 0) > 0 AS created;
 DROP SCHEMA doomed CASCADE;
 SELECT count(*) AS doomed_sets FROM pgdb_tools.partition_sets WHERE parent_schema = 'doomed';
+-- a renamed or moved parent takes its set along; the next table of the old name is not adopted
+SET ROLE pgdb_tools_test_owner;
+CREATE TABLE hostile.moving (id int NOT NULL) PARTITION BY RANGE (id);
+SELECT pgdb_tools.create_partitioned('hostile.moving', 'id', '100', premake => 1, start_at => '0',
+                                     retention => '100') AS created;
+ALTER TABLE hostile.moving RENAME TO moved;
+SELECT parent_schema, parent_name FROM pgdb_tools.partition_sets WHERE parent_name LIKE 'mov%';
+CREATE TABLE hostile.moving (id int NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE hostile.moving_old PARTITION OF hostile.moving FOR VALUES FROM (0) TO (100);
+INSERT INTO hostile.moving SELECT generate_series(0, 99);
+RESET ROLE;
+SELECT count(*) FILTER (WHERE parent = 'hostile.moving'::regclass) AS actions_on_the_new_table
+  FROM pgdb_tools.run_maintenance();
+SELECT count(*) AS rows_kept FROM hostile.moving;
+-- a rename that fails leaves the registry as it was; so does one by a role that does not own it
+SET ROLE pgdb_tools_test_owner;
+ALTER TABLE hostile.moved RENAME TO moving;
+RESET ROLE;
+CREATE ROLE pgdb_tools_test_other;
+SET ROLE pgdb_tools_test_other;
+ALTER TABLE hostile.moved RENAME TO stolen;
+RESET ROLE;
+DROP ROLE pgdb_tools_test_other;
+-- moved to another schema, and that schema renamed
+CREATE SCHEMA elsewhere AUTHORIZATION pgdb_tools_test_owner;
+SET ROLE pgdb_tools_test_owner;
+ALTER TABLE hostile.moved SET SCHEMA elsewhere;
+RESET ROLE;
+ALTER SCHEMA elsewhere RENAME TO faraway;
+SELECT parent_schema, parent_name FROM pgdb_tools.partition_sets WHERE parent_name LIKE 'mov%';
+-- (SET SCHEMA moves the parent only: its partitions stay behind, and maintenance says so)
+SELECT action, detail FROM pgdb_tools.run_maintenance('faraway.moved');
+DROP SCHEMA faraway CASCADE;
+DROP TABLE hostile.moving;
 -- a typed parent goes with its type (DROP TYPE ... CASCADE), and its set with it
 CREATE TYPE hostile.event_row AS (id int);
 CREATE TABLE hostile.typed OF hostile.event_row (id NOT NULL) PARTITION BY RANGE (id);

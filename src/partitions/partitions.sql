@@ -92,6 +92,16 @@ CREATE EVENT TRIGGER pgdb_tools_forget_dropped_sets ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TYPE')
   EXECUTE FUNCTION _forget_dropped_sets();
 
+-- A set follows its table through ALTER TABLE ... RENAME / SET SCHEMA and ALTER SCHEMA ... RENAME
+-- (the registry names tables by schema and name: left behind, a set would be applied to the next
+-- table given the old name). The registry changes in the statement's own transaction.
+CREATE FUNCTION _follow_renamed_sets() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_follow_renamed_sets';
+REVOKE ALL ON FUNCTION _follow_renamed_sets() FROM PUBLIC;
+CREATE EVENT TRIGGER pgdb_tools_follow_renamed_sets ON ddl_command_start
+  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA')
+  EXECUTE FUNCTION _follow_renamed_sets();
+
 CREATE FUNCTION _partition_lower_key(partition oid) RETURNS bigint
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_partition_lower_key';
 

@@ -412,6 +412,12 @@ REVOKE ALL ON FUNCTION _forget_dropped_sets() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_forget_dropped_sets ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TYPE')
   EXECUTE FUNCTION _forget_dropped_sets();
+CREATE FUNCTION _follow_renamed_sets() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_follow_renamed_sets';
+REVOKE ALL ON FUNCTION _follow_renamed_sets() FROM PUBLIC;
+CREATE EVENT TRIGGER pgdb_tools_follow_renamed_sets ON ddl_command_start
+  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA')
+  EXECUTE FUNCTION _follow_renamed_sets();
 
 CREATE VIEW _snapshot_contents WITH (security_barrier) AS
 SELECT c.name AS snapshot_name, c.created_by,

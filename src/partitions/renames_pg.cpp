@@ -1,0 +1,91 @@
+// The event trigger function that keeps a partition set with its table when the table is renamed
+// or moved to another schema, or its schema is renamed: the registry names sets by schema and
+// name, and a set left under the old name would be applied to the next table given that name.
+// It runs at ddl_command_start and rewrites the registry in the statement's own transaction, so
+// a rename that then fails (another table has the name, the caller does not own the table) takes
+// the registry change back with it.
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/event_trigger.h"
+#include "nodes/parsenodes.h"
+#include "utils/lsyscache.h"
+}
+
+using namespace pgdb;
+
+namespace {
+
+struct TableName {
+  std::string schema;
+  std::string name;
+};
+
+// The partitioned table a statement names, as it is named now; nullopt for anything else.
+std::optional<TableName> partitioned_table(RangeVar* relation) {
+  if (relation == nullptr) return std::nullopt;
+  Oid relid = pg::call([relation] { return RangeVarGetRelid(relation, NoLock, true); });
+  if (!OidIsValid(relid) ||
+      pg::call([relid] { return get_rel_relkind(relid); }) != RELKIND_PARTITIONED_TABLE)
+    return std::nullopt;
+  Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
+  return TableName{pg::call([nsp] { return get_namespace_name(nsp); }),
+                   pg::call([relid] { return get_rel_name(relid); })};
+}
+
+void rename_sets(const std::string& sql, std::initializer_list<pg::Param> params) {
+  pg::SearchPath trusted(pg::trusted_search_path);
+  pg::Spi spi;
+  Oid owner = pg::extension_owner(spi);
+  pg::ActingAs as_owner(owner);
+  spi.execute(sql, params);
+}
+
+}  // namespace
+
+PGDB_FUNCTION(pgdb_tools_follow_renamed_sets) {
+  if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                "_follow_renamed_sets() runs only as an event trigger");
+  Node* tree = reinterpret_cast<EventTriggerData*>(fcinfo->context)->parsetree;
+  if (tree == nullptr) PG_RETURN_VOID();
+  if (IsA(tree, RenameStmt)) {
+    RenameStmt* rename = reinterpret_cast<RenameStmt*>(tree);
+    if (rename->renameType == OBJECT_TABLE) {
+      std::optional<TableName> table = partitioned_table(rename->relation);
+      if (table)
+        rename_sets(
+            "UPDATE pgdb_tools.partition_sets SET parent_name = $3 "
+            " WHERE parent_schema OPERATOR(pg_catalog.=) $1 "
+            "   AND parent_name OPERATOR(pg_catalog.=) $2",
+            {pg::Param::text(table->schema), pg::Param::text(table->name),
+             pg::Param::text(rename->newname)});
+    } else if (rename->renameType == OBJECT_SCHEMA) {
+      rename_sets(
+          "UPDATE pgdb_tools.partition_sets SET parent_schema = $2 "
+          " WHERE parent_schema OPERATOR(pg_catalog.=) $1",
+          {pg::Param::text(rename->subname), pg::Param::text(rename->newname)});
+    }
+  } else if (IsA(tree, AlterObjectSchemaStmt)) {
+    AlterObjectSchemaStmt* move = reinterpret_cast<AlterObjectSchemaStmt*>(tree);
+    if (move->objectType == OBJECT_TABLE) {
+      std::optional<TableName> table = partitioned_table(move->relation);
+      if (table)
+        rename_sets(
+            "UPDATE pgdb_tools.partition_sets SET parent_schema = $3 "
+            " WHERE parent_schema OPERATOR(pg_catalog.=) $1 "
+            "   AND parent_name OPERATOR(pg_catalog.=) $2",
+            {pg::Param::text(table->schema), pg::Param::text(table->name),
+             pg::Param::text(move->newschema)});
+    }
+  }
+  PG_RETURN_VOID();
+}
