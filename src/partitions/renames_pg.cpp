@@ -36,9 +36,13 @@ std::optional<TableName> partitioned_table(RangeVar* relation) {
   if (!OidIsValid(relid) ||
       pg::call([relid] { return get_rel_relkind(relid); }) != RELKIND_PARTITIONED_TABLE)
     return std::nullopt;
+  // No lock is held yet: a table dropped meanwhile has no name, and the statement will fail.
   Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
-  return TableName{pg::call([nsp] { return get_namespace_name(nsp); }),
-                   pg::call([relid] { return get_rel_name(relid); })};
+  const char* schema =
+      OidIsValid(nsp) ? pg::call([nsp] { return get_namespace_name(nsp); }) : nullptr;
+  const char* name = pg::call([relid] { return get_rel_name(relid); });
+  if (schema == nullptr || name == nullptr) return std::nullopt;
+  return TableName{schema, name};
 }
 
 void rename_sets(const std::string& sql, std::initializer_list<pg::Param> params) {
