@@ -45,12 +45,23 @@ std::optional<TableName> partitioned_table(RangeVar* relation) {
   return TableName{schema, name};
 }
 
-void rename_sets(const std::string& sql, std::initializer_list<pg::Param> params) {
+// Runs one registry update as the extension's owner.
+void update_registry(const std::string& sql, std::initializer_list<pg::Param> params) {
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   Oid owner = pg::extension_owner(spi);
   pg::ActingAs as_owner(owner);
   spi.execute(sql, params);
+}
+
+// The set of `table`, if there is one, is now that of `to`.
+void move_set(const TableName& table, const TableName& to) {
+  update_registry(
+      "UPDATE pgdb_tools.partition_sets SET parent_schema = $3, parent_name = $4 "
+      " WHERE parent_schema OPERATOR(pg_catalog.=) $1 "
+      "   AND parent_name OPERATOR(pg_catalog.=) $2",
+      {pg::Param::text(table.schema), pg::Param::text(table.name), pg::Param::text(to.schema),
+       pg::Param::text(to.name)});
 }
 
 }  // namespace
@@ -64,32 +75,19 @@ PGDB_FUNCTION(pgdb_tools_follow_renamed_sets) {
   if (IsA(tree, RenameStmt)) {
     RenameStmt* rename = reinterpret_cast<RenameStmt*>(tree);
     if (rename->renameType == OBJECT_TABLE) {
-      std::optional<TableName> table = partitioned_table(rename->relation);
-      if (table)
-        rename_sets(
-            "UPDATE pgdb_tools.partition_sets SET parent_name = $3 "
-            " WHERE parent_schema OPERATOR(pg_catalog.=) $1 "
-            "   AND parent_name OPERATOR(pg_catalog.=) $2",
-            {pg::Param::text(table->schema), pg::Param::text(table->name),
-             pg::Param::text(rename->newname)});
+      if (std::optional<TableName> table = partitioned_table(rename->relation))
+        move_set(*table, {table->schema, rename->newname});
     } else if (rename->renameType == OBJECT_SCHEMA) {
-      rename_sets(
+      update_registry(
           "UPDATE pgdb_tools.partition_sets SET parent_schema = $2 "
           " WHERE parent_schema OPERATOR(pg_catalog.=) $1",
           {pg::Param::text(rename->subname), pg::Param::text(rename->newname)});
     }
   } else if (IsA(tree, AlterObjectSchemaStmt)) {
     AlterObjectSchemaStmt* move = reinterpret_cast<AlterObjectSchemaStmt*>(tree);
-    if (move->objectType == OBJECT_TABLE) {
-      std::optional<TableName> table = partitioned_table(move->relation);
-      if (table)
-        rename_sets(
-            "UPDATE pgdb_tools.partition_sets SET parent_schema = $3 "
-            " WHERE parent_schema OPERATOR(pg_catalog.=) $1 "
-            "   AND parent_name OPERATOR(pg_catalog.=) $2",
-            {pg::Param::text(table->schema), pg::Param::text(table->name),
-             pg::Param::text(move->newschema)});
-    }
+    if (move->objectType == OBJECT_TABLE)
+      if (std::optional<TableName> table = partitioned_table(move->relation))
+        move_set(*table, {move->newschema, table->name});
   }
   PG_RETURN_VOID();
 }
