@@ -127,6 +127,10 @@ COMMENT ON FUNCTION partitions(regclass) IS 'The partitions of a set in bound or
 -- A procedure that commits cannot carry SET search_path, so it pins the path itself, again after
 -- each COMMIT (the setting is transaction-local), and gives the caller's back at the end; every
 -- operator it uses is one of pg_catalog's, named as such.
+-- No SET search_path clause: PostgreSQL refuses COMMIT in a procedure that has one. The body pins
+-- the trusted path itself with set_config(..., true) at the start and again after every COMMIT
+-- (a local setting ends with its transaction), names every operator OPERATOR(pg_catalog.x) and
+-- every function pg_catalog.x, and gives the caller's path back at the end.
 CREATE PROCEDURE run_maintenance_proc(lock_timeout text DEFAULT '5s', max_retries integer DEFAULT 3)
   LANGUAGE plpgsql AS $$
 DECLARE
@@ -148,8 +152,9 @@ BEGIN
   FOR set_parent IN
     SELECT c.oid::pg_catalog.regclass
       FROM pgdb_tools.partition_sets s
-      JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema
-      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name
+      JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.parent_schema
+      JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
+                                AND c.relname OPERATOR(pg_catalog.=) s.parent_name
      WHERE pg_catalog.pg_has_role(c.relowner, 'USAGE')
      ORDER BY s.parent_schema, s.parent_name
   LOOP

@@ -110,8 +110,9 @@ BEGIN
   FOR set_parent IN
     SELECT c.oid::pg_catalog.regclass
       FROM pgdb_tools.partition_sets s
-      JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema
-      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name
+      JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.parent_schema
+      JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
+                                AND c.relname OPERATOR(pg_catalog.=) s.parent_name
      WHERE pg_catalog.pg_has_role(c.relowner, 'USAGE')
      ORDER BY s.parent_schema, s.parent_name
   LOOP
@@ -412,7 +413,7 @@ REVOKE ALL ON FUNCTION _forget_dropped_sets() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_forget_dropped_sets ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TYPE')
   EXECUTE FUNCTION _forget_dropped_sets();
-CREATE FUNCTION _follow_renamed_sets() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION _follow_renamed_sets() RETURNS event_trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_follow_renamed_sets';
 REVOKE ALL ON FUNCTION _follow_renamed_sets() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_follow_renamed_sets ON ddl_command_start
