@@ -3,8 +3,8 @@
 # (ctest), starts a throwaway cluster with pg_cron, runs every pg_regress suite and end-to-end
 # script against it, stops it, and closes with one line: "N passed, N failed".
 #   --unit-only   only the PG-free unit tests
-# Environment: PGDB_ONLY (a shell glob, e.g. 'triggers_*') runs only the pg_regress suites and
-# end-to-end scripts whose names match it; PGDB_TEST_PORT / PGDB_TEST_CLUSTER_DIR move the
+# Environment: PGDB_ONLY (shell globs separated by spaces, e.g. 'triggers_* upgrade') runs only
+# the pg_regress suites and end-to-end scripts whose names match one of them; PGDB_TEST_PORT / PGDB_TEST_CLUSTER_DIR move the
 # throwaway cluster and PGDB_INSTALL_ROOT (test/lib.sh) the installation, so that several
 # checkouts can test at once.
 set -u
@@ -65,8 +65,15 @@ trap 'cluster_stop "$CLUSTER_DIR"' EXIT
 cluster_start "$CLUSTER_DIR" "$PORT" "$DB" || { failed=$((failed + 1)); echo "cluster start failed"; finish; }
 
 echo "== pg_regress"
-ONLY=${PGDB_ONLY:-*}
-tests=$(cd "$REPO/sql" && for f in $ONLY.sql; do [ -f "$f" ] && echo "${f%.sql}"; done)
+set -f; read -r -a ONLY <<<"${PGDB_ONLY:-*}"; set +f
+# only_match NAME: whether NAME matches one of the PGDB_ONLY globs.
+only_match() {
+  local pattern
+  # shellcheck disable=SC2053
+  for pattern in "${ONLY[@]}"; do [[ $1 == $pattern ]] && return 0; done
+  return 1
+}
+tests=$(cd "$REPO/sql" && for f in *.sql; do only_match "${f%.sql}" && echo "${f%.sql}"; done)
 outdir="$REPO/build/regress"
 rm -rf "$outdir"; mkdir -p "$outdir"
 "$PGXS_DIR/src/test/regress/pg_regress" --inputdir="$REPO" --outputdir="$outdir" \
@@ -90,8 +97,7 @@ export PATH="$PGBIN:$PATH"
 shopt -s nullglob
 for script in "$REPO"/test/e2e/*.sh; do
   name=$(basename "$script" .sh)
-  # shellcheck disable=SC2053
-  [[ $name == $ONLY ]] || continue
+  only_match "$name" || continue
   log="$REPO/build/e2e-$name.log"
   if bash "$script" >"$log" 2>&1; then
     printf 'e2e  %-32s ... ok\n' "$name"; passed=$((passed + 1))
