@@ -1,6 +1,7 @@
 // apply_triggers() and trigger_ddl(): declared specs -> plan -> DDL through SPI, recorded in
 // pgdb_tools.managed_triggers. The kind functions (protect(), updated_at(), ...) are SQL wrappers
 // that call apply_triggers with one spec.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -212,8 +213,15 @@ Resolved resolve_spec(pg::Spi& spi, const std::string& caller_path, const Json& 
                   std::move(canonical), std::move(ddl)};
 }
 
+// How plan_specs plans: against what is installed (apply_triggers, trigger_ddl), or every
+// declared trigger's complete DDL whatever is installed (trigger_ddl(full => true)).
+enum class Planning { installed, full };
+
+// listed: apply_triggers' `tables`, checked like a spec's table; prune considers their managed
+// triggers even when no spec names them.
 std::vector<PlannedStep> plan_specs(pg::Spi& spi, const std::string& caller_path, const Json& specs,
-                                    bool prune) {
+                                    bool prune, const std::vector<Oid>& listed = {},
+                                    Planning planning = Planning::installed) {
   if (specs.type != Json::Type::array)
     throw Error(sqlstate::invalid_parameter_value,
                 "specs must be a JSON array, not " + std::string(specs.type_name()), {},
@@ -232,11 +240,19 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const std::string& caller_path
                   "specs " + std::to_string(seen->second) + " and " + std::to_string(i + 1) +
                       " both declare trigger \"" + def.name + "\" on table " + table.quoted(),
                   {}, "Give one of them another name with \"name\".");
-    Step step = plan_declared(def, table.quoted(), r.ddl,
-                              installed_state(spi, relid, table, def.name, r.canonical),
-                              pg::server_keywords);
+    Step step = planning == Planning::full
+                    ? full_ddl_step(def, table.quoted(), r.ddl)
+                    : plan_declared(def, table.quoted(), r.ddl,
+                                    installed_state(spi, relid, table, def.name, r.canonical),
+                                    pg::server_keywords);
     planned.push_back(PlannedStep{step, relid, table, r.spec.kind, r.canonical, r.ddl});
     tables.emplace(relid, table);
+  }
+  for (Oid relid : listed) {
+    pg::require_table(relid, "tables");
+    pg::require_user_table(spi, relid, "manage triggers on");
+    pg::require_table_owner(relid, "manage its triggers");
+    tables.emplace(relid, pg::table_name(relid));
   }
   if (prune) {
     for (const auto& [relid, table] : tables) {
@@ -244,17 +260,19 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const std::string& caller_path
           "SELECT trigger_name::text, kind FROM pgdb_tools.managed_triggers "
           "WHERE table_schema = $1 AND table_name = $2 ORDER BY trigger_name",
           {pg::Param::text(table.schema), pg::Param::text(table.name)}, true);
-      std::vector<std::pair<std::string, std::string>> managed;
-      for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-        managed.emplace_back(spi.get_text(r, 0).value(), spi.get_text(r, 1).value());
-      for (const auto& [name, kind] : managed) {
-        if (declared.count({relid, name})) continue;
-        Step step{Action::drop,
-                  table.quoted(),
-                  name,
-                  "not in specs",
-                  {drop_trigger_sql(name, table.quoted(), pg::server_keywords)}};
-        planned.push_back(PlannedStep{step, relid, table, kind, {}, {}});
+      std::vector<std::string> managed;
+      std::map<std::string, std::string> kinds;
+      for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
+        managed.push_back(spi.get_text(r, 0).value());
+        kinds.emplace(managed.back(), spi.get_text(r, 1).value());
+      }
+      std::set<std::string> declared_here;
+      for (const auto& [key, position] : declared) {
+        if (key.first == relid) declared_here.insert(key.second);
+      }
+      for (Step& step : plan_prune(table.quoted(), managed, declared_here, pg::server_keywords)) {
+        std::string kind = kinds.at(step.trigger_name);
+        planned.push_back(PlannedStep{std::move(step), relid, table, std::move(kind), {}, {}});
       }
     }
   }
@@ -295,12 +313,13 @@ void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
 using Row = std::vector<std::optional<std::string>>;
 
 // Plans the specs, runs the DDL (unless dry_run) and records it; one row per step.
-std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run) {
+std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run,
+                             const std::vector<Oid>& listed = {}) {
   std::vector<Row> rows;
   std::string caller_path = pg::current_search_path();
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
-  std::vector<PlannedStep> planned = plan_specs(spi, caller_path, specs, prune);
+  std::vector<PlannedStep> planned = plan_specs(spi, caller_path, specs, prune, listed);
   Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
   for (const PlannedStep& p : planned) {
     if (!dry_run && p.step.action != Action::unchanged) {
@@ -326,6 +345,17 @@ Json text_array_json(Datum array, const char* argument) {
   return json;
 }
 
+// apply_triggers' tables: each once, in the order given; 22023 for a NULL item.
+std::vector<Oid> listed_tables(Datum array) {
+  std::vector<Oid> tables;
+  for (const std::optional<Datum>& item : pg::array_items(array, REGCLASSOID, "tables")) {
+    if (!item) throw Error(sqlstate::invalid_parameter_value, "tables must not contain NULL");
+    Oid relid = DatumGetObjectId(*item);
+    if (std::find(tables.begin(), tables.end(), relid) == tables.end()) tables.push_back(relid);
+  }
+  return tables;
+}
+
 }  // namespace
 
 }  // namespace pgdb::triggers
@@ -333,14 +363,21 @@ Json text_array_json(Datum array, const char* argument) {
 using namespace pgdb;
 using namespace pgdb::triggers;
 
-// apply_triggers(specs jsonb, prune boolean, dry_run boolean)
+// apply_triggers(specs jsonb, prune boolean, dry_run boolean, tables regclass[])
 //   RETURNS TABLE(action text, table_name text, trigger_name text, detail text)
 PGDB_FUNCTION(pgdb_tools_apply_triggers) {
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "specs must not be NULL");
   Json specs = pg::jsonb_to_json(PG_GETARG_DATUM(0));
   bool prune = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
   bool dry_run = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
-  std::vector<Row> rows = apply_specs(specs, prune, dry_run);
+  // tables (added in 0.3.0; the 0.2.0 declaration has three arguments)
+  std::vector<Oid> listed;
+  if (PG_NARGS() > 3 && !PG_ARGISNULL(3)) listed = listed_tables(PG_GETARG_DATUM(3));
+  if (!listed.empty() && !prune)
+    throw Error(sqlstate::invalid_parameter_value, "tables is only used with prune => true", {},
+                "tables names the tables whose managed triggers prune may drop when the specs do "
+                "not declare them.");
+  std::vector<Row> rows = apply_specs(specs, prune, dry_run, listed);
   pg::ResultRows result(fcinfo);
   for (const Row& row : rows) result.add(row);
   PG_RETURN_NULL();
@@ -403,18 +440,24 @@ PGDB_FUNCTION(pgdb_tools_kind_function) {
   return pg::string_to_text(rows.at(0).at(2).value());
 }
 
-// trigger_ddl(specs jsonb) RETURNS text: the statements apply_triggers would run, one per line.
+// trigger_ddl(specs jsonb, full boolean) RETURNS text: the statements apply_triggers would run,
+// one per line; with full, every declared trigger's CREATE OR REPLACE TRIGGER whatever is
+// installed.
 PGDB_FUNCTION(pgdb_tools_trigger_ddl) {
   if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "specs must not be NULL");
   Json specs = pg::jsonb_to_json(PG_GETARG_DATUM(0));
+  // full (added in 0.3.0; the 0.2.0 declaration has one argument)
+  bool full = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
   std::string ddl;
   {
     std::string caller_path = pg::current_search_path();
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
-    for (const PlannedStep& p : plan_specs(spi, caller_path, specs, false)) {
-      for (const std::string& statement : p.step.statements) ddl += statement + ";\n";
-    }
+    std::vector<Step> steps;
+    for (PlannedStep& p : plan_specs(spi, caller_path, specs, false, {},
+                                     full ? Planning::full : Planning::installed))
+      steps.push_back(std::move(p.step));
+    ddl = ddl_script(steps);
   }
   return pg::string_to_text(ddl);
 }

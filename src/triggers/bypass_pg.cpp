@@ -19,6 +19,7 @@
 #include "triggers/spec.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "utils/acl.h"
 #include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
@@ -110,6 +111,17 @@ std::optional<Qualified> qualified_name(const std::string& name) {
   std::string shown = (with_schema ? pg::quote_identifier(schema) + "." : std::string()) +
                       pg::quote_identifier(table);
   return Qualified{relid, shown, parts->back(), with_schema};
+}
+
+void warn_outside_transaction_block() {
+  pg::call([] {
+    ereport(WARNING,
+            (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+             errmsg("pgdb_tools.ignore() can only be used in transaction blocks"),
+             errdetail("Outside one, the triggers are ignored only until the end of the current "
+                       "statement."),
+             errhint("Call it after BEGIN, in the transaction that makes the change.")));
+  });
 }
 
 }  // namespace
@@ -230,5 +242,9 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
   }
   SubxactId subxact = pg::current_subxact();
   for (Ignored& entry : granted) ignored.add(subxact, std::move(entry));
+  // In autocommit the statement is its own transaction: the triggers are ignored until it ends,
+  // which a function that goes on to change rows can use, but a following statement cannot.
+  // Warned as SET LOCAL is; the count stays what is ignored, for as long as that lasts.
+  if (!IsTransactionBlock()) warn_outside_transaction_block();
   PG_RETURN_INT32(ignored_triggers);
 }

@@ -469,7 +469,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_read_only) {
     Datum old_value = heap_getattr(data->tg_trigtuple, attnum, desc, &old_null);
     Datum new_value = heap_getattr(data->tg_newtuple, attnum, desc, &new_null);
     if (same_value(attribute, old_value, old_null, new_value, new_null)) continue;
-    throw Error(protect_sqlstate,
+    throw Error(row_check_sqlstate,
                 "trigger " + trigger_name(data) + " forbids changing column " +
                     pg::quote_identifier(NameStr(attribute->attname)) + " of table " +
                     relation_name(data->tg_relation),
@@ -504,7 +504,9 @@ PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
         "Trigger " + trigger_name(data) + ": the UPDATE sets " + name + " to " +
             value_text(new_value, new_null, column.type) + " but the stored version is " +
             value_text(old_value, old_null, column.type) + ".",
-        "Read the row again and retry the change with its current version. " + ignore_hint(data));
+        "Re-read the row (an ORM object after its save: reload it, e.g. Django's "
+        "refresh_from_db()) and apply the change to its current version. " +
+            ignore_hint(data));
   }
   return PointerGetDatum(
       with_attribute(data->tg_newtuple, desc, column.attnum, next_version(column, stored, data)));
@@ -556,7 +558,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
                  ? "No transition leaves state " + pg::quote_literal(from) + "."
                  : "From " + pg::quote_literal(from) + " the allowed states are " + allowed + ".";
   }
-  throw Error(protect_sqlstate, fact, detail, ignore_hint(data));
+  throw Error(row_check_sqlstate, fact, detail, ignore_hint(data));
 }
 
 // _trigger_search_vector(column, config, source, weight, ...): keeps a tsvector column equal to

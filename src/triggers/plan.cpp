@@ -59,6 +59,34 @@ Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
   return step;
 }
 
+Step full_ddl_step(const TriggerDef& def, const std::string& qualified_table,
+                   const std::string& ddl) {
+  return Step{Action::create, qualified_table, def.name, "full DDL", {ddl}};
+}
+
+std::vector<Step> plan_prune(const std::string& qualified_table,
+                             const std::vector<std::string>& managed,
+                             const std::set<std::string>& declared, KeywordLookup keywords) {
+  std::vector<Step> steps;
+  for (const std::string& name : managed) {
+    if (declared.count(name)) continue;
+    steps.push_back(Step{Action::drop,
+                         qualified_table,
+                         name,
+                         declared.empty() ? "no spec for this table" : "not in specs",
+                         {drop_trigger_sql(name, qualified_table, keywords)}});
+  }
+  return steps;
+}
+
+std::string ddl_script(const std::vector<Step>& steps) {
+  std::string script;
+  for (const Step& step : steps) {
+    for (const std::string& statement : step.statements) script += statement + ";\n";
+  }
+  return script;
+}
+
 std::string enable_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,
                                bool enabled, KeywordLookup keywords) {
   return "ALTER TABLE " + qualified_table + (enabled ? " ENABLE" : " DISABLE") + " TRIGGER " +

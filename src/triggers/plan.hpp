@@ -1,6 +1,7 @@
 // What apply_triggers does for each declared trigger, given what is installed now. PG-free.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,20 @@ struct Step {
 // pgdb_tools never takes over a trigger it did not create.
 Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
                    const std::string& ddl, const Installed& installed, KeywordLookup keywords);
+
+// trigger_ddl(full => true): the declared trigger's complete DDL, whatever is installed.
+Step full_ddl_step(const TriggerDef& def, const std::string& qualified_table,
+                   const std::string& ddl);
+
+// What prune drops on one table: a drop step for each of its managed triggers (in the order
+// given) that the specs do not declare on it. declared may be empty: a table listed in
+// apply_triggers' `tables` that no spec names loses every managed trigger.
+std::vector<Step> plan_prune(const std::string& qualified_table,
+                             const std::vector<std::string>& managed,
+                             const std::set<std::string>& declared, KeywordLookup keywords);
+
+// trigger_ddl's text: every step's statements, each ended by ";\n".
+std::string ddl_script(const std::vector<Step>& steps);
 
 // ALTER TABLE ... ENABLE or DISABLE TRIGGER.
 std::string enable_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,

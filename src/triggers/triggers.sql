@@ -36,15 +36,17 @@ CREATE FUNCTION _trigger_managed() RETURNS trigger
 CREATE FUNCTION _trigger_soft_delete() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_soft_delete';
 
-CREATE FUNCTION apply_triggers(specs jsonb, prune boolean DEFAULT false, dry_run boolean DEFAULT false)
+CREATE FUNCTION apply_triggers(specs jsonb, prune boolean DEFAULT false, dry_run boolean DEFAULT false,
+                               tables regclass[] DEFAULT NULL)
   RETURNS TABLE(action text, table_name text, trigger_name text, detail text)
   LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_apply_triggers';
-COMMENT ON FUNCTION apply_triggers(jsonb, boolean, boolean) IS
-  'Makes the declared triggers exist as declared (create, replace, unchanged; drop with prune)';
+COMMENT ON FUNCTION apply_triggers(jsonb, boolean, boolean, regclass[]) IS
+  'Makes the declared triggers exist as declared (create, replace, unchanged; drop with prune, also on the listed tables)';
 
-CREATE FUNCTION trigger_ddl(specs jsonb) RETURNS text
+CREATE FUNCTION trigger_ddl(specs jsonb, full boolean DEFAULT false) RETURNS text
   LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_ddl';
-COMMENT ON FUNCTION trigger_ddl(jsonb) IS 'The SQL apply_triggers would run for specs';
+COMMENT ON FUNCTION trigger_ddl(jsonb, boolean) IS
+  'The SQL apply_triggers would run for specs; with full, the complete DDL of every spec';
 
 CREATE FUNCTION _trigger_spec_ddl(spec jsonb) RETURNS text
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_spec_ddl';

@@ -87,5 +87,47 @@ TEST(DropTriggerSql, QuotesTheName) {
             "DROP TRIGGER IF EXISTS \"My Trigger\" ON app.orders");
 }
 
+TEST(PlanPrune, DropsTheManagedTriggersTheSpecsDoNotDeclare) {
+  std::vector<Step> steps =
+      plan_prune("app.orders", {"keep", "old one", "stale"}, {"keep"}, no_keywords);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].action, Action::drop);
+  EXPECT_EQ(steps[0].trigger_name, "old one");
+  EXPECT_EQ(steps[0].detail, "not in specs");
+  EXPECT_EQ(steps[0].statements,
+            std::vector<std::string>{"DROP TRIGGER IF EXISTS \"old one\" ON app.orders"});
+  EXPECT_EQ(steps[1].trigger_name, "stale");
+}
+
+TEST(PlanPrune, ATableNoSpecNamesLosesEveryManagedTrigger) {
+  std::vector<Step> steps = plan_prune("app.orders", {"a", "b"}, {}, no_keywords);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].trigger_name, "a");
+  EXPECT_EQ(steps[1].trigger_name, "b");
+  EXPECT_EQ(steps[0].detail, "no spec for this table");
+  EXPECT_TRUE(plan_prune("app.orders", {}, {}, no_keywords).empty());
+  EXPECT_TRUE(plan_prune("app.orders", {"a"}, {"a"}, no_keywords).empty());
+}
+
+TEST(FullDdl, RendersTheDeclaredTriggerWhateverIsInstalled) {
+  Step step = full_ddl_step(def_named("t"), "app.orders", "CREATE OR REPLACE TRIGGER t ...");
+  EXPECT_EQ(step.action, Action::create);
+  EXPECT_EQ(step.trigger_name, "t");
+  EXPECT_EQ(step.statements, std::vector<std::string>{"CREATE OR REPLACE TRIGGER t ..."});
+}
+
+TEST(DdlScript, EndsEveryStatement) {
+  Installed disabled_by_choice{true, "DEF", true, false, "DEF", false, false};
+  std::vector<Step> steps = {
+      plan_declared(def_named("t"), "x", "C", disabled_by_choice, no_keywords),
+      plan_declared(def_named("u"), "x", "D", Installed{true, "DEF", true, true, "DEF", true,
+                                                         true, "D"},
+                    no_keywords),
+      plan_prune("x", {"t", "u", "v"}, {"t", "u"}, no_keywords).at(0)};
+  EXPECT_EQ(ddl_script(steps),
+            "C;\nALTER TABLE x DISABLE TRIGGER t;\nDROP TRIGGER IF EXISTS v ON x;\n");
+  EXPECT_EQ(ddl_script({}), "");
+}
+
 }  // namespace
 }  // namespace pgdb::triggers
