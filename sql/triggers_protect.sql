@@ -72,12 +72,12 @@ INSERT INTO log_lines VALUES ('x');
 SELECT pgdb_tools.protect('log_lines');
 DELETE FROM log_lines;
 
--- errors reach PL/pgSQL with the documented SQLSTATE (09000, triggered_action_exception)
+-- errors reach PL/pgSQL with the documented SQLSTATE (23000, integrity_constraint_violation)
 DO $$
 BEGIN
   DELETE FROM ledger;
-EXCEPTION WHEN triggered_action_exception THEN
-  RAISE NOTICE 'caught: %', SQLERRM;
+EXCEPTION WHEN integrity_constraint_violation THEN
+  RAISE NOTICE 'caught % (%)', SQLSTATE, SQLERRM;
 END $$;
 
 DROP SCHEMA "Shop" CASCADE;

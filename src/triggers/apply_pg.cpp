@@ -249,7 +249,11 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const std::string& caller_path
     tables.emplace(relid, table);
   }
   for (Oid relid : listed) {
-    pg::require_table(relid, "tables");
+    // "-" and "0" are regclass's spelling of no table.
+    if (!OidIsValid(relid))
+      throw Error(sqlstate::invalid_parameter_value, "tables names no table (\"-\" or 0)", {},
+                  "List the tables, e.g. tables => '{app.orders}'.");
+    pg::require_table(relid, "relation");
     pg::require_user_table(spi, relid, "manage triggers on");
     pg::require_table_owner(relid, "manage its triggers");
     tables.emplace(relid, pg::table_name(relid));

@@ -119,7 +119,9 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('apply_triggers', '', 'specs', $$'[{"kind": "protect", "tbl": "app.docs", "operations": ["DELETE"], "name": "fx_protect"}, {"kind": "updated_at", "tbl": "app.docs"}, {"kind": "fsm", "tbl": "app.docs", "column_name": "state", "transitions": {"draft": ["published"]}}]'::jsonb$$),
   ('apply_triggers', '', 'prune', 'true'),
   ('apply_triggers', '', 'dry_run', 'false'),
+  ('apply_triggers', '', 'tables', $$'{app.docs,app.items}'::regclass[]$$),
   ('trigger_ddl', '', 'specs', $$'[{"kind": "protect", "tbl": "app.docs", "operations": ["DELETE"], "name": "fx_protect"}, {"kind": "search_vector", "tbl": "app.docs", "column_name": "tsv", "columns": {"title": "A"}}]'::jsonb$$),
+  ('trigger_ddl', '', 'full', 'true'),
   ('_trigger_spec_ddl', '', 'spec', $$'{"kind": "read_only", "tbl": "app.docs", "columns": ["title"]}'::jsonb$$),
   ('_installed_definition', '', 'trigger_oid', $$(SELECT fx_protect_oid FROM hostile.refs)$$),
   -- snapshots
@@ -427,6 +429,9 @@ SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector
        'no managed triggers on catalogs, views, sequences or missing tables'
   FROM unnest(ARRAY['pg_catalog.pg_class', 'sequence', 'extension catalog', 'extension view', 'oid 0', 'missing oid']) l
 UNION ALL
+SELECT '^apply_triggers$', 'tables', l, 'prune never reaches catalogs, views, sequences, missing tables or NULL'
+  FROM unnest(ARRAY['{NULL}', 'catalog', 'extension catalog', 'view', 'sequence', 'oid 0']) l
+UNION ALL
 SELECT '^(snapshot_prune)$', 'keep_last', l, 'keep_last must be 0 or more'
   FROM unnest(ARRAY['-1', 'int4 min']) l
 UNION ALL
@@ -441,6 +446,10 @@ SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector
        a, l, 'a non-owner must not reach another role''s, the catalog''s or the extension''s table', 'owner'
   FROM unnest(ARRAY['tbl', 'parent']) a,
        unnest(ARRAY['another role''s table', 'pg_catalog.pg_class', 'extension catalog', 'extension view']) l
+UNION ALL
+SELECT '^apply_triggers$', 'tables', l,
+       'a non-owner must not prune the triggers of another role''s, the catalog''s or the extension''s table', 'owner'
+  FROM unnest(ARRAY['another role''s', 'catalog', 'extension catalog']) l
 UNION ALL
 SELECT '^(snapshot_create|snapshot_restore|schedule_snapshot|_snapshot_schedule_save)$', 'tables', l,
        'a non-owner must not snapshot or restore another role''s, the catalog''s or the extension''s table', 'owner'
