@@ -1,10 +1,12 @@
 -- What drivers and ORMs see: protect refuses with 23000 and read_only and fsm with 23514 (class 23,
--- integrity constraint violation: Django's IntegrityError), also when the refused change runs
--- nested in functions, triggers and exception blocks; the stale row_version error (40001) says to
+-- integrity constraint violation: Django's IntegrityError), naming schema, table, column and the
+-- trigger as the constraint in the error's fields, also when the refused change runs nested in
+-- functions, triggers and exception blocks; the stale row_version error (40001) says to
 -- re-read the row, as a Django save() of the same instance twice needs; ignore() outside a
 -- transaction block warns (25P01), as SET LOCAL does.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
+DROP SCHEMA IF EXISTS "Shop" CASCADE;
 RESET client_min_messages;
 CREATE EXTENSION pgdb_tools;
 
@@ -52,6 +54,32 @@ SELECT statement, caught(statement) FROM (VALUES
   ('UPDATE invoices SET number = ''X'''),
   ('UPDATE articles SET status = ''draft'' WHERE id = 1'),
   ('UPDATE articles SET status = ''archived'' WHERE id = 2')) AS s(statement);
+
+-- the objects a refusal concerns, as PostgreSQL reports them for its own constraints (psycopg:
+-- e.diag.schema_name, table_name, column_name, constraint_name): the trigger is the constraint
+CREATE SCHEMA "Shop";
+CREATE TABLE "Shop"."Order Lines" (id int PRIMARY KEY, "Qty" int NOT NULL, state text NOT NULL DEFAULT 'new');
+INSERT INTO "Shop"."Order Lines" VALUES (1, 1);
+SELECT pgdb_tools.protect('"Shop"."Order Lines"', '{DELETE}');
+SELECT pgdb_tools.read_only('"Shop"."Order Lines"', columns => '{Qty}');
+SELECT pgdb_tools.fsm('"Shop"."Order Lines"', 'state', '{"new": ["paid"]}');
+SELECT pgdb_tools.row_version('"Shop"."Order Lines"', 'id');
+CREATE FUNCTION refusal_objects(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE state text; nsp text; tbl text; col text; con text;
+BEGIN
+  EXECUTE statement;
+  RETURN 'not refused';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, nsp = SCHEMA_NAME, tbl = TABLE_NAME,
+                          col = COLUMN_NAME, con = CONSTRAINT_NAME;
+  RETURN format('%s schema=%s table=%s column=%s constraint=%s', state, nsp, tbl, col, con);
+END $$;
+SELECT refusal_objects(statement) FROM (VALUES
+  ('DELETE FROM "Shop"."Order Lines"'),
+  ('UPDATE "Shop"."Order Lines" SET "Qty" = 2'),
+  ('UPDATE "Shop"."Order Lines" SET state = ''void'''),
+  ('UPDATE "Shop"."Order Lines" SET id = 7'),
+  ('UPDATE "Shop"."Order Lines" SET state = ''paid''')) AS s(statement);
 
 -- nested: an SQL function, called from a trigger on another table, called from a DO block inside
 -- a savepoint; the refusal reaches the top with its SQLSTATE, and the outer transaction goes on
@@ -141,5 +169,6 @@ SELECT id, amount FROM ledger ORDER BY id;
 SELECT pgdb_tools.ignore('no_such_trigger');
 
 DROP TABLE ledger, invoices, articles, closings, carts;
-DROP FUNCTION caught(text), zero_ledger(), closing_zeroes(), correct_ledger();
+DROP FUNCTION caught(text), refusal_objects(text), zero_ledger(), closing_zeroes(), correct_ledger();
+DROP SCHEMA "Shop" CASCADE;
 DROP EXTENSION pgdb_tools;

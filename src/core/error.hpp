@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pgdb {
 
@@ -30,6 +31,16 @@ bool is_valid_sqlstate(std::string_view code) noexcept;
 // may carry.
 bool is_error_sqlstate(std::string_view code) noexcept;
 
+// The objects an error concerns, which PostgreSQL reports beside the message (the schema_name,
+// table_name, column_name and constraint_name fields of ErrorData) and drivers expose (psycopg's
+// Diagnostics, JDBC's ServerErrorMessage). Empty: not reported.
+struct ErrorObjects {
+  std::string schema;
+  std::string table;
+  std::string column;
+  std::string constraint;
+};
+
 class Error : public std::runtime_error {
  public:
   // An invalid or non-error sqlstate becomes internal_error rather than a second failure while
@@ -40,11 +51,19 @@ class Error : public std::runtime_error {
   const char* sqlstate() const noexcept { return sqlstate_; }
   const std::string& detail() const noexcept { return detail_; }
   const std::string& hint() const noexcept { return hint_; }
+  const ErrorObjects& objects() const noexcept { return objects_; }
+
+  // Names the objects the error concerns: throw Error(...).about({schema, table, ...}).
+  Error& about(ErrorObjects objects) {
+    objects_ = std::move(objects);
+    return *this;
+  }
 
  private:
   char sqlstate_[6];
   std::string detail_;
   std::string hint_;
+  ErrorObjects objects_;
 };
 
 }  // namespace pgdb

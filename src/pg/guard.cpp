@@ -37,7 +37,17 @@ void fill_report(FailureReport& report, std::string_view sqlstate, std::string_v
   copy_truncated(report.message, sizeof report.message, message);
   copy_truncated(report.detail, sizeof report.detail, detail);
   copy_truncated(report.hint, sizeof report.hint, hint);
+  report.schema[0] = report.table[0] = report.column[0] = report.constraint[0] = '\0';
 }
+
+namespace {
+void fill_objects(FailureReport& report, const ErrorObjects& objects) noexcept {
+  copy_truncated(report.schema, sizeof report.schema, objects.schema);
+  copy_truncated(report.table, sizeof report.table, objects.table);
+  copy_truncated(report.column, sizeof report.column, objects.column);
+  copy_truncated(report.constraint, sizeof report.constraint, objects.constraint);
+}
+}  // namespace
 
 void capture_current_exception(FailureReport& report) noexcept {
   try {
@@ -46,6 +56,7 @@ void capture_current_exception(FailureReport& report) noexcept {
     report.pg_error = const_cast<ErrorData*>(e.data());
   } catch (const Error& e) {
     fill_report(report, e.sqlstate(), e.what(), e.detail(), e.hint());
+    fill_objects(report, e.objects());
   } catch (const std::bad_alloc&) {
     fill_report(report, sqlstate::out_of_memory, "out of memory");
   } catch (const std::exception& e) {
@@ -63,14 +74,21 @@ void raise_report(FailureReport& report) {
   if (report.pg_error) ReThrowError(report.pg_error);
   // The buffers were cut at UTF-8 character boundaries; clip again with the server encoding's own
   // rules so a database in another encoding never gets half a character.
-  for (char* text : {report.message, report.detail, report.hint})
+  for (char* text : {report.message, report.detail, report.hint, report.schema, report.table,
+                     report.column, report.constraint})
     text[pg_mbcliplen(text, static_cast<int>(std::strlen(text)),
                       static_cast<int>(std::strlen(text)))] = '\0';
   const char* s = report.sqlstate;
   ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
                   errmsg_internal("%s", report.message),
                   report.detail[0] ? errdetail_internal("%s", report.detail) : 0,
-                  report.hint[0] ? errhint("%s", report.hint) : 0));
+                  report.hint[0] ? errhint("%s", report.hint) : 0,
+                  report.schema[0] ? err_generic_string(PG_DIAG_SCHEMA_NAME, report.schema) : 0,
+                  report.table[0] ? err_generic_string(PG_DIAG_TABLE_NAME, report.table) : 0,
+                  report.column[0] ? err_generic_string(PG_DIAG_COLUMN_NAME, report.column) : 0,
+                  report.constraint[0]
+                      ? err_generic_string(PG_DIAG_CONSTRAINT_NAME, report.constraint)
+                      : 0));
   pg_unreachable();
 }
 

@@ -102,6 +102,12 @@ struct FailureReport {
   char message[2048];
   char detail[2048];
   char hint[1024];
+  // The objects the error concerns (Error::objects), each at most an identifier: reported as
+  // PG_DIAG_SCHEMA_NAME, PG_DIAG_TABLE_NAME, PG_DIAG_COLUMN_NAME and PG_DIAG_CONSTRAINT_NAME.
+  char schema[NAMEDATALEN];
+  char table[NAMEDATALEN];
+  char column[NAMEDATALEN];
+  char constraint[NAMEDATALEN];
 };
 
 void fill_report(FailureReport& report, std::string_view sqlstate, std::string_view message,

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/error.hpp"
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -37,6 +38,11 @@ std::string relation_name(Relation relation);
 
 // The trigger's name, quoted as needed, for messages.
 std::string trigger_name(const TriggerData* data);
+
+// What a refusal reports beside its message, as PostgreSQL's own constraint violations do: the
+// table fired on (its schema and name), the column when attnum is one, and the trigger's name as
+// the constraint's (psycopg: e.diag.constraint_name).
+ErrorObjects refusal_objects(const TriggerData* data, int attnum = 0);
 
 // The HINT every refusing trigger ends with.
 std::string ignore_hint(const TriggerData* data);

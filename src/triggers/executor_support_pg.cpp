@@ -134,6 +134,17 @@ std::string trigger_name(const TriggerData* data) {
   return pg::quote_identifier(data->tg_trigger->tgname);
 }
 
+ErrorObjects refusal_objects(const TriggerData* data, int attnum) {
+  Relation relation = data->tg_relation;
+  Oid namespace_oid = RelationGetNamespace(relation);
+  char* schema = pg::call([namespace_oid] { return get_namespace_name(namespace_oid); });
+  ErrorObjects objects{schema ? schema : "", RelationGetRelationName(relation), {},
+                       data->tg_trigger->tgname};
+  if (attnum > 0)
+    objects.column = NameStr(TupleDescAttr(RelationGetDescr(relation), attnum - 1)->attname);
+  return objects;
+}
+
 std::string ignore_hint(const TriggerData* data) {
   return "To allow it for the rest of this transaction only: SELECT pgdb_tools.ignore(" +
          pg::quote_literal(data->tg_trigger->tgname) + ");";

@@ -441,8 +441,10 @@ PGDB_FUNCTION(pgdb_tools_trigger_protect) {
   std::string fact = "trigger " + trigger_name(data) + " forbids " + event_name(data->tg_event) +
                      " on table " + relation_name(data->tg_relation);
   const char* message = data->tg_trigger->tgnargs > 0 ? data->tg_trigger->tgargs[0] : "";
-  if (message[0] != '\0') throw Error(protect_sqlstate, message, fact + ".", ignore_hint(data));
-  throw Error(protect_sqlstate, fact, {}, ignore_hint(data));
+  if (message[0] != '\0')
+    throw Error(protect_sqlstate, message, fact + ".", ignore_hint(data))
+        .about(refusal_objects(data));
+  throw Error(protect_sqlstate, fact, {}, ignore_hint(data)).about(refusal_objects(data));
 }
 
 // _trigger_updated_at(column): sets the column to the transaction's start time.
@@ -476,7 +478,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_read_only) {
                 "The UPDATE would change it from " +
                     value_text(old_value, old_null, attribute->atttypid) + " to " +
                     value_text(new_value, new_null, attribute->atttypid) + ".",
-                ignore_hint(data));
+                ignore_hint(data))
+        .about(refusal_objects(data, attnum));
   }
   return unchanged_row(data);
 }
@@ -506,7 +509,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
             value_text(old_value, old_null, column.type) + ".",
         "Re-read the row (an ORM object after its save: reload it, e.g. Django's "
         "refresh_from_db()) and apply the change to its current version. " +
-            ignore_hint(data));
+            ignore_hint(data))
+        .about(refusal_objects(data, column.attnum));
   }
   return PointerGetDatum(
       with_attribute(data->tg_newtuple, desc, column.attnum, next_version(column, stored, data)));
@@ -558,7 +562,8 @@ PGDB_FUNCTION(pgdb_tools_trigger_fsm) {
                  ? "No transition leaves state " + pg::quote_literal(from) + "."
                  : "From " + pg::quote_literal(from) + " the allowed states are " + allowed + ".";
   }
-  throw Error(row_check_sqlstate, fact, detail, ignore_hint(data));
+  throw Error(row_check_sqlstate, fact, detail, ignore_hint(data))
+      .about(refusal_objects(data, machine.attnum));
 }
 
 // _trigger_search_vector(column, config, source, weight, ...): keeps a tsvector column equal to

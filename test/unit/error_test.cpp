@@ -49,5 +49,21 @@ TEST(Error, IsCatchableAsStdException) {
   }
 }
 
+TEST(Error, NamesTheObjectsItConcerns) {
+  Error plain("23514", "refused");
+  EXPECT_TRUE(plain.objects().schema.empty());
+  EXPECT_TRUE(plain.objects().constraint.empty());
+  try {
+    throw Error("23514", "refused", "detail", "hint").about({"app", "orders", "status", "fsm_t"});
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.sqlstate(), "23514");
+    EXPECT_EQ(e.detail(), "detail");
+    EXPECT_EQ(e.objects().schema, "app");
+    EXPECT_EQ(e.objects().table, "orders");
+    EXPECT_EQ(e.objects().column, "status");
+    EXPECT_EQ(e.objects().constraint, "fsm_t");
+  }
+}
+
 }  // namespace
 }  // namespace pgdb
