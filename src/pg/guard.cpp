@@ -79,16 +79,15 @@ void raise_report(FailureReport& report) {
     text[pg_mbcliplen(text, static_cast<int>(std::strlen(text)),
                       static_cast<int>(std::strlen(text)))] = '\0';
   const char* s = report.sqlstate;
-  ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
-                  errmsg_internal("%s", report.message),
-                  report.detail[0] ? errdetail_internal("%s", report.detail) : 0,
-                  report.hint[0] ? errhint("%s", report.hint) : 0,
-                  report.schema[0] ? err_generic_string(PG_DIAG_SCHEMA_NAME, report.schema) : 0,
-                  report.table[0] ? err_generic_string(PG_DIAG_TABLE_NAME, report.table) : 0,
-                  report.column[0] ? err_generic_string(PG_DIAG_COLUMN_NAME, report.column) : 0,
-                  report.constraint[0]
-                      ? err_generic_string(PG_DIAG_CONSTRAINT_NAME, report.constraint)
-                      : 0));
+  ereport(
+      ERROR,
+      (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg_internal("%s", report.message),
+       report.detail[0] ? errdetail_internal("%s", report.detail) : 0,
+       report.hint[0] ? errhint("%s", report.hint) : 0,
+       report.schema[0] ? err_generic_string(PG_DIAG_SCHEMA_NAME, report.schema) : 0,
+       report.table[0] ? err_generic_string(PG_DIAG_TABLE_NAME, report.table) : 0,
+       report.column[0] ? err_generic_string(PG_DIAG_COLUMN_NAME, report.column) : 0,
+       report.constraint[0] ? err_generic_string(PG_DIAG_CONSTRAINT_NAME, report.constraint) : 0));
   pg_unreachable();
 }
 

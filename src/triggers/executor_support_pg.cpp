@@ -138,8 +138,8 @@ ErrorObjects refusal_objects(const TriggerData* data, int attnum) {
   Relation relation = data->tg_relation;
   Oid namespace_oid = RelationGetNamespace(relation);
   char* schema = pg::call([namespace_oid] { return get_namespace_name(namespace_oid); });
-  ErrorObjects objects{schema ? schema : "", RelationGetRelationName(relation), {},
-                       data->tg_trigger->tgname};
+  ErrorObjects objects{
+      schema ? schema : "", RelationGetRelationName(relation), {}, data->tg_trigger->tgname};
   if (attnum > 0)
     objects.column = NameStr(TupleDescAttr(RelationGetDescr(relation), attnum - 1)->attname);
   return objects;

@@ -500,16 +500,15 @@ PGDB_FUNCTION(pgdb_tools_trigger_row_version) {
       (old_null != new_null || (!old_null && stored != as_int64(new_value, column.type)))) {
     std::string name =
         pg::quote_identifier(NameStr(TupleDescAttr(desc, column.attnum - 1)->attname));
-    throw Error(
-        sqlstate::serialization_failure,
-        "row of table " + relation_name(data->tg_relation) +
-            " was changed by another transaction since it was read",
-        "Trigger " + trigger_name(data) + ": the UPDATE sets " + name + " to " +
-            value_text(new_value, new_null, column.type) + " but the stored version is " +
-            value_text(old_value, old_null, column.type) + ".",
-        "Re-read the row (an ORM object after its save: reload it, e.g. Django's "
-        "refresh_from_db()) and apply the change to its current version. " +
-            ignore_hint(data))
+    throw Error(sqlstate::serialization_failure,
+                "row of table " + relation_name(data->tg_relation) +
+                    " was changed by another transaction since it was read",
+                "Trigger " + trigger_name(data) + ": the UPDATE sets " + name + " to " +
+                    value_text(new_value, new_null, column.type) + " but the stored version is " +
+                    value_text(old_value, old_null, column.type) + ".",
+                "Re-read the row (an ORM object after its save: reload it, e.g. Django's "
+                "refresh_from_db()) and apply the change to its current version. " +
+                    ignore_hint(data))
         .about(refusal_objects(data, column.attnum));
   }
   return PointerGetDatum(

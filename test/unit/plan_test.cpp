@@ -120,9 +120,8 @@ TEST(DdlScript, EndsEveryStatement) {
   Installed disabled_by_choice{true, "DEF", true, false, "DEF", false, false};
   std::vector<Step> steps = {
       plan_declared(def_named("t"), "x", "C", disabled_by_choice, no_keywords),
-      plan_declared(def_named("u"), "x", "D", Installed{true, "DEF", true, true, "DEF", true,
-                                                         true, "D"},
-                    no_keywords),
+      plan_declared(def_named("u"), "x", "D",
+                    Installed{true, "DEF", true, true, "DEF", true, true, "D"}, no_keywords),
       plan_prune("x", {"t", "u", "v"}, {"t", "u"}, no_keywords).at(0)};
   EXPECT_EQ(ddl_script(steps),
             "C;\nALTER TABLE x DISABLE TRIGGER t;\nDROP TRIGGER IF EXISTS v ON x;\n");
