@@ -11,12 +11,28 @@ COMMENT ON FUNCTION version() IS 'The version of the pgdb_tools extension librar
 -- so jobs are created here only when this is pg_cron's database; elsewhere the scheduling
 -- functions do what they can here and say (a WARNING) exactly what to run in pg_cron's database.
 
+-- pg_cron's database (cron.database_name); NULL when pg_cron is not loaded. pg_cron lets only
+-- superusers read that setting, yet every role that schedules must know where its jobs are made,
+-- and a database's name is no secret (pg_database is readable by all): so this reads the setting
+-- with the extension owner's rights and returns nothing else. Should the owner not be allowed to
+-- read it either, pg_cron installed here says this is its database.
+CREATE FUNCTION _cron_database() RETURNS text
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RETURN pg_catalog.current_setting('cron.database_name', true);
+EXCEPTION WHEN insufficient_privilege THEN
+  IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+    RETURN pg_catalog.current_database();
+  END IF;
+  RETURN NULL;
+END $$;
+
 -- The check every pg_cron scheduling function makes first: pg_cron is loaded, and when this is
 -- its database, installed here and usable by the caller.
 CREATE FUNCTION _require_pg_cron() RETURNS void
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  cron_db text := pg_catalog.current_setting('cron.database_name', true);
+  cron_db text := pgdb_tools._cron_database();
 BEGIN
   IF cron_db IS NULL THEN
     RAISE EXCEPTION 'pg_cron is not loaded'
@@ -50,7 +66,7 @@ DECLARE
   job bigint;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pg_catalog.current_setting('cron.database_name');
+  cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     -- A job of the same name and role is updated.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
@@ -81,7 +97,7 @@ DECLARE
   removed boolean;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pg_catalog.current_setting('cron.database_name');
+  cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1 AND username OPERATOR(pg_catalog.=) current_user)'
        INTO removed USING job_name;
@@ -107,7 +123,7 @@ CREATE FUNCTION _cron_last_runs()
   RETURNS TABLE(job_name text, role_name text, started_at timestamptz, status text, message text)
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF pg_catalog.current_setting('cron.database_name', true) IS DISTINCT FROM pg_catalog.current_database()
+  IF pgdb_tools._cron_database() IS DISTINCT FROM pg_catalog.current_database()
      OR NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n
                      WHERE n.nspname OPERATOR(pg_catalog.=) 'cron'
                        AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))

@@ -395,7 +395,7 @@ END $$;
 CREATE FUNCTION _snapshot_job_name(name_prefix text) RETURNS text
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT 'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
-         OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.current_setting('cron.database_name', true)
+         OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
                                            IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
                                       ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END
 $$;

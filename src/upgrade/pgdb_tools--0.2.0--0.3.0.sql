@@ -11,10 +11,21 @@
 -- ==== triggers: errors, ignore, migrations ====
 
 -- ==== scheduling ====
+CREATE OR REPLACE FUNCTION _cron_database() RETURNS text
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RETURN pg_catalog.current_setting('cron.database_name', true);
+EXCEPTION WHEN insufficient_privilege THEN
+  IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+    RETURN pg_catalog.current_database();
+  END IF;
+  RETURN NULL;
+END $$;
+
 CREATE OR REPLACE FUNCTION _require_pg_cron() RETURNS void
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  cron_db text := pg_catalog.current_setting('cron.database_name', true);
+  cron_db text := pgdb_tools._cron_database();
 BEGIN
   IF cron_db IS NULL THEN
     RAISE EXCEPTION 'pg_cron is not loaded'
@@ -44,7 +55,7 @@ DECLARE
   job bigint;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pg_catalog.current_setting('cron.database_name');
+  cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     -- A job of the same name and role is updated.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
@@ -73,7 +84,7 @@ DECLARE
   removed boolean;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pg_catalog.current_setting('cron.database_name');
+  cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1 AND username OPERATOR(pg_catalog.=) current_user)'
        INTO removed USING job_name;
@@ -95,7 +106,7 @@ CREATE OR REPLACE FUNCTION _cron_last_runs()
   RETURNS TABLE(job_name text, role_name text, started_at timestamptz, status text, message text)
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF pg_catalog.current_setting('cron.database_name', true) IS DISTINCT FROM pg_catalog.current_database()
+  IF pgdb_tools._cron_database() IS DISTINCT FROM pg_catalog.current_database()
      OR NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n
                      WHERE n.nspname OPERATOR(pg_catalog.=) 'cron'
                        AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))
@@ -136,7 +147,7 @@ END $$;
 CREATE OR REPLACE FUNCTION _snapshot_job_name(name_prefix text) RETURNS text
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT 'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
-         OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.current_setting('cron.database_name', true)
+         OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
                                            IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
                                       ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END
 $$;
