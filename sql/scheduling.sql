@@ -8,6 +8,7 @@ DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 DROP EXTENSION IF EXISTS pg_cron;
 DROP ROLE IF EXISTS pgdb_tools_test_sched, pgdb_tools_test_other;
 RESET client_min_messages;
+\set SHOW_CONTEXT never
 CREATE EXTENSION pgdb_tools;
 SELECT current_setting('cron.database_name') = current_database() AS this_is_the_cron_database;
 CREATE ROLE pgdb_tools_test_sched LOGIN;

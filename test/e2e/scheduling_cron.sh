@@ -37,6 +37,7 @@ CREATE ROLE $app LOGIN;
 CREATE ROLE $broken LOGIN;
 GRANT USAGE ON SCHEMA pgdb_tools TO $app, $broken;
 GRANT USAGE ON SCHEMA cron TO $broken;
+GRANT CREATE ON SCHEMA public TO $broken;
 CREATE TABLE sched_fail_ev (id bigint NOT NULL) PARTITION BY RANGE (id);
 ALTER TABLE sched_fail_ev OWNER TO $broken;
 CREATE TABLE sched_fail_src (id int PRIMARY KEY);
@@ -47,6 +48,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$other" <<SQL
 SET client_min_messages = warning;
 CREATE EXTENSION pgdb_tools;
 GRANT USAGE ON SCHEMA pgdb_tools TO $app;
+GRANT CREATE ON SCHEMA public TO $app;
 CREATE TABLE sched_ev (id bigint NOT NULL) PARTITION BY RANGE (id);
 CREATE TABLE sched_src (id int PRIMARY KEY);
 INSERT INTO sched_src SELECT generate_series(1, 5);
