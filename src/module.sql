@@ -68,6 +68,9 @@ DECLARE
   as_caller text;
   hint text;
 BEGIN
+  IF job_name IS NULL OR schedule IS NULL OR command IS NULL THEN
+    RAISE EXCEPTION 'job_name, schedule and command must not be NULL' USING ERRCODE = '22023';
+  END IF;
   PERFORM pgdb_tools._require_pg_cron();
   cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
@@ -103,6 +106,9 @@ DECLARE
   cron_db text;
   removed boolean;
 BEGIN
+  IF job_name IS NULL THEN
+    RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22023';
+  END IF;
   PERFORM pgdb_tools._require_pg_cron();
   cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN

@@ -243,7 +243,7 @@ BEGIN
     RAISE EXCEPTION 'schedule must not be NULL or empty' USING ERRCODE = '22023',
       HINT = 'For example ''@hourly'' or ''*/15 * * * *''.';
   END IF;
-  -- The job runs in this database as the role calling this (see _cron_schedule).
+  -- The pg_cron job runs in this database as the role calling this (see _cron_schedule).
   RETURN pgdb_tools._cron_schedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database(),
                                    schedule, 'CALL pgdb_tools.run_maintenance_proc()');
 END $$;
@@ -253,6 +253,7 @@ COMMENT ON FUNCTION schedule_maintenance(text) IS
 CREATE FUNCTION unschedule_maintenance() RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  -- the caller's pg_cron job of this database, if any (see _cron_unschedule)
   RETURN pgdb_tools._cron_unschedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database());
 END $$;
 COMMENT ON FUNCTION unschedule_maintenance() IS 'Removes the pg_cron maintenance job; false when there was none';

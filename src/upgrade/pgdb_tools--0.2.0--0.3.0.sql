@@ -53,7 +53,13 @@ CREATE OR REPLACE FUNCTION _cron_schedule(job_name text, schedule text, command 
 DECLARE
   cron_db text;
   job bigint;
+  as_superuser text;
+  as_caller text;
+  hint text;
 BEGIN
+  IF job_name IS NULL OR schedule IS NULL OR command IS NULL THEN
+    RAISE EXCEPTION 'job_name, schedule and command must not be NULL' USING ERRCODE = '22023';
+  END IF;
   PERFORM pgdb_tools._require_pg_cron();
   cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
@@ -61,19 +67,23 @@ BEGIN
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
     RETURN job;
   END IF;
+  as_superuser := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L, %L);', job_name,
+                                    schedule, command, pg_catalog.current_database(), current_user);
+  as_caller := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L);', job_name, schedule,
+                                 command, pg_catalog.current_database());
+  IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
+    hint := pg_catalog.format(E'In database %I run:\n%s', cron_db, as_superuser);
+  ELSE
+    hint := pg_catalog.format(
+      E'In database %I a superuser runs:\n%s\nor, once a superuser has run GRANT USAGE ON SCHEMA cron TO %I; GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO %I;\nrole %I runs there:\n%s',
+      cron_db, as_superuser, current_user, current_user, current_user, as_caller);
+  END IF;
   RAISE WARNING 'no pg_cron job was scheduled: pg_cron works in database "%", not in "%"',
                 cron_db, pg_catalog.current_database()
     USING DETAIL = pg_catalog.format(
             'A function cannot reach another database. Create the job in %I; it will run here, in %I, as role %I.',
             cron_db, pg_catalog.current_database(), current_user),
-          HINT = pg_catalog.format(
-            'In database %I a superuser runs: %s Or role %I runs it there without its last argument, once a superuser has run: %s',
-            cron_db,
-            pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L, %L);', job_name, schedule,
-                              command, pg_catalog.current_database(), current_user),
-            current_user,
-            pg_catalog.format('GRANT USAGE ON SCHEMA cron TO %I; GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO %I;',
-                              current_user, current_user));
+          HINT = hint;
   RETURN NULL;
 END $$;
 
@@ -83,6 +93,9 @@ DECLARE
   cron_db text;
   removed boolean;
 BEGIN
+  IF job_name IS NULL THEN
+    RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22023';
+  END IF;
   PERFORM pgdb_tools._require_pg_cron();
   cron_db := pgdb_tools._cron_database();
   IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
@@ -96,7 +109,7 @@ BEGIN
   RAISE WARNING 'no pg_cron job was removed: pg_cron works in database "%", not in "%"',
                 cron_db, pg_catalog.current_database()
     USING DETAIL = 'A function cannot reach another database.',
-          HINT = pg_catalog.format('In database %I, role %I (or a superuser) runs: %s', cron_db, current_user,
+          HINT = pg_catalog.format(E'In database %I, role %I (or a superuser) runs:\n%s', cron_db, current_user,
                    pg_catalog.format('SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = %L AND username = %L;',
                                      job_name, current_user));
   RETURN false;
@@ -133,7 +146,7 @@ BEGIN
     RAISE EXCEPTION 'schedule must not be NULL or empty' USING ERRCODE = '22023',
       HINT = 'For example ''@hourly'' or ''*/15 * * * *''.';
   END IF;
-  -- The job runs in this database as the role calling this (see _cron_schedule).
+  -- The pg_cron job runs in this database as the role calling this (see _cron_schedule).
   RETURN pgdb_tools._cron_schedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database(),
                                    schedule, 'CALL pgdb_tools.run_maintenance_proc()');
 END $$;
@@ -141,6 +154,7 @@ END $$;
 CREATE OR REPLACE FUNCTION unschedule_maintenance() RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  -- the caller's pg_cron job of this database, if any (see _cron_unschedule)
   RETURN pgdb_tools._cron_unschedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database());
 END $$;
 
