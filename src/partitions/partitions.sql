@@ -202,7 +202,7 @@ CREATE FUNCTION _partition_set_status(parent regclass)
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_partition_set_status';
 
 CREATE VIEW partition_status AS
-WITH job_runs AS (
+WITH job_runs AS MATERIALIZED (
   SELECT r.role_name, r.started_at, r.status, r.message
     FROM pgdb_tools._cron_last_runs() r
    WHERE r.job_name = 'pgdb_tools_maintenance_' || pg_catalog.current_database())

@@ -459,7 +459,7 @@ CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], sch
 -- The caller's snapshot schedules (a superuser's: everyone's), with their newest snapshot and the
 -- last run of their pg_cron job: a run that failed took no snapshot, so it shows here.
 CREATE VIEW snapshot_schedule_status AS
-WITH job_runs AS (SELECT * FROM pgdb_tools._cron_last_runs())
+WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
 SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
        t.newest AS last_snapshot, t.created_at AS last_snapshot_at,
        j.started_at AS last_job_run, j.status AS last_job_status,

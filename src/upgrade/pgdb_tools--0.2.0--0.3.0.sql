@@ -220,7 +220,7 @@ COMMENT ON FUNCTION schedule_maintenance(text) IS
 
 -- partition_status: three columns at the end (the last run of the pg_cron maintenance job).
 CREATE OR REPLACE VIEW partition_status AS
-WITH job_runs AS (
+WITH job_runs AS MATERIALIZED (
   SELECT r.role_name, r.started_at, r.status, r.message
     FROM pgdb_tools._cron_last_runs() r
    WHERE r.job_name = 'pgdb_tools_maintenance_' || pg_catalog.current_database())
@@ -253,7 +253,7 @@ SELECT c.oid::pg_catalog.regclass AS parent,
 COMMENT ON VIEW partition_status IS
   'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run and the last run of the pg_cron job';
 CREATE VIEW snapshot_schedule_status AS
-WITH job_runs AS (SELECT * FROM pgdb_tools._cron_last_runs())
+WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
 SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
        t.newest AS last_snapshot, t.created_at AS last_snapshot_at,
        j.started_at AS last_job_run, j.status AS last_job_status,
