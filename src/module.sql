@@ -6,13 +6,152 @@ CREATE FUNCTION version() RETURNS text
   AS 'MODULE_PATHNAME', 'pgdb_tools_version';
 COMMENT ON FUNCTION version() IS 'The version of the pgdb_tools extension library';
 
--- The check every pg_cron scheduling function makes first.
+-- Scheduling. pg_cron keeps its jobs in one database of the cluster (cron.database_name) and runs
+-- each in the database it names, as the role it names. A function cannot reach another database,
+-- so jobs are created here only when this is pg_cron's database; elsewhere the scheduling
+-- functions do what they can here and say (a WARNING) exactly what to run in pg_cron's database.
+
+-- pg_cron's database (cron.database_name); NULL when pg_cron is not loaded. pg_cron lets only
+-- superusers read that setting, yet every role that schedules must know where its jobs are made,
+-- and a database's name is no secret (pg_database is readable by all): so this reads the setting
+-- with the extension owner's rights and returns nothing else. Should the owner not be allowed to
+-- read it either, pg_cron installed here says this is its database.
+CREATE FUNCTION _cron_database() RETURNS text
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RETURN pg_catalog.current_setting('cron.database_name', true);
+EXCEPTION WHEN insufficient_privilege THEN
+  IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+    RETURN pg_catalog.current_database();
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- The check every pg_cron scheduling function makes first: pg_cron is loaded, and when this is
+-- its database, installed here and usable by the caller.
 CREATE FUNCTION _require_pg_cron() RETURNS void
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  cron_db text := pgdb_tools._cron_database();
 BEGIN
+  IF cron_db IS NULL THEN
+    RAISE EXCEPTION 'pg_cron is not loaded'
+      USING ERRCODE = '55000',
+            HINT = 'Add pg_cron to shared_preload_libraries (a restart), set cron.database_name, and run CREATE EXTENSION pg_cron in that database.';
+  END IF;
+  IF cron_db OPERATOR(pg_catalog.<>) pg_catalog.current_database() THEN
+    RETURN;  -- the callers say what to run in pg_cron's database
+  END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
     RAISE EXCEPTION 'pg_cron is not installed in this database'
       USING ERRCODE = '55000',
-            HINT = 'Add pg_cron to shared_preload_libraries and run CREATE EXTENSION pg_cron in the database named by cron.database_name.';
+            HINT = 'This is pg_cron''s database (cron.database_name): a superuser runs CREATE EXTENSION pg_cron here.';
   END IF;
+  IF NOT pg_catalog.has_schema_privilege('cron', 'USAGE') THEN
+    RAISE EXCEPTION 'permission denied for schema cron'
+      USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Role %I may not use pg_cron.', current_user),
+            HINT = pg_catalog.format('A superuser runs here: GRANT USAGE ON SCHEMA cron TO %I;', current_user);
+  END IF;
+END $$;
+
+-- Creates or updates the caller's pg_cron job job_name running command in this database on
+-- schedule, and returns its id. Outside pg_cron's database: no job, a WARNING giving the exact
+-- statement to run there, and NULL. The job always runs as the caller: no role is ever named for
+-- pg_cron but the caller's own (only a superuser may create a job for another role, in pg_cron).
+CREATE FUNCTION _cron_schedule(job_name text, schedule text, command text) RETURNS bigint
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  cron_db text;
+  job bigint;
+  as_superuser text;
+  as_caller text;
+  hint text;
+BEGIN
+  IF job_name IS NULL OR schedule IS NULL OR command IS NULL THEN
+    RAISE EXCEPTION 'job_name, schedule and command must not be NULL' USING ERRCODE = '22023';
+  END IF;
+  PERFORM pgdb_tools._require_pg_cron();
+  cron_db := pgdb_tools._cron_database();
+  IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
+    -- A job of the same name and role is updated.
+    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
+    RETURN job;
+  END IF;
+  as_superuser := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L, %L);', job_name,
+                                    schedule, command, pg_catalog.current_database(), current_user);
+  as_caller := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L);', job_name, schedule,
+                                 command, pg_catalog.current_database());
+  IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
+    hint := pg_catalog.format(E'In database %I run:\n%s', cron_db, as_superuser);
+  ELSE
+    hint := pg_catalog.format(
+      E'In database %I a superuser runs:\n%s\nor, once a superuser has run GRANT USAGE ON SCHEMA cron TO %I; GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO %I;\nrole %I runs there:\n%s',
+      cron_db, as_superuser, current_user, current_user, current_user, as_caller);
+  END IF;
+  RAISE WARNING 'no pg_cron job was scheduled: pg_cron works in database "%", not in "%"',
+                cron_db, pg_catalog.current_database()
+    USING DETAIL = pg_catalog.format(
+            'A function cannot reach another database. Create the job in %I; it will run here, in %I, as role %I.',
+            cron_db, pg_catalog.current_database(), current_user),
+          HINT = hint;
+  RETURN NULL;
+END $$;
+
+-- Removes the caller's pg_cron job job_name of this database; false when there was none. Outside
+-- pg_cron's database: a WARNING giving the statement to run there, and false.
+CREATE FUNCTION _cron_unschedule(job_name text) RETURNS boolean
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  cron_db text;
+  removed boolean;
+BEGIN
+  IF job_name IS NULL THEN
+    RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22023';
+  END IF;
+  PERFORM pgdb_tools._require_pg_cron();
+  cron_db := pgdb_tools._cron_database();
+  IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
+    EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1 AND username OPERATOR(pg_catalog.=) current_user)'
+       INTO removed USING job_name;
+    IF removed THEN
+      EXECUTE 'SELECT cron.unschedule($1)' USING job_name;
+    END IF;
+    RETURN removed;
+  END IF;
+  RAISE WARNING 'no pg_cron job was removed: pg_cron works in database "%", not in "%"',
+                cron_db, pg_catalog.current_database()
+    USING DETAIL = 'A function cannot reach another database.',
+          HINT = pg_catalog.format(E'In database %I, role %I (or a superuser) runs:\n%s', cron_db, current_user,
+                   pg_catalog.format('SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = %L AND username = %L;',
+                                     job_name, current_user));
+  RETURN false;
+END $$;
+
+-- The latest run of each pgdb_tools job for this database that the caller may see (pg_cron shows
+-- each role its own jobs; a superuser sees all), from pg_cron's cron.job_run_details. Nothing when
+-- this is not pg_cron's database, pg_cron is not installed, or the caller may not read it: the
+-- views that use it work without pg_cron.
+CREATE FUNCTION _cron_last_runs()
+  RETURNS TABLE(job_name text, role_name text, started_at timestamptz, status text, message text)
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF pgdb_tools._cron_database() IS DISTINCT FROM pg_catalog.current_database()
+     OR NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n
+                     WHERE n.nspname OPERATOR(pg_catalog.=) 'cron'
+                       AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'))
+     OR (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+          WHERE n.nspname OPERATOR(pg_catalog.=) 'cron'
+            AND c.relname OPERATOR(pg_catalog.=) ANY ('{job,job_run_details}'::name[])
+            AND pg_catalog.has_table_privilege(c.oid, 'SELECT')) OPERATOR(pg_catalog.<>) 2 THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT DISTINCT ON (j.jobname, j.username) j.jobname::text, j.username::text, d.start_time,
+            d.status::text, d.return_message::text
+       FROM cron.job j JOIN cron.job_run_details d ON d.jobid OPERATOR(pg_catalog.=) j.jobid
+      WHERE pg_catalog.starts_with(j.jobname::text, ''pgdb_tools_'')
+        AND j.database OPERATOR(pg_catalog.=) pg_catalog.current_database()
+      ORDER BY j.jobname, j.username, d.runid DESC';
 END $$;

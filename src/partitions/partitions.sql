@@ -202,6 +202,10 @@ CREATE FUNCTION _partition_set_status(parent regclass)
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_partition_set_status';
 
 CREATE VIEW partition_status AS
+WITH job_runs AS MATERIALIZED (
+  SELECT r.role_name, r.started_at, r.status, r.message
+    FROM pgdb_tools._cron_last_runs() r
+   WHERE r.job_name = 'pgdb_tools_maintenance_' || pg_catalog.current_database())
 SELECT c.oid::pg_catalog.regclass AS parent,
        s.control::text AS control,
        s.partition_interval,
@@ -210,7 +214,10 @@ SELECT c.oid::pg_catalog.regclass AS parent,
        st.runway,
        st.default_rows,
        r.finished_at AS last_run,
-       r.error AS last_error
+       r.error AS last_error,
+       j.started_at AS last_job_run,
+       j.status AS last_job_status,
+       CASE WHEN j.status = 'failed' THEN j.message END AS last_job_error
   FROM pgdb_tools.partition_sets s
   JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema
   JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name
@@ -218,42 +225,35 @@ SELECT c.oid::pg_catalog.regclass AS parent,
   LEFT JOIN LATERAL (SELECT pr.finished_at, pr.error FROM pgdb_tools.partition_runs pr
                       WHERE pr.parent_schema = s.parent_schema AND pr.parent_name = s.parent_name
                       ORDER BY pr.run_id DESC LIMIT 1) r ON true
+  -- the maintenance job (of a role that can act for the table's owner, as the job does) that ran last
+  LEFT JOIN LATERAL (SELECT jr.started_at, jr.status, jr.message FROM job_runs jr
+                       JOIN pg_catalog.pg_roles rr ON rr.rolname = jr.role_name
+                      WHERE pg_catalog.pg_has_role(rr.oid, c.relowner, 'USAGE')
+                      ORDER BY jr.started_at DESC NULLS LAST LIMIT 1) j ON true
  WHERE pg_catalog.pg_has_role(c.relowner, 'USAGE')
     OR pg_catalog.has_table_privilege(c.oid, 'SELECT');
 GRANT SELECT ON partition_status TO PUBLIC;
 COMMENT ON VIEW partition_status IS
-  'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run';
+  'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run and the last run of the pg_cron job';
 
 CREATE FUNCTION schedule_maintenance(schedule text DEFAULT '@hourly') RETURNS bigint
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE job bigint;
 BEGIN
-  IF schedule IS NULL OR pg_catalog.btrim(schedule) = '' THEN
+  IF schedule IS NULL OR pg_catalog.btrim(schedule) OPERATOR(pg_catalog.=) '' THEN
     RAISE EXCEPTION 'schedule must not be NULL or empty' USING ERRCODE = '22023',
       HINT = 'For example ''@hourly'' or ''*/15 * * * *''.';
   END IF;
-  PERFORM pgdb_tools._require_pg_cron();
-  -- pg_cron runs the job in this database (where it is installed) as the role calling this; a
-  -- job of the same name and role is updated.
-  EXECUTE 'SELECT cron.schedule($1, $2, $3)'
-     INTO job
-    USING 'pgdb_tools_maintenance_' || pg_catalog.current_database(), schedule,
-          'CALL pgdb_tools.run_maintenance_proc()';
-  RETURN job;
+  -- The pg_cron job runs in this database as the role calling this (see _cron_schedule).
+  RETURN pgdb_tools._cron_schedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database(),
+                                   schedule, 'CALL pgdb_tools.run_maintenance_proc()');
 END $$;
 COMMENT ON FUNCTION schedule_maintenance(text) IS
-  'Creates or updates the pg_cron job that runs run_maintenance_proc(); returns its id';
+  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (NULL and a WARNING outside pg_cron''s database)';
 
 CREATE FUNCTION unschedule_maintenance() RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE removed boolean := false;
 BEGIN
-  PERFORM pgdb_tools._require_pg_cron();
-  EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = current_user)'
-     INTO removed USING 'pgdb_tools_maintenance_' || pg_catalog.current_database();
-  IF removed THEN
-    EXECUTE 'SELECT cron.unschedule($1)' USING 'pgdb_tools_maintenance_' || pg_catalog.current_database();
-  END IF;
-  RETURN removed;
+  -- the caller's pg_cron job of this database, if any (see _cron_unschedule)
+  RETURN pgdb_tools._cron_unschedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database());
 END $$;
 COMMENT ON FUNCTION unschedule_maintenance() IS 'Removes the pg_cron maintenance job; false when there was none';

@@ -389,11 +389,20 @@ BEGIN
   RETURN id;
 END $$;
 
+-- The pg_cron job of a snapshot schedule: pgdb_tools_snapshot_<prefix> in pg_cron's own database,
+-- pgdb_tools_snapshot_<prefix>@<database> for another database (pg_cron names jobs per role across
+-- the cluster: the same prefix in two databases must not name one job).
+CREATE FUNCTION _snapshot_job_name(name_prefix text) RETURNS text
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT 'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
+         OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
+                                           IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
+                                      ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END
+$$;
+
 CREATE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regclass[] DEFAULT NULL,
                                   schemas name[] DEFAULT NULL, keep_last integer DEFAULT 7)
   RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  job bigint;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();
   IF name_prefix IS NULL OR name_prefix !~ '^[A-Za-z0-9_.-]{1,40}$' THEN
@@ -420,30 +429,24 @@ BEGIN
     RAISE EXCEPTION 'a table of tables does not exist' USING ERRCODE = '42P01';
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
-  -- schedules of its own (pg_cron's job names are per role too).
+  -- schedules of its own (pg_cron's job names are per role too). Outside pg_cron's database the
+  -- row is kept too: the job that the WARNING of _cron_schedule describes reads it.
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
-  EXECUTE 'SELECT cron.schedule($1, $2, $3)'
-     INTO job
-    USING 'pgdb_tools_snapshot_' || name_prefix, schedule,
-          pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix);
-  RETURN job;
+  RETURN pgdb_tools._cron_schedule(pgdb_tools._snapshot_job_name(name_prefix), schedule,
+           pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix));
 END $$;
 COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
   'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last';
 
 CREATE FUNCTION unschedule_snapshot(name_prefix text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE removed boolean := false;
+DECLARE removed boolean;
 BEGIN
   PERFORM pgdb_tools._require_pg_cron();
   IF name_prefix IS NULL THEN
     RAISE EXCEPTION 'name_prefix must not be NULL' USING ERRCODE = '22023';
   END IF;
-  EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = current_user)'
-     INTO removed USING 'pgdb_tools_snapshot_' || name_prefix;
-  IF removed THEN
-    EXECUTE 'SELECT cron.unschedule($1)' USING 'pgdb_tools_snapshot_' || name_prefix;
-  END IF;
+  removed := pgdb_tools._cron_unschedule(pgdb_tools._snapshot_job_name(name_prefix));
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, NULL, NULL, NULL);
   RETURN removed;
 END $$;
@@ -452,6 +455,27 @@ COMMENT ON FUNCTION unschedule_snapshot(text) IS
 
 CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], schemas name[], keep_last integer)
   RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_schedule_save';
+
+-- The caller's snapshot schedules (a superuser's: everyone's), with their newest snapshot and the
+-- last run of their pg_cron job: a run that failed took no snapshot, so it shows here.
+CREATE VIEW snapshot_schedule_status AS
+WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
+SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
+       t.newest AS last_snapshot, t.created_at AS last_snapshot_at,
+       j.started_at AS last_job_run, j.status AS last_job_status,
+       CASE WHEN j.status = 'failed' THEN j.message END AS last_job_error
+  FROM pgdb_tools.snapshot_schedules s
+  LEFT JOIN LATERAL (SELECT c.name AS newest, c.created_at FROM pgdb_tools.snapshot_catalog c
+                      WHERE c.created_by = s.owner_name
+                        AND pg_catalog.left(c.name, pg_catalog.length(s.name_prefix) + 1) = s.name_prefix || '_'
+                        AND pg_catalog.substr(c.name, pg_catalog.length(s.name_prefix) + 2) ~ '^[0-9]{8}_[0-9]{6}$'
+                      ORDER BY c.created_at DESC, c.snapshot_id DESC LIMIT 1) t ON true
+  LEFT JOIN job_runs j ON j.job_name = pgdb_tools._snapshot_job_name(s.name_prefix) AND j.role_name = s.owner_name
+ WHERE s.owner_name = current_user
+    OR coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false);
+GRANT SELECT ON snapshot_schedule_status TO PUBLIC;
+COMMENT ON VIEW snapshot_schedule_status IS
+  'Your snapshot schedules, their newest snapshot and the last run of their pg_cron job';
 
 -- DROP TYPE / DROP DOMAIN (or DROP SCHEMA ... CASCADE) of a type a stored copy uses would fail
 -- with a dependency on a table in pgdb_tools_snapshots (or, with CASCADE, silently take the

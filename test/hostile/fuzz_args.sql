@@ -27,6 +27,12 @@ SELECT (SELECT i.inhrelid FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrel
 INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('version', '', '', NULL),
   ('_require_pg_cron', '', '', NULL),
+  ('_cron_database', '', '', NULL),
+  ('_cron_last_runs', '', '', NULL),
+  ('_cron_schedule', '', 'job_name', $$'fz_job'$$),
+  ('_cron_schedule', '', 'schedule', $$'@daily'$$),
+  ('_cron_schedule', '', 'command', $$'SELECT 1'$$),
+  ('_cron_unschedule', '', 'job_name', $$'fz_job'$$),
   ('unschedule_maintenance', '', '', NULL),
   -- partitions
   ('create_partitioned', 'ts', 'parent', $$'app.ev_new'::regclass$$),
@@ -151,6 +157,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('schedule_snapshot', '', 'keep_last', '3'),
   ('unschedule_snapshot', '', 'name_prefix', $$'fz'$$),
   ('_take_scheduled_snapshot', '', 'name_prefix', $$'fz'$$),
+  ('_snapshot_job_name', '', 'name_prefix', $$'fz'$$),
   ('_snapshot_schedule_save', '', 'name_prefix', $$'fz'$$),
   ('_snapshot_schedule_save', '', 'tables', $$'{app.docs}'::regclass[]$$),
   ('_snapshot_schedule_save', '', 'schemas', 'NULL::name[]'),
