@@ -186,6 +186,21 @@ UPDATE follow_archive.docs SET phase = 'draft';
 SELECT version FROM follow_archive.docs;
 DROP SCHEMA follow_archive CASCADE;
 
+-- statements of one transaction each touch only their own table's triggers
+CREATE TABLE t_one (id int, changed timestamptz, x int);
+CREATE TABLE t_two (id int, changed timestamptz);
+SELECT pgdb_tools.updated_at('t_one', 'changed') || ' ' || pgdb_tools.updated_at('t_two', 'changed') AS created;
+BEGIN;
+ALTER TABLE t_one RENAME COLUMN x TO y;
+ALTER TABLE t_two RENAME COLUMN changed TO stamp;
+ALTER TABLE t_one RENAME COLUMN y TO x;
+COMMIT;
+SELECT tbl, status, args ->> 'column_name' AS column_name FROM status WHERE tbl LIKE 'public.t\_%';
+SELECT tbl, tgname, args FROM trigger_args WHERE tbl::text LIKE 't\_%';
+DROP TABLE t_one, t_two;
+-- (with the records follow_archive's tables left when the schema was dropped above: 9 + 2)
+SELECT pgdb_tools.prune_triggers() AS pruned;
+
 -- == Partitioned tables: a rename on the parent renames in the partitions ==
 CREATE TABLE events (id int, at timestamptz NOT NULL, stamp timestamptz, title text, sv tsvector)
   PARTITION BY RANGE (id);

@@ -53,15 +53,46 @@ namespace pgdb::triggers {
 
 namespace {
 
-// One managed trigger a statement touches, noted at ddl_command_start for ddl_command_end.
+// One managed trigger a statement touches, noted at ddl_command_start for ddl_command_end. The
+// parse tree's address is what both events of one statement share, but a later statement of the
+// same transaction may be parsed at the same address: each start opens a new generation (with a
+// marker entry, relid 0, even when it notes nothing) and end takes only the latest generation of
+// its address whose statement reads the same.
 struct Followed {
-  const void* statement;  // the parse tree, which both events of one statement share
+  const void* statement;
+  std::uint64_t generation;
+  std::string signature;
   Oid relid;
   std::string trigger_name;
   bool installed;  // its status was `installed` before the statement
 };
 
 XactJournal<Followed> followed;
+
+std::uint64_t last_generation = 0;
+
+std::string name_of(const RangeVar* relation) {
+  if (relation == nullptr) return "-";
+  return std::string(relation->schemaname ? relation->schemaname : "") + "." +
+         (relation->relname ? relation->relname : "");
+}
+
+// What the statement renames, to what: the same for both events of one statement.
+std::string signature_of(const Node* tree) {
+  if (IsA(tree, RenameStmt)) {
+    auto* rename = reinterpret_cast<const RenameStmt*>(tree);
+    return "rename " + std::to_string(rename->renameType) + " " +
+           std::to_string(rename->relationType) + " " + name_of(rename->relation) + " " +
+           (rename->subname ? rename->subname : "") + " " +
+           (rename->newname ? rename->newname : "");
+  }
+  if (IsA(tree, AlterObjectSchemaStmt)) {
+    auto* move = reinterpret_cast<const AlterObjectSchemaStmt*>(tree);
+    return "move " + std::to_string(move->objectType) + " " + name_of(move->relation) + " " +
+           (move->newschema ? move->newschema : "");
+  }
+  return {};
+}
 
 void register_journal() {
   static bool registered = false;
@@ -89,9 +120,13 @@ std::string oid_array(const std::vector<Oid>& relids) {
 
 // Notes the managed triggers on the tables (or on every table of schema `nsp`) for the end of
 // statement, with whether each is installed as recorded.
-void note_triggers(pg::Spi& spi, const void* statement, const std::vector<Oid>& relids,
+void note_triggers(pg::Spi& spi, const Node* statement, const std::vector<Oid>& relids,
                    Oid nsp = InvalidOid) {
   register_journal();
+  std::uint64_t generation = ++last_generation;
+  std::string signature = signature_of(statement);
+  SubxactId subxact = pg::current_subxact();
+  followed.add(subxact, Followed{statement, generation, signature, InvalidOid, {}, false});
   {
     AsOwner as_owner(spi);
     spi.execute(
@@ -106,9 +141,9 @@ void note_triggers(pg::Spi& spi, const void* statement, const std::vector<Oid>& 
         "ORDER BY 1, 2",
         {pg::Param::text(oid_array(relids)), pg::Param::oid(nsp)});
   }
-  SubxactId subxact = pg::current_subxact();
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    followed.add(subxact, Followed{statement, static_cast<Oid>(spi.get_int64(r, 0).value()),
+    followed.add(subxact, Followed{statement, generation, signature,
+                                   static_cast<Oid>(spi.get_int64(r, 0).value()),
                                    spi.get_text(r, 1).value(), spi.get_bool(r, 2).value()});
 }
 
@@ -452,10 +487,18 @@ PGDB_FUNCTION(pgdb_tools_follow_renames_end) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "_follow_renames_end() runs only as an event trigger");
   Node* tree = reinterpret_cast<EventTriggerData*>(fcinfo->context)->parsetree;
+  if (tree == nullptr) PG_RETURN_VOID();
+  std::string signature = signature_of(tree);
+  std::uint64_t generation = 0;
+  for (const auto& entry : followed.entries())
+    if (entry.value.statement == tree && entry.value.signature == signature)
+      generation = std::max(generation, entry.value.generation);
   std::vector<Followed> mine;
   for (const auto& entry : followed.entries())
-    if (entry.value.statement == tree) mine.push_back(entry.value);
-  if (tree == nullptr || mine.empty()) PG_RETURN_VOID();
+    if (entry.value.statement == tree && entry.value.generation == generation &&
+        OidIsValid(entry.value.relid))
+      mine.push_back(entry.value);
+  if (generation == 0 || mine.empty()) PG_RETURN_VOID();
   std::optional<ColumnRename> column;
   if (IsA(tree, RenameStmt)) {
     auto* rename = reinterpret_cast<RenameStmt*>(tree);
