@@ -95,6 +95,19 @@ SELECT trigger_name, status, args FROM status WHERE trigger_name = 'pgdb_row_ver
 SELECT action, detail FROM pgdb_tools.apply_triggers('[{"kind": "row_version", "tbl": "docs", "column_name": "rev", "check_stale": false}]');
 SELECT trigger_name, status FROM status WHERE trigger_name = 'pgdb_row_version_docs';
 
+-- a trigger re-created for a rename parses its condition under search_path pg_catalog, pg_temp:
+-- an unqualified function of the user's is not looked up again, and the rename is refused
+CREATE FUNCTION follow_positive(int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0';
+CREATE TABLE guarded (id int, changed timestamptz);
+SELECT pgdb_tools.updated_at('guarded', 'changed', condition => 'follow_positive(NEW.id)');
+ALTER TABLE guarded RENAME COLUMN changed TO changed_at;
+SELECT pgdb_tools.updated_at('guarded', 'changed', condition => 'public.follow_positive(NEW.id)');
+ALTER TABLE guarded RENAME COLUMN changed TO changed_at;
+SELECT trigger_name, status, args FROM status WHERE tbl = 'public.guarded';
+DROP TABLE guarded;
+SELECT pgdb_tools.prune_triggers() AS pruned;
+DROP FUNCTION follow_positive(int);
+
 -- == Dropping a column a trigger needs is refused ==
 \set VERBOSITY default
 ALTER TABLE docs DROP COLUMN touched_at;

@@ -336,6 +336,13 @@ std::string drop_call(const std::string& name, const pg::TableName& table) {
          pg::quote_literal(name) + ")";
 }
 
+Error cannot_follow(const std::string& name, const pg::TableName& table, const std::string& why) {
+  return Error(sqlstate::object_not_in_prerequisite_state,
+               "cannot follow the rename for " + trigger_label(name, table), why,
+               "Remove the trigger first with " + drop_call(name, table) +
+                   " and declare it again after the rename.");
+}
+
 // Re-creates the trigger from its new rendering, keeping whether it was enabled; a failure names
 // the trigger. As the extension's owner, who may name its trigger functions whether or not the
 // caller has USAGE on its schema: the caller just renamed the column, so owns the table (and its
@@ -362,10 +369,7 @@ void recreate(pg::Spi& spi, Oid relid, const pg::TableName& table, const std::st
       if (!toggle.empty()) spi.execute(toggle);
     });
   } catch (const pg::PgException& e) {
-    throw Error(sqlstate::object_not_in_prerequisite_state,
-                "cannot follow the rename for " + trigger_label(name, table), e.what(),
-                "Remove the trigger first with " + drop_call(name, table) +
-                    " and declare it again after the rename.");
+    throw cannot_follow(name, table, e.what());
   }
 }
 
@@ -415,7 +419,14 @@ void follow(pg::Spi& spi, const Followed& entry, const std::optional<ColumnRenam
          pg::Param::text(entry.trigger_name), pg::Param::text(spec_text)});
     return;
   }
-  Rendered rendered = render_recorded_spec(spi, spec);
+  Rendered rendered;
+  try {
+    pg::in_subtransaction([&] { rendered = render_recorded_spec(spi, spec); });
+  } catch (const pg::PgException& e) {
+    throw cannot_follow(entry.trigger_name, table, e.what());
+  } catch (const Error& e) {
+    throw cannot_follow(entry.trigger_name, table, e.what());
+  }
   if (arguments_renamed) recreate(spi, entry.relid, table, entry.trigger_name, rendered.ddl);
   spi.execute(
       "SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger "
