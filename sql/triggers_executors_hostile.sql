@@ -236,7 +236,9 @@ UPDATE k SET state = 'published', title = 'First';
 SELECT id, title, sv, changed IS NOT NULL AS stamped, version, state, active FROM k;
 
 -- One ALTER TABLE, then an UPDATE, an INSERT and a DELETE that leave the altered column alone
--- (so that what fails is the trigger, not the statement), rolled back.
+-- (so that what fails is the trigger, not the statement), rolled back. Renames are followed and
+-- drops of a column a spec names refused (triggers_follow); a column dropped and added again in
+-- one statement, or retyped, reaches the executors.
 CREATE TABLE alters (alter_sql text);
 INSERT INTO alters VALUES
   ('RENAME COLUMN title TO headline'),

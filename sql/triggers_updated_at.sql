@@ -106,8 +106,11 @@ SELECT id, late_stamp = now() AS late_stamped FROM wide WHERE id <= 2 ORDER BY i
 COMMIT;
 DROP TABLE wide, wide_before;
 
--- a column dropped after the trigger was created: a clear error, not a wrong write
+-- a column dropped after the trigger was created: a clear error, not a wrong write (the drop is
+-- refused by an event trigger, see triggers_follow; here it is out of the way)
+ALTER EVENT TRIGGER pgdb_tools_guard_trigger_columns DISABLE;
 ALTER TABLE tasks DROP COLUMN changed_at;
+ALTER EVENT TRIGGER pgdb_tools_guard_trigger_columns ENABLE;
 UPDATE tasks SET status = 'reopened';
 
 DROP TABLE articles, tasks, readings;

@@ -3,7 +3,8 @@
 // name, and a set left under the old name would be applied to the next table given that name.
 // It runs at ddl_command_start and rewrites the registry in the statement's own transaction, so
 // a rename that then fails (another table has the name, the caller does not own the table) takes
-// the registry change back with it.
+// the registry change back with it. Managed triggers' records follow in the same event
+// (triggers/follow_pg.cpp), before the partition sets'.
 #include <optional>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "pg/guard.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
+#include "triggers/follow_events.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -72,6 +74,7 @@ PGDB_FUNCTION(pgdb_tools_follow_renamed_sets) {
                 "_follow_renamed_sets() runs only as an event trigger");
   Node* tree = reinterpret_cast<EventTriggerData*>(fcinfo->context)->parsetree;
   if (tree == nullptr) PG_RETURN_VOID();
+  triggers::follow_renames_start(tree);
   if (IsA(tree, RenameStmt)) {
     RenameStmt* rename = reinterpret_cast<RenameStmt*>(tree);
     if (rename->renameType == OBJECT_TABLE) {

@@ -362,6 +362,12 @@ std::vector<Oid> listed_tables(Datum array) {
 
 }  // namespace
 
+Rendered render_recorded_spec(pg::Spi& spi, const Json& spec) {
+  // Recorded specs hold schema-qualified names: no caller's path is needed to resolve them.
+  Resolved resolved = resolve_spec(spi, pg::trusted_search_path, spec, 1, false);
+  return Rendered{std::move(resolved.canonical), std::move(resolved.ddl)};
+}
+
 }  // namespace pgdb::triggers
 
 using namespace pgdb;
@@ -473,12 +479,10 @@ PGDB_FUNCTION(pgdb_tools_trigger_spec_ddl) {
   Json spec = pg::jsonb_to_json(PG_GETARG_DATUM(0));
   std::optional<std::string> ddl;
   {
-    // Recorded specs hold schema-qualified names: no caller's path is needed to resolve them.
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
     try {
-      pg::in_subtransaction(
-          [&] { ddl = resolve_spec(spi, pg::trusted_search_path, spec, 1, false).ddl; });
+      pg::in_subtransaction([&] { ddl = render_recorded_spec(spi, spec).ddl; });
     } catch (const pg::PgException&) {
     } catch (const Error&) {
     }

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/json.hpp"
 #include "pg/relation.hpp"
 #include "pg/spi.hpp"
 #include "triggers/plan.hpp"
@@ -19,5 +20,14 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
 // Removes the record of one managed trigger.
 void forget_record(pg::Spi& spi, Oid owner, const std::string& schema, const std::string& table,
                    const std::string& name);
+
+// A recorded (canonical) spec rendered against the catalog as it is now, with none of the checks
+// that depend on the caller: its canonical form and the CREATE OR REPLACE TRIGGER it renders to.
+// Raises the spec's first problem (a column gone or of a type its kind cannot use).
+struct Rendered {
+  std::string canonical;
+  std::string ddl;
+};
+Rendered render_recorded_spec(pg::Spi& spi, const Json& spec);
 
 }  // namespace pgdb::triggers

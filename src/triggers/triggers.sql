@@ -154,14 +154,35 @@ SELECT m.table_schema::text AS schema_name,
        CASE WHEN t.oid IS NULL THEN m.enabled ELSE t.tgenabled <> 'D' END AS enabled,
        CASE WHEN c.oid IS NULL THEN 'orphaned'
             WHEN t.oid IS NULL THEN 'missing'
+            WHEN r.ddl IS NULL THEN 'broken'
             WHEN pgdb_tools._installed_definition(t.oid) <> m.installed_definition
               OR (t.tgenabled <> 'D') <> m.enabled THEN 'modified'
-            WHEN pgdb_tools._trigger_spec_ddl(m.spec) IS DISTINCT FROM m.installed_ddl
-              THEN 'outdated'
+            WHEN r.ddl <> m.installed_ddl THEN 'outdated'
             ELSE 'installed' END AS status
   FROM pgdb_tools.managed_triggers m
   LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = m.table_schema
   LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = m.table_name
-  LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = c.oid AND t.tgname = m.trigger_name;
+  LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = c.oid AND t.tgname = m.trigger_name
+  -- the spec rendered against the table as it is now; NULL when it no longer fits (a column it
+  -- names is gone or of a type its kind cannot use): 'broken'. Once per row, only for rows whose
+  -- trigger exists.
+  LEFT JOIN LATERAL (SELECT pgdb_tools._trigger_spec_ddl(m.spec) AS ddl WHERE t.oid IS NOT NULL) r
+    ON true;
 GRANT SELECT ON triggers TO PUBLIC;
 COMMENT ON VIEW triggers IS 'Managed triggers and whether each is installed as declared';
+
+-- Managed triggers follow their tables and columns (docs/triggers.md, "Renames and drops"): the
+-- records of a renamed or moved table move at ddl_command_start (pgdb_tools_follow_renamed_sets,
+-- with the partition sets), and at ddl_command_end the specs are rendered again under the new
+-- names, a renamed column's triggers re-created; a dropped column a spec needs is refused.
+CREATE FUNCTION _follow_renames_end() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_follow_renames_end';
+REVOKE ALL ON FUNCTION _follow_renames_end() FROM PUBLIC;
+CREATE EVENT TRIGGER pgdb_tools_follow_renames_end ON ddl_command_end
+  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA')
+  EXECUTE FUNCTION _follow_renames_end();
+CREATE FUNCTION _guard_trigger_columns() RETURNS event_trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_guard_trigger_columns';
+REVOKE ALL ON FUNCTION _guard_trigger_columns() FROM PUBLIC;
+CREATE EVENT TRIGGER pgdb_tools_guard_trigger_columns ON sql_drop
+  EXECUTE FUNCTION _guard_trigger_columns();
