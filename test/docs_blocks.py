@@ -7,8 +7,8 @@ OUT.sql has exactly one line per line of FILE.md, so psql's "psql:OUT.sql:LINE:"
 the Markdown line. Lines outside ```sql blocks become empty; the lines of a ```sql block are
 copied (without the indentation of its fence); its fences become psql meta-commands. A block whose
 first line is `-- error: SQLSTATE` runs with ON_ERROR_STOP off, and its closing fence includes
-CHECK.psql, which stops the script unless the block's last statement failed with exactly that
-SQLSTATE. Blocks of other languages (```sql-norun, ```sh, ```python, ...) are skipped.
+CHECK.psql, which prints a DOCS-FAIL line and ends the script unless the block's last statement
+failed with exactly that SQLSTATE. Blocks of other languages (```sql-norun, ```sh, ```python, ...) are skipped.
 
 Prints one line: "<run> <errors> <skipped>" (blocks run, of which expecting an error, skipped).
 Exits 2 with a message naming FILE:LINE for what is surely a mistake: an unclosed fence, a fence
@@ -76,7 +76,7 @@ def main():
             if statement_count(body) != 1:
                 fail(path, start + 1, "an error block holds exactly one statement")
             out[start] = f"\\set ON_ERROR_STOP 0 \\set pgdb_docs_expect {e.group(1)} \\set pgdb_docs_line {start + 1}"
-            out[end] = f"\\i {check_path}"
+            out[end] = f"\\i {check_path} \\if :pgdb_docs_ok \\else \\q \\endif"
             errors += 1
         else:
             out[start] = "\\set ON_ERROR_STOP 1"

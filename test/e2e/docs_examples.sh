@@ -51,9 +51,9 @@ for md in "$REPO/README.md" "$REPO"/docs/*.md; do
   rc=$?
   if [ $rc -ne 0 ] || grep -q '^DOCS-FAIL' "$log"; then
     failed=$((failed + 1))
-    echo "FAILED $rel ($run blocks run, $skipped skipped): the first failing line of $rel is"
-    grep -m1 -E '^(psql:[^:]*:[0-9]+: (ERROR|FATAL)|DOCS-FAIL)' "$log" |
-      sed -E "s|^psql:$stem\.sql:([0-9]+): |  $rel:\1: |"
+    echo "FAILED $rel ($run blocks run, $skipped skipped): it stopped at"
+    { grep -m1 '^DOCS-FAIL' "$log" || grep -E '^psql:[^:]*:[0-9]+: (ERROR|FATAL)' "$log" | tail -n 1; } |
+      sed -E -e "s|^psql:$stem\.sql:([0-9]+): |  $rel:\1: |" -e "s|^DOCS-FAIL: |  $rel: |"
     echo "  output of the run ($log), last lines:"
     tail -n 15 "$log" | sed 's/^/    /'
   else
