@@ -8,6 +8,8 @@
 # A file may have no runnable block (docs/boundary.md shows C++ only); a fence that looks like SQL
 # but is neither `sql` nor `sql-norun` is refused, so a typo cannot turn a block off silently.
 set -u
+source "$REPO/test/lib.sh"
+ensure_packages python3 || exit 1   # for test/docs_blocks.py; a bare Debian has none
 out_dir="$REPO/build/docs-examples"
 rm -rf "$out_dir"
 mkdir -p "$out_dir"
@@ -38,7 +40,7 @@ for md in "$REPO/README.md" "$REPO"/docs/*.md; do
   db="docs_$stem"
   script="$out_dir/$stem.sql"
   log="$out_dir/$stem.out"
-  counts=$(python3 "$REPO/test/docs_blocks.py" "$md" "$script" "$check") ||
+  counts=$(/usr/bin/python3 "$REPO/test/docs_blocks.py" "$md" "$script" "$check") ||
     { echo "FAILED $rel: its blocks could not be read (above)"; failed=$((failed + 1)); continue; }
   read -r run errors skipped <<<"$counts"
   chmod a+r "$script"
