@@ -33,7 +33,7 @@ ensure_packages() {
 
 # Builds the extension and installs it into the system PostgreSQL 15 (or the private copy).
 build_and_install() {
-  echo "== Building and installing pgdb_tools"
+  echo "== Building and installing pgdb_tools (the first build takes a minute or two)"
   if [ -n "$INSTALL_ROOT" ]; then
     make_private_install_root || return 1
     make -C "$REPO" -s -j"$(nproc)" >/dev/null &&
