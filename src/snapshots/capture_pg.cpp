@@ -527,7 +527,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     bool own;
     bool creator;
     bool owns_tables;
+    bool nobodys;  // its creator was dropped
     bool visible = false;
+    std::string creator_label() const {
+      return pg::quote_identifier(created_by) + (nobodys ? " (dropped)" : "");
+    }
   };
   std::vector<Candidate> candidates;
   {
@@ -552,7 +556,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
         "                                         AND n.nspname OPERATOR(pg_catalog.=) "
         "i.source_schema "
         "                                         AND pg_catalog.pg_has_role($2, t.relowner, "
-        "'USAGE'))) "
+        "'USAGE'))), "
+        "       w.creator IS NULL "
         "  FROM pgdb_tools.snapshot_catalog c, "
         "       LATERAL (SELECT pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, "
         "                                                         c.created_on) AS creator) w "
@@ -563,7 +568,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     for (std::uint64_t r = 0; r < spi.row_count(); ++r)
       candidates.push_back({spi.get_int64(r, 0).value(), spi.get_text(r, 1).value(),
                             spi.get_bool(r, 2).value_or(false), spi.get_bool(r, 3).value_or(false),
-                            spi.get_bool(r, 4).value_or(false)});
+                            spi.get_bool(r, 4).value_or(false), spi.get_bool(r, 5).value_or(false)});
   }
   // What the caller can see, with their own rights.
   spi.execute(
@@ -586,11 +591,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     if (known.size() > 1) {
       std::string roles;
       for (const Candidate* c : known)
-        roles += (roles.empty() ? "" : ", ") + pg::quote_identifier(c->created_by);
+        roles += (roles.empty() ? "" : ", ") + c->creator_label();
       throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
                   "Roles " + roles + " each have a snapshot of that name that you can see.",
                   "Snapshot names are per role: run the call as the role whose snapshot you "
-                  "mean (SET ROLE).");
+                  "mean (SET ROLE), or name it by id, '#<snapshot_id>' (see the snapshots view).");
     }
     if (!known.empty()) chosen = known.front();
   }
@@ -598,6 +603,12 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     pg::notice("snapshot \"" + name + "\" does not exist, skipping");
     PG_RETURN_BOOL(false);
   }
+  if (!chosen->own && !chosen->creator && !chosen->owns_tables && chosen->nobodys)
+    throw Error(sqlstate::insufficient_privilege,
+                "must own a table of snapshot \"" + name + "\" to drop it",
+                "Its creator, role " + pg::quote_identifier(chosen->created_by) +
+                    ", was dropped: the snapshot belongs to no role.",
+                "The owner of any of its tables and superusers can drop it.");
   if (!chosen->own && !chosen->creator && !chosen->owns_tables)
     throw Error(sqlstate::insufficient_privilege,
                 "must be a member of role " + pg::quote_identifier(chosen->created_by) +

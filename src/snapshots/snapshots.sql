@@ -160,7 +160,9 @@ CREATE FUNCTION _snapshot_resolve(name text)
     SELECT CASE WHEN _snapshot_resolve.name OPERATOR(pg_catalog.~) '^#[0-9]{1,18}$'
                 THEN substr(_snapshot_resolve.name, 2)::bigint END AS id),
   visible AS (
-    SELECT DISTINCT c.snapshot_id, c.created_by,
+    SELECT DISTINCT c.snapshot_id,
+           CASE WHEN c.creator IS NULL THEN quote_ident(c.created_by) OPERATOR(pg_catalog.||) ' (dropped)'
+                ELSE quote_ident(c.created_by) END AS created_by,
            c.creator OPERATOR(pg_catalog.=)
              (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
       FROM pgdb_tools._snapshot_contents c, wanted w
@@ -179,7 +181,7 @@ CREATE FUNCTION _snapshot_resolve(name text)
   SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
               WHEN count(*) OPERATOR(pg_catalog.=) 1 THEN min(v.snapshot_id) END,
          CASE WHEN bool_or(v.own) THEN 1 ELSE count(*) END,
-         string_agg(quote_ident(v.created_by), ', ' ORDER BY v.created_by)
+         string_agg(v.created_by, ', ' ORDER BY v.created_by)
     FROM visible v, scheduled
    WHERE v.own OR NOT scheduled.mine
 $$;
@@ -299,7 +301,7 @@ BEGIN
     RAISE EXCEPTION 'snapshot name "%" is ambiguous', snapshot_tables.name
       USING ERRCODE = '22023',
             DETAIL = format('Roles %s each have a snapshot of that name that you can read.', r.creators),
-            HINT = 'Snapshot names are per role: run the call as the role whose snapshot you mean (SET ROLE).';
+            HINT = 'Snapshot names are per role: run the call as the role whose snapshot you mean (SET ROLE), or name it by id, ''#<snapshot_id>'' (see the snapshots view).';
   END IF;
   RETURN QUERY
     SELECT quote_ident(c.source_schema) || '.' || quote_ident(c.source_name), c.rows, c.bytes, c.content_hash

@@ -179,7 +179,7 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
                 "Roles " + spi.get_text(0, 2).value_or("") +
                     " each have a snapshot of that name that you can read.",
                 "Snapshot names are per role: run the call as the role whose snapshot you "
-                "mean (SET ROLE).");
+                "mean (SET ROLE), or name it by id, '#<snapshot_id>' (see the snapshots view).");
   std::int64_t id = spi.get_int64(0, 0).value();
   spi.execute(
       "SELECT snapshot_id, ordinal, source_relid::pg_catalog.int8, source_schema::pg_catalog.text, "

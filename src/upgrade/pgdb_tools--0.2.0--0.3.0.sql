@@ -46,7 +46,9 @@ CREATE OR REPLACE FUNCTION _snapshot_resolve(name text)
     SELECT CASE WHEN _snapshot_resolve.name OPERATOR(pg_catalog.~) '^#[0-9]{1,18}$'
                 THEN substr(_snapshot_resolve.name, 2)::bigint END AS id),
   visible AS (
-    SELECT DISTINCT c.snapshot_id, c.created_by,
+    SELECT DISTINCT c.snapshot_id,
+           CASE WHEN c.creator IS NULL THEN quote_ident(c.created_by) OPERATOR(pg_catalog.||) ' (dropped)'
+                ELSE quote_ident(c.created_by) END AS created_by,
            c.creator OPERATOR(pg_catalog.=)
              (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
       FROM pgdb_tools._snapshot_contents c, wanted w
@@ -65,7 +67,7 @@ CREATE OR REPLACE FUNCTION _snapshot_resolve(name text)
   SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
               WHEN count(*) OPERATOR(pg_catalog.=) 1 THEN min(v.snapshot_id) END,
          CASE WHEN bool_or(v.own) THEN 1 ELSE count(*) END,
-         string_agg(quote_ident(v.created_by), ', ' ORDER BY v.created_by)
+         string_agg(v.created_by, ', ' ORDER BY v.created_by)
     FROM visible v, scheduled
    WHERE v.own OR NOT scheduled.mine
 $$;
@@ -77,7 +79,7 @@ CREATE OR REPLACE FUNCTION snapshot_create(name text, tables regclass[] DEFAULT 
 
 -- signature details changed
 DROP FUNCTION snapshot_restore(text, regclass[], name, boolean);
-CREATE FUNCTION snapshot_restore(name text, tables regclass[] DEFAULT NULL, target_schema name DEFAULT NULL,
+CREATE OR REPLACE FUNCTION snapshot_restore(name text, tables regclass[] DEFAULT NULL, target_schema name DEFAULT NULL,
                                  fire_triggers boolean DEFAULT false)
   RETURNS TABLE(source text, target text, rows bigint, removed bigint, reinstated bigint)
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_restore';

@@ -127,6 +127,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('snapshot_create', '', 'tables', $$'{app.docs,app.items}'::regclass[]$$),
   ('snapshot_create', '', 'note', $$'fuzz'$$),
   ('snapshot_create', '', 'tags', $$'{fuzz}'::text[]$$),
+  ('snapshot_create', '', 'replace', 'true'),
   ('snapshot_create', 'schemas', 'name', $$'fz_new'$$),
   ('snapshot_create', 'schemas', 'schemas', $$'{app}'::name[]$$),
   ('snapshot_tables', '', 'name', $$'fx_snap'$$),
