@@ -77,6 +77,32 @@ CREATE OR REPLACE FUNCTION snapshot_create(name text, tables regclass[] DEFAULT 
                                 replace boolean DEFAULT false)
   RETURNS bigint LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_create';
 
+CREATE OR REPLACE FUNCTION snapshot_tables(name text)
+  RETURNS TABLE(source text, rows bigint, bytes bigint, content_hash text)
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  IF snapshot_tables.name IS NULL THEN
+    RAISE EXCEPTION 'name must not be NULL' USING ERRCODE = '22023';
+  END IF;
+  SELECT * INTO r FROM pgdb_tools._snapshot_resolve(snapshot_tables.name);
+  IF r.candidates OPERATOR(pg_catalog.=) 0 THEN
+    RAISE EXCEPTION 'snapshot "%" does not exist', snapshot_tables.name
+      USING ERRCODE = '42704', HINT = 'The snapshots view lists the snapshots you can read.';
+  ELSIF r.candidates OPERATOR(pg_catalog.>) 1 THEN
+    RAISE EXCEPTION 'snapshot name "%" is ambiguous', snapshot_tables.name
+      USING ERRCODE = '22023',
+            DETAIL = format('Roles %s each have a snapshot of that name that you can read.', r.creators),
+            HINT = 'Snapshot names are per role: run the call as the role whose snapshot you mean (SET ROLE), or name it by id, ''#<snapshot_id>'' (see the snapshots view).';
+  END IF;
+  RETURN QUERY
+    SELECT quote_ident(c.source_schema) || '.' || quote_ident(c.source_name), c.rows, c.bytes, c.content_hash
+      FROM pgdb_tools._snapshot_contents c
+     WHERE c.snapshot_id OPERATOR(pg_catalog.=) r.snapshot_id
+     ORDER BY c.ordinal;
+END $$;
+
 -- signature details changed
 DROP FUNCTION snapshot_restore(text, regclass[], name, boolean);
 CREATE OR REPLACE FUNCTION snapshot_restore(name text, tables regclass[] DEFAULT NULL, target_schema name DEFAULT NULL,
