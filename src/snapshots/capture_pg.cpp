@@ -419,11 +419,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
     std::int64_t bytes = spi.get_int64(0, 0).value();
-    item_rows.push_back(
-        {pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)), pg::Param::oid(relid),
-         pg::Param::text(source.schema), pg::Param::text(source.name),
-         pg::Param::text(storage_name), pg::Param::int8(static_cast<std::int64_t>(rows)),
-         pg::Param::int8(bytes), pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
+    item_rows.push_back({pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)),
+                         pg::Param::oid(relid), pg::Param::text(source.schema),
+                         pg::Param::text(source.name), pg::Param::text(storage_name),
+                         pg::Param::int8(static_cast<std::int64_t>(rows)), pg::Param::int8(bytes),
+                         pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
     if (rows >= progress_rows)
       pg::notice("snapshot \"" + name + "\": copied " + source.quoted() + " (" +
                  std::to_string(i + 1) + " of " + std::to_string(tables.size()) + "), " +
@@ -445,7 +445,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
         "INSERT INTO pgdb_tools.snapshot_catalog (snapshot_id, name, created_at, created_by, "
         "created_by_oid, note, tags, created_on) "
         "VALUES ($7, $1, pg_catalog.clock_timestamp(), $2, $5, $3, $4, $6) "
-        "ON CONFLICT (created_by_oid, created_on, name) WHERE created_by_oid OPERATOR(pg_catalog.<>) 0 "
+        "ON CONFLICT (created_by_oid, created_on, name) WHERE created_by_oid "
+        "OPERATOR(pg_catalog.<>) 0 "
         "DO NOTHING RETURNING snapshot_id",
         header);
     if (spi.row_count() > 0) break;
@@ -568,7 +569,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     for (std::uint64_t r = 0; r < spi.row_count(); ++r)
       candidates.push_back({spi.get_int64(r, 0).value(), spi.get_text(r, 1).value(),
                             spi.get_bool(r, 2).value_or(false), spi.get_bool(r, 3).value_or(false),
-                            spi.get_bool(r, 4).value_or(false), spi.get_bool(r, 5).value_or(false)});
+                            spi.get_bool(r, 4).value_or(false),
+                            spi.get_bool(r, 5).value_or(false)});
   }
   // What the caller can see, with their own rights.
   spi.execute(
@@ -590,8 +592,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
       if (c.visible || c.creator || c.owns_tables) known.push_back(&c);
     if (known.size() > 1) {
       std::string roles;
-      for (const Candidate* c : known)
-        roles += (roles.empty() ? "" : ", ") + c->creator_label();
+      for (const Candidate* c : known) roles += (roles.empty() ? "" : ", ") + c->creator_label();
       throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
                   "Roles " + roles + " each have a snapshot of that name that you can see.",
                   "Snapshot names are per role: run the call as the role whose snapshot you "

@@ -396,13 +396,16 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
         }))
       throw Error(
           sqlstate::object_not_in_prerequisite_state,
-          "cannot restore " + items[i]->source_quoted() + " in place: row-level security is "
-              "forced on its owner " + owner_name,
+          "cannot restore " + items[i]->source_quoted() +
+              " in place: row-level security is "
+              "forced on its owner " +
+              owner_name,
           "An in-place restore empties the table and loads it as its owner; with FORCE ROW "
           "LEVEL SECURITY the owner's policies would hide rows from the restore and filter what "
           "it puts back.",
           "Lift it for the restore in the same transaction: ALTER TABLE " +
-              pg::table_name(relid).quoted() + " NO FORCE ROW LEVEL SECURITY; then the restore, "
+              pg::table_name(relid).quoted() +
+              " NO FORCE ROW LEVEL SECURITY; then the restore, "
               "then ALTER TABLE ... FORCE ROW LEVEL SECURITY. Or restore into another schema with "
               "target_schema.");
     pg::ActingAs as_table_owner(table_owner);
@@ -529,8 +532,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
       require_all_rows(item, target, rows);
       reset_sequences(spi, item, relid, target);
     }
-    result[index] = {item.source_quoted(), target, static_cast<std::int64_t>(rows),
-                     changes[index]};
+    result[index] = {item.source_quoted(), target, static_cast<std::int64_t>(rows), changes[index]};
     report_progress(name, target, rows);
   }
 
@@ -622,7 +624,8 @@ std::vector<Restored> restore_into(pg::Spi& spi, const std::string& name,
       return get_relname_relid(item->source_name.c_str(), get_namespace_oid(schema.c_str(), false));
     });
     reset_sequences(spi, *item, relid, target);
-    result.push_back({item->source_quoted(), target, static_cast<std::int64_t>(rows), std::nullopt});
+    result.push_back(
+        {item->source_quoted(), target, static_cast<std::int64_t>(rows), std::nullopt});
     report_progress(name, target, rows);
   }
   return result;

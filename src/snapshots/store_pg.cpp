@@ -90,7 +90,8 @@ void rebind_creators(pg::Spi& spi, Oid extension_owner) {
       "  SELECT c.snapshot_id, c.name, c.created_by, c.created_on, n.oid, n.rolname "
       "    FROM pgdb_tools.snapshot_catalog c CROSS JOIN here "
       "    LEFT JOIN LATERAL (SELECT r.oid, r.rolname FROM pg_catalog.pg_roles r "
-      "                        WHERE r.oid OPERATOR(pg_catalog.=) pgdb_tools._snapshot_creator_role("
+      "                        WHERE r.oid OPERATOR(pg_catalog.=) "
+      "pgdb_tools._snapshot_creator_role("
       "                                c.created_by_oid, c.created_by, c.created_on)) n ON true "
       "   WHERE c.created_by_oid OPERATOR(pg_catalog.<>) 0 "
       "     AND (c.created_on IS NULL OR c.created_on OPERATOR(pg_catalog.=) here.id "
@@ -352,8 +353,7 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
 }  // namespace
 
 void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
-                 const std::vector<std::string>& columns,
-                 std::vector<unsigned __int128>& digests) {
+                 const std::vector<std::string>& columns, std::vector<unsigned __int128>& digests) {
   ContentHash hash;
   for (Oid leaf : leaves)
     pg::call([&] {

@@ -66,8 +66,7 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
 // `snapshot`, over the named columns in that order (each must exist in every leaf), appended to
 // `digests`. Used to tell which rows an in-place restore removes and reinstates.
 void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
-                 const std::vector<std::string>& columns,
-                 std::vector<unsigned __int128>& digests);
+                 const std::vector<std::string>& columns, std::vector<unsigned __int128>& digests);
 
 // Brings the creators recorded in the snapshot catalog up to date with the roles of this cluster,
 // as the extension's owner (callers: the entry points that write, before they resolve a name):

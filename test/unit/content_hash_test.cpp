@@ -198,7 +198,8 @@ TEST(ContentHash, LastRowIsTheRowsShareOfTheSum) {
   // one row's sum is its row hash
   char expected[33];
   std::snprintf(expected, sizeof expected, "%016llx%016llx",
-                static_cast<unsigned long long>(first >> 64), static_cast<unsigned long long>(first));
+                static_cast<unsigned long long>(first >> 64),
+                static_cast<unsigned long long>(first));
   EXPECT_EQ(again.hex(), expected);
 }
 
