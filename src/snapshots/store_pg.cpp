@@ -81,25 +81,30 @@ void require_snapshot_name(const std::string& name) {
 void rebind_creators(pg::Spi& spi, Oid extension_owner) {
   if (pg::call([] { return XactReadOnly || RecoveryInProgress(); })) return;
   pg::ActingAs as_owner(extension_owner);
-  // needed: what the row's creator is now (NULL: nobody) where that differs from what is recorded.
-  // The bindings of a foreign row that another row already has, or that two foreign rows would
-  // both get, are left out (the unique index would refuse them).
-  spi.execute(
-      "WITH here AS (SELECT pgdb_tools._system_identifier() AS id), "
+  // needed: the rows whose creator now (NULL: nobody) differs from what is recorded. Nearly always
+  // none, found by a cheap query first: the update's estimated cost would have it JIT-compiled.
+  const std::string needed =
       "needed AS ( "
-      "  SELECT c.snapshot_id, c.name, c.created_by, c.created_on, n.oid, n.rolname "
+      "  SELECT c.snapshot_id, c.name, n.oid, n.rolname "
       "    FROM pgdb_tools.snapshot_catalog c CROSS JOIN here "
-      "    LEFT JOIN LATERAL (SELECT r.oid, r.rolname FROM pg_catalog.pg_roles r "
-      "                        WHERE r.oid OPERATOR(pg_catalog.=) "
-      "pgdb_tools._snapshot_creator_role("
-      "                                c.created_by_oid, c.created_by, c.created_on)) n ON true "
+      "    LEFT JOIN pg_catalog.pg_roles n "
+      "      ON CASE WHEN c.created_on IS NULL OR c.created_on OPERATOR(pg_catalog.=) here.id "
+      "              THEN n.oid OPERATOR(pg_catalog.=) c.created_by_oid "
+      "              ELSE n.rolname OPERATOR(pg_catalog.=) c.created_by END "
       "   WHERE c.created_by_oid OPERATOR(pg_catalog.<>) 0 "
       "     AND (c.created_on IS NULL OR c.created_on OPERATOR(pg_catalog.=) here.id "
       "          OR n.oid IS NOT NULL) "
       "     AND (n.oid IS NULL OR n.oid OPERATOR(pg_catalog.<>) c.created_by_oid "
       "          OR n.rolname OPERATOR(pg_catalog.<>) c.created_by "
-      "          OR c.created_on IS DISTINCT FROM here.id)), "
-      "locked AS ( "
+      "          OR c.created_on IS DISTINCT FROM here.id)) ";
+  const std::string here = "WITH here AS (SELECT pgdb_tools._system_identifier() AS id), ";
+  spi.execute(here + needed + "SELECT 1 FROM needed", {}, true, 1);
+  if (spi.row_count() == 0) return;
+  // The bindings of a foreign row that another row already has, or that two foreign rows would
+  // both get, are left out (the unique index would refuse them).
+  spi.execute(
+      here + needed +
+      ", locked AS ( "
       "  SELECT c.snapshot_id FROM pgdb_tools.snapshot_catalog c "
       "   WHERE c.snapshot_id OPERATOR(pg_catalog.=) ANY (SELECT snapshot_id FROM needed) "
       "   ORDER BY c.snapshot_id FOR UPDATE SKIP LOCKED) "
