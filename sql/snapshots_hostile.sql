@@ -139,8 +139,8 @@ SELECT current_setting('search_path') AS path_after, current_setting('work_mem')
 SELECT what, count(*) FROM public.planted_log GROUP BY what ORDER BY what;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'hostile_app';
 SELECT id, note, added_by FROM hostile.app_data ORDER BY id;
--- an owner who cannot read the copy (row-level security forced on the owner) is refused up
--- front, not loaded short
+-- a table with row-level security forced on its owner is refused up front (55000, see
+-- snapshots_identity for the message), not loaded short
 ALTER TABLE hostile.app_data ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 \set VERBOSITY sqlstate
 SELECT source, rows FROM pgdb_tools.snapshot_restore('app_before');

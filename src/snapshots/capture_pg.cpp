@@ -222,6 +222,63 @@ std::vector<Oid> snapshot_material(pg::Spi& spi, std::optional<Datum> table_arra
   return tables;
 }
 
+// The id in a name '#<id>', as _snapshot_resolve reads it.
+std::optional<std::int64_t> snapshot_id_named(const std::string& name) {
+  if (name.size() < 2 || name.size() > 19 || name.front() != '#') return std::nullopt;
+  std::int64_t id = 0;
+  for (std::size_t i = 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    id = id * 10 + (name[i] - '0');
+  }
+  return id;
+}
+
+Error name_taken(const std::string& name) {
+  return Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"", {},
+               "Choose another name, drop the old snapshot with snapshot_drop(), or pass "
+               "replace => true to replace it.");
+}
+
+// The ids of the snapshots named `name` whose creator is role `creator` (names are per role), in
+// id order; with lock, locked FOR UPDATE. Runs as the extension's owner.
+std::vector<std::int64_t> own_snapshots_named(pg::Spi& spi, const std::string& name, Oid creator,
+                                              bool lock) {
+  spi.execute(std::string("SELECT c.snapshot_id FROM pgdb_tools.snapshot_catalog c "
+                          " WHERE c.name OPERATOR(pg_catalog.=) $1 "
+                          "   AND pgdb_tools._snapshot_creator_role(c.created_by_oid, "
+                          "         c.created_by, c.created_on) OPERATOR(pg_catalog.=) $2 "
+                          " ORDER BY c.snapshot_id") +
+                  (lock ? " FOR UPDATE" : ""),
+              {pg::Param::text(name), pg::Param::oid(creator)});
+  std::vector<std::int64_t> ids;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) ids.push_back(spi.get_int64(r, 0).value());
+  return ids;
+}
+
+// Drops snapshot `id`: its copies, their views and its catalog rows. Runs as the extension's
+// owner, once the caller's right to drop it was checked.
+void drop_stored_snapshot(pg::Spi& spi, std::int64_t id) {
+  spi.execute(
+      "SELECT storage_name::text FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1 ORDER BY "
+      "ordinal",
+      {pg::Param::int8(id)});
+  std::vector<std::string> storage;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) storage.push_back(spi.get_text(r, 0).value());
+  for (const std::string& table : storage) {
+    StoredTable item;
+    item.storage_name = table;
+    // CASCADE: objects another role made to depend on a copy (a view of it) must not keep its
+    // owner from dropping the snapshot; they go with it, and PostgreSQL names them in a NOTICE.
+    StoredTable view;
+    view.storage_name = table + "_read";
+    if (OidIsValid(storage_relid(view))) spi.execute("DROP VIEW " + item.read_quoted());
+    if (OidIsValid(storage_relid(item)))
+      spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
+  }
+  spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1",
+              {pg::Param::int8(id)});
+}
+
 }  // namespace
 
 }  // namespace pgdb::snapshots
@@ -248,17 +305,19 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
       snapshot_material(spi, PG_ARGISNULL(1) ? std::nullopt : std::optional(PG_GETARG_DATUM(1)),
                         PG_ARGISNULL(2) ? std::nullopt : std::optional(PG_GETARG_DATUM(2)));
 
+  const bool replace = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
   const std::string created_by = current_user_name();
   const Oid creator = GetUserId();
   Oid owner = pg::extension_owner(spi);
+  rebind_creators(spi, owner);
+  // With replace, the caller's snapshots of that name, locked now and dropped once the new one is
+  // stored (all in the caller's transaction: a failure leaves them as they were).
+  std::vector<std::int64_t> replaced;
   {
     pg::ActingAs as_owner(owner);
     // Names are per role: only the caller's own snapshots can be in the way.
-    spi.execute("SELECT 1 FROM pgdb_tools.snapshot_catalog WHERE name = $1 AND created_by = $2",
-                {pg::Param::text(name), pg::Param::text(created_by)});
-    if (spi.row_count() > 0)
-      throw Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"",
-                  {}, "Choose another name, or drop the old snapshot with snapshot_drop().");
+    replaced = own_snapshots_named(spi, name, creator, replace);
+    if (!replaced.empty() && !replace) throw name_taken(name);
     // A schedule owns the names it will take: <prefix>_<YYYYMMDD_HHMMSS> is for the roles that
     // schedule that prefix only (each in its own namespace), so no one else can plant a copy under
     // a name a schedule's owner will later restore (_snapshot_resolve gives such a name only the
@@ -332,25 +391,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   }
 
   pg::ActingAs as_owner(owner);
-  std::vector<pg::Param> header{pg::Param::text(name),
-                                pg::Param::text(created_by),
-                                note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
-                                pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false},
-                                pg::Param::oid(creator),
-                                pg::Param::text(std::to_string(GetSystemIdentifier()))};
-  // A concurrent call may have taken the name since the check above: ON CONFLICT waits for it
-  // and then inserts nothing.
-  spi.execute(
-      "INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, created_by_oid, "
-      "note, tags, created_on) "
-      "VALUES ($1, pg_catalog.clock_timestamp(), $2, $5, $3, $4, $6) "
-      "ON CONFLICT (created_by, name) DO NOTHING RETURNING snapshot_id",
-      header);
-  if (spi.row_count() == 0)
-    throw Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"",
-                {}, "Choose another name, or drop the old snapshot with snapshot_drop().");
-  std::int64_t id = spi.get_int64(0, 0).value();
-
+  // The copies are made first and the catalog rows written last, so that a replaced snapshot is
+  // dropped only once its successor is stored.
+  spi.execute("SELECT pg_catalog.nextval('pgdb_tools.snapshot_ids')");
+  const std::int64_t id = spi.get_int64(0, 0).value();
+  std::vector<std::vector<pg::Param>> item_rows;
   for (std::size_t i = 0; i < tables.size(); ++i) {
     Oid relid = tables[i];
     pg::TableName source = pg::table_name(relid);
@@ -374,19 +419,47 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
     std::int64_t bytes = spi.get_int64(0, 0).value();
-    spi.execute(
-        "INSERT INTO pgdb_tools.snapshot_items (snapshot_id, ordinal, source_relid, source_schema, "
-        "  source_name, storage_name, rows, bytes, content_hash, definition) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
-        {pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)), pg::Param::oid(relid),
-         pg::Param::text(source.schema), pg::Param::text(source.name),
-         pg::Param::text(storage_name), pg::Param::int8(static_cast<std::int64_t>(rows)),
-         pg::Param::int8(bytes), pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
+    item_rows.push_back({pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)),
+                         pg::Param::oid(relid), pg::Param::text(source.schema),
+                         pg::Param::text(source.name), pg::Param::text(storage_name),
+                         pg::Param::int8(static_cast<std::int64_t>(rows)), pg::Param::int8(bytes),
+                         pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
     if (rows >= progress_rows)
       pg::notice("snapshot \"" + name + "\": copied " + source.quoted() + " (" +
                  std::to_string(i + 1) + " of " + std::to_string(tables.size()) + "), " +
                  std::to_string(rows) + " rows, " + megabytes(bytes));
   }
+
+  for (std::int64_t old_id : replaced) drop_stored_snapshot(spi, old_id);
+  std::vector<pg::Param> header{pg::Param::text(name),
+                                pg::Param::text(created_by),
+                                note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
+                                pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false},
+                                pg::Param::oid(creator),
+                                pg::Param::text(std::to_string(GetSystemIdentifier())),
+                                pg::Param::int8(id)};
+  // A concurrent call may have stored a snapshot of this name since the check above: ON CONFLICT
+  // waits for it and then inserts nothing. With replace, that one is replaced too.
+  for (int attempt = 0;; ++attempt) {
+    spi.execute(
+        "INSERT INTO pgdb_tools.snapshot_catalog (snapshot_id, name, created_at, created_by, "
+        "created_by_oid, note, tags, created_on) "
+        "VALUES ($7, $1, pg_catalog.clock_timestamp(), $2, $5, $3, $4, $6) "
+        "ON CONFLICT (created_by_oid, created_on, name) WHERE created_by_oid "
+        "OPERATOR(pg_catalog.<>) 0 "
+        "DO NOTHING RETURNING snapshot_id",
+        header);
+    if (spi.row_count() > 0) break;
+    if (!replace || attempt > 0) throw name_taken(name);
+    for (std::int64_t old_id : own_snapshots_named(spi, name, creator, true))
+      drop_stored_snapshot(spi, old_id);
+  }
+  for (const std::vector<pg::Param>& row : item_rows)
+    spi.execute(
+        "INSERT INTO pgdb_tools.snapshot_items (snapshot_id, ordinal, source_relid, source_schema, "
+        "  source_name, storage_name, rows, bytes, content_hash, definition) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
+        row);
   PG_RETURN_INT64(id);
 }
 
@@ -444,6 +517,10 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
   pg::Spi spi;
   const Oid user = GetUserId();
   Oid owner = pg::extension_owner(spi);
+  rebind_creators(spi, owner);
+  // '#<id>' names the snapshot of that id (see _snapshot_resolve).
+  std::optional<std::int64_t> by_id = snapshot_id_named(name);
+  pg::Param wanted_id = by_id ? pg::Param::int8(*by_id) : pg::Param::null(INT8OID);
 
   struct Candidate {
     std::int64_t id;
@@ -451,7 +528,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     bool own;
     bool creator;
     bool owns_tables;
+    bool nobodys;  // its creator was dropped
     bool visible = false;
+    std::string creator_label() const {
+      return pg::quote_identifier(created_by) + (nobodys ? " (dropped)" : "");
+    }
   };
   std::vector<Candidate> candidates;
   {
@@ -476,23 +557,27 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
         "                                         AND n.nspname OPERATOR(pg_catalog.=) "
         "i.source_schema "
         "                                         AND pg_catalog.pg_has_role($2, t.relowner, "
-        "'USAGE'))) "
+        "'USAGE'))), "
+        "       w.creator IS NULL "
         "  FROM pgdb_tools.snapshot_catalog c, "
         "       LATERAL (SELECT pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, "
         "                                                         c.created_on) AS creator) w "
-        " WHERE c.name OPERATOR(pg_catalog.=) $1 "
+        " WHERE CASE WHEN $3::pg_catalog.int8 IS NULL THEN c.name OPERATOR(pg_catalog.=) $1 "
+        "            ELSE c.snapshot_id OPERATOR(pg_catalog.=) $3 END "
         " ORDER BY c.snapshot_id",
-        {pg::Param::text(name), pg::Param::oid(user)});
+        {pg::Param::text(name), pg::Param::oid(user), wanted_id});
     for (std::uint64_t r = 0; r < spi.row_count(); ++r)
       candidates.push_back({spi.get_int64(r, 0).value(), spi.get_text(r, 1).value(),
                             spi.get_bool(r, 2).value_or(false), spi.get_bool(r, 3).value_or(false),
-                            spi.get_bool(r, 4).value_or(false)});
+                            spi.get_bool(r, 4).value_or(false),
+                            spi.get_bool(r, 5).value_or(false)});
   }
   // What the caller can see, with their own rights.
   spi.execute(
       "SELECT DISTINCT snapshot_id FROM pgdb_tools._snapshot_contents "
-      " WHERE snapshot_name OPERATOR(pg_catalog.=) $1",
-      {pg::Param::text(name)});
+      " WHERE CASE WHEN $2::pg_catalog.int8 IS NULL THEN snapshot_name OPERATOR(pg_catalog.=) $1 "
+      "            ELSE snapshot_id OPERATOR(pg_catalog.=) $2 END",
+      {pg::Param::text(name), wanted_id});
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
     std::int64_t id = spi.get_int64(r, 0).value();
     for (Candidate& c : candidates)
@@ -507,12 +592,11 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
       if (c.visible || c.creator || c.owns_tables) known.push_back(&c);
     if (known.size() > 1) {
       std::string roles;
-      for (const Candidate* c : known)
-        roles += (roles.empty() ? "" : ", ") + pg::quote_identifier(c->created_by);
+      for (const Candidate* c : known) roles += (roles.empty() ? "" : ", ") + c->creator_label();
       throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
                   "Roles " + roles + " each have a snapshot of that name that you can see.",
                   "Snapshot names are per role: run the call as the role whose snapshot you "
-                  "mean (SET ROLE).");
+                  "mean (SET ROLE), or name it by id, '#<snapshot_id>' (see the snapshots view).");
     }
     if (!known.empty()) chosen = known.front();
   }
@@ -520,6 +604,12 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     pg::notice("snapshot \"" + name + "\" does not exist, skipping");
     PG_RETURN_BOOL(false);
   }
+  if (!chosen->own && !chosen->creator && !chosen->owns_tables && chosen->nobodys)
+    throw Error(sqlstate::insufficient_privilege,
+                "must own a table of snapshot \"" + name + "\" to drop it",
+                "Its creator, role " + pg::quote_identifier(chosen->created_by) +
+                    ", was dropped: the snapshot belongs to no role.",
+                "The owner of any of its tables and superusers can drop it.");
   if (!chosen->own && !chosen->creator && !chosen->owns_tables)
     throw Error(sqlstate::insufficient_privilege,
                 "must be a member of role " + pg::quote_identifier(chosen->created_by) +
@@ -536,25 +626,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
     pg::notice("snapshot \"" + name + "\" does not exist, skipping");
     PG_RETURN_BOOL(false);
   }
-  spi.execute(
-      "SELECT storage_name::text FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1 ORDER BY "
-      "ordinal",
-      {pg::Param::int8(id)});
-  std::vector<std::string> storage;
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r) storage.push_back(spi.get_text(r, 0).value());
-  for (const std::string& table : storage) {
-    StoredTable item;
-    item.storage_name = table;
-    // CASCADE: objects another role made to depend on a copy (a view of it) must not keep its
-    // owner from dropping the snapshot; they go with it, and PostgreSQL names them in a NOTICE.
-    StoredTable view;
-    view.storage_name = table + "_read";
-    if (OidIsValid(storage_relid(view))) spi.execute("DROP VIEW " + item.read_quoted());
-    if (OidIsValid(storage_relid(item)))
-      spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
-  }
-  spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1",
-              {pg::Param::int8(id)});
+  drop_stored_snapshot(spi, id);
   PG_RETURN_BOOL(true);
 }
 

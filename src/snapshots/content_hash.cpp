@@ -46,7 +46,8 @@ void ContentHash::add_value(const void* data, std::size_t length) {
 
 void ContentHash::end_row() noexcept {
   XXH128_hash_t h = XXH3_128bits(row_.get(), used_);
-  sum_ += (static_cast<unsigned __int128>(h.high64) << 64) | h.low64;
+  last_ = (static_cast<unsigned __int128>(h.high64) << 64) | h.low64;
+  sum_ += last_;
   ++rows_;
 }
 

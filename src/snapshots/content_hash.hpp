@@ -54,6 +54,9 @@ class ContentHash {
   }
   void add_value(const void* data, std::size_t length);
   void end_row() noexcept;
+  // The hash of the row last ended (what end_row added to the sum): rows with equal contents have
+  // equal row hashes.
+  unsigned __int128 last_row() const noexcept { return last_; }
 
   // Adds another table piece's hash (a partition's), as if its rows had been added here.
   void merge(const ContentHash& other);
@@ -74,6 +77,7 @@ class ContentHash {
   std::size_t used_ = 0;
   std::size_t capacity_ = 0;
   unsigned __int128 sum_ = 0;
+  unsigned __int128 last_ = 0;
   std::uint64_t rows_ = 0;
 };
 

@@ -36,6 +36,8 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "catalog/pg_operator.h"
 #include "access/htup_details.h"
 }
@@ -233,7 +235,53 @@ struct Restored {
   std::string source;
   std::string target;
   std::int64_t rows;
+  // In place: rows the restore removed and reinstated (see compare_rows); unknown otherwise.
+  std::optional<RowChanges> changes;
 };
+
+// How a table's stored copy loads into the table as it is now (columns matched by name).
+ColumnMapping mapping_for(const std::string& target, Oid storage, Oid relid) {
+  std::vector<ColumnFacts> stored_facts = columns_of(storage);
+  std::vector<ColumnFacts> live_facts = columns_of(relid);
+  std::map<std::string, Oid> type_oids;
+  std::vector<StoredColumn> stored;
+  std::vector<LiveColumn> now;
+  for (const ColumnFacts& c : stored_facts) {
+    stored.push_back({c.name, c.type});
+    type_oids[c.type] = c.type_oid;
+  }
+  for (const ColumnFacts& c : live_facts) {
+    now.push_back({c.name, c.type, c.generated, c.identity_always});
+    type_oids[c.type] = c.type_oid;
+  }
+  return map_columns(target, stored, now, [&](const std::string& from, const std::string& to) {
+    Oid from_oid = type_oids.at(from);
+    Oid to_oid = type_oids.at(to);
+    return pg::call([from_oid, to_oid] {
+      Oid from_types[1] = {from_oid};
+      Oid to_types[1] = {to_oid};
+      return can_coerce_type(1, from_types, to_types, COERCION_ASSIGNMENT);
+    });
+  });
+}
+
+// What restoring the copy `storage` into table relid (locked) changes: its rows now against the
+// copy's, by row hash over the columns loaded with their type unchanged (generated columns are
+// recomputed, a retyped column converted). Nothing when no such column is left.
+std::optional<RowChanges> changes_of(Oid relid, Oid storage, const ColumnMapping& mapping) {
+  std::vector<std::string> compared;
+  for (const std::string& column : mapping.columns)
+    if (std::find(mapping.retyped.begin(), mapping.retyped.end(), column) == mapping.retyped.end())
+      compared.push_back(column);
+  if (compared.empty()) return std::nullopt;
+  std::vector<unsigned __int128> current, snapshot;
+  // Every row TRUNCATE will remove: the table is locked, so the latest snapshot sees them all.
+  Snapshot latest = pg::call([] { return RegisterSnapshot(GetLatestSnapshot()); });
+  row_digests(leaves_of(relid), latest, compared, current);
+  pg::call([latest] { UnregisterSnapshot(latest); });
+  row_digests({storage}, GetActiveSnapshot(), compared, snapshot);
+  return compare_rows(current, snapshot);
+}
 
 // The owner's code that a load fires (triggers, CHECK functions) runs as the owner but with the
 // caller's search_path, as it would had the owner run the INSERT in this session: under the
@@ -340,6 +388,26 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
                   "copy through the extension's functions.",
                   "GRANT USAGE ON SCHEMA pgdb_tools TO " + owner_name +
                       ", or restore into another schema with target_schema.");
+    // With FORCE ROW LEVEL SECURITY the owner's own policies apply to it: the reload would
+    // remove rows they hide from it (TRUNCATE sees every row) and put back rows they may forbid.
+    // Lifting FORCE for the restore is the owner's explicit decision.
+    if (pg::call([relid, table_owner] {
+          return check_enable_rls(relid, table_owner, true) == RLS_ENABLED;
+        }))
+      throw Error(
+          sqlstate::object_not_in_prerequisite_state,
+          "cannot restore " + items[i]->source_quoted() +
+              " in place: row-level security is "
+              "forced on its owner " +
+              owner_name,
+          "An in-place restore empties the table and loads it as its owner; with FORCE ROW "
+          "LEVEL SECURITY the owner's policies would hide rows from the restore and filter what "
+          "it puts back.",
+          "Lift it for the restore in the same transaction: ALTER TABLE " +
+              pg::table_name(relid).quoted() +
+              " NO FORCE ROW LEVEL SECURITY; then the restore, "
+              "then ALTER TABLE ... FORCE ROW LEVEL SECURITY. Or restore into another schema with "
+              "target_schema.");
     pg::ActingAs as_table_owner(table_owner);
     spi.execute("SELECT pgdb_tools._snapshot_item_readable($1, $2)",
                 {pg::Param::int8(items[i]->snapshot_id), pg::Param::int4(items[i]->ordinal)});
@@ -411,6 +479,15 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
                   pg::quote_identifier(t.name));
   }
 
+  // How each copy loads, and what the reload will change, while the rows are still there.
+  std::vector<ColumnMapping> mappings;
+  std::vector<std::optional<RowChanges>> changes;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    Oid storage = require_storage(*items[i], name);
+    mappings.push_back(mapping_for(pg::table_name(live[i]).quoted(), storage, live[i]));
+    changes.push_back(changes_of(live[i], storage, mappings.back()));
+  }
+
   std::string truncate;
   for (std::size_t i = 0; i < items.size(); ++i) {
     bool partitioned =
@@ -435,30 +512,8 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
     const StoredTable& item = *items[index];
     Oid relid = live[index];
     std::string target = pg::table_name(relid).quoted();
-    Oid storage = require_storage(item, name);
-    std::vector<ColumnFacts> stored_facts = columns_of(storage);
-    std::vector<ColumnFacts> live_facts = columns_of(relid);
-    std::map<std::string, Oid> type_oids;
-    std::vector<StoredColumn> stored;
-    std::vector<LiveColumn> now;
-    for (const ColumnFacts& c : stored_facts) {
-      stored.push_back({c.name, c.type});
-      type_oids[c.type] = c.type_oid;
-    }
-    for (const ColumnFacts& c : live_facts) {
-      now.push_back({c.name, c.type, c.generated, c.identity_always});
-      type_oids[c.type] = c.type_oid;
-    }
-    ColumnMapping mapping =
-        map_columns(target, stored, now, [&](const std::string& from, const std::string& to) {
-          Oid from_oid = type_oids.at(from);
-          Oid to_oid = type_oids.at(to);
-          return pg::call([from_oid, to_oid] {
-            Oid from_types[1] = {from_oid};
-            Oid to_types[1] = {to_oid};
-            return can_coerce_type(1, from_types, to_types, COERCION_ASSIGNMENT);
-          });
-        });
+    require_storage(item, name);
+    const ColumnMapping& mapping = mappings[index];
     if (!mapping.ignored.empty())
       pg::notice("restoring " + target +
                  ": snapshot columns no longer in the table are not restored: " +
@@ -477,7 +532,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
       require_all_rows(item, target, rows);
       reset_sequences(spi, item, relid, target);
     }
-    result[index] = {item.source_quoted(), target, static_cast<std::int64_t>(rows)};
+    result[index] = {item.source_quoted(), target, static_cast<std::int64_t>(rows), changes[index]};
     report_progress(name, target, rows);
   }
 
@@ -569,7 +624,8 @@ std::vector<Restored> restore_into(pg::Spi& spi, const std::string& name,
       return get_relname_relid(item->source_name.c_str(), get_namespace_oid(schema.c_str(), false));
     });
     reset_sequences(spi, *item, relid, target);
-    result.push_back({item->source_quoted(), target, static_cast<std::int64_t>(rows)});
+    result.push_back(
+        {item->source_quoted(), target, static_cast<std::int64_t>(rows), std::nullopt});
     report_progress(name, target, rows);
   }
   return result;
@@ -594,6 +650,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
                 "Pass NULL to restore in place, or the name of a schema.");
   bool fire_triggers = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
   pg::Spi spi;
+  rebind_creators(spi, pg::extension_owner(spi));
   int total = 0;
   std::vector<StoredTable> items = readable_items(spi, name, total);
   std::vector<const StoredTable*> chosen;
@@ -645,7 +702,14 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
       target_schema ? restore_into(spi, name, chosen, *target_schema, caller_path)
                     : restore_in_place(spi, name, chosen, fire_triggers, caller_path);
   pg::ResultRows result(fcinfo);
-  for (const Restored& r : restored) result.add({r.source, r.target, std::to_string(r.rows)});
+  for (const Restored& r : restored) {
+    std::optional<std::string> removed, reinstated;
+    if (r.changes) {
+      removed = std::to_string(r.changes->removed);
+      reinstated = std::to_string(r.changes->reinstated);
+    }
+    result.add({r.source, r.target, std::to_string(r.rows), removed, reinstated});
+  }
   return Datum(0);
 }
 

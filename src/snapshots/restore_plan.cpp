@@ -197,4 +197,27 @@ TargetDdl target_ddl(const Json& definition, const std::string& schema, const st
   return ddl;
 }
 
+RowChanges compare_rows(std::vector<unsigned __int128>& current,
+                        std::vector<unsigned __int128>& snapshot) {
+  std::sort(current.begin(), current.end());
+  std::sort(snapshot.begin(), snapshot.end());
+  RowChanges changes;
+  std::size_t i = 0, j = 0;
+  while (i < current.size() && j < snapshot.size()) {
+    if (current[i] == snapshot[j]) {
+      ++i;
+      ++j;
+    } else if (current[i] < snapshot[j]) {
+      ++changes.removed;
+      ++i;
+    } else {
+      ++changes.reinstated;
+      ++j;
+    }
+  }
+  changes.removed += current.size() - i;
+  changes.reinstated += snapshot.size() - j;
+  return changes;
+}
+
 }  // namespace pgdb::snapshots

@@ -3,6 +3,7 @@
 // recreates a snapshotted table in another schema from its recorded definition. PG-free.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,6 +48,18 @@ ColumnMapping map_columns(const std::string& table, const std::vector<StoredColu
 // references holds (referencing, referenced) pairs; self references are ignored; tables in a
 // cycle keep their given order after the others.
 std::vector<int> load_order(int count, const std::vector<std::pair<int, int>>& references);
+
+// What an in-place restore changes in a table, from the row hashes (ContentHash::last_row) of the
+// rows it holds before the restore and of the snapshot's rows, compared as multisets: `removed`
+// rows were there and are not in the snapshot (added or changed since), `reinstated` rows are in
+// the snapshot and were not there (deleted or changed since). A row changed since counts once in
+// each. Sorts both vectors.
+struct RowChanges {
+  std::uint64_t removed = 0;
+  std::uint64_t reinstated = 0;
+};
+RowChanges compare_rows(std::vector<unsigned __int128>& current,
+                        std::vector<unsigned __int128>& snapshot);
 
 // How to recreate a table in another schema from the definition recorded by snapshot_create
 // (pgdb_tools._snapshot_definition): statements before the load, the table, the columns to

@@ -13,18 +13,21 @@ CREATE TABLE snapshot_catalog (
   snapshot_id bigint PRIMARY KEY DEFAULT nextval('pgdb_tools.snapshot_ids'),
   name text NOT NULL,
   created_at timestamptz NOT NULL,
-  -- The creator by name and OID (see _snapshot_creator_role).
+  -- The creator by OID and name (see _snapshot_creator_role): OID 0 when the creator was dropped
+  -- (the snapshot belongs to nobody). The name is kept current while the creator exists.
   created_by name NOT NULL,
   created_by_oid oid NOT NULL,
   note text,
   tags text[] NOT NULL DEFAULT '{}',
   -- The system identifier of the cluster the snapshot was taken in (NULL: unknown, taken as this
   -- one): role OIDs mean something only there.
-  created_on text,
-  -- Names are per role: another role can neither take nor learn of a name of yours.
-  UNIQUE (created_by, name)
+  created_on text
 );
 ALTER SEQUENCE snapshot_ids OWNED BY snapshot_catalog.snapshot_id;
+-- Names are per role (by OID, in the cluster they belong to): another role can neither take nor
+-- learn of a name of yours, and a dropped role's names are nobody's.
+CREATE UNIQUE INDEX snapshot_catalog_creator_name ON snapshot_catalog (created_by_oid, created_on, name)
+  WHERE created_by_oid OPERATOR(pg_catalog.<>) 0;
 COMMENT ON TABLE snapshot_catalog IS 'One row per snapshot (read it through the snapshots view)';
 
 CREATE TABLE snapshot_items (
@@ -94,15 +97,18 @@ CREATE FUNCTION _system_identifier() RETURNS text
   LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgdb_tools_system_identifier';
 
 -- The role that took a snapshot, as far as it can be told now (NULL when none: fail closed). In
--- the cluster it was taken in, the role of the recorded OID, if it still carries the recorded
--- name (a role renamed, or dropped and its OID reused, is not it). In another cluster (a dump
--- restored there), OIDs mean nothing: the role of the recorded name, as pg_dump binds owners.
+-- the cluster it was taken in, the role of the recorded OID, whatever it is called now (names
+-- follow ALTER ROLE ... RENAME); OID 0 (its creator was dropped) is nobody. In another cluster (a
+-- dump restored there), OIDs mean nothing: the role of the recorded name, as pg_dump binds
+-- owners, until the snapshot functions bind it to that role's OID (see _snapshot_rebind in
+-- store_pg.cpp).
 CREATE FUNCTION _snapshot_creator_role(created_by_oid oid, created_by name, created_on text) RETURNS oid
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT r.oid FROM pg_roles r
-   WHERE r.rolname OPERATOR(pg_catalog.=) created_by
-     AND (r.oid OPERATOR(pg_catalog.=) created_by_oid
-          OR (created_on IS NOT NULL AND created_on OPERATOR(pg_catalog.<>) pgdb_tools._system_identifier()))
+  SELECT CASE
+    WHEN created_by_oid OPERATOR(pg_catalog.=) 0 THEN NULL
+    WHEN created_on IS NULL OR created_on OPERATOR(pg_catalog.=) pgdb_tools._system_identifier() THEN
+      (SELECT r.oid FROM pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) created_by_oid)
+    ELSE (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) created_by) END
 $$;
 
 -- Whether the current user is (a member of) the role that took a snapshot, or a superuser.
@@ -115,7 +121,10 @@ $$;
 -- The tables of the snapshots the current user may read: those they took, and those of tables
 -- they can read now. Sequence values are the taker's only (others may lack the right to see them).
 CREATE VIEW _snapshot_contents WITH (security_barrier) AS
-SELECT c.name AS snapshot_name, c.created_by,
+SELECT c.name AS snapshot_name,
+       coalesce((SELECT r.rolname FROM pg_roles r
+                  WHERE r.oid = pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on)),
+                c.created_by) AS created_by,
        pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on) AS creator,
        i.snapshot_id, i.ordinal, i.source_relid, i.source_schema, i.source_name, i.storage_name,
        i.rows, i.bytes, i.content_hash,
@@ -140,18 +149,25 @@ $$;
 
 -- The snapshot a name means to the current user. Names are per role: the caller's own snapshot
 -- of that name first; otherwise the one snapshot of that name they can read (a member of its
--- creator, or able to read its tables). One row: the snapshot (NULL unless exactly one is meant),
+-- creator, or able to read its tables). '#<id>' names the snapshot of that id (among the same
+-- ones), for when a name is ambiguous. One row: the snapshot (NULL unless exactly one is meant),
 -- how many are candidates (0: none, whether or not one the caller cannot read exists; more than
 -- 1: ambiguous) and their creators. The callers raise the errors.
 CREATE FUNCTION _snapshot_resolve(name text)
   RETURNS TABLE(snapshot_id bigint, candidates bigint, creators text)
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  WITH visible AS (
-    SELECT DISTINCT c.snapshot_id, c.created_by,
+  WITH wanted AS (
+    SELECT CASE WHEN _snapshot_resolve.name OPERATOR(pg_catalog.~) '^#[0-9]{1,18}$'
+                THEN substr(_snapshot_resolve.name, 2)::bigint END AS id),
+  visible AS (
+    SELECT DISTINCT c.snapshot_id,
+           CASE WHEN c.creator IS NULL THEN quote_ident(c.created_by) OPERATOR(pg_catalog.||) ' (dropped)'
+                ELSE quote_ident(c.created_by) END AS created_by,
            c.creator OPERATOR(pg_catalog.=)
              (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
-      FROM pgdb_tools._snapshot_contents c
-     WHERE c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name),
+      FROM pgdb_tools._snapshot_contents c, wanted w
+     WHERE CASE WHEN w.id IS NULL THEN c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name
+                ELSE c.snapshot_id OPERATOR(pg_catalog.=) w.id END),
   -- A name one of the caller's schedules takes (<prefix>_<YYYYMMDD_HHMMSS>) means the caller's
   -- own snapshot only: never a copy another role made under it.
   scheduled AS (
@@ -165,14 +181,16 @@ CREATE FUNCTION _snapshot_resolve(name text)
   SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
               WHEN count(*) OPERATOR(pg_catalog.=) 1 THEN min(v.snapshot_id) END,
          CASE WHEN bool_or(v.own) THEN 1 ELSE count(*) END,
-         string_agg(quote_ident(v.created_by), ', ' ORDER BY v.created_by)
+         string_agg(v.created_by, ', ' ORDER BY v.created_by)
     FROM visible v, scheduled
    WHERE v.own OR NOT scheduled.mine
 $$;
 
 CREATE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,
-       c.created_by,
+       coalesce((SELECT r.rolname FROM pg_roles r
+                  WHERE r.oid = _snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on)),
+                c.created_by) AS created_by,
        c.note, c.tags,
        count(i.ordinal)::integer AS tables,
        coalesce(sum(i.rows), 0)::bigint AS total_rows,
@@ -260,10 +278,11 @@ SELECT jsonb_build_object(
 $$;
 
 CREATE FUNCTION snapshot_create(name text, tables regclass[] DEFAULT NULL, schemas name[] DEFAULT NULL,
-                                note text DEFAULT NULL, tags text[] DEFAULT '{}')
+                                note text DEFAULT NULL, tags text[] DEFAULT '{}',
+                                replace boolean DEFAULT false)
   RETURNS bigint LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_create';
-COMMENT ON FUNCTION snapshot_create(text, regclass[], name[], text, text[]) IS
-  'Copies the listed tables and every table of the listed schemas, as of one point in time; returns the snapshot id';
+COMMENT ON FUNCTION snapshot_create(text, regclass[], name[], text, text[], boolean) IS
+  'Copies the listed tables and every table of the listed schemas, as of one point in time (replace: in place of your snapshot of that name); returns the snapshot id';
 
 CREATE FUNCTION snapshot_tables(name text)
   RETURNS TABLE(source text, rows bigint, bytes bigint, content_hash text)
@@ -282,7 +301,7 @@ BEGIN
     RAISE EXCEPTION 'snapshot name "%" is ambiguous', snapshot_tables.name
       USING ERRCODE = '22023',
             DETAIL = format('Roles %s each have a snapshot of that name that you can read.', r.creators),
-            HINT = 'Snapshot names are per role: run the call as the role whose snapshot you mean (SET ROLE).';
+            HINT = 'Snapshot names are per role: run the call as the role whose snapshot you mean (SET ROLE), or name it by id, ''#<snapshot_id>'' (see the snapshots view).';
   END IF;
   RETURN QUERY
     SELECT quote_ident(c.source_schema) || '.' || quote_ident(c.source_name), c.rows, c.bytes, c.content_hash
@@ -295,10 +314,10 @@ COMMENT ON FUNCTION snapshot_tables(text) IS
 
 CREATE FUNCTION snapshot_restore(name text, tables regclass[] DEFAULT NULL, target_schema name DEFAULT NULL,
                                  fire_triggers boolean DEFAULT false)
-  RETURNS TABLE(source text, target text, rows bigint)
+  RETURNS TABLE(source text, target text, rows bigint, removed bigint, reinstated bigint)
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_restore';
 COMMENT ON FUNCTION snapshot_restore(text, regclass[], name, boolean) IS
-  'Puts a snapshot''s tables back in place, or recreates them in target_schema';
+  'Puts a snapshot''s tables back in place (counting the rows that removes and reinstates), or recreates them in target_schema';
 
 CREATE FUNCTION snapshot_diff(name text, tbl regclass)
   RETURNS TABLE(change text, row_key jsonb, old_data jsonb, new_data jsonb)

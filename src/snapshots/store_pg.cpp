@@ -22,6 +22,8 @@ extern "C" {
 #include "catalog/pg_inherits.h"
 #include "executor/tuptable.h"
 #include "access/transam.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
@@ -71,6 +73,56 @@ void require_snapshot_name(const std::string& name) {
     if (c < 0x20 || c == 0x7f)
       throw Error(sqlstate::invalid_parameter_value,
                   "snapshot name must not contain control characters");
+  if (name.front() == '#')
+    throw Error(sqlstate::invalid_parameter_value, "snapshot name must not begin with \"#\"", {},
+                "'#<id>' names the snapshot of that id wherever a snapshot name is taken.");
+}
+
+void rebind_creators(pg::Spi& spi, Oid extension_owner) {
+  if (pg::call([] { return XactReadOnly || RecoveryInProgress(); })) return;
+  pg::ActingAs as_owner(extension_owner);
+  // needed: the rows whose creator now (NULL: nobody) differs from what is recorded. Nearly always
+  // none, found by a cheap query first: the update's estimated cost would have it JIT-compiled.
+  const std::string needed =
+      "needed AS ( "
+      "  SELECT c.snapshot_id, c.name, n.oid, n.rolname "
+      "    FROM pgdb_tools.snapshot_catalog c CROSS JOIN here "
+      "    LEFT JOIN pg_catalog.pg_roles n "
+      "      ON CASE WHEN c.created_on IS NULL OR c.created_on OPERATOR(pg_catalog.=) here.id "
+      "              THEN n.oid OPERATOR(pg_catalog.=) c.created_by_oid "
+      "              ELSE n.rolname OPERATOR(pg_catalog.=) c.created_by END "
+      "   WHERE c.created_by_oid OPERATOR(pg_catalog.<>) 0 "
+      "     AND (c.created_on IS NULL OR c.created_on OPERATOR(pg_catalog.=) here.id "
+      "          OR n.oid IS NOT NULL) "
+      "     AND (n.oid IS NULL OR n.oid OPERATOR(pg_catalog.<>) c.created_by_oid "
+      "          OR n.rolname OPERATOR(pg_catalog.<>) c.created_by "
+      "          OR c.created_on IS DISTINCT FROM here.id)) ";
+  const std::string here = "WITH here AS (SELECT pgdb_tools._system_identifier() AS id), ";
+  spi.execute(here + needed + "SELECT 1 FROM needed", {}, true, 1);
+  if (spi.row_count() == 0) return;
+  // The bindings of a foreign row that another row already has, or that two foreign rows would
+  // both get, are left out (the unique index would refuse them).
+  spi.execute(
+      here + needed +
+      ", locked AS ( "
+      "  SELECT c.snapshot_id FROM pgdb_tools.snapshot_catalog c "
+      "   WHERE c.snapshot_id OPERATOR(pg_catalog.=) ANY (SELECT snapshot_id FROM needed) "
+      "   ORDER BY c.snapshot_id FOR UPDATE SKIP LOCKED) "
+      "UPDATE pgdb_tools.snapshot_catalog c "
+      "   SET created_by_oid = coalesce(d.oid, 0), created_by = coalesce(d.rolname, c.created_by), "
+      "       created_on = here.id "
+      "  FROM needed d, here "
+      " WHERE c.snapshot_id OPERATOR(pg_catalog.=) d.snapshot_id "
+      "   AND c.snapshot_id OPERATOR(pg_catalog.=) ANY (SELECT snapshot_id FROM locked) "
+      "   AND (d.oid IS NULL OR NOT EXISTS ( "
+      "          SELECT FROM pgdb_tools.snapshot_catalog o "
+      "           WHERE o.snapshot_id OPERATOR(pg_catalog.<>) d.snapshot_id "
+      "             AND o.name OPERATOR(pg_catalog.=) d.name "
+      "             AND ((o.created_by_oid OPERATOR(pg_catalog.=) d.oid "
+      "                   AND o.created_on OPERATOR(pg_catalog.=) here.id) "
+      "                  OR EXISTS (SELECT FROM needed e "
+      "                              WHERE e.snapshot_id OPERATOR(pg_catalog.=) o.snapshot_id "
+      "                                AND e.oid OPERATOR(pg_catalog.=) d.oid))))");
 }
 
 void require_user_schema(pg::Spi& spi, Oid nsp, const std::string& schema,
@@ -133,7 +185,7 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
                 "Roles " + spi.get_text(0, 2).value_or("") +
                     " each have a snapshot of that name that you can read.",
                 "Snapshot names are per role: run the call as the role whose snapshot you "
-                "mean (SET ROLE).");
+                "mean (SET ROLE), or name it by id, '#<snapshot_id>' (see the snapshots view).");
   std::int64_t id = spi.get_int64(0, 0).value();
   spi.execute(
       "SELECT snapshot_id, ordinal, source_relid::pg_catalog.int8, source_schema::pg_catalog.text, "
@@ -304,6 +356,59 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
 }
 
 }  // namespace
+
+void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
+                 const std::vector<std::string>& columns, std::vector<unsigned __int128>& digests) {
+  ContentHash hash;
+  for (Oid leaf : leaves)
+    pg::call([&] {
+      Relation rel = table_open(leaf, AccessShareLock);
+      TupleDesc desc = RelationGetDescr(rel);
+      int count = static_cast<int>(columns.size());
+      HashColumn* hashed = static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (count + 1)));
+      AttrNumber* attnums = static_cast<AttrNumber*>(palloc0(sizeof(AttrNumber) * (count + 1)));
+      for (int i = 0; i < count; ++i) {
+        AttrNumber attnum = get_attnum(leaf, columns[i].c_str());
+        if (attnum <= 0)
+          elog(ERROR, "column \"%s\" of relation %u is missing", columns[i].c_str(), leaf);
+        attnums[i] = attnum;
+        hashed[i].att = TupleDescAttr(desc, attnum - 1);
+        hashed[i].as_text = carries_local_oids(hashed[i].att->atttypid);
+        if (hashed[i].as_text) {
+          Oid function;
+          bool varlena;
+          getTypeOutputInfo(hashed[i].att->atttypid, &function, &varlena);
+          fmgr_info(function, &hashed[i].output);
+        }
+      }
+      MemoryContext per_batch = AllocSetContextCreate(
+          CurrentMemoryContext, "pgdb_tools restore comparison", ALLOCSET_DEFAULT_SIZES);
+      TupleTableSlot* slot = table_slot_create(rel, nullptr);
+      TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+      MemoryContext old = MemoryContextSwitchTo(per_batch);
+      std::uint64_t seen = 0;
+      while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+        slot_getallattrs(slot);
+        hash.begin_row();
+        for (int i = 0; i < count; ++i)
+          hash_value(hash, hashed[i], slot->tts_values[attnums[i] - 1],
+                     slot->tts_isnull[attnums[i] - 1]);
+        hash.end_row();
+        digests.push_back(hash.last_row());
+        if (++seen % batch_size == 0) {
+          MemoryContextReset(per_batch);
+          CHECK_FOR_INTERRUPTS();
+        }
+      }
+      MemoryContextSwitchTo(old);
+      table_endscan(scan);
+      ExecDropSingleTupleTableSlot(slot);
+      MemoryContextDelete(per_batch);
+      pfree(hashed);
+      pfree(attnums);
+      table_close(rel, NoLock);
+    });
+}
 
 std::vector<Oid> leaves_of(Oid relid) {
   char kind = pg::call([relid] { return get_rel_relkind(relid); });

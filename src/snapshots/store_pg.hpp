@@ -62,6 +62,22 @@ std::vector<Oid> leaves_of(Oid relid);
 std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
                         ContentHash& hash);
 
+// The row hash (ContentHash::last_row) of each row of `leaves` (relid's, from leaves_of) as of
+// `snapshot`, over the named columns in that order (each must exist in every leaf), appended to
+// `digests`. Used to tell which rows an in-place restore removes and reinstates.
+void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
+                 const std::vector<std::string>& columns, std::vector<unsigned __int128>& digests);
+
+// Brings the creators recorded in the snapshot catalog up to date with the roles of this cluster,
+// as the extension's owner (callers: the entry points that write, before they resolve a name):
+// a snapshot taken in another cluster (a dump restored here) is bound to the OID of the role of
+// its recorded name, a creator renamed since gets its new name recorded, and a creator that no
+// longer exists becomes nobody (OID 0), so that a role created later that reuses its name or OID
+// is not taken for it. Rows another transaction is updating are left to it; a binding that would
+// give one role two snapshots of one name is left undone (the name stays ambiguous, '#<id>' names
+// either). Nothing is done in a read-only transaction.
+void rebind_creators(pg::Spi& spi, Oid extension_owner);
+
 // The elements of a one-dimensional array argument; 22023 naming `argument` for NULL elements.
 std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const char* argument);
 

@@ -1,7 +1,8 @@
 # Snapshots under concurrent sessions: a REPEATABLE READ snapshot_create refuses a table that was
 # rewritten after its transaction began (40001) rather than copying it empty; two in-place restores
 # of the same tables listed in opposite orders queue instead of deadlocking; two sessions creating
-# the same snapshot name get 42710 for the second, not a unique-index error.
+# the same snapshot name get 42710 for the second, not a unique-index error; two replacing it
+# leave the second one.
 set -eu
 db=pgdb_e2e_snap_concurrency
 work=$(mktemp -d)
@@ -72,3 +73,26 @@ wait
 echo "second create of the same name: $(tr '\n' ' ' <"$work/dup.out")"
 grep -q "42710" "$work/dup.out" || fail "expected 42710 for the second create"
 [ "$(q -c "SELECT count(*) FROM pgdb_tools.snapshots WHERE name = 'dup'")" = 1 ] || fail "one snapshot named dup expected"
+
+# 4. replace => true from two sessions at once: the second waits for the first and replaces the
+# snapshot the first stored (its own, taken meanwhile), whether the old one was there or not:
+# one snapshot of the name is left, the second's, and no copy of the others stays behind.
+for start in with_old without_old; do
+  [ "$start" = with_old ] && q -c "SELECT pgdb_tools.snapshot_create('rep', ARRAY['t1']::regclass[], replace => true)" >/dev/null
+  q -c "BEGIN" -c "SELECT pgdb_tools.snapshot_create('rep', ARRAY['t1']::regclass[], note => 'first', replace => true)" \
+    -c "SELECT pg_sleep(1)" -c "COMMIT" >"$work/rep1.out" 2>&1 &
+  first=$!
+  sleep 0.3
+  q -c "SELECT pgdb_tools.snapshot_create('rep', ARRAY['t1', 't2']::regclass[], note => 'second', replace => true)" \
+    >"$work/rep2.out" 2>&1 || { cat "$work/rep2.out"; fail "the second replace ($start) failed"; }
+  wait $first || { cat "$work/rep1.out"; fail "the first replace ($start) failed"; }
+  out=$(q -c "SELECT count(*) || ' ' || min(note) || ' ' || min(tables) FROM pgdb_tools.snapshots WHERE name = 'rep'")
+  echo "two concurrent replaces ($start): $out"
+  [ "$out" = "1 second 2" ] || fail "one snapshot named rep, the second's, expected ($start)"
+  copies=$(q -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgdb_tools_snapshots'::regnamespace
+                   AND relkind = 'r' AND relname LIKE 's' || (SELECT snapshot_id FROM pgdb_tools.snapshots WHERE name = 'rep') || '\_%'")
+  all=$(q -c "SELECT count(*) FROM pg_class c WHERE relnamespace = 'pgdb_tools_snapshots'::regnamespace AND relkind = 'r'")
+  items=$(q -c "SELECT sum(tables) FROM pgdb_tools.snapshots")
+  [ "$copies" = 2 ] && [ "$all" = "$items" ] || fail "stored copies left behind ($copies, $all tables for $items items)"
+  q -c "SELECT pgdb_tools.snapshot_drop('rep')" >/dev/null
+done

@@ -79,18 +79,69 @@ out=$(calls dump_roles_alice "'SELECT string_agg(name || '' by '' || created_by,
   'SELECT string_agg(source || '' '' || rows, '','') FROM pgdb_tools.snapshot_tables(''alice_snap'')',
   'SELECT string_agg(definition -> ''sequences'' -> 0 ->> ''recorded'', '','') FROM pgdb_tools._snapshot_contents',
   'SELECT string_agg(source || '' '' || ok, '','') FROM pgdb_tools.snapshot_verify(''alice_snap'')',
-  'SELECT string_agg(source || '' '' || rows, '','') FROM pgdb_tools.snapshot_restore(''alice_snap'')',
-  'SELECT count(*) FROM dump_roles_t',
-  'SELECT pgdb_tools.snapshot_drop(''alice_snap'')',
-  'SELECT count(*) FROM pgdb_tools.snapshots'")
+  'SELECT string_agg(source || '' '' || rows || '' '' || removed || '' '' || reinstated, '','') FROM pgdb_tools.snapshot_restore(''alice_snap'')',
+  'SELECT count(*) FROM dump_roles_t'")
 echo "$out"
 expected='alice_snap by dump_roles_alice
 public.dump_roles_t 5
 true
 public.dump_roles_t true
-public.dump_roles_t 5
-5
+public.dump_roles_t 5 0 3
+5'
+[ "$out" = "$expected" ] || fail "the role of the recorded name"
+
+# The calls that write bound the snapshot to her OID in this cluster: from now on a rename keeps
+# it hers (the recorded name follows), and a role taking her old name gets nothing.
+bound=$(q2 -d restored -c "SELECT created_by_oid = 'dump_roles_alice'::regrole::oid AND created_on = pgdb_tools._system_identifier() FROM pgdb_tools.snapshot_catalog")
+[ "$bound" = t ] || fail "the snapshot was not bound to the role's OID in this cluster ($bound)"
+q2 -d restored -c "ALTER ROLE dump_roles_alice RENAME TO dump_roles_alice_new" -c "CREATE ROLE dump_roles_alice" \
+  -c "GRANT USAGE ON SCHEMA pgdb_tools TO dump_roles_alice" >/dev/null
+out=$(calls dump_roles_alice "'SELECT count(*) FROM pgdb_tools.snapshots',
+  'SELECT pgdb_tools.snapshot_drop(''alice_snap'')',
+  'SELECT pgdb_tools.snapshot_create(''alice_snap'', ARRAY[''pg_temp.nothing'']::regclass[])'")
+echo "$out"
+expected='0
+false
+42P01 relation "pg_temp.nothing" does not exist'
+[ "$out" = "$expected" ] || fail "a new role of the old name got at the snapshot"
+out=$(calls dump_roles_alice_new "'SELECT string_agg(name || '' by '' || created_by, '','') FROM pgdb_tools.snapshots',
+  'SELECT string_agg(definition -> ''sequences'' -> 0 ->> ''recorded'', '','') FROM pgdb_tools._snapshot_contents',
+  'SELECT pgdb_tools.snapshot_drop(''alice_snap'')',
+  'SELECT count(*) FROM pgdb_tools.snapshots'")
+echo "$out"
+expected='alice_snap by dump_roles_alice_new
+true
 true
 0'
-[ "$out" = "$expected" ] || fail "the role of the recorded name"
+[ "$out" = "$expected" ] || fail "the renamed creator"
+
+# Within one cluster, a dropped creator's snapshot belongs to nobody, also when its OID is handed
+# out again (pg_resetwal -o here; OID wraparound in life) once a call that writes has run since the
+# drop.
+q2 -d restored -c "CREATE ROLE dump_roles_dave" -c "GRANT USAGE ON SCHEMA pgdb_tools TO dump_roles_dave" \
+  -c "GRANT SELECT ON dump_roles_t TO dump_roles_dave" >/dev/null
+calls dump_roles_dave "'SELECT pgdb_tools.snapshot_create(''dave_snap'', ARRAY[''dump_roles_t'']::regclass[]) > 0'" >/dev/null
+dave_oid=$(q2 -d postgres -c "SELECT oid FROM pg_roles WHERE rolname = 'dump_roles_dave'")
+q2 -d restored -c "REVOKE ALL ON SCHEMA pgdb_tools FROM dump_roles_dave" -c "REVOKE ALL ON dump_roles_t FROM dump_roles_dave" \
+  -c "DROP ROLE dump_roles_dave" -c "SELECT pgdb_tools.snapshot_drop('no_such_snapshot')" >/dev/null
+# A dead pg_authid row still holds its OID until vacuumed.
+q2 -d postgres -c "VACUUM pg_catalog.pg_authid" >/dev/null
+as_owner "$PGBIN/pg_ctl" -D "$dir2/data" -m fast -w stop >/dev/null
+as_owner "$PGBIN/pg_resetwal" -o "$dave_oid" "$dir2/data" >/dev/null
+as_owner "$PGBIN/pg_ctl" -D "$dir2/data" -l "$dir2/server.log" -w -t 60 \
+  -o "-p $port2 -k $dir2 -c listen_addresses='' -c fsync=off" start >/dev/null
+q2 -d postgres -c "CREATE ROLE dump_roles_erin" >/dev/null
+erin_oid=$(q2 -d postgres -c "SELECT oid FROM pg_roles WHERE rolname = 'dump_roles_erin'")
+[ "$erin_oid" = "$dave_oid" ] || fail "could not give dump_roles_erin dave's old OID ($erin_oid, not $dave_oid)"
+q2 -d restored -c "GRANT USAGE ON SCHEMA pgdb_tools TO dump_roles_erin" >/dev/null
+out=$(calls dump_roles_erin "'SELECT count(*) FROM pgdb_tools.snapshots',
+  'SELECT pgdb_tools.snapshot_drop(''dave_snap'')',
+  'SELECT count(*) FROM pgdb_tools.snapshot_tables(''dave_snap'')'")
+echo "$out"
+expected='0
+false
+42704 snapshot "dave_snap" does not exist'
+[ "$out" = "$expected" ] || fail "the role holding a dropped creator's OID got at its snapshot"
+nobody=$(q2 -d restored -c "SELECT created_by || ' ' || created_by_oid FROM pgdb_tools.snapshot_catalog WHERE name = 'dave_snap'")
+[ "$nobody" = "dump_roles_dave 0" ] || fail "the dropped creator's snapshot is not nobody's ($nobody)"
 echo "ok"

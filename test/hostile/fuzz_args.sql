@@ -135,6 +135,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('snapshot_create', '', 'tables', $$'{app.docs,app.items}'::regclass[]$$),
   ('snapshot_create', '', 'note', $$'fuzz'$$),
   ('snapshot_create', '', 'tags', $$'{fuzz}'::text[]$$),
+  ('snapshot_create', '', 'replace', 'true'),
   ('snapshot_create', 'schemas', 'name', $$'fz_new'$$),
   ('snapshot_create', 'schemas', 'schemas', $$'{app}'::name[]$$),
   ('snapshot_tables', '', 'name', $$'fx_snap'$$),
@@ -200,6 +201,8 @@ INSERT INTO hostile.values (type, label, expr) VALUES
   ('text', '3000000000', $$'3000000000'$$),
   ('text', 'int8 max', $$'9223372036854775807'$$),
   ('text', 'int8 min', $$'-9223372036854775808'$$),
+  ('text', 'snapshot id', $$'#1'$$),
+  ('text', 'snapshot id too long', $$'#9223372036854775808'$$),
   ('text', '1e400', $$'1e400'$$),
   ('text', 'NaN', $$'NaN'$$),
   ('text', 'infinity', $$'infinity'$$),
@@ -404,6 +407,9 @@ UNION ALL
 SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save|snapshot_restore)$', 'tables', l,
        'the extension''s own and the system tables are never snapshot material'
   FROM unnest(ARRAY['extension catalog', 'catalog']) l
+UNION ALL
+SELECT '^(snapshot_create)$', 'name', l, '''#<id>'' names a snapshot by id: no new name begins with #'
+  FROM unnest(ARRAY['snapshot id', 'snapshot id too long']) l
 UNION ALL
 SELECT '^(snapshot_restore)$', 'target_schema', l, 'no restore into the extension''s or the system''s schemas'
   FROM unnest(ARRAY['pgdb_tools', 'pgdb_tools_snapshots', 'pg_catalog', 'pg_toast', 'information_schema']) l

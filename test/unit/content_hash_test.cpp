@@ -181,6 +181,28 @@ TEST(ContentHash, SumWrapsModulo128Bits) {
   EXPECT_EQ(left.rows(), 1000u);
 }
 
+TEST(ContentHash, LastRowIsTheRowsShareOfTheSum) {
+  ContentHash hash;
+  add_row(hash, {"a", std::nullopt});
+  unsigned __int128 first = hash.last_row();
+  add_row(hash, {"b", "c"});
+  unsigned __int128 second = hash.last_row();
+  EXPECT_NE(first, second);
+  ContentHash again;
+  add_row(again, {"a", std::nullopt});
+  EXPECT_EQ(again.last_row(), first);  // equal rows, equal row hashes
+  ContentHash two;
+  add_row(two, {"b", "c"});
+  add_row(two, {"a", std::nullopt});
+  EXPECT_EQ(two.hex(), hash.hex());
+  // one row's sum is its row hash
+  char expected[33];
+  std::snprintf(expected, sizeof expected, "%016llx%016llx",
+                static_cast<unsigned long long>(first >> 64),
+                static_cast<unsigned long long>(first));
+  EXPECT_EQ(again.hex(), expected);
+}
+
 // Which values are hashed as text: those whose bytes hold OIDs a dump and restore renumbers.
 TEST(HashAsText, BuiltInTypesAreHashedAsBytes) {
   EXPECT_FALSE(hash_as_text(23, 0));     // integer

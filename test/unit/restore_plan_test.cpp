@@ -615,5 +615,34 @@ TEST(TargetDdl, UntrustedDefinitionLeavesOutCode) {
   EXPECT_TRUE(trusted.skipped.empty());
 }
 
+// Rows compared as multisets of row hashes: order does not matter, duplicates count.
+TEST(CompareRows, CountsRowsOnEachSideOnly) {
+  std::vector<unsigned __int128> current{5, 1, 3, 3, 9};
+  std::vector<unsigned __int128> snapshot{3, 1, 2, 7};
+  RowChanges changes = compare_rows(current, snapshot);
+  EXPECT_EQ(changes.removed, 3u);     // one 3, 5 and 9
+  EXPECT_EQ(changes.reinstated, 2u);  // 2 and 7
+}
+
+TEST(CompareRows, EqualContentsInAnyOrderChangeNothing) {
+  std::vector<unsigned __int128> current{4, 2, 2, 8};
+  std::vector<unsigned __int128> snapshot{2, 8, 4, 2};
+  RowChanges changes = compare_rows(current, snapshot);
+  EXPECT_EQ(changes.removed, 0u);
+  EXPECT_EQ(changes.reinstated, 0u);
+}
+
+TEST(CompareRows, EmptySides) {
+  std::vector<unsigned __int128> none;
+  std::vector<unsigned __int128> three{(static_cast<unsigned __int128>(1) << 100), 2, 3};
+  RowChanges emptied = compare_rows(none, three);
+  EXPECT_EQ(emptied.removed, 0u);
+  EXPECT_EQ(emptied.reinstated, 3u);
+  std::vector<unsigned __int128> none_again;
+  RowChanges added = compare_rows(three, none_again);
+  EXPECT_EQ(added.removed, 3u);
+  EXPECT_EQ(added.reinstated, 0u);
+}
+
 }  // namespace
 }  // namespace pgdb::snapshots
