@@ -370,6 +370,16 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
                 std::to_string(id) + ", " + std::to_string(i + 1) + ")");
     spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
                 pg::quote_identifier(storage_name + "_read") + " TO PUBLIC");
+    // The copy itself is readable by the snapshot's creator and the table's owner, who could read
+    // these rows when it was taken: so that they can pg_dump the database (which locks and reads
+    // every table), and by nobody else (docs/snapshots.md, "pg_dump and pg_restore").
+    spi.execute("SELECT pg_catalog.pg_get_userbyid(relowner)::pg_catalog.text FROM pg_catalog.pg_class "
+                "WHERE oid OPERATOR(pg_catalog.=) $1",
+                {pg::Param::oid(relid)});
+    std::string table_owner = spi.get_text(0, 0).value();
+    spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
+                pg::quote_identifier(storage_name) + " TO " + pg::quote_identifier(created_by) +
+                (table_owner == created_by ? "" : ", " + pg::quote_identifier(table_owner)));
     ContentHash hash;
     std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
