@@ -331,6 +331,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
                   {}, "Retry the transaction.");
   }
 
+  // The copies' owner reads them as owner: it is never granted to.
+  const std::string owner_name = pg::call([owner] { return GetUserNameFromId(owner, false); });
   pg::ActingAs as_owner(owner);
   std::vector<pg::Param> header{pg::Param::text(name),
                                 pg::Param::text(created_by),
@@ -376,10 +378,15 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     spi.execute("SELECT pg_catalog.pg_get_userbyid(relowner)::pg_catalog.text FROM pg_catalog.pg_class "
                 "WHERE oid OPERATOR(pg_catalog.=) $1",
                 {pg::Param::oid(relid)});
-    std::string table_owner = spi.get_text(0, 0).value();
-    spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
-                pg::quote_identifier(storage_name) + " TO " + pg::quote_identifier(created_by) +
-                (table_owner == created_by ? "" : ", " + pg::quote_identifier(table_owner)));
+    std::string readers;
+    for (const std::string& reader : {created_by, spi.get_text(0, 0).value()})
+      if (reader != owner_name && readers.find(pg::quote_identifier(reader) + ",") == std::string::npos)
+        readers += pg::quote_identifier(reader) + ",";
+    if (!readers.empty()) {
+      readers.pop_back();
+      spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
+                  pg::quote_identifier(storage_name) + " TO " + readers);
+    }
     ContentHash hash;
     std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});

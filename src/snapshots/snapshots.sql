@@ -61,7 +61,6 @@ CREATE TABLE snapshot_schedules (
 );
 COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_snapshot); each role sees its own';
 REVOKE ALL ON snapshot_schedules FROM PUBLIC;
-GRANT SELECT ON snapshot_schedules TO PUBLIC;
 -- No row-level security: pg_dump turns it off and fails on a table it would apply to. Each role
 -- reads its own schedules through _own_snapshot_schedules.
 GRANT SELECT, INSERT ON snapshot_schedules TO pg_database_owner;
