@@ -135,10 +135,12 @@ SELECT name, created_by FROM pgdb_tools.snapshots WHERE name LIKE 'app%' ORDER B
 -- Schedules are per role: another role cannot take or squat a prefix.
 SET ROLE hard_mallory;
 SELECT pgdb_tools._snapshot_schedule_save('nightly', ARRAY['mal.t']::regclass[], NULL, 3);
-SELECT name_prefix, owner_name FROM pgdb_tools.snapshot_schedules;
+SELECT name_prefix, owner_name FROM pgdb_tools._own_snapshot_schedules;
+-- the table itself is the database owner's to read (pg_dump), not everyone's
+SELECT count(*) FROM pgdb_tools.snapshot_schedules;
 SET ROLE hard_alice;
 SELECT pgdb_tools._snapshot_schedule_save('nightly', ARRAY['hard.users']::regclass[], NULL, 2);
-SELECT name_prefix, owner_name, keep_last FROM pgdb_tools.snapshot_schedules;
+SELECT name_prefix, owner_name, keep_last FROM pgdb_tools._own_snapshot_schedules;
 SELECT pgdb_tools._take_scheduled_snapshot('nightly') > 0 AS taken;
 RESET ROLE;
 SELECT owner_name, name_prefix FROM pgdb_tools.snapshot_schedules ORDER BY 1;

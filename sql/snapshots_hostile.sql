@@ -146,10 +146,11 @@ ALTER TABLE hostile.app_data ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY
 SELECT source, rows FROM pgdb_tools.snapshot_restore('app_before');
 \set VERBOSITY default
 ALTER TABLE hostile.app_data NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
--- nor is an owner without USAGE on schema pgdb_tools, through which the copy is read
-REVOKE USAGE ON SCHEMA pgdb_tools FROM hostile_app;
+-- nor is an owner without USAGE on schema pgdb_tools, through which the copy is read (every role
+-- has it unless a DBA revokes it from PUBLIC)
+REVOKE USAGE ON SCHEMA pgdb_tools FROM PUBLIC, hostile_app;
 SELECT source, rows FROM pgdb_tools.snapshot_restore('app_before');
-GRANT USAGE ON SCHEMA pgdb_tools TO hostile_app;
+GRANT USAGE ON SCHEMA pgdb_tools TO PUBLIC, hostile_app;
 
 -- 3. The extension's own schemas and tables are never snapshot or restore material (item 10).
 \set VERBOSITY sqlstate

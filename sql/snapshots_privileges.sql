@@ -70,7 +70,7 @@ SELECT pgdb_tools.snapshot_drop('admin_shared');
 SELECT * FROM pgdb_tools.snapshot_tables('alice_1');
 SELECT pgdb_tools.snapshot_drop('alice_1');
 RESET ROLE;
--- nobody was granted anything on the copies; their views are readable by all (and filter)
+-- a copy is readable by its creator and its table's owner only (pg_dump); the views by all (and filter)
 SELECT relname, relkind, relacl FROM pg_class WHERE relnamespace = 'pgdb_tools_snapshots'::regnamespace
    AND relkind IN ('r', 'v') ORDER BY relname;
 

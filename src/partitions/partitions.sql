@@ -19,9 +19,15 @@ CREATE TABLE partition_sets (
   PRIMARY KEY (parent_schema, parent_name)
 );
 COMMENT ON TABLE partition_sets IS 'Partition sets pgdb_tools maintains';
-SELECT pg_catalog.pg_extension_config_dump('partition_sets', '');
+-- A dump by a role that is not a superuser keeps the sets of its own tables that maintenance runs
+-- as it for, which it may load back (docs/snapshots.md, "pg_dump and pg_restore").
+SELECT pg_catalog.pg_extension_config_dump('partition_sets',
+  'WHERE pgdb_tools._dump_keeps(owner_name, parent_schema, parent_name)');
 REVOKE ALL ON partition_sets FROM PUBLIC;
 GRANT SELECT ON partition_sets TO PUBLIC;
+GRANT INSERT ON partition_sets TO pg_database_owner;
+CREATE TRIGGER check_restored_row BEFORE INSERT ON partition_sets
+  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
 
 CREATE TABLE partition_runs (
   run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -390,6 +390,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
                   {}, "Retry the transaction.");
   }
 
+  // The copies' owner reads them as owner: it is never granted to.
+  const std::string owner_name = pg::call([owner] { return GetUserNameFromId(owner, false); });
   pg::ActingAs as_owner(owner);
   // The copies are made first and the catalog rows written last, so that a replaced snapshot is
   // dropped only once its successor is stored.
@@ -407,7 +409,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     });
     // Readers read the copy through this view: it reads the copy with the view owner's rights,
     // and only for a caller _snapshot_item_readable() admits (a filter without columns, checked
-    // once per query). No grants on the copy change hands.
+    // once per query). Reading through it needs no grant on the copy.
     spi.execute("CREATE VIEW " + std::string(storage_schema) + "." +
                 pg::quote_identifier(storage_name + "_read") +
                 " WITH (security_barrier) AS SELECT * FROM " + std::string(storage_schema) + "." +
@@ -415,6 +417,22 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
                 std::to_string(id) + ", " + std::to_string(i + 1) + ")");
     spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
                 pg::quote_identifier(storage_name + "_read") + " TO PUBLIC");
+    // The copy itself is readable by the snapshot's creator and the table's owner, who could read
+    // these rows when it was taken: so that they can pg_dump the database (which locks and reads
+    // every table), and by nobody else (docs/snapshots.md, "pg_dump and pg_restore").
+    spi.execute(
+        "SELECT pg_catalog.pg_get_userbyid(relowner)::pg_catalog.text FROM pg_catalog.pg_class "
+        "WHERE oid OPERATOR(pg_catalog.=) $1",
+        {pg::Param::oid(relid)});
+    const std::string table_owner = spi.get_text(0, 0).value();
+    std::vector<std::string> readers;
+    if (created_by != owner_name) readers.push_back(pg::quote_identifier(created_by));
+    if (table_owner != owner_name && table_owner != created_by)
+      readers.push_back(pg::quote_identifier(table_owner));
+    if (!readers.empty())
+      spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
+                  pg::quote_identifier(storage_name) + " TO " +
+                  (readers.size() == 1 ? readers[0] : readers[0] + ", " + readers[1]));
     ContentHash hash;
     std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});

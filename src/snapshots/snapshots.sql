@@ -7,6 +7,8 @@ CREATE SCHEMA pgdb_tools_snapshots;
 COMMENT ON SCHEMA pgdb_tools_snapshots IS 'Copies of the tables in pgdb_tools snapshots (read them through pgdb_tools functions)';
 REVOKE ALL ON SCHEMA pgdb_tools_snapshots FROM PUBLIC;
 GRANT USAGE ON SCHEMA pgdb_tools_snapshots TO PUBLIC;
+-- pg_restore run by the database owner (not a superuser) recreates the copies of its dump here.
+GRANT CREATE ON SCHEMA pgdb_tools_snapshots TO pg_database_owner;
 
 CREATE SEQUENCE snapshot_ids;
 CREATE TABLE snapshot_catalog (
@@ -45,9 +47,12 @@ CREATE TABLE snapshot_items (
 );
 COMMENT ON TABLE snapshot_items IS 'One row per table of a snapshot: its copy, counts, hash and definition';
 REVOKE ALL ON snapshot_catalog, snapshot_items, snapshot_ids FROM PUBLIC;
-SELECT pg_catalog.pg_extension_config_dump('snapshot_catalog', '');
-SELECT pg_catalog.pg_extension_config_dump('snapshot_items', '');
-SELECT pg_catalog.pg_extension_config_dump('snapshot_ids', '');
+-- pg_dump and pg_restore run by the database owner (not a superuser) read and load the catalog
+-- (docs/snapshots.md, "pg_dump and pg_restore"): a dump holds only the dumping role's own
+-- snapshots (the filters below, evaluated as the dumping role), and a row loaded by anyone but a
+-- superuser must be one that role could have made (_check_restored_row).
+GRANT SELECT, INSERT ON snapshot_catalog, snapshot_items TO pg_database_owner;
+GRANT SELECT, UPDATE ON snapshot_ids TO pg_database_owner;
 
 CREATE TABLE snapshot_schedules (
   owner_name name NOT NULL,
@@ -59,10 +64,12 @@ CREATE TABLE snapshot_schedules (
 );
 COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_snapshot); each role sees its own';
 REVOKE ALL ON snapshot_schedules FROM PUBLIC;
-GRANT SELECT ON snapshot_schedules TO PUBLIC;
-ALTER TABLE snapshot_schedules ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_schedules ON snapshot_schedules FOR SELECT USING (owner_name = current_user);
-SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', '');
+-- No row-level security: pg_dump turns it off and fails on a table it would apply to. Each role
+-- reads its own schedules through _own_snapshot_schedules.
+GRANT SELECT, INSERT ON snapshot_schedules TO pg_database_owner;
+CREATE VIEW _own_snapshot_schedules WITH (security_barrier) AS
+SELECT * FROM snapshot_schedules WHERE owner_name OPERATOR(pg_catalog.=) current_user;
+GRANT SELECT ON _own_snapshot_schedules TO PUBLIC;
 
 -- Whether the current user may read the copy of the table recorded as (relid, schema, name)
 -- with the given columns: the table still exists under that name, the user may use its schema,
@@ -172,7 +179,7 @@ CREATE FUNCTION _snapshot_resolve(name text)
   -- own snapshot only: never a copy another role made under it.
   scheduled AS (
     SELECT EXISTS (
-      SELECT FROM pgdb_tools.snapshot_schedules s
+      SELECT FROM pgdb_tools._own_snapshot_schedules s
        WHERE s.owner_name OPERATOR(pg_catalog.=) current_user
          AND (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
               OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_'))
@@ -185,6 +192,27 @@ CREATE FUNCTION _snapshot_resolve(name text)
     FROM visible v, scheduled
    WHERE v.own OR NOT scheduled.mine
 $$;
+
+-- Whether a dump by the current user keeps the given snapshot: the filter of snapshot_catalog and
+-- snapshot_items (pg_dump evaluates it as the dumping role, who needs SELECT on the catalog): a
+-- superuser's keeps all, anyone else's their own (whose copies they may read, see
+-- snapshot_create), which _check_restored_row lets them load back.
+CREATE FUNCTION _dumps_snapshot(snapshot_id bigint) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT FROM pgdb_tools.snapshot_catalog c
+                  WHERE c.snapshot_id OPERATOR(pg_catalog.=) _dumps_snapshot.snapshot_id
+                    AND pgdb_tools._snapshot_creator(c.created_by_oid, c.created_by, c.created_on))
+$$;
+SELECT pg_catalog.pg_extension_config_dump('snapshot_catalog', 'WHERE pgdb_tools._dumps_snapshot(snapshot_id)');
+SELECT pg_catalog.pg_extension_config_dump('snapshot_items', 'WHERE pgdb_tools._dumps_snapshot(snapshot_id)');
+SELECT pg_catalog.pg_extension_config_dump('snapshot_ids', '');
+SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_tools._dump_keeps(owner_name, NULL, NULL)');
+CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_catalog
+  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
+CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_items
+  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
+CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_schedules
+  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
 
 CREATE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,
@@ -390,8 +418,8 @@ DECLARE
   s pgdb_tools.snapshot_schedules;
   id bigint;
 BEGIN
-  SELECT * INTO s FROM pgdb_tools.snapshot_schedules
-   WHERE snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix
+  SELECT * INTO s FROM pgdb_tools._own_snapshot_schedules
+   WHERE _own_snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix
      AND owner_name = current_user;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'you have no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';

@@ -15,9 +15,15 @@ CREATE TABLE managed_triggers (
 );
 COMMENT ON TABLE managed_triggers IS
   'Triggers pgdb_tools manages: the declared spec and pg_get_triggerdef() as installed';
-SELECT pg_catalog.pg_extension_config_dump('managed_triggers', '');
+-- A dump by a role that is not a superuser keeps the records of its own tables' triggers, which
+-- it may load back (docs/snapshots.md, "pg_dump and pg_restore").
+SELECT pg_catalog.pg_extension_config_dump('managed_triggers',
+  'WHERE pgdb_tools._dump_keeps(NULL, table_schema, table_name)');
 REVOKE ALL ON managed_triggers FROM PUBLIC;
 GRANT SELECT ON managed_triggers TO PUBLIC;
+GRANT INSERT ON managed_triggers TO pg_database_owner;
+CREATE TRIGGER check_restored_row BEFORE INSERT ON managed_triggers
+  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
 
 CREATE FUNCTION _trigger_protect() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_protect';

@@ -28,7 +28,7 @@ CREATE DATABASE ${DB}_template OWNER $ROLE;
 SQL
 for db in "$DB" "${DB}_template"; do
   psql -X -q -d "$db" -v ON_ERROR_STOP=1 \
-    -c "CREATE EXTENSION pgdb_tools" -c "GRANT USAGE ON SCHEMA pgdb_tools TO $ROLE"
+    -c "CREATE EXTENSION pgdb_tools"
 done
 psql -X -At -d "$DB" -c "SELECT rolsuper FROM pg_roles WHERE rolname = '$ROLE'" | grep -qx f
 

@@ -2,7 +2,8 @@
 # baselines of test/hostile/fuzz_calls.sql, arguments evaluated to literals) as a superuser, the
 # tables' owner, a role with SELECT only, a role with no rights on them (these four get USAGE on
 # schema pgdb_tools from the script, as a DBA would grant it) and a role with only what the
-# extension grants (0.1.0: not even USAGE on its schema, so 42501 everywhere), twice: with
+# extension grants (since 0.3.0 USAGE on its schema to PUBLIC, so what the role with no rights
+# gets; before, 42501 everywhere), twice: with
 # search_path 'public, pg_catalog' and with '"$user", public'. Schema public holds planted
 # operators, functions and aggregates (test/hostile/plant.sql, owned by the database owner, as
 # PostgreSQL 15 allows) that log their own execution; the owner's table has a CHECK function that
