@@ -35,7 +35,7 @@ SELECT pgdb_tools.schedule_maintenance();
 \set VERBOSITY default
 SELECT pgdb_tools.schedule_maintenance();
 SELECT pgdb_tools.schedule_snapshot('nightly', '0 3 * * *', ARRAY['sched_src']::regclass[]);
-SELECT count(*) AS schedules FROM pgdb_tools.snapshot_schedules;
+SELECT count(*) AS schedules FROM pgdb_tools._own_snapshot_schedules;
 SELECT parent, last_job_status FROM pgdb_tools.partition_status;
 RESET ROLE;
 GRANT USAGE ON SCHEMA cron TO pgdb_tools_test_sched, pgdb_tools_test_other;

@@ -131,6 +131,9 @@ SELECT created_by FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = :alice_ol
 -- "already have" it, sees it only as a reader of its tables, and cannot drop it
 REVOKE ALL ON SCHEMA pgdb_tools, idt FROM snapid_alice2;
 REVOKE ALL ON idt.shared FROM snapid_alice2;
+-- a role that took snapshots may read their copies: DROP OWNED BY takes that away, as for any
+-- privilege, before DROP ROLE
+DROP OWNED BY snapid_alice2;
 DROP ROLE snapid_alice2;
 CREATE ROLE snapid_alice2;
 GRANT USAGE ON SCHEMA pgdb_tools, idt TO snapid_alice2;

@@ -149,9 +149,9 @@ pgdb_count_audit_docs
 1
 t
 published|t|2|'hello':1A 'world':2B|1
-09000
-09000
-09000
+23514
+23514
+23000
 1|f
 2|t
 1

@@ -86,7 +86,7 @@ GRANT USAGE ON SCHEMA pgdb_tools TO hostile_reader, hostile_nobody;
 -- pg_cron's schema, where it is installed: as a DBA lets roles schedule their own jobs
 DO $$ BEGIN
   IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'cron') THEN
-    GRANT USAGE ON SCHEMA cron TO hostile_owner, hostile_reader, hostile_nobody;
+    GRANT USAGE ON SCHEMA cron TO hostile_owner, hostile_reader, hostile_nobody, hostile_bare;
   END IF;
 END $$;
 GRANT USAGE ON SCHEMA app TO hostile_reader;
