@@ -123,7 +123,7 @@ q2 -d restored -c "CREATE ROLE dump_roles_dave" -c "GRANT USAGE ON SCHEMA pgdb_t
 calls dump_roles_dave "'SELECT pgdb_tools.snapshot_create(''dave_snap'', ARRAY[''dump_roles_t'']::regclass[]) > 0'" >/dev/null
 dave_oid=$(q2 -d postgres -c "SELECT oid FROM pg_roles WHERE rolname = 'dump_roles_dave'")
 q2 -d restored -c "REVOKE ALL ON SCHEMA pgdb_tools FROM dump_roles_dave" -c "REVOKE ALL ON dump_roles_t FROM dump_roles_dave" \
-  -c "DROP ROLE dump_roles_dave" -c "SELECT pgdb_tools.snapshot_drop('no_such_snapshot')" >/dev/null
+  -c "DROP OWNED BY dump_roles_dave" -c "DROP ROLE dump_roles_dave" -c "SELECT pgdb_tools.snapshot_drop('no_such_snapshot')" >/dev/null
 # A dead pg_authid row still holds its OID until vacuumed.
 q2 -d postgres -c "VACUUM pg_catalog.pg_authid" >/dev/null
 as_owner "$PGBIN/pg_ctl" -D "$dir2/data" -m fast -w stop >/dev/null
