@@ -14,9 +14,14 @@ libdir=$("$PGBIN/pg_config" --pkglibdir)
 library=$libdir/pgdb_tools.so
 saved=$REPO/build/upgrade-current-pgdb_tools.so
 as_installer() { if [ -w "$libdir" ]; then "$@"; else sudo "$@"; fi; }
+# put_library FILE: installs FILE as the library under a new inode (copy beside it, then rename):
+# copying over the file itself would change pages that running backends have mapped (SIGBUS).
+put_library() {
+  as_installer cp "$1" "$library.new.$$" && as_installer mv -f "$library.new.$$" "$library"
+}
 cp "$library" "$saved"
 cleanup() {
-  as_installer cp "$saved" "$library"  # the current library, whatever happened
+  put_library "$saved"  # the current library, whatever happened
   dropdb --if-exists "$fresh" >/dev/null 2>&1 || true
   dropdb --if-exists "$upgraded" >/dev/null 2>&1 || true
 }
@@ -102,7 +107,7 @@ describe "$fresh" >"$REPO/build/upgrade-fresh.txt"
 grep -v '^#' "$REPO/src/upgrade/releases" | while read -r old commit; do
   echo "== from $old to $current"
   old_library=$(release_library "$old" "$commit")
-  as_installer cp "$old_library" "$library"
+  put_library "$old_library"
   dropdb --if-exists "$upgraded"
   createdb "$upgraded"
   # The old release's objects, in use: one trigger of every kind, a partition set with a run
@@ -136,7 +141,7 @@ DROP TABLE dropped_events;
 CREATE VIEW my_snapshots AS SELECT name, total_rows FROM pgdb_tools.snapshots;
 SQL
   # The current library from here on: new sessions load it.
-  as_installer cp "$saved" "$library"
+  put_library "$saved"
   # Between installing the new files and ALTER EXTENSION ... UPDATE, the new library serves the
   # old functions: they may fail, cleanly, but must not take the server down.
   log_lines=$(wc -l <"$PGHOST/server.log")
