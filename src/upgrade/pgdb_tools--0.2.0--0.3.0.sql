@@ -80,39 +80,6 @@ BEGIN
   RETURN NEW;
 END $$;
 
-CREATE OR REPLACE FUNCTION _snapshot_resolve(name text)
-  RETURNS TABLE(snapshot_id bigint, candidates bigint, creators text)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  WITH wanted AS (
-    SELECT CASE WHEN _snapshot_resolve.name OPERATOR(pg_catalog.~) '^#[0-9]{1,18}$'
-                THEN substr(_snapshot_resolve.name, 2)::bigint END AS id),
-  visible AS (
-    SELECT DISTINCT c.snapshot_id,
-           CASE WHEN c.creator IS NULL THEN quote_ident(c.created_by) OPERATOR(pg_catalog.||) ' (dropped)'
-                ELSE quote_ident(c.created_by) END AS created_by,
-           c.creator OPERATOR(pg_catalog.=)
-             (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) AS own
-      FROM pgdb_tools._snapshot_contents c, wanted w
-     WHERE CASE WHEN w.id IS NULL THEN c.snapshot_name OPERATOR(pg_catalog.=) _snapshot_resolve.name
-                ELSE c.snapshot_id OPERATOR(pg_catalog.=) w.id END),
-  -- A name one of the caller's schedules takes (<prefix>_<YYYYMMDD_HHMMSS>) means the caller's
-  -- own snapshot only: never a copy another role made under it.
-  scheduled AS (
-    SELECT EXISTS (
-      SELECT FROM pgdb_tools._own_snapshot_schedules s
-       WHERE s.owner_name OPERATOR(pg_catalog.=) current_user
-         AND (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
-              OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_'))
-         AND (substr(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 2)
-              OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')) AS mine)
-  SELECT CASE WHEN bool_or(v.own) THEN min(v.snapshot_id) FILTER (WHERE v.own)
-              WHEN count(*) OPERATOR(pg_catalog.=) 1 THEN min(v.snapshot_id) END,
-         CASE WHEN bool_or(v.own) THEN 1 ELSE count(*) END,
-         string_agg(v.created_by, ', ' ORDER BY v.created_by)
-    FROM visible v, scheduled
-   WHERE v.own OR NOT scheduled.mine
-$$;
-
 CREATE OR REPLACE FUNCTION _dumps_snapshot(snapshot_id bigint) RETURNS boolean
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT EXISTS (SELECT FROM pgdb_tools.snapshot_catalog c
