@@ -65,7 +65,9 @@ struct CronTask {
   char hint[1024];
 };
 
-char* task_strings(CronTask* task) { return reinterpret_cast<char*>(task) + MAXALIGN(sizeof(CronTask)); }
+char* task_strings(CronTask* task) {
+  return reinterpret_cast<char*>(task) + MAXALIGN(sizeof(CronTask));
+}
 
 // Copies at most size - 1 bytes of source, cut at a character boundary of the server encoding.
 void copy_clipped(char* target, std::size_t size, const char* source) {
@@ -94,9 +96,14 @@ void run_task(CronTask* task) {
   {
     // The role's own settings (ALTER ROLE ... SET role) must not make the worker another role.
     if (GetUserId() != task->role)
-      ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                      errmsg("the background worker is not running as the role that asked"),
-                      errdetail("A setting of the role (ALTER ROLE ... SET role) changed it.")));
+      ereport(ERROR,
+              (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+               errmsg("connected as the role that asked, the background worker is role \"%s\"",
+                      GetUserNameFromId(GetUserId(), false)),
+               errdetail("A setting of the role (ALTER ROLE ... SET role) changes the current "
+                         "user of its sessions, so its pg_cron jobs would run as another role."),
+               errhint("A superuser removes the setting (ALTER ROLE ... RESET role, see "
+                       "pg_db_role_setting), or schedule as another role.")));
     SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
     enable_timeout_after(STATEMENT_TIMEOUT, worker_statement_timeout_ms);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
@@ -108,8 +115,7 @@ void run_task(CronTask* task) {
     if (task->operation == static_cast<int32>(CronOperation::schedule)) {
       // All six arguments, so that no other overload can be the one called; username NULL: pg_cron
       // uses the connected role.
-      sql =
-          "SELECT cron.schedule_in_database($1, $2, $3, $4, NULL::pg_catalog.text, true)";
+      sql = "SELECT cron.schedule_in_database($1, $2, $3, $4, NULL::pg_catalog.text, true)";
       values[0] = CStringGetTextDatum(job_name);
       values[1] = CStringGetTextDatum(schedule);
       values[2] = CStringGetTextDatum(command);
@@ -247,15 +253,17 @@ void run_in_worker(const CronRequest& request, Oid database, const char* caller_
   outcome->sqlerrcode = task->sqlerrcode;
   outcome->job_id = task->job_id;
   outcome->removed = task->removed;
-  // The worker wrote them in pg_cron's database's encoding; one that is not valid here is not shown.
-  for (auto [target, source] : {std::pair{outcome->message, task->message},
-                                std::pair{outcome->detail, task->detail},
-                                std::pair{outcome->hint, task->hint}}) {
+  // The worker wrote them in pg_cron's database's encoding; one that is not valid here is not
+  // shown.
+  for (auto [target, source] :
+       {std::pair{outcome->message, task->message}, std::pair{outcome->detail, task->detail},
+        std::pair{outcome->hint, task->hint}}) {
     source[sizeof(task->message) - 1] = '\0';
     if (pg_verifymbstr(source, static_cast<int>(std::strlen(source)), true))
       strlcpy(target, source, sizeof(outcome->message));
     else
-      strlcpy(target, "(a message not valid in this database's encoding)", sizeof(outcome->message));
+      strlcpy(target, "(a message not valid in this database's encoding)",
+              sizeof(outcome->message));
   }
   dsm_detach(segment);
 }
@@ -276,18 +284,22 @@ CronDatabase cron_database() {
   std::string cron_name(name);
   Oid oid = call([name] { return get_database_oid(name, true); });
   if (!OidIsValid(oid))
-    throw Error("3D000", "pg_cron's database \"" + cron_name + "\" (cron.database_name) does not exist");
+    throw Error("3D000",
+                "pg_cron's database \"" + cron_name + "\" (cron.database_name) does not exist");
   return {oid, cron_name};
 }
 
 std::string database_name(Oid database) {
-  const char* name = call([database] { return static_cast<const char*>(get_database_name(database)); });
-  if (name == nullptr) throw Error("3D000", "database " + std::to_string(database) + " does not exist");
+  const char* name =
+      call([database] { return static_cast<const char*>(get_database_name(database)); });
+  if (name == nullptr)
+    throw Error("3D000", "database " + std::to_string(database) + " does not exist");
   return name;
 }
 
 std::string role_name(Oid role) {
-  const char* name = call([role] { return static_cast<const char*>(GetUserNameFromId(role, true)); });
+  const char* name =
+      call([role] { return static_cast<const char*>(GetUserNameFromId(role, true)); });
   if (name == nullptr)
     throw Error(sqlstate::undefined_object, "role " + std::to_string(role) + " does not exist");
   return name;
@@ -342,8 +354,9 @@ void require_worker_may_connect(const CronRequest& request, const CronDatabase& 
       !(all_ascii(request.job_name) && all_ascii(request.schedule) && all_ascii(request.command) &&
         all_ascii(caller_database)))
     throw Error("22021",
-                "database \"" + cron.name + "\" has another encoding than this one: the pg_cron "
-                "job's name, schedule, command and this database's name must be ASCII");
+                "database \"" + cron.name +
+                    "\" has another encoding than this one: the pg_cron "
+                    "job's name, schedule, command and this database's name must be ASCII");
 }
 
 void bound(const std::string& value, std::size_t limit, const char* what) {
@@ -373,7 +386,8 @@ void add_request(CronRequest request) {
     detail = "It will run in database \"" + caller_database + "\" as role \"" + role + "\".";
   } else {
     message = "pg_cron job \"" + request.job_name + "\" of role \"" + role +
-              "\" will be removed from database \"" + cron.name + "\" when this transaction commits";
+              "\" will be removed from database \"" + cron.name +
+              "\" when this transaction commits";
     detail = "Only the job of that role for database \"" + caller_database + "\" is removed.";
   }
   requests.add(current_subxact(), std::move(request));
@@ -418,8 +432,8 @@ void carry_out(const CronRequest& request, const CronDatabase& cron,
       request.job_name + "\" in database \"" + cron.name + "\" as role \"" + role + "\"";
   if (outcome.stage < stage_connected)
     throw Error("08006", what + ": the background worker did not connect",
-                "The server log says why (a connection limit of the role or the database, a "
-                "database that does not allow connections).");
+                "The server log says why (pg_cron's database does not allow connections, or the "
+                "role was dropped meanwhile).");
   if (outcome.stage < stage_finished)
     throw Error("08006", what + ": the background worker ended before it finished",
                 "It was terminated or failed; the server log says why. Whether the job changed "
@@ -522,8 +536,8 @@ PGDB_FUNCTION(pgdb_tools_cron_schedule_at_commit) {
 // for this database, if there is one, is removed from pg_cron's database when this transaction
 // commits.
 PGDB_FUNCTION(pgdb_tools_cron_unschedule_at_commit) {
-  CronRequest request{CronOperation::unschedule, GetUserId(), required_text(fcinfo, 0, "job_name"),
-                      {}, {}};
+  CronRequest request{
+      CronOperation::unschedule, GetUserId(), required_text(fcinfo, 0, "job_name"), {}, {}};
   add_request(std::move(request));
   PG_RETURN_VOID();
 }
