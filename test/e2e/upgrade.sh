@@ -14,9 +14,13 @@ libdir=$("$PGBIN/pg_config" --pkglibdir)
 library=$libdir/pgdb_tools.so
 saved=$REPO/build/upgrade-current-pgdb_tools.so
 as_installer() { if [ -w "$libdir" ]; then "$@"; else sudo "$@"; fi; }
+# Replaces the library by renaming a copy over it: a backend still exiting (or any process) that
+# has the old file mapped keeps its pages; overwriting the file in place killed such a backend
+# with SIGBUS, and the server restarted in the middle of the test.
+install_library() { as_installer cp "$1" "$library.new" && as_installer mv -f "$library.new" "$library"; }
 cp "$library" "$saved"
 cleanup() {
-  as_installer cp "$saved" "$library"  # the current library, whatever happened
+  install_library "$saved"  # the current library, whatever happened
   dropdb --if-exists "$fresh" >/dev/null 2>&1 || true
   dropdb --if-exists "$upgraded" >/dev/null 2>&1 || true
 }
@@ -102,7 +106,7 @@ describe "$fresh" >"$REPO/build/upgrade-fresh.txt"
 grep -v '^#' "$REPO/src/upgrade/releases" | while read -r old commit; do
   echo "== from $old to $current"
   old_library=$(release_library "$old" "$commit")
-  as_installer cp "$old_library" "$library"
+  install_library "$old_library"
   dropdb --if-exists "$upgraded"
   createdb "$upgraded"
   # The old release's objects, in use: one trigger of every kind, a partition set with a run
@@ -136,7 +140,7 @@ DROP TABLE dropped_events;
 CREATE VIEW my_snapshots AS SELECT name, total_rows FROM pgdb_tools.snapshots;
 SQL
   # The current library from here on: new sessions load it.
-  as_installer cp "$saved" "$library"
+  install_library "$saved"
   # Between installing the new files and ALTER EXTENSION ... UPDATE, the new library serves the
   # old functions: they may fail, cleanly, but must not take the server down.
   log_lines=$(wc -l <"$PGHOST/server.log")
