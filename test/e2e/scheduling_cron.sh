@@ -15,19 +15,21 @@ other=${PGDATABASE}_sched_other
 app=sched_e2e_app
 broken=sched_e2e_broken
 intruder=sched_e2e_intruder
+switcher=sched_e2e_switcher
 q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
 work=$(mktemp -d)
 cleanup() {
+  psql -X -q -d postgres -c "ALTER DATABASE \"$cron_db\" ALLOW_CONNECTIONS true" >/dev/null 2>&1 || true
   psql -X -q -d "$cron_db" >/dev/null 2>&1 <<SQL || true
-SELECT cron.unschedule(jobid) FROM cron.job WHERE username IN ('$app', '$broken', '$intruder');
-DELETE FROM cron.job_run_details WHERE username IN ('$app', '$broken', '$intruder');
+SELECT cron.unschedule(jobid) FROM cron.job WHERE username IN ('$app', '$broken', '$intruder', '$switcher');
+DELETE FROM cron.job_run_details WHERE username IN ('$app', '$broken', '$intruder', '$switcher');
 GRANT CONNECT ON DATABASE "$cron_db" TO PUBLIC;
 DROP TABLE IF EXISTS sched_fail_ev, sched_fail_src;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 DROP EXTENSION IF EXISTS pg_cron;
 SQL
   dropdb --if-exists "$other" >/dev/null 2>&1 || true
-  for r in "$app" "$broken" "$intruder"; do
+  for r in "$app" "$broken" "$intruder" "$switcher"; do
     psql -X -q -d "$cron_db" -c "DROP OWNED BY $r" >/dev/null 2>&1 || true
     psql -X -q -d "$cron_db" -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
   done
@@ -42,6 +44,9 @@ CREATE EXTENSION pgdb_tools;
 CREATE ROLE $app LOGIN;
 CREATE ROLE $broken LOGIN;
 CREATE ROLE $intruder LOGIN;
+-- a role whose sessions become $app (a member of it, with ALTER ROLE ... SET role)
+CREATE ROLE $switcher LOGIN IN ROLE $app;
+ALTER ROLE $switcher SET role = '$app';
 GRANT USAGE ON SCHEMA pgdb_tools TO $app, $broken;
 GRANT USAGE ON SCHEMA cron TO $broken, $intruder;
 GRANT CREATE ON SCHEMA public TO $broken;
@@ -54,7 +59,7 @@ createdb "$other"
 psql -X -q -v ON_ERROR_STOP=1 -d "$other" <<SQL
 SET client_min_messages = warning;
 CREATE EXTENSION pgdb_tools;
-GRANT USAGE ON SCHEMA pgdb_tools TO $app, $intruder;
+GRANT USAGE ON SCHEMA pgdb_tools TO $app, $intruder, $switcher;
 GRANT CREATE ON SCHEMA public TO $app;
 CREATE TABLE sched_ev (id bigint NOT NULL) PARTITION BY RANGE (id);
 CREATE TABLE sched_src (id int PRIMARY KEY);
@@ -116,6 +121,21 @@ err=$(q -d "$other" -U "$app" -c "BEGIN" -c "SELECT pgdb_tools.schedule_maintena
 grep -q "^ERROR:  cannot PREPARE a transaction that schedules or unschedules pg_cron jobs" <<<"$err" || fail "unexpected error: $err"
 [ "$(jobs_of "$app")" = 0 ] || fail "a refused PREPARE made a job"
 [ "$(q -d "$cron_db" -c "SELECT count(*) FROM pg_prepared_xacts WHERE gid = 'sched_e2e'")" = 0 ] || fail "a transaction was prepared"
+
+# The worker acts as the role that asked or not at all: a role setting that would make it (and
+# pg_cron's runs) another role is refused at commit.
+err=$(q -d "$other" -U "$switcher" -c "SET ROLE NONE" -c "SELECT pgdb_tools.schedule_maintenance('* * * * *')" 2>&1) &&
+  fail "$switcher scheduled as $app"
+echo "$err"
+grep -q "^ERROR:  could not make pg_cron job \"$maint_name\" in database \"$cron_db\" as role \"$switcher\": connected as the role that asked, the background worker is role \"$app\"" <<<"$err" ||
+  fail "unexpected error: $err"
+[ "$(jobs_of "$app")$(jobs_of "$switcher")" = 00 ] || fail "$switcher made a job"
+# A worker that cannot connect: the COMMIT fails and says so.
+psql -X -q -d "$other" -c "ALTER DATABASE \"$cron_db\" ALLOW_CONNECTIONS false"
+err=$(q -d "$other" -U "$app" -c "SELECT pgdb_tools.schedule_maintenance('* * * * *')" 2>&1) && fail "scheduled with connections refused"
+psql -X -q -d "$other" -c "ALTER DATABASE \"$cron_db\" ALLOW_CONNECTIONS true"
+echo "$err"
+grep -q "^ERROR:  could not make pg_cron job .*: the background worker did not connect" <<<"$err" || fail "unexpected error: $err"
 
 # A COMMIT waiting on a lock in pg_cron's database can be cancelled: the worker is stopped with
 # it, and nothing is made once the lock is gone.
