@@ -3,7 +3,9 @@
 # pg_cron's database when the transaction commits, by a background worker connected there as the
 # caller. Run by a non-superuser, the COMMIT fails (42501, the GRANTs in the HINT) until a
 # superuser makes the GRANTs; a role without CONNECT there is refused at the call. ROLLBACK and
-# ROLLBACK TO SAVEPOINT make nothing; PREPARE TRANSACTION is refused. The jobs then run in the
+# ROLLBACK TO SAVEPOINT make nothing; PREPARE TRANSACTION is refused; a role setting that would
+# switch the worker to another role, a worker that cannot connect, and a COMMIT cancelled while
+# the worker waits for a lock fail the COMMIT and make nothing. The jobs then run in the
 # other database as that role (partitions appear, a snapshot is taken there). Another role cannot
 # remove them; unscheduling removes them at commit. In pg_cron's own database, jobs that fail show
 # in partition_status and snapshot_schedule_status. No role ever gets a job as another role.
