@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 DROP EXTENSION IF EXISTS pg_cron;
-DROP ROLE IF EXISTS pgdb_tools_test_sched, pgdb_tools_test_other;
+DROP ROLE IF EXISTS pgdb_tools_test_sched, pgdb_tools_test_other, pgdb_tools_test_nologin;
 RESET client_min_messages;
 \set SHOW_CONTEXT never
 CREATE EXTENSION pgdb_tools;
@@ -53,6 +53,67 @@ SELECT pgdb_tools.unschedule_snapshot('nightly') AS removed_other;
 SELECT count(*) AS jobs_seen FROM cron.job;
 RESET ROLE;
 SELECT count(*) AS jobs FROM cron.job;
+
+-- Requests made outside pg_cron's database wait for the commit, when a background worker makes
+-- them in pg_cron's database as the role that asked (test/e2e/scheduling_cron.sh makes them from
+-- another database); the internal functions called here send the worker to this database.
+SET ROLE pgdb_tools_test_sched;
+\set VERBOSITY sqlstate
+SELECT pgdb_tools._cron_schedule_at_commit(NULL, '@daily', 'SELECT 1');
+SELECT pgdb_tools._cron_schedule_at_commit('regress_long', '@daily', repeat('x', 1024 * 1024 + 1));
+SELECT pgdb_tools._cron_unschedule_at_commit('');
+\set VERBOSITY default
+-- without EXECUTE on cron.schedule_in_database: the COMMIT fails, with the GRANTs
+BEGIN;
+SELECT pgdb_tools._cron_schedule_at_commit('regress_denied', '@daily', 'SELECT 1');
+COMMIT;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO pgdb_tools_test_sched;
+SET ROLE pgdb_tools_test_sched;
+-- a rolled-back transaction or savepoint takes its requests with it; PREPARE is refused
+BEGIN;
+SELECT pgdb_tools._cron_schedule_at_commit('regress_rolled_back', '@daily', 'SELECT 1');
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+SELECT pgdb_tools._cron_schedule_at_commit('regress_savepoint', '@daily', 'SELECT 1');
+ROLLBACK TO SAVEPOINT s;
+SELECT pgdb_tools._cron_schedule_at_commit('regress_kept', '@daily', 'SELECT 1');
+COMMIT;
+BEGIN;
+SELECT pgdb_tools._cron_schedule_at_commit('regress_prepared', '@daily', 'SELECT 1');
+PREPARE TRANSACTION 'pgdb_tools_regress_sched';
+-- the last request per job decides; pg_cron's own refusals come at COMMIT
+BEGIN;
+SELECT pgdb_tools._cron_schedule_at_commit('regress_last', '@daily', 'SELECT 1');
+SELECT pgdb_tools._cron_unschedule_at_commit('regress_last');
+SELECT pgdb_tools._cron_schedule_at_commit('regress_last', '@hourly', 'SELECT 2');
+COMMIT;
+\set VERBOSITY sqlstate
+SELECT pgdb_tools._cron_schedule_at_commit('regress_bad', 'not a schedule', 'SELECT 1');
+\set VERBOSITY default
+RESET ROLE;
+SELECT jobname, schedule, command, database = current_database() AS here, username
+  FROM cron.job WHERE jobname LIKE 'regress%' ORDER BY jobname;
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'pgdb_tools_regress_sched';
+-- another role removes nothing of it; its owner does, at commit
+SET ROLE pgdb_tools_test_other;
+SELECT pgdb_tools._cron_unschedule_at_commit('regress_kept');
+RESET ROLE;
+SELECT count(*) AS still_there FROM cron.job WHERE jobname = 'regress_kept';
+SET ROLE pgdb_tools_test_sched;
+SELECT pgdb_tools._cron_unschedule_at_commit('regress_kept');
+SELECT pgdb_tools._cron_unschedule_at_commit('regress_last');
+RESET ROLE;
+SELECT count(*) AS regress_jobs_left FROM cron.job WHERE jobname LIKE 'regress%';
+-- a role that may not log in cannot have jobs (pg_cron connects as the job's role)
+CREATE ROLE pgdb_tools_test_nologin NOLOGIN;
+GRANT USAGE ON SCHEMA pgdb_tools TO pgdb_tools_test_nologin;
+SET ROLE pgdb_tools_test_nologin;
+SELECT pgdb_tools._cron_schedule_at_commit('regress_nologin', '@daily', 'SELECT 1');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA pgdb_tools FROM pgdb_tools_test_nologin;
+DROP ROLE pgdb_tools_test_nologin;
 
 -- runs as pg_cron records them (written here by hand: test/e2e waits for real ones)
 INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)

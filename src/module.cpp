@@ -1,4 +1,5 @@
 // Loading the library: module magic, per-backend set-up, and the version function.
+#include "pg/cron.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/xact.hpp"
@@ -18,6 +19,7 @@ void _PG_init(void);
 
 void _PG_init(void) {
   pgdb::pg::install_xact_callbacks();
+  pgdb::pg::init_cron();
   pgdb::selftest::init();
   pgdb::triggers::init_executors();
   pgdb::triggers::init_bypass();

@@ -7,9 +7,10 @@ CREATE FUNCTION version() RETURNS text
 COMMENT ON FUNCTION version() IS 'The version of the pgdb_tools extension library';
 
 -- Scheduling. pg_cron keeps its jobs in one database of the cluster (cron.database_name) and runs
--- each in the database it names, as the role it names. A function cannot reach another database,
--- so jobs are created here only when this is pg_cron's database; elsewhere the scheduling
--- functions do what they can here and say (a WARNING) exactly what to run in pg_cron's database.
+-- each in the database it names, as the role it names. In pg_cron's database the jobs are made
+-- here, in the transaction. A function cannot reach another database, so elsewhere the request
+-- waits until the transaction commits: then a background worker connects to pg_cron's database
+-- as the role that asked and makes (or removes) that role's job for this database (src/pg/cron.cpp).
 
 -- pg_cron's database (cron.database_name); NULL when pg_cron is not loaded. pg_cron lets only
 -- superusers read that setting, yet every role that schedules must know where its jobs are made,
@@ -55,63 +56,51 @@ BEGIN
   END IF;
 END $$;
 
+-- At commit, in pg_cron's database, as the current user (recorded now): the job is made or
+-- replaced (schedule), or that role's job of that name for this database is removed (unschedule).
+-- Refused now when the role could not connect there (NOLOGIN, no CONNECT); pg_cron's own refusals
+-- (no USAGE on schema cron, no EXECUTE on cron.schedule_in_database) come at COMMIT, with the
+-- GRANTs. A rolled-back transaction or savepoint takes its requests with it.
+CREATE FUNCTION _cron_schedule_at_commit(job_name text, schedule text, command text) RETURNS void
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_schedule_at_commit';
+CREATE FUNCTION _cron_unschedule_at_commit(job_name text) RETURNS void
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_unschedule_at_commit';
+
 -- Creates or updates the caller's pg_cron job job_name running command in this database on
--- schedule, and returns its id. Outside pg_cron's database: no job, a WARNING giving the exact
--- statement to run there, and NULL. The job always runs as the caller: no role is ever named for
--- pg_cron but the caller's own (only a superuser may create a job for another role, in pg_cron).
+-- schedule. In pg_cron's database: at once, returning its id. Elsewhere: when this transaction
+-- commits (a NOTICE says so), returning NULL. The job always runs as the caller: no role is ever
+-- named for pg_cron but the caller's own (only a superuser may create a job for another role).
 CREATE FUNCTION _cron_schedule(job_name text, schedule text, command text) RETURNS bigint
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  cron_db text;
   job bigint;
-  as_superuser text;
-  as_caller text;
-  hint text;
 BEGIN
   IF job_name IS NULL OR schedule IS NULL OR command IS NULL THEN
     RAISE EXCEPTION 'job_name, schedule and command must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pgdb_tools._cron_database();
-  IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
+  IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     -- A job of the same name and role is updated.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
     RETURN job;
   END IF;
-  as_superuser := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L, %L);', job_name,
-                                    schedule, command, pg_catalog.current_database(), current_user);
-  as_caller := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L);', job_name, schedule,
-                                 command, pg_catalog.current_database());
-  IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
-    hint := pg_catalog.format(E'In database %I run:\n%s', cron_db, as_superuser);
-  ELSE
-    hint := pg_catalog.format(
-      E'In database %I a superuser runs:\n%s\nor, once a superuser has run GRANT USAGE ON SCHEMA cron TO %I; GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO %I;\nrole %I runs there:\n%s',
-      cron_db, as_superuser, current_user, current_user, current_user, as_caller);
-  END IF;
-  RAISE WARNING 'no pg_cron job was scheduled: pg_cron works in database "%", not in "%"',
-                cron_db, pg_catalog.current_database()
-    USING DETAIL = pg_catalog.format(
-            'A function cannot reach another database. Create the job in %I; it will run here, in %I, as role %I.',
-            cron_db, pg_catalog.current_database(), current_user),
-          HINT = hint;
+  PERFORM pgdb_tools._cron_schedule_at_commit(job_name, schedule, command);
   RETURN NULL;
 END $$;
 
--- Removes the caller's pg_cron job job_name of this database; false when there was none. Outside
--- pg_cron's database: a WARNING giving the statement to run there, and false.
+-- Removes the caller's pg_cron job job_name of this database. In pg_cron's database: at once,
+-- returning whether there was one. Elsewhere: when this transaction commits (a NOTICE says so,
+-- and another at COMMIT when there was none), returning NULL.
 CREATE FUNCTION _cron_unschedule(job_name text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  cron_db text;
   removed boolean;
 BEGIN
   IF job_name IS NULL THEN
     RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pgdb_tools._cron_database();
-  IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
+  IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1 AND username OPERATOR(pg_catalog.=) current_user)'
        INTO removed USING job_name;
     IF removed THEN
@@ -119,13 +108,8 @@ BEGIN
     END IF;
     RETURN removed;
   END IF;
-  RAISE WARNING 'no pg_cron job was removed: pg_cron works in database "%", not in "%"',
-                cron_db, pg_catalog.current_database()
-    USING DETAIL = 'A function cannot reach another database.',
-          HINT = pg_catalog.format(E'In database %I, role %I (or a superuser) runs:\n%s', cron_db, current_user,
-                   pg_catalog.format('SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = %L AND username = %L;',
-                                     job_name, current_user));
-  RETURN false;
+  PERFORM pgdb_tools._cron_unschedule_at_commit(job_name);
+  RETURN NULL;
 END $$;
 
 -- The latest run of each pgdb_tools job for this database that the caller may see (pg_cron shows

@@ -254,7 +254,7 @@ BEGIN
                                    schedule, 'CALL pgdb_tools.run_maintenance_proc()');
 END $$;
 COMMENT ON FUNCTION schedule_maintenance(text) IS
-  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (NULL and a WARNING outside pg_cron''s database)';
+  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (outside pg_cron''s database: NULL, the job is made there at commit)';
 
 CREATE FUNCTION unschedule_maintenance() RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -262,4 +262,5 @@ BEGIN
   -- the caller's pg_cron job of this database, if any (see _cron_unschedule)
   RETURN pgdb_tools._cron_unschedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database());
 END $$;
-COMMENT ON FUNCTION unschedule_maintenance() IS 'Removes the pg_cron maintenance job; false when there was none';
+COMMENT ON FUNCTION unschedule_maintenance() IS
+  'Removes the pg_cron maintenance job; false when there was none (outside pg_cron''s database: NULL, removed at commit)';

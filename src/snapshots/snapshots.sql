@@ -477,13 +477,13 @@ BEGIN
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
   -- schedules of its own (pg_cron's job names are per role too). Outside pg_cron's database the
-  -- row is kept too: the job that the WARNING of _cron_schedule describes reads it.
+  -- job is made at commit (_cron_schedule), with this row in the same transaction.
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
   RETURN pgdb_tools._cron_schedule(pgdb_tools._snapshot_job_name(name_prefix), schedule,
            pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix));
 END $$;
 COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
-  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last';
+  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last (outside pg_cron''s database: NULL, the job is made there at commit)';
 
 CREATE FUNCTION unschedule_snapshot(name_prefix text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -498,7 +498,7 @@ BEGIN
   RETURN removed;
 END $$;
 COMMENT ON FUNCTION unschedule_snapshot(text) IS
-  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none';
+  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database: NULL, removed at commit)';
 
 CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], schemas name[], keep_last integer)
   RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_schedule_save';

@@ -254,57 +254,41 @@ BEGIN
   END IF;
 END $$;
 
+-- Requests from outside pg_cron's database, carried out at commit by a background worker.
+CREATE OR REPLACE FUNCTION _cron_schedule_at_commit(job_name text, schedule text, command text) RETURNS void
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_schedule_at_commit';
+
+CREATE OR REPLACE FUNCTION _cron_unschedule_at_commit(job_name text) RETURNS void
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_unschedule_at_commit';
+
 CREATE OR REPLACE FUNCTION _cron_schedule(job_name text, schedule text, command text) RETURNS bigint
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  cron_db text;
   job bigint;
-  as_superuser text;
-  as_caller text;
-  hint text;
 BEGIN
   IF job_name IS NULL OR schedule IS NULL OR command IS NULL THEN
     RAISE EXCEPTION 'job_name, schedule and command must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pgdb_tools._cron_database();
-  IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
+  IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     -- A job of the same name and role is updated.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
     RETURN job;
   END IF;
-  as_superuser := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L, %L);', job_name,
-                                    schedule, command, pg_catalog.current_database(), current_user);
-  as_caller := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L);', job_name, schedule,
-                                 command, pg_catalog.current_database());
-  IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
-    hint := pg_catalog.format(E'In database %I run:\n%s', cron_db, as_superuser);
-  ELSE
-    hint := pg_catalog.format(
-      E'In database %I a superuser runs:\n%s\nor, once a superuser has run GRANT USAGE ON SCHEMA cron TO %I; GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO %I;\nrole %I runs there:\n%s',
-      cron_db, as_superuser, current_user, current_user, current_user, as_caller);
-  END IF;
-  RAISE WARNING 'no pg_cron job was scheduled: pg_cron works in database "%", not in "%"',
-                cron_db, pg_catalog.current_database()
-    USING DETAIL = pg_catalog.format(
-            'A function cannot reach another database. Create the job in %I; it will run here, in %I, as role %I.',
-            cron_db, pg_catalog.current_database(), current_user),
-          HINT = hint;
+  PERFORM pgdb_tools._cron_schedule_at_commit(job_name, schedule, command);
   RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION _cron_unschedule(job_name text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  cron_db text;
   removed boolean;
 BEGIN
   IF job_name IS NULL THEN
     RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
-  cron_db := pgdb_tools._cron_database();
-  IF cron_db OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
+  IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1 AND username OPERATOR(pg_catalog.=) current_user)'
        INTO removed USING job_name;
     IF removed THEN
@@ -312,13 +296,8 @@ BEGIN
     END IF;
     RETURN removed;
   END IF;
-  RAISE WARNING 'no pg_cron job was removed: pg_cron works in database "%", not in "%"',
-                cron_db, pg_catalog.current_database()
-    USING DETAIL = 'A function cannot reach another database.',
-          HINT = pg_catalog.format(E'In database %I, role %I (or a superuser) runs:\n%s', cron_db, current_user,
-                   pg_catalog.format('SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = %L AND username = %L;',
-                                     job_name, current_user));
-  RETURN false;
+  PERFORM pgdb_tools._cron_unschedule_at_commit(job_name);
+  RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION _cron_last_runs()
@@ -402,7 +381,7 @@ BEGIN
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
   -- schedules of its own (pg_cron's job names are per role too). Outside pg_cron's database the
-  -- row is kept too: the job that the WARNING of _cron_schedule describes reads it.
+  -- job is made at commit (_cron_schedule), with this row in the same transaction.
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
   RETURN pgdb_tools._cron_schedule(pgdb_tools._snapshot_job_name(name_prefix), schedule,
            pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix));
@@ -422,7 +401,16 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION schedule_maintenance(text) IS
-  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (NULL and a WARNING outside pg_cron''s database)';
+  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (outside pg_cron''s database: NULL, the job is made there at commit)';
+
+COMMENT ON FUNCTION unschedule_maintenance() IS
+  'Removes the pg_cron maintenance job; false when there was none (outside pg_cron''s database: NULL, removed at commit)';
+
+COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
+  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last (outside pg_cron''s database: NULL, the job is made there at commit)';
+
+COMMENT ON FUNCTION unschedule_snapshot(text) IS
+  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database: NULL, removed at commit)';
 
 -- partition_status: three columns at the end (the last run of the pg_cron maintenance job).
 CREATE OR REPLACE VIEW partition_status AS

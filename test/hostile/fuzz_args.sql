@@ -33,6 +33,10 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('_cron_schedule', '', 'schedule', $$'@daily'$$),
   ('_cron_schedule', '', 'command', $$'SELECT 1'$$),
   ('_cron_unschedule', '', 'job_name', $$'fz_job'$$),
+  ('_cron_schedule_at_commit', '', 'job_name', $$'fz_job'$$),
+  ('_cron_schedule_at_commit', '', 'schedule', $$'@daily'$$),
+  ('_cron_schedule_at_commit', '', 'command', $$'SELECT 1'$$),
+  ('_cron_unschedule_at_commit', '', 'job_name', $$'fz_job'$$),
   ('unschedule_maintenance', '', '', NULL),
   -- partitions
   ('create_partitioned', 'ts', 'parent', $$'app.ev_new'::regclass$$),
@@ -454,6 +458,14 @@ SELECT '^(snapshot_prune)$', 'keep_last', l, 'keep_last must be 0 or more'
 UNION ALL
 SELECT '^(run_maintenance_proc)$', 'max_retries', l, 'max_retries must be 0 or more'
   FROM unnest(ARRAY['-1', 'int4 min']) l;
+
+-- The scheduling requests carried out at commit need a job name, a schedule and a command.
+INSERT INTO hostile.must_refuse (fn, arg, label, why)
+SELECT '^(_cron_schedule_at_commit|_cron_unschedule_at_commit)$', 'job_name', l, 'a pg_cron job needs a name of at most 1024 bytes'
+  FROM unnest(ARRAY['empty', '10000 bytes', 'NULL']) l
+UNION ALL
+SELECT '^_cron_schedule_at_commit$', a, 'NULL', 'a pg_cron job needs a schedule and a command'
+  FROM unnest(ARRAY['schedule', 'command']) a;
 
 -- As the tables' owner (a non-superuser), another role's tables and schemas, the catalogs and the
 -- extension's own tables are not its to change, snapshot, restore or inspect through these
