@@ -48,6 +48,24 @@ SELECT pgdb_tools._selftest_catch_pg_error('INSERT INTO unwind_log VALUES (2)');
 SELECT n FROM unwind_log ORDER BY n;
 DROP TABLE unwind_log;
 
+-- what must end the call is never caught there (pg::try_in_subtransaction): statement_timeout
+-- (57014, as a cancel), out of memory (class 53), a shutdown (class 57) and an ASSERT failure
+-- end the statement with their own SQLSTATE; lock_timeout (55P03) and RAISE stay ordinary
+\set VERBOSITY sqlstate
+SET statement_timeout = '100ms';
+SELECT pgdb_tools._selftest_catch_pg_error('SELECT pg_catalog.pg_sleep(30)');
+RESET statement_timeout;
+SELECT pgdb_tools._selftest_catch_pg_error($$DO 'BEGIN RAISE EXCEPTION ''no memory'' USING ERRCODE = ''53200''; END'$$);
+SELECT pgdb_tools._selftest_catch_pg_error($$DO 'BEGIN RAISE EXCEPTION ''shutdown'' USING ERRCODE = ''57P01''; END'$$);
+SELECT pgdb_tools._selftest_catch_pg_error($$DO 'BEGIN ASSERT false; END'$$);
+SET statement_timeout = '100ms';
+SELECT pgdb_tools._selftest_isolated_errors(ARRAY['SELECT 1/0', 'SELECT pg_catalog.pg_sleep(30)']);
+RESET statement_timeout;
+\set VERBOSITY default
+SELECT pgdb_tools._selftest_catch_pg_error($$DO 'BEGIN RAISE EXCEPTION ''busy'' USING ERRCODE = ''55P03''; END'$$);
+SELECT pgdb_tools._selftest_catch_pg_error($$DO 'BEGIN RAISE EXCEPTION ''plain''; END'$$);
+SELECT pgdb_tools._selftest_live_objects() AS live_after_stopped;
+
 -- each item in its own subtransaction with its own SPI connection, errors caught per item, new
 -- SPI connections reusing the memory the rollbacks freed (the copied error must outlive them)
 SELECT pgdb_tools._selftest_isolated_errors(ARRAY['SELECT 1', 'SELECT 1/0', 'SELECT * FROM nowhere', 'SELECT 2', 'SELECT ''x''::int']);

@@ -31,6 +31,14 @@ bool is_valid_sqlstate(std::string_view code) noexcept;
 // may carry.
 bool is_error_sqlstate(std::string_view code) noexcept;
 
+// True when an error with this SQLSTATE must end the whole call, never be turned into an error
+// row, a status or another error by code that isolates a step in a subtransaction: class 57
+// (operator intervention: 57014 is both a cancel and statement_timeout; 57P01-57P05 shutdowns),
+// class 53 (insufficient resources: 53200 out of memory, also of lock table memory, 53100 disk
+// full) and P0004 (assert_failure, which PL/pgSQL's WHEN OTHERS does not catch either). 55P03
+// (lock_timeout, a busy set) and every other error stay ordinary.
+bool stops_the_call(std::string_view code) noexcept;
+
 // The objects an error concerns, which PostgreSQL reports beside the message (the schema_name,
 // table_name, column_name and constraint_name fields of ErrorData) and drivers expose (psycopg's
 // Diagnostics, JDBC's ServerErrorMessage). Empty: not reported.

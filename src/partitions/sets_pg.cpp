@@ -66,18 +66,15 @@ bool is_time_type(Oid type) {
 Period parse_interval(const std::string& text, const char* argument) {
   const char* raw = text.c_str();
   ::Interval* parsed = nullptr;
-  try {
-    pg::in_subtransaction([&] {
-      parsed = pg::call([raw] {
-        return DatumGetIntervalP(DirectFunctionCall3(
-            interval_in, CStringGetDatum(raw), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-      });
-    });
-  } catch (const pg::PgException& e) {
+  if (auto failure = pg::try_in_subtransaction([&] {
+        parsed = pg::call([raw] {
+          return DatumGetIntervalP(DirectFunctionCall3(
+              interval_in, CStringGetDatum(raw), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+        });
+      }))
     throw Error(sqlstate::invalid_parameter_value,
-                std::string(argument) + " \"" + text + "\" is not an interval", e.what(),
+                std::string(argument) + " \"" + text + "\" is not an interval", failure->message,
                 "For example '1 day', '1 week', '15 minutes', '1 month', '3 months', '1 year'.");
-  }
   return Period{parsed->month, parsed->day, parsed->time};
 }
 
@@ -356,17 +353,14 @@ Key start_key(const SetRow& set) {
   }
   const char* raw = set.start_at.c_str();
   Datum parsed = 0;
-  try {
-    pg::in_subtransaction([&] {
-      parsed = pg::call([raw] {
-        return DirectFunctionCall3(timestamp_in, CStringGetDatum(raw), ObjectIdGetDatum(InvalidOid),
-                                   Int32GetDatum(-1));
-      });
-    });
-  } catch (const pg::PgException& e) {
+  if (auto failure = pg::try_in_subtransaction([&] {
+        parsed = pg::call([raw] {
+          return DirectFunctionCall3(timestamp_in, CStringGetDatum(raw),
+                                     ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+        });
+      }))
     throw Error(sqlstate::invalid_parameter_value,
-                "start_at \"" + set.start_at + "\" is not a timestamp", e.what());
-  }
+                "start_at \"" + set.start_at + "\" is not a timestamp", failure->message);
   Timestamp start = DatumGetTimestamp(parsed);
   if (TIMESTAMP_NOT_FINITE(start))
     throw Error(sqlstate::invalid_parameter_value,
@@ -645,23 +639,14 @@ std::vector<Outcome> maintain(pg::Spi& spi, SetRow set, bool dry_run, bool backf
   }
   for (bool retiring : {true, false}) {
     std::size_t done = outcomes.size();
-    std::optional<std::string> failure;
-    try {
-      pg::in_subtransaction([&] {
-        for (const Action& action : plan) {
-          pg::check_for_interrupts();
-          if (retires(action) == retiring) run(action);
-        }
-      });
-    } catch (const pg::PgException& e) {
-      if (e.sqlerrcode() == ERRCODE_QUERY_CANCELED) throw;
-      failure = std::string(unpack_sql_state(e.sqlerrcode())) + ": " + e.what();
-    } catch (const Error& e) {
-      failure = std::string(e.sqlstate()) + ": " + e.what();
-    }
-    if (failure) {
+    if (auto failure = pg::try_in_subtransaction([&] {
+          for (const Action& action : plan) {
+            pg::check_for_interrupts();
+            if (retires(action) == retiring) run(action);
+          }
+        })) {
       outcomes.resize(done);  // rolled back: those actions did not happen
-      outcomes.push_back({"error", "", *failure});
+      outcomes.push_back({"error", "", failure->summary()});
     }
   }
   return outcomes;
@@ -689,17 +674,14 @@ void validate_settings(pg::Spi& spi, const SetRow& set) {
   check_retention_limit(set.retention_limit);
   steps_for(set);
   Key local_now = 0;
-  try {
-    pg::in_subtransaction([&] {
-      spi.execute("SELECT (pg_catalog.now() AT TIME ZONE $1)::timestamp",
-                  {pg::Param::text(set.time_zone)}, true);
-      bool is_null = false;
-      local_now = DatumGetTimestamp(spi.value(0, 0, is_null));
-    });
-  } catch (const pg::PgException& e) {
+  if (auto failure = pg::try_in_subtransaction([&] {
+        spi.execute("SELECT (pg_catalog.now() AT TIME ZONE $1)::timestamp",
+                    {pg::Param::text(set.time_zone)}, true);
+        bool is_null = false;
+        local_now = DatumGetTimestamp(spi.value(0, 0, is_null));
+      }))
     throw Error(sqlstate::invalid_parameter_value,
-                "time_zone \"" + set.time_zone + "\" is not a time zone", e.what());
-  }
+                "time_zone \"" + set.time_zone + "\" is not a time zone", failure->message);
   if (set.retention) {
     if (is_time_type(set.control_type)) {
       Period retention = parse_interval(*set.retention, "retention");
@@ -820,15 +802,10 @@ Report maintain_isolated(pg::Spi& spi, const SetRow& set, bool dry_run, bool for
     return report;
   }
   Datum started = clock_now();
-  try {
-    pg::in_subtransaction([&] { report.outcomes = maintain(spi, set, dry_run, false, force); });
-  } catch (const pg::PgException& e) {
-    // A cancel or statement_timeout stops the whole call, not just this set.
-    if (e.sqlerrcode() == ERRCODE_QUERY_CANCELED) throw;
-    report.error = std::string(unpack_sql_state(e.sqlerrcode())) + ": " + e.what();
-  } catch (const Error& e) {
-    report.error = std::string(e.sqlstate()) + ": " + e.what();
-  }
+  // A cancel or statement_timeout stops the whole call, not just this set.
+  if (auto failure = pg::try_in_subtransaction(
+          [&] { report.outcomes = maintain(spi, set, dry_run, false, force); }))
+    report.error = failure->summary();
   int actions = 0;
   std::optional<std::string> recorded_error = report.error;
   for (const Outcome& o : report.outcomes) {
@@ -1162,58 +1139,52 @@ PGDB_FUNCTION(pgdb_tools_partition_set_status) {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
     std::vector<SetRow> sets = load_sets(spi, parent);
-    // A set that cannot be read (renamed, replaced) shows NULLs rather than failing the view.
-    if (!sets.empty()) try {
-        pg::in_subtransaction([&] {
-          SetRow set = sets.front();
-          set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
-          Key upper = key_min;
-          std::optional<std::string> default_name;
-          std::vector<Partition> partitions;
-          for (const Child& child : children(spi, set)) {
-            if (child.bound.is_default) {
-              default_name = child.name;
-            } else {
-              partitions.push_back({child.name, child.bound.lower, child.bound.upper});
-              if (child.bound.upper != key_max) upper = std::max(upper, child.bound.upper);
-            }
-          }
-          if (upper != key_min) {
-            std::optional<IntegerFrontier> frontier;
-            if (!is_time_type(set.control_type))
-              frontier = integer_frontier(*steps_for(set), partitions, set.premake);
-            Key now = now_for(spi, set, start_key(set), frontier);
-            if (is_time_type(set.control_type)) {
-              newest = set.control_type == DATEOID ? local_text(upper, true)
-                                                   : minutes_of(local_text(upper, false));
-              if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
-              // The span in whole minutes, as an interval (justified to days).
-              std::int64_t minutes = (upper - now) / 60'000'000;
-              spi.execute("SELECT pg_catalog.justify_hours($1 * interval '1 minute')::text",
-                          {pg::Param::int8(minutes)}, true);
-              runway = spi.get_text(0, 0);
-            } else {
-              newest = std::to_string(upper);
-              runway =
-                  std::to_string(static_cast<__int128>(upper) - now > PG_INT64_MAX ? PG_INT64_MAX
-                                                                                   : upper - now) +
-                  " ids";
-            }
-          }
-          if (default_name) {
-            spi.execute("SELECT pg_catalog.count(*)::int8 FROM " +
-                            pg::quote_identifier(set.table.schema) + "." +
-                            pg::quote_identifier(*default_name),
-                        {}, true);
-            default_rows = std::to_string(spi.get_int64(0, 0).value());
-          }
-        });
-      } catch (const pg::PgException& e) {
-        if (e.sqlerrcode() == ERRCODE_QUERY_CANCELED) throw;
-        newest = runway = default_rows = std::nullopt;
-      } catch (const Error&) {
-        newest = runway = default_rows = std::nullopt;
+    auto read_status = [&] {
+      SetRow set = sets.front();
+      set.control_type = require_range_parent(spi, set.parent, set.table, set.control);
+      Key upper = key_min;
+      std::optional<std::string> default_name;
+      std::vector<Partition> partitions;
+      for (const Child& child : children(spi, set)) {
+        if (child.bound.is_default) {
+          default_name = child.name;
+        } else {
+          partitions.push_back({child.name, child.bound.lower, child.bound.upper});
+          if (child.bound.upper != key_max) upper = std::max(upper, child.bound.upper);
+        }
       }
+      if (upper != key_min) {
+        std::optional<IntegerFrontier> frontier;
+        if (!is_time_type(set.control_type))
+          frontier = integer_frontier(*steps_for(set), partitions, set.premake);
+        Key now = now_for(spi, set, start_key(set), frontier);
+        if (is_time_type(set.control_type)) {
+          newest = set.control_type == DATEOID ? local_text(upper, true)
+                                               : minutes_of(local_text(upper, false));
+          if (set.control_type == TIMESTAMPTZOID) *newest += " " + set.time_zone;
+          // The span in whole minutes, as an interval (justified to days).
+          std::int64_t minutes = (upper - now) / 60'000'000;
+          spi.execute("SELECT pg_catalog.justify_hours($1 * interval '1 minute')::text",
+                      {pg::Param::int8(minutes)}, true);
+          runway = spi.get_text(0, 0);
+        } else {
+          newest = std::to_string(upper);
+          runway = std::to_string(static_cast<__int128>(upper) - now > PG_INT64_MAX ? PG_INT64_MAX
+                                                                                    : upper - now) +
+                   " ids";
+        }
+      }
+      if (default_name) {
+        spi.execute("SELECT pg_catalog.count(*)::int8 FROM " +
+                        pg::quote_identifier(set.table.schema) + "." +
+                        pg::quote_identifier(*default_name),
+                    {}, true);
+        default_rows = std::to_string(spi.get_int64(0, 0).value());
+      }
+    };
+    // A set that cannot be read (renamed, replaced) shows NULLs rather than failing the view.
+    if (!sets.empty() && pg::try_in_subtransaction(read_status))
+      newest = runway = default_rows = std::nullopt;
   }
   pg::ResultRows result(fcinfo);
   result.add({newest, runway, default_rows});

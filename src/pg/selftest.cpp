@@ -89,12 +89,8 @@ PGDB_FUNCTION(pgdb_tools_selftest_catch_pg_error) {
   std::string outcome;
   {
     pg::Spi spi;
-    try {
-      pg::in_subtransaction([&] { spi.execute(sql); });
-      outcome = "no error";
-    } catch (const pg::PgException& e) {
-      outcome = std::string("caught ") + unpack_sql_state(e.sqlerrcode()) + ": " + e.what();
-    }
+    std::optional<pg::StepFailure> failure = pg::try_in_subtransaction([&] { spi.execute(sql); });
+    outcome = failure ? "caught " + failure->summary() : "no error";
     spi.execute("SELECT $1::int + 1", {pg::Param::int4(41)});
     outcome += "; then SELECT 41 + 1 = " + std::to_string(spi.get_int64(0, 0).value());
   }  // SPI_finish frees what was palloc'd while connected: build the result after it
@@ -190,6 +186,7 @@ PGDB_FUNCTION(pgdb_tools_selftest_isolated_errors) {
         spi.execute(sql);
       });
     } catch (const pg::PgException& e) {
+      if (pg::stops_the_call(e)) throw;  // as try_in_subtransaction, which copies the error at once
       caught = e;
     }
     // A new connection first, reusing the memory the rollback freed; only then read the error.

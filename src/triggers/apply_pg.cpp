@@ -77,13 +77,10 @@ std::optional<std::string> column_type(pg::Spi& spi, Oid relid, std::string_view
 // 22023 unless value converts to type (format_type's spelling), so soft_delete fails at creation
 // rather than at the first DELETE.
 void require_castable(pg::Spi& spi, const std::string& value, const std::string& type) {
-  try {
-    pg::in_subtransaction(
-        [&] { spi.execute("SELECT CAST($1 AS " + type + ")", {pg::Param::text(value)}, true); });
-  } catch (const pg::PgException& e) {
+  if (auto failure = pg::try_in_subtransaction(
+          [&] { spi.execute("SELECT CAST($1 AS " + type + ")", {pg::Param::text(value)}, true); }))
     throw Error(sqlstate::invalid_parameter_value,
-                "value " + pg::quote_literal(value) + " is not a valid " + type, e.what());
-  }
+                "value " + pg::quote_literal(value) + " is not a valid " + type, failure->message);
 }
 
 // The text search configuration, schema-qualified so the trigger does not depend on search_path.
@@ -146,18 +143,15 @@ void require_expression(const std::string& condition) {
   std::string query = "SELECT (" + condition + ")";
   const char* text = query.c_str();
   List* statements = nullptr;
-  try {
-    pg::in_subtransaction([&] {
+  if (auto failure = pg::try_in_subtransaction([&] {
 #if PG_VERSION_NUM >= 140000
-      statements = pg::call([text] { return raw_parser(text, RAW_PARSE_DEFAULT); });
+        statements = pg::call([text] { return raw_parser(text, RAW_PARSE_DEFAULT); });
 #else
-      statements = pg::call([text] { return raw_parser(text); });
+        statements = pg::call([text] { return raw_parser(text); });
 #endif
-    });
-  } catch (const pg::PgException& e) {
+      }))
     throw Error(sqlstate::invalid_parameter_value, "condition is not a valid SQL expression",
-                std::string(e.what()) + ".", "For example: OLD.status IS DISTINCT FROM NEW.status");
-  }
+                failure->message + ".", "For example: OLD.status IS DISTINCT FROM NEW.status");
   bool one_expression = false;
   if (list_length(statements) == 1) {
     Node* statement = linitial_node(RawStmt, statements)->stmt;
@@ -474,18 +468,15 @@ PGDB_FUNCTION(pgdb_tools_trigger_ddl) {
 
 // _trigger_spec_ddl(spec jsonb) RETURNS text: the CREATE OR REPLACE TRIGGER a recorded spec renders
 // to with this version of pgdb_tools, or NULL when it no longer resolves (the triggers view
-// compares it with what was installed: 'outdated').
+// compares it with what was installed: 'outdated'). A cancel or statement_timeout ends the view's
+// query instead.
 PGDB_FUNCTION(pgdb_tools_trigger_spec_ddl) {
   Json spec = pg::jsonb_to_json(PG_GETARG_DATUM(0));
   std::optional<std::string> ddl;
   {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
-    try {
-      pg::in_subtransaction([&] { ddl = render_recorded_spec(spi, spec).ddl; });
-    } catch (const pg::PgException&) {
-    } catch (const Error&) {
-    }
+    if (pg::try_in_subtransaction([&] { ddl = render_recorded_spec(spi, spec).ddl; })) ddl.reset();
   }
   if (!ddl) PG_RETURN_NULL();
   return pg::string_to_text(*ddl);

@@ -362,15 +362,12 @@ void recreate(pg::Spi& spi, Oid relid, const pg::TableName& table, const std::st
     toggle = "ALTER TABLE " + table.quoted() + " ENABLE REPLICA TRIGGER " + trigger;
   if (enabled == "A")
     toggle = "ALTER TABLE " + table.quoted() + " ENABLE ALWAYS TRIGGER " + trigger;
-  try {
-    pg::in_subtransaction([&] {
-      AsOwner as_owner(spi);
-      spi.execute(ddl);
-      if (!toggle.empty()) spi.execute(toggle);
-    });
-  } catch (const pg::PgException& e) {
-    throw cannot_follow(name, table, e.what());
-  }
+  if (auto failure = pg::try_in_subtransaction([&] {
+        AsOwner as_owner(spi);
+        spi.execute(ddl);
+        if (!toggle.empty()) spi.execute(toggle);
+      }))
+    throw cannot_follow(name, table, failure->message);
 }
 
 void follow(pg::Spi& spi, const Followed& entry, const std::optional<ColumnRename>& column) {
@@ -420,13 +417,8 @@ void follow(pg::Spi& spi, const Followed& entry, const std::optional<ColumnRenam
     return;
   }
   Rendered rendered;
-  try {
-    pg::in_subtransaction([&] { rendered = render_recorded_spec(spi, spec); });
-  } catch (const pg::PgException& e) {
-    throw cannot_follow(entry.trigger_name, table, e.what());
-  } catch (const Error& e) {
-    throw cannot_follow(entry.trigger_name, table, e.what());
-  }
+  if (auto failure = pg::try_in_subtransaction([&] { rendered = render_recorded_spec(spi, spec); }))
+    throw cannot_follow(entry.trigger_name, table, failure->message);
   if (arguments_renamed) recreate(spi, entry.relid, table, entry.trigger_name, rendered.ddl);
   spi.execute(
       "SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger "

@@ -28,6 +28,40 @@ TEST(Sqlstate, ErrorsAreOutsideSuccessWarningAndNoData) {
   EXPECT_STREQ(Error("01000", "a warning code").sqlstate(), "XX000");
 }
 
+TEST(Sqlstate, CancelsTimeoutsShutdownsAndResourcesStopTheCall) {
+  EXPECT_TRUE(stops_the_call("57014"));  // pg_cancel_backend and statement_timeout
+  EXPECT_TRUE(stops_the_call("57P01"));  // admin_shutdown
+  EXPECT_TRUE(stops_the_call("57P04"));  // database_dropped
+  EXPECT_TRUE(stops_the_call("57000"));
+  EXPECT_TRUE(stops_the_call("53200"));  // out of memory
+  EXPECT_TRUE(stops_the_call("53100"));  // disk full
+  EXPECT_TRUE(stops_the_call("P0004"));  // assert_failure
+}
+
+TEST(Sqlstate, OrdinaryErrorsDoNotStopTheCall) {
+  EXPECT_FALSE(stops_the_call("55P03"));  // lock_timeout: a busy set is skipped, not fatal
+  EXPECT_FALSE(stops_the_call("22023"));
+  EXPECT_FALSE(stops_the_call("22007"));  // invalid datetime format
+  EXPECT_FALSE(stops_the_call("40001"));
+  EXPECT_FALSE(stops_the_call("40P01"));
+  EXPECT_FALSE(stops_the_call("42P01"));
+  EXPECT_FALSE(stops_the_call("XX000"));
+  EXPECT_FALSE(stops_the_call("P0001"));  // RAISE EXCEPTION
+  EXPECT_FALSE(stops_the_call("P0003"));
+  EXPECT_FALSE(stops_the_call("58030"));
+  EXPECT_FALSE(stops_the_call("54001"));
+}
+
+TEST(Sqlstate, NonErrorsAndMalformedCodesDoNotStopTheCall) {
+  EXPECT_FALSE(stops_the_call("00000"));
+  EXPECT_FALSE(stops_the_call("01000"));
+  EXPECT_FALSE(stops_the_call(""));
+  EXPECT_FALSE(stops_the_call("57"));
+  EXPECT_FALSE(stops_the_call("5701"));
+  EXPECT_FALSE(stops_the_call("570144"));
+  EXPECT_FALSE(stops_the_call("57p01"));
+}
+
 TEST(Error, CarriesSqlstateMessageDetailAndHint) {
   Error e(sqlstate::invalid_parameter_value, "bad premake", "premake was -1", "Use 1 or more.");
   EXPECT_STREQ(e.sqlstate(), "22023");
