@@ -138,6 +138,12 @@ GRANT SELECT ON sched_ev TO pgdb_tools_test_other;
 SET ROLE pgdb_tools_test_other;
 SELECT parent, last_job_run, last_job_status, last_job_error FROM pgdb_tools.partition_status;
 SELECT count(*) AS schedules_seen FROM pgdb_tools.snapshot_schedule_status;
+-- nor through a cheap function of its own in the query (the view is a security barrier): no
+-- NOTICE naming another role's schedule
+CREATE FUNCTION pg_temp.leak(p text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001
+  AS $$BEGIN RAISE NOTICE 'leaked: %', p; RETURN true; END$$;
+SELECT count(*) AS schedules_seen FROM pgdb_tools.snapshot_schedule_status WHERE pg_temp.leak(name_prefix);
+DROP FUNCTION pg_temp.leak(text);
 RESET ROLE;
 -- a later success replaces the failure
 INSERT INTO cron.job_run_details (jobid, runid, job_pid, database, username, command, status, return_message, start_time, end_time)

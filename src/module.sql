@@ -162,9 +162,11 @@ CREATE FUNCTION _dump_keeps(role_name name, table_schema name, table_name name) 
                              AND pg_has_role(c.relowner, 'MEMBER'))))
 $$;
 
--- A row loaded into a catalog table (pg_restore, as the database owner holds INSERT on them) by a
--- role that is not a superuser must be one that role could have made through the functions: of
--- its own tables, sets, schedules and snapshots. The extension's own code writes as its owner.
+-- A row loaded into a trigger record or partition set (pg_restore, as the database owner holds
+-- INSERT on those two) by a role that is not a superuser must be one that role could have made
+-- through the functions: of its own tables, and for a set, of a partitioned table it owns,
+-- maintained as itself. The extension's own code writes as its owner. The snapshot catalog takes
+-- no rows but the extension's: restoring snapshots needs a superuser.
 CREATE FUNCTION _check_restored_row() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -180,36 +182,19 @@ BEGIN
     ok := pgdb_tools._dump_keeps(NULL, NEW.table_schema, NEW.table_name);
   WHEN 'partition_sets' THEN
     what := pg_catalog.format('partition set %I.%I', NEW.parent_schema, NEW.parent_name);
-    ok := pgdb_tools._dump_keeps(NEW.owner_name, NEW.parent_schema, NEW.parent_name);
-  WHEN 'snapshot_schedules' THEN
-    what := pg_catalog.format('snapshot schedule %L of %I', NEW.name_prefix, NEW.owner_name);
-    ok := NEW.owner_name OPERATOR(pg_catalog.=) current_user;
-  WHEN 'snapshot_catalog' THEN
-    what := pg_catalog.format('snapshot %L of %I', NEW.name, NEW.created_by);
-    ok := pgdb_tools._snapshot_creator(NEW.created_by_oid, NEW.created_by, NEW.created_on);
-  WHEN 'snapshot_items' THEN
-    what := pg_catalog.format('table %I.%I of snapshot %s (copy %I)', NEW.source_schema,
-                              NEW.source_name, NEW.snapshot_id, NEW.storage_name);
-    -- its snapshot is the caller's; its copy is a table the caller owns (pg_restore made it) that
-    -- no other snapshot uses; the table it was taken of, if it is there, is the caller's
-    ok := EXISTS (SELECT FROM pgdb_tools.snapshot_catalog k
-                   WHERE k.snapshot_id OPERATOR(pg_catalog.=) NEW.snapshot_id
-                     AND pgdb_tools._snapshot_creator(k.created_by_oid, k.created_by, k.created_on))
-          AND EXISTS (SELECT FROM pg_class c
-                       WHERE c.relnamespace OPERATOR(pg_catalog.=) 'pgdb_tools_snapshots'::pg_catalog.regnamespace
-                         AND c.relname OPERATOR(pg_catalog.=) NEW.storage_name AND c.relkind OPERATOR(pg_catalog.=) 'r'
-                         AND pg_has_role(c.relowner, 'MEMBER'))
-          AND NOT EXISTS (SELECT FROM pgdb_tools.snapshot_items i
-                           WHERE i.storage_name OPERATOR(pg_catalog.=) NEW.storage_name)
-          AND (pgdb_tools._dump_keeps(NULL, NEW.source_schema, NEW.source_name)
-               OR NOT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-                               WHERE n.nspname OPERATOR(pg_catalog.=) NEW.source_schema
-                                 AND c.relname OPERATOR(pg_catalog.=) NEW.source_name));
+    ok := pgdb_tools._dump_keeps(NEW.owner_name, NEW.parent_schema, NEW.parent_name)
+          AND EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                       WHERE n.nspname OPERATOR(pg_catalog.=) NEW.parent_schema
+                         AND c.relname OPERATOR(pg_catalog.=) NEW.parent_name
+                         AND c.relkind OPERATOR(pg_catalog.=) 'p');
+  ELSE
+    what := 'a row';
+    ok := false;
   END CASE;
   IF NOT ok THEN
     RAISE EXCEPTION 'cannot load % into pgdb_tools.%: it is not yours', what, TG_TABLE_NAME
       USING ERRCODE = '42501',
-            DETAIL = 'A role that is not a superuser loads only rows it could have made itself: of its own tables, partition sets, schedules and snapshots.',
+            DETAIL = 'A role that is not a superuser loads only rows it could have made itself: trigger records of its own tables, partition sets of partitioned tables it owns.',
             HINT = 'Restore a dump holding other roles'' rows as a superuser.';
   END IF;
   RETURN NEW;

@@ -500,7 +500,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
   Oid owner = pg::extension_owner(spi);
   pg::ActingAs as_owner(owner);
   for (const StoredTable& item : items) {
-    Oid storage = storage_relid(item);
+    Oid storage = copy_relid(item);
     if (!OidIsValid(storage)) {
       result.add({item.source_quoted(), std::nullopt, "false",
                   "stored copy " + item.storage_quoted() + " is missing"});

@@ -150,7 +150,7 @@ const StoredTable* item_for(const std::vector<StoredTable>& items, Oid relid) {
 
 // The stored copy, locked against snapshot_drop for the rest of the transaction.
 Oid require_storage(const StoredTable& item, const std::string& snapshot) {
-  Oid storage = storage_relid(item);
+  Oid storage = copy_relid(item);
   if (OidIsValid(storage)) {
     pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
     if (!pg::call([storage] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(storage)); }))

@@ -7,8 +7,6 @@ CREATE SCHEMA pgdb_tools_snapshots;
 COMMENT ON SCHEMA pgdb_tools_snapshots IS 'Copies of the tables in pgdb_tools snapshots (read them through pgdb_tools functions)';
 REVOKE ALL ON SCHEMA pgdb_tools_snapshots FROM PUBLIC;
 GRANT USAGE ON SCHEMA pgdb_tools_snapshots TO PUBLIC;
--- pg_restore run by the database owner (not a superuser) recreates the copies of its dump here.
-GRANT CREATE ON SCHEMA pgdb_tools_snapshots TO pg_database_owner;
 
 CREATE SEQUENCE snapshot_ids;
 CREATE TABLE snapshot_catalog (
@@ -47,12 +45,11 @@ CREATE TABLE snapshot_items (
 );
 COMMENT ON TABLE snapshot_items IS 'One row per table of a snapshot: its copy, counts, hash and definition';
 REVOKE ALL ON snapshot_catalog, snapshot_items, snapshot_ids FROM PUBLIC;
--- pg_dump and pg_restore run by the database owner (not a superuser) read and load the catalog
--- (docs/snapshots.md, "pg_dump and pg_restore"): a dump holds only the dumping role's own
--- snapshots (the filters below, evaluated as the dumping role), and a row loaded by anyone but a
--- superuser must be one that role could have made (_check_restored_row).
-GRANT SELECT, INSERT ON snapshot_catalog, snapshot_items TO pg_database_owner;
-GRANT SELECT, UPDATE ON snapshot_ids TO pg_database_owner;
+-- pg_dump run by the database owner (not a superuser) reads the catalog (docs/snapshots.md,
+-- "pg_dump and pg_restore"): its dump holds only its own snapshots (the filters below, evaluated
+-- as the dumping role). Nobody but the extension's code writes it: a row describing a copy is
+-- trusted by the functions (its definition becomes DDL), so restoring snapshots takes a superuser.
+GRANT SELECT ON snapshot_catalog, snapshot_items, snapshot_ids TO pg_database_owner;
 
 CREATE TABLE snapshot_schedules (
   owner_name name NOT NULL,
@@ -66,7 +63,7 @@ COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_sna
 REVOKE ALL ON snapshot_schedules FROM PUBLIC;
 -- No row-level security: pg_dump turns it off and fails on a table it would apply to. Each role
 -- reads its own schedules through _own_snapshot_schedules.
-GRANT SELECT, INSERT ON snapshot_schedules TO pg_database_owner;
+GRANT SELECT ON snapshot_schedules TO pg_database_owner;
 CREATE VIEW _own_snapshot_schedules WITH (security_barrier) AS
 SELECT * FROM snapshot_schedules WHERE owner_name OPERATOR(pg_catalog.=) current_user;
 GRANT SELECT ON _own_snapshot_schedules TO PUBLIC;
@@ -196,7 +193,7 @@ $$;
 -- Whether a dump by the current user keeps the given snapshot: the filter of snapshot_catalog and
 -- snapshot_items (pg_dump evaluates it as the dumping role, who needs SELECT on the catalog): a
 -- superuser's keeps all, anyone else's their own (whose copies they may read, see
--- snapshot_create), which _check_restored_row lets them load back.
+-- snapshot_create).
 CREATE FUNCTION _dumps_snapshot(snapshot_id bigint) RETURNS boolean
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT EXISTS (SELECT FROM pgdb_tools.snapshot_catalog c
@@ -207,12 +204,6 @@ SELECT pg_catalog.pg_extension_config_dump('snapshot_catalog', 'WHERE pgdb_tools
 SELECT pg_catalog.pg_extension_config_dump('snapshot_items', 'WHERE pgdb_tools._dumps_snapshot(snapshot_id)');
 SELECT pg_catalog.pg_extension_config_dump('snapshot_ids', '');
 SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_tools._dump_keeps(owner_name, NULL, NULL)');
-CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_catalog
-  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
-CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_items
-  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
-CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_schedules
-  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
 
 CREATE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,
@@ -505,7 +496,7 @@ CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], sch
 
 -- The caller's snapshot schedules (a superuser's: everyone's), with their newest snapshot and the
 -- last run of their pg_cron job: a run that failed took no snapshot, so it shows here.
-CREATE VIEW snapshot_schedule_status AS
+CREATE VIEW snapshot_schedule_status WITH (security_barrier) AS
 WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
 SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
        t.newest AS last_snapshot, t.created_at AS last_snapshot_at,

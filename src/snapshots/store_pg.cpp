@@ -241,6 +241,13 @@ Oid storage_relid(const StoredTable& item) {
   });
 }
 
+Oid copy_relid(const StoredTable& item) {
+  Oid relid = storage_relid(item);
+  if (!OidIsValid(relid)) return InvalidOid;
+  return pg::call([relid] { return get_rel_relkind(relid); }) == RELKIND_RELATION ? relid
+                                                                                  : InvalidOid;
+}
+
 namespace {
 
 constexpr int batch_size = 1000;

@@ -49,8 +49,13 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
 // there is none): OIDs do not survive a dump and restore.
 Oid live_table(const StoredTable& item);
 
-// The stored copy's OID, or InvalidOid when it is gone.
+// The OID of the relation under the copy's name (the copy, or with "_read" its view), or
+// InvalidOid when it is gone.
 Oid storage_relid(const StoredTable& item);
+
+// The stored copy's OID when it is a table, InvalidOid otherwise: what reads the copy's rows as a
+// heap uses this, so that anything else under a copy's name counts as a missing copy.
+Oid copy_relid(const StoredTable& item);
 
 // The tables whose rows make up relid: relid itself, or for a partitioned table its leaf
 // partitions (locked). 0A000 for a foreign partition.

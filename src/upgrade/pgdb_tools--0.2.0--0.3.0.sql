@@ -8,7 +8,6 @@
 -- Every role may use the schema (each function checks the caller's rights); pg_dump and pg_restore
 -- work as the database owner (docs/snapshots.md, "pg_dump and pg_restore").
 GRANT USAGE ON SCHEMA pgdb_tools TO PUBLIC;
-GRANT CREATE ON SCHEMA pgdb_tools_snapshots TO pg_database_owner;
 -- snapshot_schedules loses its row-level security (pg_dump fails on it); roles read their own
 -- schedules through a view
 DROP POLICY own_schedules ON snapshot_schedules;
@@ -45,36 +44,19 @@ BEGIN
     ok := pgdb_tools._dump_keeps(NULL, NEW.table_schema, NEW.table_name);
   WHEN 'partition_sets' THEN
     what := pg_catalog.format('partition set %I.%I', NEW.parent_schema, NEW.parent_name);
-    ok := pgdb_tools._dump_keeps(NEW.owner_name, NEW.parent_schema, NEW.parent_name);
-  WHEN 'snapshot_schedules' THEN
-    what := pg_catalog.format('snapshot schedule %L of %I', NEW.name_prefix, NEW.owner_name);
-    ok := NEW.owner_name OPERATOR(pg_catalog.=) current_user;
-  WHEN 'snapshot_catalog' THEN
-    what := pg_catalog.format('snapshot %L of %I', NEW.name, NEW.created_by);
-    ok := pgdb_tools._snapshot_creator(NEW.created_by_oid, NEW.created_by, NEW.created_on);
-  WHEN 'snapshot_items' THEN
-    what := pg_catalog.format('table %I.%I of snapshot %s (copy %I)', NEW.source_schema,
-                              NEW.source_name, NEW.snapshot_id, NEW.storage_name);
-    -- its snapshot is the caller's; its copy is a table the caller owns (pg_restore made it) that
-    -- no other snapshot uses; the table it was taken of, if it is there, is the caller's
-    ok := EXISTS (SELECT FROM pgdb_tools.snapshot_catalog k
-                   WHERE k.snapshot_id OPERATOR(pg_catalog.=) NEW.snapshot_id
-                     AND pgdb_tools._snapshot_creator(k.created_by_oid, k.created_by, k.created_on))
-          AND EXISTS (SELECT FROM pg_class c
-                       WHERE c.relnamespace OPERATOR(pg_catalog.=) 'pgdb_tools_snapshots'::pg_catalog.regnamespace
-                         AND c.relname OPERATOR(pg_catalog.=) NEW.storage_name AND c.relkind OPERATOR(pg_catalog.=) 'r'
-                         AND pg_has_role(c.relowner, 'MEMBER'))
-          AND NOT EXISTS (SELECT FROM pgdb_tools.snapshot_items i
-                           WHERE i.storage_name OPERATOR(pg_catalog.=) NEW.storage_name)
-          AND (pgdb_tools._dump_keeps(NULL, NEW.source_schema, NEW.source_name)
-               OR NOT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-                               WHERE n.nspname OPERATOR(pg_catalog.=) NEW.source_schema
-                                 AND c.relname OPERATOR(pg_catalog.=) NEW.source_name));
+    ok := pgdb_tools._dump_keeps(NEW.owner_name, NEW.parent_schema, NEW.parent_name)
+          AND EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                       WHERE n.nspname OPERATOR(pg_catalog.=) NEW.parent_schema
+                         AND c.relname OPERATOR(pg_catalog.=) NEW.parent_name
+                         AND c.relkind OPERATOR(pg_catalog.=) 'p');
+  ELSE
+    what := 'a row';
+    ok := false;
   END CASE;
   IF NOT ok THEN
     RAISE EXCEPTION 'cannot load % into pgdb_tools.%: it is not yours', what, TG_TABLE_NAME
       USING ERRCODE = '42501',
-            DETAIL = 'A role that is not a superuser loads only rows it could have made itself: of its own tables, partition sets, schedules and snapshots.',
+            DETAIL = 'A role that is not a superuser loads only rows it could have made itself: trigger records of its own tables, partition sets of partitioned tables it owns.',
             HINT = 'Restore a dump holding other roles'' rows as a superuser.';
   END IF;
   RETURN NEW;
@@ -111,8 +93,7 @@ BEGIN
   RETURN id;
 END $$;
 REVOKE ALL ON FUNCTION _check_restored_row() FROM PUBLIC;
-GRANT SELECT, INSERT ON snapshot_catalog, snapshot_items, snapshot_schedules TO pg_database_owner;
-GRANT SELECT, UPDATE ON snapshot_ids TO pg_database_owner;
+GRANT SELECT ON snapshot_catalog, snapshot_items, snapshot_schedules, snapshot_ids TO pg_database_owner;
 GRANT INSERT ON managed_triggers, partition_sets TO pg_database_owner;
 SELECT pg_catalog.pg_extension_config_dump('managed_triggers',
   'WHERE pgdb_tools._dump_keeps(NULL, table_schema, table_name)');
@@ -124,12 +105,6 @@ SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_too
 CREATE TRIGGER check_restored_row BEFORE INSERT ON managed_triggers
   FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
 CREATE TRIGGER check_restored_row BEFORE INSERT ON partition_sets
-  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
-CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_catalog
-  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
-CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_items
-  FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
-CREATE TRIGGER check_restored_row BEFORE INSERT ON snapshot_schedules
   FOR EACH ROW EXECUTE FUNCTION _check_restored_row();
 -- The copies already taken become readable by their snapshot's creator and their table's owner,
 -- as snapshot_create now makes them.
@@ -446,7 +421,7 @@ SELECT c.oid::pg_catalog.regclass AS parent,
     OR pg_catalog.has_table_privilege(c.oid, 'SELECT');
 COMMENT ON VIEW partition_status IS
   'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run and the last run of the pg_cron job';
-CREATE VIEW snapshot_schedule_status AS
+CREATE VIEW snapshot_schedule_status WITH (security_barrier) AS
 WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
 SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
        t.newest AS last_snapshot, t.created_at AS last_snapshot_at,

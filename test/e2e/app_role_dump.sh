@@ -1,12 +1,13 @@
 # pg_dump and pg_restore as the application's role: a LOGIN role that owns its database and its
 # tables and is not a superuser, in a database where a superuser created the extension, using all
 # three features. Its `pg_dump -Fc` succeeds; the archive restores, as that role, into a fresh
-# database where a superuser created the extension first (pg_restore --no-owner, skipping the two
-# entries of the extension itself that only a superuser may restore: docs/snapshots.md,
-# "pg_dump and pg_restore"); there the triggers fire, the partition set is maintained and the
-# role's snapshot verifies and restores. A superuser's snapshot of a table the role cannot read
-# makes the plain dump fail as any unreadable table does; the documented exclusions leave it out
-# and its data is nowhere in the archive.
+# database where a superuser created the extension first (pg_restore --no-owner with a list that
+# leaves out the two entries of the extension itself and the snapshots: docs/snapshots.md,
+# "pg_dump and pg_restore"); there the triggers fire and the partition set is maintained, and the
+# role cannot load rows into the snapshot catalog. Restored by a superuser, the same archive
+# brings the role's snapshot too, which verifies and restores. A superuser's snapshot of a table
+# the role cannot read makes the plain dump fail as any unreadable table does; the documented
+# exclusions leave it out and its data is nowhere in the archive.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
 app=app_dump_owner
@@ -85,15 +86,23 @@ grep -q 'before_dump' "$work/app.sql" || fail "the role's snapshot is not in its
 if grep -q 'dba_orders' "$work/app.sql"; then fail "another role's snapshot name is in the role's dump"; fi
 echo "pg_dump -Fc with the exclusions as $app: ok, no trace of the superuser's snapshots"
 
-# 3. Restore as the role into a fresh database where a superuser created the extension.
+# 3. Restore as the role into a fresh database where a superuser created the extension:
+# everything but the snapshots (the snapshot catalog takes rows from the extension's code only).
 createdb -O "$app" "$dst"
 su_sql -d "$dst" -c "CREATE EXTENSION pgdb_tools"
 pg_restore -l "$work/app.dump" |
-  grep -v -E '^[0-9]+; [0-9]+ [0-9]+ (SCHEMA - pgdb_tools |COMMENT - EXTENSION pgdb_tools )' >"$work/app.list"
+  grep -v -E '^[0-9]+; [0-9]+ [0-9]+ (SCHEMA - pgdb_tools |COMMENT - EXTENSION pgdb_tools |[A-Z ]+ pgdb_tools_snapshots |TABLE DATA pgdb_tools snapshot_|SEQUENCE SET pgdb_tools snapshot_ids )' >"$work/app.list"
 pg_restore -U "$app" --no-owner -d "$dst" -L "$work/app.list" "$work/app.dump" 2>"$work/restore.err" ||
   { cat "$work/restore.err"; fail "pg_restore as the role"; }
 [ -s "$work/restore.err" ] && { cat "$work/restore.err"; fail "pg_restore printed errors"; }
 echo "pg_restore --no-owner as $app: ok"
+# Without the list, the role's load of the snapshot catalog is refused, whatever the rows.
+if pg_restore -U "$app" --no-owner -d "$dst" --data-only -t snapshot_catalog "$work/app.dump" 2>"$work/refused.err"; then
+  fail "the role loaded rows into the snapshot catalog"
+fi
+grep -q 'permission denied for table snapshot_catalog' "$work/refused.err" ||
+  { cat "$work/refused.err"; fail "the refused load of the snapshot catalog"; }
+echo "loading the snapshot catalog as $app: refused"
 
 out=$(app_at -d "$dst" <<'SQL' 2>&1
 \set ON_ERROR_STOP 0
@@ -109,13 +118,8 @@ SELECT pgdb_tools.update_partitioned('events', premake => 3);
 SELECT count(*) FILTER (WHERE action = 'create') || ' created, ' || count(*) FILTER (WHERE action = 'error') || ' errors'
   FROM pgdb_tools.run_maintenance('events');
 SELECT 'partitions ' || partitions FROM pgdb_tools.partition_status;
-SELECT string_agg(name || ' ' || tags::text || ' ' || total_rows, ', ') FROM pgdb_tools.snapshots;
-SELECT source || ' ' || ok FROM pgdb_tools.snapshot_verify('before_dump');
-UPDATE orders SET note = 'changed' WHERE id <= 3;
-SELECT string_agg(source || ' ' || target || ' ' || rows, ', ') FROM pgdb_tools.snapshot_restore('before_dump');
-SELECT count(*) || ' rows, ' || count(*) FILTER (WHERE note = 'changed') || ' changed' FROM orders;
+SELECT 'snapshots ' || count(*) FROM pgdb_tools.snapshots;
 SELECT pgdb_tools.snapshot_create('after_restore', ARRAY['orders']::regclass[]) > 0;
-SELECT pgdb_tools.snapshot_drop('before_dump');
 SQL
 )
 echo "$out"
@@ -131,6 +135,35 @@ partitions 4
 t
 1 created, 0 errors
 partitions 5
+snapshots 0
+t
+EOF
+)
+[ "$out" = "$expected" ] || fail "the restored database as the role"
+
+# 4. The same archive restored by a superuser: the role's snapshots too, which it then uses.
+dst2=${dst}_su
+dropdb --if-exists "$dst2"
+createdb -O "$app" "$dst2"
+su_sql -d "$dst2" -c "CREATE EXTENSION pgdb_tools"
+pg_restore -l "$work/app.dump" |
+  grep -v -E '^[0-9]+; [0-9]+ [0-9]+ (SCHEMA - pgdb_tools |COMMENT - EXTENSION pgdb_tools )' >"$work/all.list"
+pg_restore -d "$dst2" -L "$work/all.list" "$work/app.dump" 2>"$work/restore2.err" ||
+  { cat "$work/restore2.err"; dropdb "$dst2"; fail "pg_restore as a superuser"; }
+out=$(app_at -d "$dst2" <<'SQL' 2>&1
+SET client_min_messages = warning;
+SELECT string_agg(name || ' ' || tags::text || ' ' || total_rows, ', ') FROM pgdb_tools.snapshots;
+SELECT source || ' ' || ok FROM pgdb_tools.snapshot_verify('before_dump');
+UPDATE orders SET note = 'changed' WHERE id <= 3;
+SELECT string_agg(source || ' ' || target || ' ' || rows, ', ') FROM pgdb_tools.snapshot_restore('before_dump');
+SELECT count(*) || ' rows, ' || count(*) FILTER (WHERE note = 'changed') || ' changed' FROM orders;
+SELECT pgdb_tools.snapshot_create('after_restore', ARRAY['orders']::regclass[]) > 0;
+SELECT pgdb_tools.snapshot_drop('before_dump');
+SQL
+)
+dropdb "$dst2"
+echo "$out"
+expected=$(cat <<'EOF'
 before_dump {keep} 20
 public.orders true
 public.orders public.orders 20
@@ -139,5 +172,5 @@ t
 t
 EOF
 )
-[ "$out" = "$expected" ] || fail "the restored database as the role"
+[ "$out" = "$expected" ] || fail "the snapshots restored by a superuser, used by the role"
 echo ok
