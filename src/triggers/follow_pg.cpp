@@ -518,8 +518,8 @@ void follow_renames_start(Node* tree) {
     if (names_relation(move->objectType)) relation = move->relation;
   }
   Oid relid = named_table(relation);
-  bool schema = IsA(tree, RenameStmt) &&
-                reinterpret_cast<RenameStmt*>(tree)->renameType == OBJECT_SCHEMA;
+  bool schema =
+      IsA(tree, RenameStmt) && reinterpret_cast<RenameStmt*>(tree)->renameType == OBJECT_SCHEMA;
   if (!OidIsValid(relid) && !schema && !OidIsValid(composite)) return;
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
