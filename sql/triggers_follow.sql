@@ -292,6 +292,112 @@ RESET ROLE;
 SELECT tbl, trigger_name, status, args FROM status WHERE tbl LIKE 'follow_app.%';
 SELECT tbl, tgname, args FROM trigger_args WHERE tbl::text LIKE 'follow_app.%';
 
+-- == Renames through other statements than ALTER TABLE ==
+-- PostgreSQL renames a table by ALTER INDEX ... RENAME TO, and its columns by ALTER VIEW /
+-- MATERIALIZED VIEW / FOREIGN TABLE ... RENAME COLUMN and ALTER TYPE ... RENAME ATTRIBUTE ...
+-- CASCADE (typed tables): the records follow as they do for ALTER TABLE.
+CREATE TABLE a1 (id int PRIMARY KEY, updated_at timestamptz);
+INSERT INTO a1 (id) VALUES (1);
+SELECT pgdb_tools.updated_at('a1');
+ALTER INDEX a1 RENAME TO a1_renamed;
+UPDATE a1_renamed SET id = 1;
+SELECT updated_at IS NOT NULL AS stamped FROM a1_renamed;
+SELECT tbl, trigger_name, status, args, spec_tbl FROM status WHERE tbl LIKE 'public.a1%';
+CREATE TABLE a2 (id int PRIMARY KEY, updated_at timestamptz);
+INSERT INTO a2 (id) VALUES (1);
+SELECT pgdb_tools.updated_at('a2');
+ALTER VIEW a2 RENAME COLUMN updated_at TO changed_at;
+ALTER MATERIALIZED VIEW a2 RENAME COLUMN changed_at TO touched_at;
+ALTER FOREIGN TABLE a2 RENAME COLUMN touched_at TO stamped_at;
+UPDATE a2 SET id = 1;
+SELECT stamped_at IS NOT NULL AS stamped FROM a2;
+SELECT tbl, trigger_name, status, args FROM status WHERE tbl = 'public.a2';
+SELECT tbl, tgname, args FROM trigger_args WHERE tbl = 'a2'::regclass;
+-- the forms PostgreSQL refuses on a table change nothing
+ALTER VIEW a1_renamed RENAME TO a1_view;
+ALTER VIEW a1_renamed SET SCHEMA follow_app;
+SELECT tbl, trigger_name, status FROM status WHERE tbl LIKE '%a1%';
+-- typed tables: without CASCADE PostgreSQL refuses; with it, the typed tables' columns (and
+-- their partitions') are renamed, and their managed triggers follow
+CREATE TYPE row_t AS (id int, updated_at timestamptz);
+CREATE TABLE typed OF row_t;
+INSERT INTO typed (id) VALUES (1);
+SELECT pgdb_tools.updated_at('typed');
+CREATE TABLE typed_p OF row_t PARTITION BY RANGE (id);
+CREATE TABLE typed_p1 PARTITION OF typed_p FOR VALUES FROM (0) TO (10);
+INSERT INTO typed_p (id) VALUES (1);
+SELECT pgdb_tools.updated_at('typed_p');
+ALTER TYPE row_t RENAME ATTRIBUTE updated_at TO changed_at;
+ALTER TYPE row_t RENAME ATTRIBUTE updated_at TO changed_at CASCADE;
+UPDATE typed SET id = 1;
+UPDATE typed_p SET id = 1;
+SELECT changed_at IS NOT NULL AS stamped FROM typed UNION ALL
+SELECT changed_at IS NOT NULL FROM typed_p;
+SELECT tbl, trigger_name, status, args FROM status WHERE tbl LIKE 'public.typed%';
+SELECT tbl, tgname, args FROM trigger_args WHERE tbl::text LIKE 'typed%';
+-- a rollback takes the registry's change back with the rename
+BEGIN;
+ALTER TYPE row_t RENAME ATTRIBUTE changed_at TO other_at CASCADE;
+SELECT tbl, args FROM status WHERE tbl = 'public.typed';
+ROLLBACK;
+SELECT tbl, args FROM status WHERE tbl = 'public.typed';
+-- unrelated statements under the same tags pass untouched
+CREATE TYPE mood AS ENUM ('ok');
+ALTER TYPE mood ADD VALUE 'good';
+ALTER TYPE mood RENAME TO mood2;
+CREATE TYPE pair AS (x int, y int);
+ALTER TYPE pair RENAME ATTRIBUTE x TO z;
+ALTER TYPE pair RENAME ATTRIBUTE y TO w CASCADE;
+CREATE VIEW a2_view AS SELECT id FROM a2;
+ALTER VIEW a2_view RENAME COLUMN id TO ident;
+ALTER VIEW a2_view RENAME TO a2_view2;
+ALTER INDEX a2_pkey RENAME TO a2_key;
+DROP VIEW a2_view2;
+DROP TYPE mood2, pair;
+-- a partition set follows its parent through ALTER INDEX ... RENAME TO
+CREATE TABLE ev (id bigint, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT pgdb_tools.create_partitioned('ev', 'at', '1 day', premake => 1) IS NOT NULL AS made;
+ALTER INDEX ev RENAME TO ev_renamed;
+SELECT parent_schema, parent_name FROM pgdb_tools.partition_sets ORDER BY 2;
+SELECT parent FROM pgdb_tools.partition_status;
+DROP TABLE ev_renamed;
+
+-- == A condition naming the renamed column many times is rewritten entirely ==
+CREATE TABLE many (id int PRIMARY KEY, v int, updated_at timestamptz);
+SELECT pgdb_tools.updated_at('many', condition => (
+  SELECT string_agg('OLD.v IS DISTINCT FROM NEW.v', ' OR ') FROM generate_series(1, 80)));
+ALTER TABLE many RENAME COLUMN v TO w;
+SELECT status,
+       (length(spec ->> 'condition') - length(replace(spec ->> 'condition', 'OLD.v ', ''))) / 6
+         AS old_v,
+       (length(spec ->> 'condition') - length(replace(spec ->> 'condition', 'OLD.w ', ''))) / 6
+         AS old_w
+  FROM pgdb_tools.triggers WHERE table_name = 'many';
+DROP TABLE many;
+
+-- == A record left by another table of the same name never blocks this one's DDL ==
+CREATE SCHEMA follow_shared;
+GRANT USAGE, CREATE ON SCHEMA follow_shared TO pgdb_tools_test_app, pgdb_tools_test_stranger;
+GRANT USAGE ON SCHEMA pgdb_tools TO pgdb_tools_test_stranger;
+SET ROLE pgdb_tools_test_stranger;
+CREATE TABLE follow_shared.orders (id int, updated_at timestamptz);
+SELECT pgdb_tools.updated_at('follow_shared.orders');
+DROP TABLE follow_shared.orders;
+RESET ROLE;
+SELECT tbl, trigger_name, status FROM status WHERE tbl = 'follow_shared.orders';
+SET ROLE pgdb_tools_test_app;
+CREATE TABLE follow_shared.orders (id int, updated_at timestamptz);
+ALTER TABLE follow_shared.orders DROP COLUMN updated_at;
+RESET ROLE;
+-- a trigger of this table still guards its column, also when the statement drops the trigger
+CREATE TABLE guarded (id int, updated_at timestamptz);
+SELECT pgdb_tools.updated_at('guarded', condition => 'NEW.updated_at IS NULL');
+ALTER TABLE guarded DROP COLUMN updated_at CASCADE;
+SELECT tbl, trigger_name, status FROM status WHERE tbl = 'public.guarded';
+DROP TABLE guarded;
+DROP SCHEMA follow_shared CASCADE;
+REVOKE USAGE ON SCHEMA pgdb_tools FROM pgdb_tools_test_stranger;
+
 -- the event trigger functions are not for calling
 SELECT pgdb_tools._follow_renames_end();
 SELECT pgdb_tools._guard_trigger_columns();
@@ -301,5 +407,6 @@ DROP SCHEMA follow_app CASCADE;
 DROP ROLE pgdb_tools_test_app;
 DROP ROLE pgdb_tools_test_stranger;
 DROP VIEW status, trigger_args;
-DROP TABLE IF EXISTS docs;
+DROP TABLE IF EXISTS docs, a1_renamed, a2, typed, typed_p;
+DROP TYPE IF EXISTS row_t;
 DROP EXTENSION pgdb_tools;

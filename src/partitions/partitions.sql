@@ -98,14 +98,19 @@ CREATE EVENT TRIGGER pgdb_tools_forget_dropped_sets ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP TYPE')
   EXECUTE FUNCTION _forget_dropped_sets();
 
--- A set follows its table through ALTER TABLE ... RENAME / SET SCHEMA and ALTER SCHEMA ... RENAME
--- (the registry names tables by schema and name: left behind, a set would be applied to the next
--- table given the old name). The registry changes in the statement's own transaction.
+-- A set follows its table through ALTER TABLE ... RENAME / SET SCHEMA, ALTER INDEX ... RENAME TO
+-- naming the table, and ALTER SCHEMA ... RENAME (the registry names tables by schema and name:
+-- left behind, a set would be applied to the next table given the old name). The registry
+-- changes in the statement's own transaction. The other tags are those by which PostgreSQL
+-- renames a table's columns (ALTER VIEW ... RENAME COLUMN on a table, ALTER TYPE ... RENAME
+-- ATTRIBUTE ... CASCADE), for managed triggers (triggers/follow_pg.cpp); on any other statement
+-- the function returns before any query.
 CREATE FUNCTION _follow_renamed_sets() RETURNS event_trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_follow_renamed_sets';
 REVOKE ALL ON FUNCTION _follow_renamed_sets() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_follow_renamed_sets ON ddl_command_start
-  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA')
+  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'ALTER INDEX', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW',
+               'ALTER FOREIGN TABLE', 'ALTER TYPE')
   EXECUTE FUNCTION _follow_renamed_sets();
 
 CREATE FUNCTION _partition_lower_key(partition oid) RETURNS bigint

@@ -1,5 +1,6 @@
 // The event trigger function that keeps a partition set with its table when the table is renamed
-// or moved to another schema, or its schema is renamed: the registry names sets by schema and
+// (ALTER TABLE, or ALTER INDEX ... RENAME TO naming it) or moved to another schema, or its schema
+// is renamed: the registry names sets by schema and
 // name, and a set left under the old name would be applied to the next table given that name.
 // It runs at ddl_command_start and rewrites the registry in the statement's own transaction, so
 // a rename that then fails (another table has the name, the caller does not own the table) takes
@@ -47,6 +48,13 @@ std::optional<TableName> partitioned_table(RangeVar* relation) {
   return TableName{schema, name};
 }
 
+// ALTER TABLE, and the other statements PostgreSQL lets rename or move a table (ALTER INDEX ...
+// RENAME TO names any relation): the resolved relation decides, never the keyword.
+bool names_relation(ObjectType type) {
+  return type == OBJECT_TABLE || type == OBJECT_INDEX || type == OBJECT_VIEW ||
+         type == OBJECT_MATVIEW || type == OBJECT_FOREIGN_TABLE;
+}
+
 // Runs one registry update as the extension's owner.
 void update_registry(const std::string& sql, std::initializer_list<pg::Param> params) {
   pg::SearchPath trusted(pg::trusted_search_path);
@@ -77,7 +85,7 @@ PGDB_FUNCTION(pgdb_tools_follow_renamed_sets) {
   triggers::follow_renames_start(tree);
   if (IsA(tree, RenameStmt)) {
     RenameStmt* rename = reinterpret_cast<RenameStmt*>(tree);
-    if (rename->renameType == OBJECT_TABLE) {
+    if (names_relation(rename->renameType)) {
       if (std::optional<TableName> table = partitioned_table(rename->relation))
         move_set(*table, {table->schema, rename->newname});
     } else if (rename->renameType == OBJECT_SCHEMA) {
@@ -88,7 +96,7 @@ PGDB_FUNCTION(pgdb_tools_follow_renamed_sets) {
     }
   } else if (IsA(tree, AlterObjectSchemaStmt)) {
     AlterObjectSchemaStmt* move = reinterpret_cast<AlterObjectSchemaStmt*>(tree);
-    if (move->objectType == OBJECT_TABLE)
+    if (names_relation(move->objectType))
       if (std::optional<TableName> table = partitioned_table(move->relation))
         move_set(*table, {move->newschema, table->name});
   }

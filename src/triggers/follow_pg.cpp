@@ -235,8 +235,8 @@ struct Span {
 };
 
 // The spans of `column` in "OLD.column" and "NEW.column" (any case, quoted or not, comments and
-// blanks between) in condition, found by PostgreSQL's own scanner. Plain C frames only: the
-// scanner may raise.
+// blanks between) in condition, found by PostgreSQL's own scanner: how many there are, of which
+// the first `capacity` are stored. Plain C frames only: the scanner may raise.
 int column_spans(const char* condition, const char* column, Span* spans, int capacity) {
   core_yy_extra_type extra;
   core_yyscan_t scanner = scanner_init(condition, &extra, &ScanKeywords, ScanKeywordTokens);
@@ -250,9 +250,11 @@ int column_spans(const char* condition, const char* column, Span* spans, int cap
     const char* word = token == IDENT            ? value.str
                        : is_keyword_token(token) ? value.keyword
                                                  : nullptr;
-    if (state == 2 && word != nullptr && strcmp(word, column) == 0 && found < capacity) {
-      spans[found].start = location;
-      spans[found].end = identifier_end(condition, location);
+    if (state == 2 && word != nullptr && strcmp(word, column) == 0) {
+      if (found < capacity) {
+        spans[found].start = location;
+        spans[found].end = identifier_end(condition, location);
+      }
       ++found;
     }
     if (state == 1 && token == '.') {
@@ -271,12 +273,20 @@ int column_spans(const char* condition, const char* column, Span* spans, int cap
 // form this can rewrite.
 std::optional<std::string> rename_in_condition(const std::string& condition,
                                                const std::string& from, const std::string& to) {
-  constexpr int capacity = 64;
-  Span spans[capacity];
+  // However often the condition names the column: a first pass counts, a second one (only when
+  // the first had too little room) stores them all. Never a partial rewrite.
+  std::vector<Span> spans(16);
   const char* text = condition.c_str();
   const char* column = from.c_str();
-  Span* out = spans;
-  int found = pg::call([text, column, out] { return column_spans(text, column, out, capacity); });
+  int found = 0;
+  while (true) {
+    Span* out = spans.data();
+    int capacity = static_cast<int>(spans.size());
+    found = pg::call(
+        [text, column, out, capacity] { return column_spans(text, column, out, capacity); });
+    if (found <= capacity) break;
+    spans.resize(static_cast<std::size_t>(found));
+  }
   if (found == 0) return std::nullopt;
   std::string renamed = condition;
   // A quoted name stays quoted, as the user wrote it; a plain one is quoted only when it must be.
@@ -436,41 +446,96 @@ void follow(pg::Spi& spi, const Followed& entry, const std::optional<ColumnRenam
        pg::Param::text(rendered.ddl), pg::Param::text(definition)});
 }
 
+// The statements that rename or move a relation, as PostgreSQL accepts them on a table: besides
+// ALTER TABLE, ALTER INDEX ... RENAME TO names any relation, and ALTER VIEW / MATERIALIZED VIEW /
+// FOREIGN TABLE ... RENAME COLUMN any relation with columns. What counts is the relation the name
+// resolves to, never the statement's keyword; PostgreSQL refuses the rest itself.
+bool names_relation(ObjectType type) {
+  return type == OBJECT_TABLE || type == OBJECT_INDEX || type == OBJECT_VIEW ||
+         type == OBJECT_MATVIEW || type == OBJECT_FOREIGN_TABLE;
+}
+
+// ALTER TYPE ... RENAME ATTRIBUTE ... CASCADE renames the column of every table typed by the
+// composite type (CREATE TABLE ... OF type), and of their partitions; without CASCADE PostgreSQL
+// refuses while such tables exist. The typed tables, found through pg_type's dependents in
+// pg_depend (indexed, as PostgreSQL's own lookup).
+Oid named_composite_type(RangeVar* type) {
+  if (type == nullptr) return InvalidOid;
+  Oid relid = pg::call([type] { return RangeVarGetRelid(type, NoLock, true); });
+  if (!OidIsValid(relid) ||
+      pg::call([relid] { return get_rel_relkind(relid); }) != RELKIND_COMPOSITE_TYPE)
+    return InvalidOid;
+  return pg::call([relid] { return get_rel_type_id(relid); });
+}
+
+std::vector<Oid> typed_tables(pg::Spi& spi, Oid type_oid) {
+  spi.execute(
+      "SELECT c.oid::pg_catalog.int8 FROM pg_catalog.pg_depend d "
+      "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.objid "
+      "WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass "
+      "  AND d.refobjid OPERATOR(pg_catalog.=) $1 "
+      "  AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+      "  AND c.reloftype OPERATOR(pg_catalog.=) $1 "
+      "  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[]) "
+      "ORDER BY 1",
+      {pg::Param::oid(type_oid)});
+  std::vector<Oid> tables;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
+    tables.push_back(static_cast<Oid>(spi.get_int64(r, 0).value()));
+  std::vector<Oid> all;
+  for (Oid table : tables)
+    for (Oid relid : with_inheritors(table))
+      if (std::find(all.begin(), all.end(), relid) == all.end()) all.push_back(relid);
+  return all;
+}
+
 }  // namespace
 
 void follow_renames_start(Node* tree) {
   if (tree == nullptr) return;
   // The statement's names resolve with the caller's search_path, as the statement's own do;
-  // everything after runs under the trusted one.
+  // everything after runs under the trusted one. Every ALTER INDEX, VIEW and TYPE of the
+  // database passes here: what names no table (or schema) returns before any query.
   RangeVar* relation = nullptr;
+  Oid composite = InvalidOid;
   if (IsA(tree, RenameStmt)) {
     auto* rename = reinterpret_cast<RenameStmt*>(tree);
-    bool table = rename->renameType == OBJECT_TABLE ||
-                 (rename->renameType == OBJECT_COLUMN && rename->relationType == OBJECT_TABLE);
-    if (table) relation = rename->relation;
+    if (names_relation(rename->renameType) ||
+        (rename->renameType == OBJECT_COLUMN && names_relation(rename->relationType)))
+      relation = rename->relation;
+    if (rename->renameType == OBJECT_ATTRIBUTE && rename->behavior == DROP_CASCADE)
+      composite = named_composite_type(rename->relation);
   } else if (IsA(tree, AlterObjectSchemaStmt)) {
     auto* move = reinterpret_cast<AlterObjectSchemaStmt*>(tree);
-    if (move->objectType == OBJECT_TABLE) relation = move->relation;
+    if (names_relation(move->objectType)) relation = move->relation;
   }
   Oid relid = named_table(relation);
+  bool schema =
+      IsA(tree, RenameStmt) && reinterpret_cast<RenameStmt*>(tree)->renameType == OBJECT_SCHEMA;
+  if (!OidIsValid(relid) && !schema && !OidIsValid(composite)) return;
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
+  if (OidIsValid(composite)) {
+    std::vector<Oid> tables = typed_tables(spi, composite);
+    if (!tables.empty()) note_triggers(spi, tree, tables);
+    return;
+  }
   if (IsA(tree, RenameStmt)) {
     auto* rename = reinterpret_cast<RenameStmt*>(tree);
-    if (rename->renameType == OBJECT_TABLE && OidIsValid(relid)) {
+    if (names_relation(rename->renameType)) {
       note_triggers(spi, tree, {relid});
       pg::TableName table = pg::table_name(relid);
       move_records(spi, table, {table.schema, rename->newname});
-    } else if (rename->renameType == OBJECT_COLUMN && OidIsValid(relid)) {
+    } else if (rename->renameType == OBJECT_COLUMN) {
       note_triggers(spi, tree, with_inheritors(relid));
     } else if (rename->renameType == OBJECT_SCHEMA) {
-      const char* schema = rename->subname;
-      Oid nsp = pg::call([schema] { return get_namespace_oid(schema, true); });
+      const char* schema_name = rename->subname;
+      Oid nsp = pg::call([schema_name] { return get_namespace_oid(schema_name, true); });
       if (!OidIsValid(nsp)) return;
       note_triggers(spi, tree, {}, nsp);
       move_schema_records(spi, rename->subname, rename->newname);
     }
-  } else if (IsA(tree, AlterObjectSchemaStmt) && OidIsValid(relid)) {
+  } else if (IsA(tree, AlterObjectSchemaStmt)) {
     auto* move = reinterpret_cast<AlterObjectSchemaStmt*>(tree);
     note_triggers(spi, tree, {relid});
     pg::TableName table = pg::table_name(relid);
@@ -483,7 +548,8 @@ void follow_renames_start(Node* tree) {
 using namespace pgdb;
 using namespace pgdb::triggers;
 
-// ddl_command_end of ALTER TABLE and ALTER SCHEMA: the managed triggers noted at its start are
+// ddl_command_end of ALTER TABLE / INDEX / VIEW / MATERIALIZED VIEW / FOREIGN TABLE / TYPE and
+// ALTER SCHEMA: the managed triggers noted at its start are
 // rendered again under their table's and columns' new names.
 PGDB_FUNCTION(pgdb_tools_follow_renames_end) {
   if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
@@ -505,7 +571,7 @@ PGDB_FUNCTION(pgdb_tools_follow_renames_end) {
   std::optional<ColumnRename> column;
   if (IsA(tree, RenameStmt)) {
     auto* rename = reinterpret_cast<RenameStmt*>(tree);
-    if (rename->renameType == OBJECT_COLUMN)
+    if (rename->renameType == OBJECT_COLUMN || rename->renameType == OBJECT_ATTRIBUTE)
       column = ColumnRename{rename->subname, rename->newname};
   }
   pg::SearchPath trusted(pg::trusted_search_path);
@@ -520,7 +586,9 @@ PGDB_FUNCTION(pgdb_tools_follow_renames_end) {
 }
 
 // sql_drop: refuses a statement that dropped a column a managed trigger's spec names (and that
-// the table has no longer under that name): the trigger would fail on every write.
+// the table has no longer under that name): the trigger would fail on every write. Only records
+// whose trigger is on that table count: an orphaned record (its table dropped, the name taken
+// since by another table, maybe another role's) never blocks the new table's DDL.
 PGDB_FUNCTION(pgdb_tools_guard_trigger_columns) {
   if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
     throw Error(sqlstate::object_not_in_prerequisite_state,
@@ -546,6 +614,16 @@ PGDB_FUNCTION(pgdb_tools_guard_trigger_columns) {
         "WHERE d.object_type OPERATOR(pg_catalog.=) 'table column' "
         "  AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) "
         "d.objid) "
+        // The record's trigger is on this very table (a record left by a dropped table of the
+        // same name is another table's): in pg_trigger, or dropped by this same statement.
+        "  AND (EXISTS (SELECT FROM pg_catalog.pg_trigger t "
+        "               WHERE t.tgrelid OPERATOR(pg_catalog.=) d.objid "
+        "                 AND t.tgname OPERATOR(pg_catalog.=) m.trigger_name) "
+        "       OR EXISTS (SELECT FROM pg_catalog.pg_event_trigger_dropped_objects() g "
+        "                  WHERE g.object_type OPERATOR(pg_catalog.=) 'trigger' "
+        "                    AND g.address_names[1] OPERATOR(pg_catalog.=) d.address_names[1] "
+        "                    AND g.address_names[2] OPERATOR(pg_catalog.=) d.address_names[2] "
+        "                    AND g.address_names[3] OPERATOR(pg_catalog.=) m.trigger_name)) "
         "  AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a "
         "                  WHERE a.attrelid OPERATOR(pg_catalog.=) d.objid AND a.attnum > 0 "
         "                    AND NOT a.attisdropped "

@@ -185,7 +185,8 @@ CREATE FUNCTION _follow_renames_end() RETURNS event_trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_follow_renames_end';
 REVOKE ALL ON FUNCTION _follow_renames_end() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_follow_renames_end ON ddl_command_end
-  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA')
+  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'ALTER INDEX', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW',
+               'ALTER FOREIGN TABLE', 'ALTER TYPE')
   EXECUTE FUNCTION _follow_renames_end();
 CREATE FUNCTION _guard_trigger_columns() RETURNS event_trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_guard_trigger_columns';

@@ -136,8 +136,18 @@ CREATE OR REPLACE FUNCTION _follow_renames_end() RETURNS event_trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_follow_renames_end';
 REVOKE ALL ON FUNCTION _follow_renames_end() FROM PUBLIC;
 CREATE EVENT TRIGGER pgdb_tools_follow_renames_end ON ddl_command_end
-  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA')
+  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'ALTER INDEX', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW',
+               'ALTER FOREIGN TABLE', 'ALTER TYPE')
   EXECUTE FUNCTION _follow_renames_end();
+
+-- The statements other than ALTER TABLE by which PostgreSQL renames a table or its columns
+-- (ALTER INDEX ... RENAME TO, ALTER VIEW ... RENAME COLUMN, ALTER TYPE ... RENAME ATTRIBUTE ...
+-- CASCADE): an event trigger's tags cannot be altered, so it is created again.
+DROP EVENT TRIGGER pgdb_tools_follow_renamed_sets;
+CREATE EVENT TRIGGER pgdb_tools_follow_renamed_sets ON ddl_command_start
+  WHEN TAG IN ('ALTER TABLE', 'ALTER SCHEMA', 'ALTER INDEX', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW',
+               'ALTER FOREIGN TABLE', 'ALTER TYPE')
+  EXECUTE FUNCTION _follow_renamed_sets();
 
 CREATE OR REPLACE FUNCTION _guard_trigger_columns() RETURNS event_trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_guard_trigger_columns';
