@@ -194,12 +194,14 @@ grep -q "^NOTICE:  role \"$intruder\" had no pg_cron job \"$maint_name\" for dat
 err=$(q -d "$cron_db" -U "$app" -c "SELECT cron.schedule_in_database('x', '* * * * *', 'SELECT 1', '$other', 'postgres')" 2>&1) &&
   fail "$app created a job as postgres"
 
-# 3. In pg_cron's database: jobs that will fail. $broken's maintenance loses USAGE on pgdb_tools;
-#    $app's snapshot schedule loses its table.
+# 3. In pg_cron's database: jobs that will fail. $broken's maintenance loses USAGE on pgdb_tools
+#    (a DBA revokes it from PUBLIC and grants it to $app only); $app's snapshot schedule loses its
+#    table.
 fail_maint=$(q -d "$cron_db" -U "$broken" -c "SELECT pgdb_tools.create_partitioned('sched_fail_ev', 'id', '100', premake => 1)" \
                 -c "SELECT pgdb_tools.schedule_maintenance('* * * * *')" | tail -n1)
 fail_snap=$(q -d "$cron_db" -U "$app" -c "SELECT pgdb_tools.schedule_snapshot('e2efail', '* * * * *', ARRAY['sched_fail_src']::regclass[])")
-psql -X -q -v ON_ERROR_STOP=1 -d "$cron_db" -c "REVOKE USAGE ON SCHEMA pgdb_tools FROM $broken" -c "DROP TABLE sched_fail_src"
+psql -X -q -v ON_ERROR_STOP=1 -d "$cron_db" -c "REVOKE USAGE ON SCHEMA pgdb_tools FROM PUBLIC, $broken" \
+  -c "GRANT USAGE ON SCHEMA pgdb_tools TO $app" -c "DROP TABLE sched_fail_src"
 echo "jobs: maintenance of $other $maint_job, snapshots of $other $snap_job, failing here: $fail_maint, $fail_snap"
 
 before=$(q -d "$other" -c "SELECT count(*) FROM pgdb_tools.partitions('sched_ev')")
@@ -235,7 +237,7 @@ echo "$other: $snap"
 row=$(q -d "$cron_db" -c "SELECT last_job_status || ' | ' || last_job_error FROM pgdb_tools.partition_status WHERE parent = 'sched_fail_ev'::regclass")
 echo "partition_status (superuser): $row"
 [[ "$row" == "failed | ERROR:  permission denied for schema pgdb_tools"* ]] || fail "partition_status does not show the failure: $row"
-psql -X -q -d "$cron_db" -c "GRANT USAGE ON SCHEMA pgdb_tools TO $broken" -c "GRANT SELECT ON sched_fail_ev TO $app"
+psql -X -q -d "$cron_db" -c "GRANT USAGE ON SCHEMA pgdb_tools TO PUBLIC" -c "GRANT SELECT ON sched_fail_ev TO $app"
 [ "$(q -d "$cron_db" -U "$broken" -c "SELECT last_job_status FROM pgdb_tools.partition_status")" = failed ] ||
   fail "partition_status does not show $broken its job's failure"
 [ "$(q -d "$cron_db" -U "$app" -c "SELECT parent || ' ' || coalesce(last_job_status, 'none') FROM pgdb_tools.partition_status")" = "sched_fail_ev none" ] ||
