@@ -133,6 +133,10 @@ SELECT pg_temp.outcome($$INSERT INTO pgdb_tools.snapshot_schedules (owner_name, 
   VALUES ('postgres', 'nightly', 1)$$);
 SELECT pg_temp.outcome($$INSERT INTO pgdb_tools.snapshot_catalog (name, created_at, created_by, created_by_oid)
   SELECT 'own', now(), current_user, oid FROM pg_roles WHERE rolname = current_user$$);
+-- a partition set only of a partitioned table: not of its own plain table
+SELECT pg_temp.outcome($$INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control,
+  partition_interval, premake, start_at, retention_mode, default_partition, time_zone, owner_name)
+  VALUES ('public', 'docs', 'id', '10', 1, '0', 'drop', true, 'UTC', current_user)$$);
 SQL
 ) || true
 echo "$out"
@@ -187,6 +191,7 @@ t
 42501
 42501
 ok
+42501
 42501
 42501
 42501
