@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "partitions/planner.hpp"
+#include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
@@ -960,7 +961,7 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
         OidIsValid(only) ? std::vector{require_set(spi, only)} : load_sets(spi, InvalidOid);
     Oid user = GetUserId();
     for (const SetRow& set : sets) {
-      bool owned = pg::call([&set, user] { return pg_class_ownercheck(set.parent, user); });
+      bool owned = pg::call([&set, user] { return pg::compat::owns_relation(set.parent, user); });
       if (!owned) continue;  // a pass over every set covers the sets the caller may maintain
       pg::check_for_interrupts();
       reports.push_back(maintain_isolated(spi, set, dry_run, force));
@@ -1013,7 +1014,7 @@ PGDB_FUNCTION(pgdb_tools_forget_partitioned_by_name) {
   if (name.empty()) throw Error(sqlstate::invalid_parameter_value, "parent must not be empty");
   const char* raw = name.c_str();
   auto* range =
-      pg::call([raw] { return makeRangeVarFromNameList(stringToQualifiedNameList(raw)); });
+      pg::call([raw] { return makeRangeVarFromNameList(pg::compat::qualified_name_list(raw)); });
   Oid live = pg::call([range] { return RangeVarGetRelid(range, NoLock, true); });
   if (OidIsValid(live)) PG_RETURN_BOOL(forget_table(live));
 

@@ -1,3 +1,4 @@
+#include "pg/compat.hpp"
 #include "pg/cron.hpp"
 
 #include <cstdint>
@@ -334,7 +335,7 @@ void require_worker_may_connect(const CronRequest& request, const CronDatabase& 
                 "SECURITY DEFINER functions).");
   Oid cron_oid = cron.oid;
   bool may_connect = call([cron_oid, role_oid] {
-    return pg_database_aclcheck(cron_oid, role_oid, ACL_CONNECT) == ACLCHECK_OK;
+    return compat::database_aclcheck(cron_oid, role_oid, ACL_CONNECT) == ACLCHECK_OK;
   });
   if (!may_connect)
     throw Error(sqlstate::insufficient_privilege,

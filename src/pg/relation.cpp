@@ -1,3 +1,4 @@
+#include "pg/compat.hpp"
 #include "pg/relation.hpp"
 
 #include "core/error.hpp"
@@ -42,7 +43,7 @@ void require_table(Oid relid, std::string_view argument) {
 
 void require_table_owner(Oid relid, const char* what) {
   Oid user = GetUserId();
-  bool owner = call([relid, user] { return pg_class_ownercheck(relid, user); });
+  bool owner = call([relid, user] { return compat::owns_relation(relid, user); });
   if (!owner)
     throw Error(
         sqlstate::insufficient_privilege, "must be owner of table " + table_name(relid).quoted(),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
@@ -66,7 +67,7 @@ void require_snapshottable(Oid relid) {
                 "cannot snapshot " + name.quoted() + ": it is a temporary table", {},
                 "A temporary table ends with its session; copy it into a regular table first.");
   Oid user = GetUserId();
-  if (pg::call([nsp, user] { return pg_namespace_aclcheck(nsp, user, ACL_USAGE); }) != ACLCHECK_OK)
+  if (pg::call([nsp, user] { return pg::compat::namespace_aclcheck(nsp, user, ACL_USAGE); }) != ACLCHECK_OK)
     throw Error(sqlstate::insufficient_privilege,
                 "permission denied for schema " + pg::quote_identifier(name.schema), {},
                 "snapshot_create needs USAGE on the schema of every table it copies.");
@@ -184,7 +185,7 @@ std::vector<Oid> snapshot_material(pg::Spi& spi, std::optional<Datum> table_arra
     if (spi.row_count() == 0) throw Error("3F000", "schema \"" + schema + "\" does not exist");
     Oid nsp = static_cast<Oid>(spi.get_int64(0, 0).value());
     require_user_schema(spi, nsp, schema, "snapshot");
-    if (pg::call([nsp] { return pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE); }) !=
+    if (pg::call([nsp] { return pg::compat::namespace_aclcheck(nsp, GetUserId(), ACL_USAGE); }) !=
         ACLCHECK_OK)
       throw Error(sqlstate::insufficient_privilege,
                   "permission denied for schema " + pg::quote_identifier(schema), {},

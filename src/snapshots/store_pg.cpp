@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
@@ -311,7 +312,7 @@ inline void hash_value(ContentHash& hash, HashColumn& column, Datum value, bool 
 std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, TupleDesc out_desc,
                         HashColumn* columns, ContentHash& hash, TupleTableSlot** batch,
                         BulkInsertState bulk, MemoryContext per_batch) {
-  AttrMap* map = build_attrmap_by_name(RelationGetDescr(source), out_desc);
+  AttrMap* map = pg::compat::attrmap_by_name(RelationGetDescr(source), out_desc);
   TupleTableSlot* in = table_slot_create(source, nullptr);
   TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
   CommandId cid = GetCurrentCommandId(true);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/compat.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
 #include "pg/roles.hpp"
@@ -44,7 +45,7 @@ std::vector<Oid> dropped_types(DropStmt* drop) {
       return oid;
     });
     // Another role's type: PostgreSQL refuses the drop itself, and names nothing of snapshots.
-    if (OidIsValid(type) && pg::call([type] { return pg_type_ownercheck(type, GetUserId()); }))
+    if (OidIsValid(type) && pg::call([type] { return pg::compat::owns_type(type, GetUserId()); }))
       types.push_back(type);
   }
   return types;
@@ -57,7 +58,7 @@ std::vector<Oid> dropped_schema_types(DropStmt* drop) {
   foreach (cell, drop->objects) {
     const char* schema = strVal(lfirst(cell));
     Oid nsp = pg::call([schema] { return get_namespace_oid(schema, true); });
-    if (OidIsValid(nsp) && pg::call([nsp] { return pg_namespace_ownercheck(nsp, GetUserId()); }))
+    if (OidIsValid(nsp) && pg::call([nsp] { return pg::compat::owns_namespace(nsp, GetUserId()); }))
       schemas.push_back(nsp);
   }
   if (schemas.empty()) return {};

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/xact_journal.hpp"
+#include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
@@ -48,7 +49,7 @@ bool may_bypass_any() {
 
 bool owns(Oid relid) {
   Oid user = GetUserId();
-  return pg::call([relid, user] { return pg_class_ownercheck(relid, user); });
+  return pg::call([relid, user] { return pg::compat::owns_relation(relid, user); });
 }
 
 std::vector<std::string> trigger_names(Datum array) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
@@ -374,7 +375,7 @@ std::shared_ptr<ManagedFunction> managed_function(TriggerData* data, Oid dispatc
                 {}, "Name the trigger function it manages.");
   Oid owner = data->tg_relation->rd_rel->relowner;
   AclResult allowed =
-      pg::call([function, owner] { return pg_proc_aclcheck(function, owner, ACL_EXECUTE); });
+      pg::call([function, owner] { return pg::compat::proc_aclcheck(function, owner, ACL_EXECUTE); });
   if (allowed != ACLCHECK_OK)
     throw Error(sqlstate::insufficient_privilege,
                 "permission denied for function " + std::string(signature), {},

@@ -43,8 +43,6 @@ extern "C" {
 #include "common/keywords.h"
 #include "nodes/parsenodes.h"
 #include "parser/scanner.h"
-// after scanner.h, whose types it uses: IDENT, the core scanner's token for identifiers
-#include "parser/gram.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 }
@@ -237,7 +235,20 @@ struct Span {
 // The spans of `column` in "OLD.column" and "NEW.column" (any case, quoted or not, comments and
 // blanks between) in condition, found by PostgreSQL's own scanner: how many there are, of which
 // the first `capacity` are stored. Plain C frames only: the scanner may raise.
+// The core scanner's token for a plain identifier (IDENT of the grammar, whose header, gram.h,
+// PostgreSQL 16 and later no longer install): what the scanner returns for "x".
+int identifier_token() {
+  core_yy_extra_type extra;
+  core_yyscan_t scanner = scanner_init("x", &extra, &ScanKeywords, ScanKeywordTokens);
+  core_YYSTYPE value;
+  YYLTYPE location;
+  int token = core_yylex(&value, &location, scanner);
+  scanner_finish(scanner);
+  return token;
+}
+
 int column_spans(const char* condition, const char* column, Span* spans, int capacity) {
+  const int IDENT = identifier_token();
   core_yy_extra_type extra;
   core_yyscan_t scanner = scanner_init(condition, &extra, &ScanKeywords, ScanKeywordTokens);
   int found = 0;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
@@ -145,7 +146,7 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
   Oid owner = pg::extension_owner(spi);
   for (const Gone& g : gone) {
     bool allowed = OidIsValid(g.relid)
-                       ? pg::call([&g, user] { return pg_class_ownercheck(g.relid, user); })
+                       ? pg::call([&g, user] { return pg::compat::owns_relation(g.relid, user); })
                        : may_prune_orphans;
     if (!allowed) continue;
     forget_record(spi, owner, g.schema, g.table, g.name);
