@@ -67,7 +67,8 @@ void require_snapshottable(Oid relid) {
                 "cannot snapshot " + name.quoted() + ": it is a temporary table", {},
                 "A temporary table ends with its session; copy it into a regular table first.");
   Oid user = GetUserId();
-  if (pg::call([nsp, user] { return pg::compat::namespace_aclcheck(nsp, user, ACL_USAGE); }) != ACLCHECK_OK)
+  if (pg::call([nsp, user] { return pg::compat::namespace_aclcheck(nsp, user, ACL_USAGE); }) !=
+      ACLCHECK_OK)
     throw Error(sqlstate::insufficient_privilege,
                 "permission denied for schema " + pg::quote_identifier(name.schema), {},
                 "snapshot_create needs USAGE on the schema of every table it copies.");

@@ -374,8 +374,8 @@ std::shared_ptr<ManagedFunction> managed_function(TriggerData* data, Oid dispatc
                     " dispatches to _trigger_managed() itself",
                 {}, "Name the trigger function it manages.");
   Oid owner = data->tg_relation->rd_rel->relowner;
-  AclResult allowed =
-      pg::call([function, owner] { return pg::compat::proc_aclcheck(function, owner, ACL_EXECUTE); });
+  AclResult allowed = pg::call(
+      [function, owner] { return pg::compat::proc_aclcheck(function, owner, ACL_EXECUTE); });
   if (allowed != ACLCHECK_OK)
     throw Error(sqlstate::insufficient_privilege,
                 "permission denied for function " + std::string(signature), {},
