@@ -144,11 +144,7 @@ void require_expression(const std::string& condition) {
   const char* text = query.c_str();
   List* statements = nullptr;
   if (auto failure = pg::try_in_subtransaction([&] {
-#if PG_VERSION_NUM >= 140000
         statements = pg::call([text] { return raw_parser(text, RAW_PARSE_DEFAULT); });
-#else
-        statements = pg::call([text] { return raw_parser(text); });
-#endif
       }))
     throw Error(sqlstate::invalid_parameter_value, "condition is not a valid SQL expression",
                 failure->message + ".", "For example: OLD.status IS DISTINCT FROM NEW.status");
