@@ -143,9 +143,8 @@ void require_expression(const std::string& condition) {
   std::string query = "SELECT (" + condition + ")";
   const char* text = query.c_str();
   List* statements = nullptr;
-  if (auto failure = pg::try_in_subtransaction([&] {
-        statements = pg::call([text] { return raw_parser(text, RAW_PARSE_DEFAULT); });
-      }))
+  if (auto failure = pg::try_in_subtransaction(
+          [&] { statements = pg::call([text] { return raw_parser(text, RAW_PARSE_DEFAULT); }); }))
     throw Error(sqlstate::invalid_parameter_value, "condition is not a valid SQL expression",
                 failure->message + ".", "For example: OLD.status IS DISTINCT FROM NEW.status");
   bool one_expression = false;
