@@ -59,8 +59,7 @@ bool names_relation(ObjectType type) {
 void update_registry(const std::string& sql, std::initializer_list<pg::Param> params) {
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
-  Oid owner = pg::extension_owner(spi);
-  pg::ActingAs as_owner(owner);
+  pg::AsExtensionOwner as_owner(spi);
   spi.execute(sql, params);
 }
 

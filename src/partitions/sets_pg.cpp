@@ -754,8 +754,7 @@ std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n) {
 
 void record_run(pg::Spi& spi, const SetRow& set, Datum started, int actions,
                 const std::optional<std::string>& error) {
-  Oid owner = pg::extension_owner(spi);
-  pg::ActingAs as_owner(owner);
+  pg::AsExtensionOwner as_owner(spi);
   spi.execute(
       "INSERT INTO pgdb_tools.partition_runs "
       "  (parent_schema, parent_name, started_at, finished_at, actions, error) "
@@ -895,8 +894,7 @@ PGDB_FUNCTION(pgdb_tools_create_partitioned) {
           "table " + table.quoted() + " is already a partition set with other settings", {},
           "Change it with pgdb_tools.update_partitioned(), or forget_partitioned() it first.");
     if (spi.row_count() == 0) {
-      Oid owner = pg::extension_owner(spi);
-      pg::ActingAs as_owner(owner);
+      pg::AsExtensionOwner as_owner(spi);
       std::uint64_t inserted = spi.execute(
           "INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control, "
           "  partition_interval, premake, start_at, retention, retention_mode, archive_schema, "
@@ -987,8 +985,7 @@ bool forget_table(Oid parent) {
   pg::TableName table = pg::table_name(parent);
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
-  Oid owner = pg::extension_owner(spi);
-  pg::ActingAs as_owner(owner);
+  pg::AsExtensionOwner as_owner(spi);
   return spi.execute(
              "DELETE FROM pgdb_tools.partition_sets WHERE parent_schema = $1 AND parent_name = $2",
              {pg::Param::text(table.schema), pg::Param::text(table.name)}) > 0;
@@ -1054,8 +1051,7 @@ PGDB_FUNCTION(pgdb_tools_forget_partitioned_by_name) {
                         pg::quote_identifier(owner_name) + ".",
                     "Only members of that role (or a superuser, when the role is gone) can "
                     "forget it.");
-      Oid owner = pg::extension_owner(spi);
-      pg::ActingAs as_owner(owner);
+      pg::AsExtensionOwner as_owner(spi);
       removed = spi.execute(
                     "DELETE FROM pgdb_tools.partition_sets "
                     "WHERE parent_schema = $1 AND parent_name = $2",
@@ -1114,8 +1110,7 @@ PGDB_FUNCTION(pgdb_tools_update_partitioned) {
                  set.archive_schema != before.archive_schema ||
                  set.retention_limit != before.retention_limit;
   if (changed) {
-    Oid owner = pg::extension_owner(spi);
-    pg::ActingAs as_owner(owner);
+    pg::AsExtensionOwner as_owner(spi);
     spi.execute(
         "UPDATE pgdb_tools.partition_sets SET premake = $3, retention = $4, retention_mode = $5, "
         "archive_schema = $6, retention_limit = $7 WHERE parent_schema = $1 AND parent_name = $2",

@@ -58,4 +58,11 @@ class ActingAs {
   int saved_context_;
 };
 
+// Acting as the extension's owner (ActingAs(extension_owner(spi))): how the features write the
+// extension's own catalog, after the caller's rights were checked.
+class AsExtensionOwner : public ActingAs {
+ public:
+  explicit AsExtensionOwner(Spi& spi) : ActingAs(extension_owner(spi)) {}
+};
+
 }  // namespace pgdb::pg

@@ -499,8 +499,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
   }
   require_no_citus_tables(spi, sources, "verify the snapshot of");
   pg::ResultRows result(fcinfo);
-  Oid owner = pg::extension_owner(spi);
-  pg::ActingAs as_owner(owner);
+  pg::AsExtensionOwner as_owner(spi);
   for (const StoredTable& item : items) {
     Oid storage = copy_relid(item);
     if (!OidIsValid(storage)) {

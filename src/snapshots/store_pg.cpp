@@ -215,8 +215,7 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
     throw Error(sqlstate::undefined_object, "snapshot \"" + name + "\" does not exist", {},
                 "The snapshots view lists the snapshots you can read.");
   {
-    Oid owner = pg::extension_owner(spi);
-    pg::ActingAs as_owner(owner);
+    pg::AsExtensionOwner as_owner(spi);
     spi.execute("SELECT count(*) FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1",
                 {pg::Param::int8(id)});
     total_tables = static_cast<int>(spi.get_int64(0, 0).value());

@@ -94,8 +94,7 @@ void refuse_cut_copies() {
     list += (r ? "," : "") + std::to_string(spi.get_int64(r, 0).value());
   list += "}";
   std::string what = spi.get_text(0, 2).value();
-  Oid owner = pg::extension_owner(spi);
-  pg::ActingAs as_owner(owner);
+  pg::AsExtensionOwner as_owner(spi);
   // The copies hit: a copy whose column went, or one with a column of a composite type (or its
   // array) that lost an attribute.
   spi.execute(
@@ -161,8 +160,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_type_guard) {
   list += "}";
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
-  Oid owner = pg::extension_owner(spi);
-  pg::ActingAs as_owner(owner);
+  pg::AsExtensionOwner as_owner(spi);
   // A column of a stored copy depends on the type itself or on its array type.
   spi.execute(
       "SELECT pg_catalog.min(pg_catalog.format_type(t.oid, NULL)), c.name, "

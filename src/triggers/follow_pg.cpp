@@ -99,15 +99,8 @@ void register_journal() {
   registered = true;
 }
 
-// Registry reads and writes run as the extension's owner: the caller may have no USAGE on its
-// schema, and every ALTER TABLE passes through here.
-class AsOwner {
- public:
-  explicit AsOwner(pg::Spi& spi) : as_owner_(pg::extension_owner(spi)) {}
-
- private:
-  pg::ActingAs as_owner_;
-};
+// Registry reads and writes run as the extension's owner (pg::AsExtensionOwner): the caller may
+// have no USAGE on its schema, and every ALTER TABLE passes through here.
 
 std::string oid_array(const std::vector<Oid>& relids) {
   std::string text = "{";
@@ -126,7 +119,7 @@ void note_triggers(pg::Spi& spi, const Node* statement, const std::vector<Oid>& 
   SubxactId subxact = pg::current_subxact();
   followed.add(subxact, Followed{statement, generation, signature, InvalidOid, {}, false});
   {
-    AsOwner as_owner(spi);
+    pg::AsExtensionOwner as_owner(spi);
     spi.execute(
         "SELECT c.oid::pg_catalog.int8, v.trigger_name, v.status OPERATOR(pg_catalog.=) "
         "'installed' "
@@ -159,7 +152,7 @@ Oid named_table(RangeVar* relation) {
 // would adopt them.
 void move_records(pg::Spi& spi, const pg::TableName& from, const pg::TableName& to) {
   if (from.schema == to.schema && from.name == to.name) return;
-  AsOwner as_owner(spi);
+  pg::AsExtensionOwner as_owner(spi);
   spi.execute(
       "DELETE FROM pgdb_tools.managed_triggers "
       " WHERE table_schema OPERATOR(pg_catalog.=) $1 AND table_name OPERATOR(pg_catalog.=) $2",
@@ -174,7 +167,7 @@ void move_records(pg::Spi& spi, const pg::TableName& from, const pg::TableName& 
 // The records of the tables of schema `from` (not those of tables gone from it) move to `to`.
 void move_schema_records(pg::Spi& spi, const std::string& from, const std::string& to) {
   if (from == to) return;
-  AsOwner as_owner(spi);
+  pg::AsExtensionOwner as_owner(spi);
   spi.execute(
       "DELETE FROM pgdb_tools.managed_triggers WHERE table_schema OPERATOR(pg_catalog.=) $1",
       {pg::Param::text(to)});
@@ -384,7 +377,7 @@ void recreate(pg::Spi& spi, Oid relid, const pg::TableName& table, const std::st
   if (enabled == "A")
     toggle = "ALTER TABLE " + table.quoted() + " ENABLE ALWAYS TRIGGER " + trigger;
   if (auto failure = pg::try_in_subtransaction([&] {
-        AsOwner as_owner(spi);
+        pg::AsExtensionOwner as_owner(spi);
         spi.execute(ddl);
         if (!toggle.empty()) spi.execute(toggle);
       }))
@@ -395,7 +388,7 @@ void follow(pg::Spi& spi, const Followed& entry, const std::optional<ColumnRenam
   pg::TableName table = pg::table_name(entry.relid);
   std::optional<Json> recorded;
   {
-    AsOwner as_owner(spi);
+    pg::AsExtensionOwner as_owner(spi);
     spi.execute(
         "SELECT spec FROM pgdb_tools.managed_triggers "
         " WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",
@@ -429,7 +422,7 @@ void follow(pg::Spi& spi, const Followed& entry, const std::optional<ColumnRenam
   if (!entry.installed) {
     // Not as recorded before (modified, outdated, broken): the spec follows the names, the rest
     // stays as it was for apply_triggers to settle.
-    AsOwner as_owner(spi);
+    pg::AsExtensionOwner as_owner(spi);
     spi.execute(
         "UPDATE pgdb_tools.managed_triggers SET spec = $4::jsonb "
         " WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",
@@ -447,7 +440,7 @@ void follow(pg::Spi& spi, const Followed& entry, const std::optional<ColumnRenam
       {pg::Param::oid(entry.relid), pg::Param::text(entry.trigger_name)});
   if (spi.row_count() == 0) return;
   std::string definition = spi.get_text(0, 0).value();
-  AsOwner as_owner(spi);
+  pg::AsExtensionOwner as_owner(spi);
   spi.execute(
       "UPDATE pgdb_tools.managed_triggers "
       "   SET spec = $4::jsonb, installed_ddl = $5, installed_definition = $6 "
@@ -614,7 +607,7 @@ PGDB_FUNCTION(pgdb_tools_guard_trigger_columns) {
   };
   std::vector<Needed> candidates;
   {
-    AsOwner as_owner(spi);
+    pg::AsExtensionOwner as_owner(spi);
     spi.execute(
         "SELECT d.address_names[1], d.address_names[2], d.address_names[3], m.trigger_name::text, "
         "       m.spec "

@@ -95,8 +95,7 @@ PGDB_FUNCTION(pgdb_tools_enable_trigger) {
   if (found.exists && found.enabled != enabled)
     spi.execute(enable_trigger_sql(name, table.quoted(), enabled, pg::server_keywords));
   if (found.recorded_enabled != enabled) {
-    Oid owner = pg::extension_owner(spi);
-    pg::ActingAs as_owner(owner);
+    pg::AsExtensionOwner as_owner(spi);
     spi.execute(
         "UPDATE pgdb_tools.managed_triggers SET enabled = $4 "
         "WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",
