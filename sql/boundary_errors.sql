@@ -1,10 +1,12 @@
 -- A C++ exception inside an SQL-callable function becomes a clean PostgreSQL ERROR carrying the
 -- exception's SQLSTATE, DETAIL and HINT, and the session goes on working. Uses the test-only
--- functions pgdb_tools._selftest_* (docs/boundary.md).
+-- functions pgdb_tools._selftest_* (extension pgdb_tools_selftest, test/selftest; docs/boundary.md).
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
+DROP ROLE IF EXISTS pgdb_tools_test_nobody;
 RESET client_min_messages;
 CREATE EXTENSION pgdb_tools;
+CREATE EXTENSION pgdb_tools_selftest;  -- the test-only functions (test/selftest)
 
 \set VERBOSITY sqlstate
 SELECT pgdb_tools._selftest_throw('pgdb', '22023', 'premake must be positive');
@@ -81,4 +83,12 @@ DELETE FROM guarded_rows WHERE id = 2;
 SELECT * FROM guarded_rows;
 DROP TABLE guarded_rows;
 
-DROP EXTENSION pgdb_tools;
+-- the test-only functions are for superusers: EXECUTE is revoked from PUBLIC
+CREATE ROLE pgdb_tools_test_nobody;
+SET ROLE pgdb_tools_test_nobody;
+SELECT pgdb_tools._selftest_spin(60);
+SELECT pgdb_tools._selftest_throw('std');
+RESET ROLE;
+DROP ROLE pgdb_tools_test_nobody;
+
+DROP EXTENSION pgdb_tools_selftest, pgdb_tools;

@@ -4,6 +4,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 RESET client_min_messages;
 CREATE EXTENSION pgdb_tools;
+CREATE EXTENSION pgdb_tools_selftest;  -- the test-only functions (test/selftest)
 
 SET statement_timeout = '200ms';
 \set VERBOSITY sqlstate
@@ -37,4 +38,4 @@ ROLLBACK TO s;
 SELECT 1 AS after_timeout_in_transaction;
 COMMIT;
 
-DROP EXTENSION pgdb_tools;
+DROP EXTENSION pgdb_tools_selftest, pgdb_tools;

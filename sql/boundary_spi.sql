@@ -3,6 +3,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 RESET client_min_messages;
 CREATE EXTENSION pgdb_tools;
+CREATE EXTENSION pgdb_tools_selftest;  -- the test-only functions (test/selftest)
 
 -- values travel as $1..$3 and come back unchanged: no value is ever spliced into SQL text
 SELECT pgdb_tools._selftest_spi_roundtrip('plain', 1, true);
@@ -40,4 +41,4 @@ BEGIN
   RAISE NOTICE 'all literals read back unchanged';
 END $$;
 
-DROP EXTENSION pgdb_tools;
+DROP EXTENSION pgdb_tools_selftest, pgdb_tools;

@@ -5,6 +5,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 RESET client_min_messages;
 CREATE EXTENSION pgdb_tools;
+CREATE EXTENSION pgdb_tools_selftest;  -- the test-only functions (test/selftest)
 
 SELECT pgdb_tools._selftest_live_objects() AS live_before;
 
@@ -78,4 +79,4 @@ SELECT pgdb_tools._selftest_cpp_error_with_spi();
 COMMIT;
 
 SELECT 1 AS still_working;
-DROP EXTENSION pgdb_tools;
+DROP EXTENSION pgdb_tools_selftest, pgdb_tools;

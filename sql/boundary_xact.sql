@@ -5,6 +5,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pgdb_tools CASCADE;
 RESET client_min_messages;
 CREATE EXTENSION pgdb_tools;
+CREATE EXTENSION pgdb_tools_selftest;  -- the test-only functions (test/selftest)
 
 -- outside a transaction block each statement is its own transaction
 SELECT pgdb_tools._selftest_xact_note('autocommit');
@@ -69,4 +70,4 @@ PREPARE TRANSACTION 'pgdb_tools_xact_test';
 SELECT pgdb_tools._selftest_xact_notes() AS after_prepare;
 ROLLBACK PREPARED 'pgdb_tools_xact_test';
 
-DROP EXTENSION pgdb_tools;
+DROP EXTENSION pgdb_tools_selftest, pgdb_tools;

@@ -3,7 +3,6 @@
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/xact.hpp"
-#include "pg/selftest.hpp"
 #include "triggers/bypass.hpp"
 #include "triggers/executors.hpp"
 
@@ -20,7 +19,6 @@ void _PG_init(void);
 void _PG_init(void) {
   pgdb::pg::install_xact_callbacks();
   pgdb::pg::init_cron();
-  pgdb::selftest::init();
   pgdb::triggers::init_executors();
   pgdb::triggers::init_bypass();
 }

@@ -24,6 +24,7 @@ finish() {
 }
 
 ensure_packages "${BUILD_PACKAGES[@]}" || { failed=1; echo "package installation failed"; finish; }
+bash "$REPO/test/format_check.sh" && passed=$((passed + 1)) || failed=$((failed + 1))
 
 # --- unit tests (PG-free core): a plain build, and one under ASan + UBSan ---
 # run_ctest LABEL BUILD_DIR CMAKE_ARGS...: builds, runs ctest and adds its counts to the totals.
@@ -64,6 +65,7 @@ fi
 
 # --- the extension against a real server ---
 build_and_install || { failed=$((failed + 1)); echo "build or install failed"; finish; }
+bash "$REPO/test/selftest/install.sh" || { failed=$((failed + 1)); echo "test module build or install failed"; finish; }
 
 echo "== Starting a throwaway cluster in $CLUSTER_DIR (port $PORT)"
 trap 'cluster_stop "$CLUSTER_DIR"' EXIT

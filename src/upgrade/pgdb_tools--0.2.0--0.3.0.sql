@@ -4,6 +4,23 @@
 -- to the install script); tables, views and grants are migrated by hand so data is kept.
 \echo Use "ALTER EXTENSION pgdb_tools UPDATE" to load this file. \quit
 
+-- ==== test-only functions ====
+-- The _selftest_* functions moved out of the product into the test harness's own extension
+-- pgdb_tools_selftest (test/selftest): 0.3.0's library no longer has them.
+DROP FUNCTION _selftest_throw(text, text, text, text, text);
+DROP FUNCTION _selftest_run_with_objects(text);
+DROP FUNCTION _selftest_live_objects();
+DROP FUNCTION _selftest_catch_pg_error(text);
+DROP FUNCTION _selftest_spin(float8);
+DROP FUNCTION _selftest_xact_note(text);
+DROP FUNCTION _selftest_xact_notes();
+DROP FUNCTION _selftest_quote_ident(text);
+DROP FUNCTION _selftest_quote_literal(text);
+DROP FUNCTION _selftest_spi_roundtrip(text, bigint, boolean);
+DROP FUNCTION _selftest_noop_trigger();
+DROP FUNCTION _selftest_isolated_errors(text[]);
+DROP FUNCTION _selftest_cpp_error_with_spi();
+
 -- ==== app roles and pg_dump ====
 -- Every role may use the schema (each function checks the caller's rights); pg_dump and pg_restore
 -- work as the database owner (docs/snapshots.md, "pg_dump and pg_restore").

@@ -39,11 +39,12 @@ ensure_packages "${BUILD_PACKAGES[@]}" postgresql-15-partman || exit 1
 build_and_install || exit 1
 echo "== Building and installing the benchmark floor (test/bench/floor)"
 make -C "$REPO/test/bench/floor" -s >/dev/null && as_root make -C "$REPO/test/bench/floor" -s install >/dev/null || exit 1
+bash "$REPO/test/selftest/install.sh" || exit 1  # _selftest_noop_trigger, the guard's own cost
 echo "== Starting a throwaway cluster in $DIR (port $PORT)"
 trap 'cluster_stop "$DIR"' EXIT
 # Retiring thousands of partitions in one transaction takes a lock on each.
 PGDB_CLUSTER_EXTRA_CONF="max_locks_per_transaction = 1024" cluster_start "$DIR" "$PORT" "$DB" || exit 1
-bench_sql "CREATE EXTENSION pgdb_tools; CREATE EXTENSION pgdb_bench_floor; CREATE EXTENSION moddatetime;
+bench_sql "CREATE EXTENSION pgdb_tools; CREATE EXTENSION pgdb_tools_selftest; CREATE EXTENSION pgdb_bench_floor; CREATE EXTENSION moddatetime;
            CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;"
 
 echo "== Benchmarks (rows: $BENCH_ROWS, median of $BENCH_REPS runs; ratio = ours / anchor, below 1 is faster)"

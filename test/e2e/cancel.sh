@@ -4,7 +4,8 @@ set -eu
 log=$(mktemp)
 createdb pgdb_e2e_cancel
 trap 'dropdb --if-exists pgdb_e2e_cancel; rm -f "$log"' EXIT
-psql -X -q -d pgdb_e2e_cancel -c "CREATE EXTENSION pgdb_tools"
+# pgdb_tools_selftest: the test-only _selftest_spin and _selftest_live_objects (test/selftest)
+psql -X -q -d pgdb_e2e_cancel -c "CREATE EXTENSION pgdb_tools" -c "CREATE EXTENSION pgdb_tools_selftest"
 
 started=$(date +%s)
 psql -X -d pgdb_e2e_cancel -v ON_ERROR_STOP=0 -At \

@@ -4,19 +4,17 @@
 -- "missing" lines are not calls: they report a function argument without a valid value or a type
 -- without hostile values (the fuzz fails on them).
 --
--- Every public function of schema pgdb_tools is covered (not the test-only _selftest_* functions,
--- not trigger and event trigger functions: those are attached, not called), procedures with CALL, and
--- every view of the schema. For each function and each variant of its valid arguments: one
--- baseline call, the baseline under odd session settings, then each argument in turn NULL and
--- every hostile value of its type, the other arguments valid; then, as the tables' owner (a
--- non-superuser), each argument that names an object (regclass, name, oid, regprocedure and their
--- arrays) with every hostile value of its type.
+-- Every public function of schema pgdb_tools is covered (not trigger and event trigger functions:
+-- those are attached, not called), procedures with CALL, and every view of the schema. For each
+-- function and each variant of its valid arguments: one baseline call, the baseline under odd
+-- session settings, then each argument in turn NULL and every hostile value of its type, the other
+-- arguments valid; then, as the tables' owner (a non-superuser), each argument that names an
+-- object (regclass, name, oid, regprocedure and their arrays) with every hostile value of its type.
 WITH fn AS (
   SELECT p.oid, p.proname, p.prokind, p.pronargs, p.pronargdefaults, p.provariadic <> 0 AS variadic,
          p.proallargtypes, p.proargtypes, p.proargnames, p.proargmodes
     FROM pg_proc p
    WHERE p.pronamespace = 'pgdb_tools'::regnamespace
-     AND p.proname !~ '^_selftest_'
      AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
      -- :cron selects the pass: the functions that need pg_cron (run in the pg_cron database) or
      -- all the others

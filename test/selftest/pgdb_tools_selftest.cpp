@@ -1,5 +1,7 @@
-#include "pg/selftest.hpp"
-
+// The test-only functions pgdb_tools._selftest_* (extension pgdb_tools_selftest, built by
+// test/selftest/Makefile with the product's boundary sources) that prove the boundary in
+// pg_regress (sql/boundary*.sql) and test/e2e/cancel.sh. Executable by superusers only; see
+// docs/boundary.md.
 #include <chrono>
 #include <new>
 #include <optional>
@@ -47,9 +49,19 @@ struct NotAStdException {};
 
 }  // namespace
 
-void init() { pg::register_xact_listener(notes); }
-
 }  // namespace pgdb::selftest
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+}
+
+// This module's own copy of the boundary feeds its journal, as pgdb_tools' _PG_init does its own.
+void _PG_init(void) {
+  pgdb::pg::install_xact_callbacks();
+  pgdb::pg::register_xact_listener(pgdb::selftest::notes);
+}
 
 using namespace pgdb;
 

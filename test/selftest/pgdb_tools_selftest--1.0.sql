@@ -1,5 +1,7 @@
--- Test-only functions that prove the C++/PostgreSQL boundary (docs/boundary.md). Not part of the
--- public API: superusers only.
+-- Test-only functions that prove the C++/PostgreSQL boundary (docs/boundary.md): the extension
+-- pgdb_tools_selftest, installed by the test harness only, in schema pgdb_tools beside what it
+-- tests. Not part of the API: superusers only.
+\echo Use "CREATE EXTENSION pgdb_tools_selftest" to load this file. \quit
 
 CREATE FUNCTION _selftest_throw(kind text, sqlstate text DEFAULT 'XX000',
                                 message text DEFAULT 'selftest', detail text DEFAULT NULL,
@@ -42,8 +44,8 @@ CREATE FUNCTION _selftest_isolated_errors(sqls text[]) RETURNS text
 CREATE FUNCTION _selftest_cpp_error_with_spi() RETURNS text
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_selftest_cpp_error_with_spi';
 
--- Run by CREATE EXTENSION (search_path: pgdb_tools, then pg_catalog implicitly first); still, every
--- name and operator is qualified so nothing a caller planted can be picked up.
+-- EXECUTE for superusers only. Every name and operator is qualified so nothing a caller planted
+-- can be picked up.
 DO $$
 DECLARE f pg_catalog.regprocedure;
 BEGIN
