@@ -51,6 +51,11 @@ struct NotAStdException {};
 
 }  // namespace pgdb::selftest
 
+// The module is built with hidden symbols (test/selftest/Makefile); what PostgreSQL looks up in it
+// (the magic block, _PG_init, the functions below) is visible. PostgreSQL 15 declares the functions
+// of PG_FUNCTION_INFO_V1 without PGDLLEXPORT, hence the pragma rather than the attribute.
+#pragma GCC visibility push(default)
+
 extern "C" {
 PG_MODULE_MAGIC;
 
@@ -223,3 +228,5 @@ PGDB_FUNCTION(pgdb_tools_selftest_cpp_error_with_spi) {
   }
   return pg::string_to_text(CurrentMemoryContext == before ? "context restored" : "context leaked");
 }
+
+#pragma GCC visibility pop
