@@ -50,16 +50,16 @@ TEST(MapColumns, SameColumnsLoadAll) {
 }
 
 TEST(MapColumns, ColumnsFollowLiveOrder) {
-  ColumnMapping m = map_columns("public.t", {{"b", "text"}, {"a", "integer"}, {"c", "date"}},
-                                {live("c", "date"), live("a", "integer"), live("b", "text")},
-                                never_called);
+  ColumnMapping m =
+      map_columns("public.t", {{"b", "text"}, {"a", "integer"}, {"c", "date"}},
+                  {live("c", "date"), live("a", "integer"), live("b", "text")}, never_called);
   EXPECT_EQ(m.columns, (Strings{"c", "a", "b"}));
 }
 
 TEST(MapColumns, AddedLiveColumnIsDefaulted) {
-  ColumnMapping m =
-      map_columns("public.t", {{"id", "integer"}},
-                  {live("id", "integer"), live("added", "text"), live("other", "int")}, never_called);
+  ColumnMapping m = map_columns(
+      "public.t", {{"id", "integer"}},
+      {live("id", "integer"), live("added", "text"), live("other", "int")}, never_called);
   EXPECT_EQ(m.columns, (Strings{"id"}));
   EXPECT_EQ(m.defaulted, (Strings{"added", "other"}));
   EXPECT_TRUE(m.ignored.empty());
@@ -84,10 +84,10 @@ TEST(MapColumns, AddedAndDroppedTogether) {
 
 TEST(MapColumns, GeneratedLiveColumnIsDefaultedNotLoaded) {
   // total exists in the snapshot too: it is recomputed, neither loaded nor reported as ignored.
-  ColumnMapping m = map_columns("public.t", {{"qty", "integer"}, {"total", "integer"}},
-                                {live("qty", "integer"), generated("total", "integer"),
-                                 generated("fresh", "integer")},
-                                never_called);
+  ColumnMapping m = map_columns(
+      "public.t", {{"qty", "integer"}, {"total", "integer"}},
+      {live("qty", "integer"), generated("total", "integer"), generated("fresh", "integer")},
+      never_called);
   EXPECT_EQ(m.columns, (Strings{"qty"}));
   EXPECT_EQ(m.defaulted, (Strings{"total", "fresh"}));
   EXPECT_TRUE(m.ignored.empty());
@@ -103,13 +103,12 @@ TEST(MapColumns, GeneratedColumnWithChangedTypeIsNotChecked) {
 
 TEST(MapColumns, RetypedColumnWithAssignmentCast) {
   std::vector<std::pair<std::string, std::string>> asked;
-  ColumnMapping m = map_columns(
-      "public.t", {{"id", "integer"}, {"v", "character varying(10)"}},
-      {live("id", "bigint"), live("v", "character varying(10)")},
-      [&](const std::string& from, const std::string& to) {
-        asked.emplace_back(from, to);
-        return true;
-      });
+  ColumnMapping m = map_columns("public.t", {{"id", "integer"}, {"v", "character varying(10)"}},
+                                {live("id", "bigint"), live("v", "character varying(10)")},
+                                [&](const std::string& from, const std::string& to) {
+                                  asked.emplace_back(from, to);
+                                  return true;
+                                });
   EXPECT_EQ(m.columns, (Strings{"id", "v"}));
   EXPECT_EQ(m.retyped, (Strings{"id"}));
   ASSERT_EQ(asked.size(), 1u);
@@ -165,9 +164,9 @@ TEST(MapColumns, IdentityAlwaysSetsOverriding) {
 }
 
 TEST(MapColumns, IdentityAlwaysColumnNotInSnapshotDoesNotOverride) {
-  ColumnMapping m = map_columns("public.t", {{"name", "text"}},
-                                {identity_always("id", "bigint"), live("name", "text")},
-                                never_called);
+  ColumnMapping m =
+      map_columns("public.t", {{"name", "text"}},
+                  {identity_always("id", "bigint"), live("name", "text")}, never_called);
   EXPECT_EQ(m.columns, (Strings{"name"}));
   EXPECT_EQ(m.defaulted, (Strings{"id"}));
   EXPECT_FALSE(m.overriding_system_value);
@@ -364,16 +363,16 @@ TEST(TargetDdl, FullDefinition) {
             "note character varying(20))");
   EXPECT_EQ(ddl.load_columns, (Strings{"id", "Code", "qty", "user", "n", "note"}));
   EXPECT_TRUE(ddl.overriding_system_value);
-  EXPECT_EQ(ddl.after,
-            (Strings{
-                "ALTER SEQUENCE \"Restore\".\"Orders_id_seq\" OWNED BY \"Restore\".\"Orders\".id",
-                "ALTER TABLE \"Restore\".\"Orders\" ADD CONSTRAINT \"Orders_pkey\" PRIMARY KEY (id)",
-                "ALTER TABLE \"Restore\".\"Orders\" ADD CONSTRAINT orders_code_key UNIQUE "
-                "(\"Code\")",
-                "ALTER TABLE \"Restore\".\"Orders\" ADD CONSTRAINT qty_positive CHECK ((qty >= 0))",
-                "CREATE INDEX orders_qty_idx ON \"Restore\".\"Orders\" USING btree (qty)",
-                "CREATE UNIQUE INDEX \"Orders_lower_code\" ON \"Restore\".\"Orders\" USING btree "
-                "(lower(\"Code\"))"}));
+  EXPECT_EQ(
+      ddl.after,
+      (Strings{"ALTER SEQUENCE \"Restore\".\"Orders_id_seq\" OWNED BY \"Restore\".\"Orders\".id",
+               "ALTER TABLE \"Restore\".\"Orders\" ADD CONSTRAINT \"Orders_pkey\" PRIMARY KEY (id)",
+               "ALTER TABLE \"Restore\".\"Orders\" ADD CONSTRAINT orders_code_key UNIQUE "
+               "(\"Code\")",
+               "ALTER TABLE \"Restore\".\"Orders\" ADD CONSTRAINT qty_positive CHECK ((qty >= 0))",
+               "CREATE INDEX orders_qty_idx ON \"Restore\".\"Orders\" USING btree (qty)",
+               "CREATE UNIQUE INDEX \"Orders_lower_code\" ON \"Restore\".\"Orders\" USING btree "
+               "(lower(\"Code\"))"}));
 }
 
 TEST(TargetDdl, ForeignKeysAreNotRecreated) {
@@ -385,10 +384,10 @@ TEST(TargetDdl, ForeignKeysAreNotRecreated) {
 }
 
 TEST(TargetDdl, PlainLowerCaseNamesStayBare) {
-  TargetDdl ddl = target_ddl(definition({column("a", "integer")},
-                                        {constraint("t_pkey", "p", "PRIMARY KEY (a)")},
-                                        {index("t_a_idx", false, "USING btree (a)")}),
-                             "copy", "t", test_keywords);
+  TargetDdl ddl = target_ddl(
+      definition({column("a", "integer")}, {constraint("t_pkey", "p", "PRIMARY KEY (a)")},
+                 {index("t_a_idx", false, "USING btree (a)")}),
+      "copy", "t", test_keywords);
   EXPECT_TRUE(ddl.before.empty());
   EXPECT_EQ(ddl.create_table, "CREATE TABLE copy.t (a integer)");
   EXPECT_EQ(ddl.load_columns, (Strings{"a"}));
@@ -398,10 +397,11 @@ TEST(TargetDdl, PlainLowerCaseNamesStayBare) {
 }
 
 TEST(TargetDdl, ReservedWordsAreQuoted) {
-  TargetDdl ddl = target_ddl(definition({column("select", "integer"), column("user", "text")},
-                                        {}, {index("table", true, "USING btree (\"select\")")}),
+  TargetDdl ddl = target_ddl(definition({column("select", "integer"), column("user", "text")}, {},
+                                        {index("table", true, "USING btree (\"select\")")}),
                              "user", "table", test_keywords);
-  EXPECT_EQ(ddl.create_table, "CREATE TABLE \"user\".\"table\" (\"select\" integer, \"user\" text)");
+  EXPECT_EQ(ddl.create_table,
+            "CREATE TABLE \"user\".\"table\" (\"select\" integer, \"user\" text)");
   EXPECT_EQ(ddl.load_columns, (Strings{"select", "user"}));  // names, unquoted
   EXPECT_EQ(ddl.after, (Strings{"CREATE UNIQUE INDEX \"table\" ON \"user\".\"table\" USING btree "
                                 "(\"select\")"}));
@@ -418,9 +418,9 @@ TEST(TargetDdl, EmbeddedQuotesAreDoubled) {
 }
 
 TEST(TargetDdl, SerialSequenceWithoutOptions) {
-  TargetDdl ddl = target_ddl(
-      definition({column("id", "integer")}, {}, {}, {sequence("id", "t_id_seq", "")}), "s", "t",
-      test_keywords);
+  TargetDdl ddl =
+      target_ddl(definition({column("id", "integer")}, {}, {}, {sequence("id", "t_id_seq", "")}),
+                 "s", "t", test_keywords);
   EXPECT_EQ(ddl.before, (Strings{"CREATE SEQUENCE s.t_id_seq"}));
   EXPECT_EQ(ddl.create_table,
             "CREATE TABLE s.t (id integer DEFAULT pg_catalog.nextval('s.t_id_seq'::pg_catalog."
@@ -448,7 +448,8 @@ TEST(TargetDdl, ByDefaultIdentityDoesNotOverride) {
   d.set("identity", Json::from_string("d"));
   TargetDdl ddl = target_ddl(definition({d}, {}, {}, {sequence("d", "t_d_seq", "CACHE 5")}), "s",
                              "t", test_keywords);
-  EXPECT_EQ(ddl.create_table, "CREATE TABLE s.t (d integer GENERATED BY DEFAULT AS IDENTITY (CACHE 5))");
+  EXPECT_EQ(ddl.create_table,
+            "CREATE TABLE s.t (d integer GENERATED BY DEFAULT AS IDENTITY (CACHE 5))");
   EXPECT_FALSE(ddl.overriding_system_value);
   EXPECT_TRUE(ddl.before.empty());  // the identity sequence comes with its column
   EXPECT_TRUE(ddl.after.empty());   // and needs no OWNED BY
@@ -488,8 +489,8 @@ void expect_damaged(const Json& d) {
 }
 
 TEST(TargetDdl, DamagedDefinitionsThrowInternalError) {
-  expect_damaged(Json::object());      // no columns
-  expect_damaged(definition({}));      // empty columns
+  expect_damaged(Json::object());  // no columns
+  expect_damaged(definition({}));  // empty columns
   Json no_type = Json::object();
   no_type.set("name", Json::from_string("a"));
   expect_damaged(definition({no_type}));
@@ -540,12 +541,14 @@ TEST(TargetDdl, SequenceDataTypeOnlyForSerialSequences) {
   Json seqs = Json::array();
   seqs.items = {serial_seq, ident_seq};
   d.set("sequences", seqs);
-  TargetDdl ddl = target_ddl(d, "s", "t", [](std::string_view) { return KeywordKind::not_keyword; });
+  TargetDdl ddl =
+      target_ddl(d, "s", "t", [](std::string_view) { return KeywordKind::not_keyword; });
   ASSERT_EQ(ddl.before.size(), 1u);
   EXPECT_EQ(ddl.before[0], "CREATE SEQUENCE s.t_id_seq AS integer INCREMENT BY 1");
-  EXPECT_EQ(ddl.create_table,
-            "CREATE TABLE s.t (id integer DEFAULT pg_catalog.nextval('s.t_id_seq'::pg_catalog.regclass), "
-            "n bigint GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY 1))");
+  EXPECT_EQ(
+      ddl.create_table,
+      "CREATE TABLE s.t (id integer DEFAULT pg_catalog.nextval('s.t_id_seq'::pg_catalog.regclass), "
+      "n bigint GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY 1))");
 }
 
 }  // namespace
@@ -599,9 +602,9 @@ TEST(TargetDdl, UntrustedDefinitionLeavesOutCode) {
   TargetDdl untrusted = target_ddl(d, "s", "t", keywords, false);
   EXPECT_EQ(untrusted.create_table, "CREATE TABLE s.t (id integer NOT NULL, v integer, g integer)");
   EXPECT_EQ(untrusted.load_columns, (std::vector<std::string>{"id", "v", "g"}));
-  EXPECT_EQ(untrusted.after, (std::vector<std::string>{
-                                 "ALTER TABLE s.t ADD CONSTRAINT t_pkey PRIMARY KEY (id)",
-                                 "CREATE INDEX t_v ON s.t USING btree (v)"}));
+  EXPECT_EQ(untrusted.after,
+            (std::vector<std::string>{"ALTER TABLE s.t ADD CONSTRAINT t_pkey PRIMARY KEY (id)",
+                                      "CREATE INDEX t_v ON s.t USING btree (v)"}));
   EXPECT_EQ(untrusted.skipped,
             (std::vector<std::string>{"default of column v", "generation expression of column g",
                                       "constraint t_v_check", "index t_e"}));
