@@ -61,6 +61,8 @@ $(EXTENSION_SCRIPT): $(SQL_PARTS) $(EXTENSION).control
 
 # Header dependencies: each object's .d (written by -MMD as it compiles) names what it includes.
 -include $(OBJS:.o=.d)
+# An object without its .d yet (built before -MMD) is rebuilt when any header is newer.
+$(filter-out $(patsubst %.d,%.o,$(wildcard $(OBJS:.o=.d))),$(OBJS)): $(wildcard src/*/*.hpp)
 # The library reports the control file's version (PGDB_TOOLS_VERSION).
 src/module.o: $(EXTENSION).control
 

@@ -1,5 +1,6 @@
 # A BEFORE UPDATE row trigger that does nothing on a BENCH_ROWS-row UPDATE: called through
-# pgdb_tools' guard (C++), as a plain empty C function (the floor: PostgreSQL's trigger machinery
+# pgdb_tools' guard (C++: _selftest_noop_trigger of the test-only pgdb_tools_selftest, built from
+# the same boundary sources), as a plain empty C function (the floor: PostgreSQL's trigger machinery
 # alone), in PL/pgSQL, and with no trigger at all. What every native trigger kind pays before it
 # does any work. Sourced by test/bench/run.sh.
 tables="bench_noop_none, bench_noop_floor, bench_noop_cpp, bench_noop_plpgsql"
