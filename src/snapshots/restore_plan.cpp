@@ -75,7 +75,8 @@ ColumnMapping map_columns(const std::string& table, const std::vector<StoredColu
                   std::vector<std::string> names;
                   for (const StoredColumn& c : stored) names.push_back(c.name);
                   return names;
-                }()) + ".",
+                }()) +
+                    ".",
                 "Restore into another schema with target_schema.");
   return mapping;
 }
@@ -136,7 +137,8 @@ TargetDdl target_ddl(const Json& definition, const std::string& schema, const st
     if (generated != nullptr && trusted) {
       sql += " GENERATED ALWAYS AS (" + *generated + ") STORED";
     } else {
-      if (generated != nullptr) ddl.skipped.push_back("generation expression of column " + q(*name));
+      if (generated != nullptr)
+        ddl.skipped.push_back("generation expression of column " + q(*name));
       ddl.load_columns.push_back(*name);
       if (identity != nullptr) {
         std::string options =
@@ -155,7 +157,8 @@ TargetDdl target_ddl(const Json& definition, const std::string& schema, const st
         ddl.before.push_back("CREATE SEQUENCE " + seq_qualified +
                              (data_type != nullptr ? " AS " + *data_type : "") +
                              (options != nullptr ? " " + *options : ""));
-        sql += " DEFAULT pg_catalog.nextval(" + quote_literal(seq_qualified) + "::pg_catalog.regclass)";
+        sql += " DEFAULT pg_catalog.nextval(" + quote_literal(seq_qualified) +
+               "::pg_catalog.regclass)";
         ddl.after.push_back("ALTER SEQUENCE " + seq_qualified + " OWNED BY " + qualified + "." +
                             q(*name));
       } else if (const std::string* default_expr = text_member(column, "default")) {

@@ -24,14 +24,15 @@ struct StoredColumn {
 struct LiveColumn {
   std::string name;
   std::string type;
-  bool generated = false;        // GENERATED ALWAYS AS (...) STORED: recomputed, never loaded
-  bool identity_always = false;  // GENERATED ALWAYS AS IDENTITY: loaded with OVERRIDING SYSTEM VALUE
+  bool generated = false;  // GENERATED ALWAYS AS (...) STORED: recomputed, never loaded
+  bool identity_always =
+      false;  // GENERATED ALWAYS AS IDENTITY: loaded with OVERRIDING SYSTEM VALUE
 };
 
 struct ColumnMapping {
-  std::vector<std::string> columns;  // loaded from the snapshot, matched by name, in live order
-  std::vector<std::string> retyped;  // of those, the ones whose type changed (assignment cast)
-  std::vector<std::string> ignored;  // in the snapshot only: their data is not restored
+  std::vector<std::string> columns;    // loaded from the snapshot, matched by name, in live order
+  std::vector<std::string> retyped;    // of those, the ones whose type changed (assignment cast)
+  std::vector<std::string> ignored;    // in the snapshot only: their data is not restored
   std::vector<std::string> defaulted;  // live only (or generated): filled by the table
   bool overriding_system_value = false;
 };
@@ -70,7 +71,7 @@ struct TargetDdl {
   std::string create_table;
   std::vector<std::string> load_columns;
   bool overriding_system_value = false;
-  std::vector<std::string> after;  // ADD CONSTRAINT, CREATE INDEX, OWNED BY
+  std::vector<std::string> after;    // ADD CONSTRAINT, CREATE INDEX, OWNED BY
   std::vector<std::string> skipped;  // what an untrusted definition did not get, for a NOTICE
 };
 // The recreated sequences start afresh: the caller sets them to the values the snapshot recorded
