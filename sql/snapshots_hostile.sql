@@ -379,6 +379,41 @@ SELECT pgdb_tools.snapshot_drop(name) FROM pgdb_tools.snapshots ORDER BY name;
 SELECT count(*) AS left_over FROM pgdb_tools.snapshots;
 SELECT count(*) AS moods_rows FROM hostile.moods;
 
+-- Relations another role makes in the copies' schema (the database owner may create there, for its
+-- pg_restore; hostile_bob stands in for it): never taken for a copy or a copy's view.
+GRANT CREATE ON SCHEMA pgdb_tools_snapshots TO hostile_bob;
+SELECT pgdb_tools.snapshot_create('planted_names', ARRAY['hostile.moods']::regclass[]) AS planted_id \gset
+SELECT storage_name || '_read' AS planted_view FROM pgdb_tools.snapshot_items
+ WHERE snapshot_id = :planted_id \gset
+SELECT 's' || (last_value + 1) || '_1' AS squatted_copy, 's' || (last_value + 2) || '_1_read' AS squatted_view
+  FROM pgdb_tools.snapshot_ids \gset
+-- the copy's view is gone (say a superuser dropped it by hand); bob puts a view of his there, and
+-- tables and views under the names the next snapshots' copies would get
+DROP VIEW pgdb_tools_snapshots.:"planted_view";
+SET ROLE hostile_bob;
+CREATE VIEW pgdb_tools_snapshots.:"planted_view" AS SELECT 1 / 0 AS planted;
+CREATE TABLE pgdb_tools_snapshots.:"squatted_copy" (id integer);
+CREATE VIEW pgdb_tools_snapshots.:"squatted_view" AS SELECT 1 / 0 AS planted;
+RESET ROLE;
+\set VERBOSITY sqlstate
+-- a missing copy (55000), never bob's view read (22012)
+SELECT * FROM pgdb_tools.snapshot_diff('planted_names', 'hostile.moods');
+SELECT * FROM pgdb_tools.snapshot_restore('planted_names', target_schema => 'planted_copy');
+\set VERBOSITY default
+-- the next snapshot passes the names bob holds by, and is whole
+SELECT pgdb_tools.snapshot_create('after_planting', ARRAY['hostile.moods']::regclass[]) > :planted_id + 2 AS passed_over;
+SELECT source, ok FROM pgdb_tools.snapshot_verify('after_planting');
+SELECT count(*) AS restored FROM pgdb_tools.snapshot_restore('after_planting', target_schema => 'planted_copy');
+-- dropping the snapshots leaves bob's relations to bob
+SELECT pgdb_tools.snapshot_drop('planted_names'), pgdb_tools.snapshot_drop('after_planting');
+SELECT relname = :'planted_view' AS planted_view, relkind FROM pg_class
+ WHERE relnamespace = 'pgdb_tools_snapshots'::regnamespace AND relowner = 'hostile_bob'::regrole
+ ORDER BY relname = :'planted_view', relkind;
+DROP VIEW pgdb_tools_snapshots.:"planted_view", pgdb_tools_snapshots.:"squatted_view";
+DROP TABLE pgdb_tools_snapshots.:"squatted_copy";
+DROP SCHEMA planted_copy CASCADE;
+REVOKE CREATE ON SCHEMA pgdb_tools_snapshots FROM hostile_bob;
+
 SET client_min_messages = warning;
 REVOKE ALL ON SCHEMA pgdb_tools FROM hostile_app, hostile_reader, hostile_bob;
 DROP EXTENSION pgdb_tools CASCADE;

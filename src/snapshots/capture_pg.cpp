@@ -83,31 +83,6 @@ void require_snapshottable(Oid relid) {
                 "Take the snapshot as the table's owner or as a role with BYPASSRLS.");
 }
 
-// The column list of a stored copy: every live column of the source with its type and
-// collation, nothing else (no defaults, constraints, identity or generation: values are stored
-// as they were).
-std::string storage_columns(Oid relid) {
-  std::string sql;
-  Relation rel = pg::call([relid] { return relation_open(relid, AccessShareLock); });
-  TupleDesc desc = RelationGetDescr(rel);
-  for (int i = 0; i < desc->natts; ++i) {
-    Form_pg_attribute att = TupleDescAttr(desc, i);
-    if (att->attisdropped) continue;
-    std::string type =
-        pg::call([att] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
-    sql += (sql.empty() ? "" : ", ") + pg::quote_identifier(NameStr(att->attname)) + " " + type;
-    Oid type_collation = pg::call([att] { return get_typcollation(att->atttypid); });
-    if (OidIsValid(att->attcollation) && att->attcollation != type_collation)
-      sql += std::string(" COLLATE ") +
-             pg::call([att] { return generate_collation_name(att->attcollation); });
-  }
-  pg::call([rel] { relation_close(rel, NoLock); });
-  if (sql.empty())
-    throw Error(sqlstate::feature_not_supported,
-                "cannot snapshot " + pg::table_name(relid).quoted() + ": it has no columns");
-  return sql;
-}
-
 // In REPEATABLE READ and SERIALIZABLE the transaction's snapshot predates the lock just taken:
 // a table rewritten, truncated or altered by a transaction the snapshot does not see would be
 // copied as the snapshot sees its files (empty, or with other columns). Such a change writes a
@@ -241,22 +216,6 @@ Error name_taken(const std::string& name) {
                "replace => true to replace it.");
 }
 
-// The ids of the snapshots named `name` whose creator is role `creator` (names are per role), in
-// id order; with lock, locked FOR UPDATE. Runs as the extension's owner.
-std::vector<std::int64_t> own_snapshots_named(pg::Spi& spi, const std::string& name, Oid creator,
-                                              bool lock) {
-  spi.execute(std::string("SELECT c.snapshot_id FROM pgdb_tools.snapshot_catalog c "
-                          " WHERE c.name OPERATOR(pg_catalog.=) $1 "
-                          "   AND pgdb_tools._snapshot_creator_role(c.created_by_oid, "
-                          "         c.created_by, c.created_on) OPERATOR(pg_catalog.=) $2 "
-                          " ORDER BY c.snapshot_id") +
-                  (lock ? " FOR UPDATE" : ""),
-              {pg::Param::text(name), pg::Param::oid(creator)});
-  std::vector<std::int64_t> ids;
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r) ids.push_back(spi.get_int64(r, 0).value());
-  return ids;
-}
-
 // Drops snapshot `id`: its copies, their views and its catalog rows. Runs as the extension's
 // owner, once the caller's right to drop it was checked.
 void drop_stored_snapshot(pg::Spi& spi, std::int64_t id) {
@@ -271,10 +230,10 @@ void drop_stored_snapshot(pg::Spi& spi, std::int64_t id) {
     item.storage_name = table;
     // CASCADE: objects another role made to depend on a copy (a view of it) must not keep its
     // owner from dropping the snapshot; they go with it, and PostgreSQL names them in a NOTICE.
-    StoredTable view;
-    view.storage_name = table + "_read";
-    if (OidIsValid(storage_relid(view))) spi.execute("DROP VIEW " + item.read_quoted());
-    if (OidIsValid(storage_relid(item)))
+    // Only what the extension made is dropped: a relation another role made under a copy's name
+    // (the database owner may create in the store) is not the snapshot's.
+    if (OidIsValid(read_view_relid(item))) spi.execute("DROP VIEW " + item.read_quoted());
+    if (OidIsValid(copy_relid(item)))
       spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
   }
   spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1",
@@ -324,18 +283,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     // schedule that prefix only (each in its own namespace), so no one else can plant a copy under
     // a name a schedule's owner will later restore (_snapshot_resolve gives such a name only the
     // caller's own snapshot).
-    spi.execute(
-        "SELECT 1 FROM pgdb_tools.snapshot_schedules s "
-        " WHERE (s.owner_name OPERATOR(pg_catalog.<>) $2) "
-        "   AND NOT EXISTS (SELECT FROM pgdb_tools.snapshot_schedules o "
-        "                    WHERE o.owner_name OPERATOR(pg_catalog.=) $2 "
-        "                      AND o.name_prefix OPERATOR(pg_catalog.=) s.name_prefix) "
-        "   AND (pg_catalog.left($1, pg_catalog.length(s.name_prefix) OPERATOR(pg_catalog.+) 1) "
-        "        OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_')) "
-        "   AND (pg_catalog.substr($1, pg_catalog.length(s.name_prefix) OPERATOR(pg_catalog.+) 2) "
-        "        OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')",
-        {pg::Param::text(name), pg::Param::text(created_by)});
-    if (spi.row_count() > 0)
+    if (scheduled_by_others(spi, name, created_by))
       throw Error(sqlstate::insufficient_privilege,
                   "snapshot name \"" + name + "\" belongs to another role's schedule", {},
                   "Names <prefix>_<YYYYMMDD_HHMMSS> are taken by the schedules of that prefix "
@@ -397,44 +345,21 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   pg::ActingAs as_owner(owner);
   // The copies are made first and the catalog rows written last, so that a replaced snapshot is
   // dropped only once its successor is stored.
-  spi.execute("SELECT pg_catalog.nextval('pgdb_tools.snapshot_ids')");
-  const std::int64_t id = spi.get_int64(0, 0).value();
+  const std::int64_t id = allocate_snapshot_id(spi);
   std::vector<std::vector<pg::Param>> item_rows;
   for (std::size_t i = 0; i < tables.size(); ++i) {
     Oid relid = tables[i];
     pg::TableName source = pg::table_name(relid);
     std::string storage_name = "s" + std::to_string(id) + "_" + std::to_string(i + 1);
-    spi.execute("CREATE TABLE " + std::string(storage_schema) + "." +
-                pg::quote_identifier(storage_name) + " (" + storage_columns(relid) + ")");
-    Oid storage = pg::call([&storage_name] {
-      return get_relname_relid(storage_name.c_str(), get_namespace_oid(storage_schema, false));
-    });
-    // Readers read the copy through this view: it reads the copy with the view owner's rights,
-    // and only for a caller _snapshot_item_readable() admits (a filter without columns, checked
-    // once per query). Reading through it needs no grant on the copy.
-    spi.execute("CREATE VIEW " + std::string(storage_schema) + "." +
-                pg::quote_identifier(storage_name + "_read") +
-                " WITH (security_barrier) AS SELECT * FROM " + std::string(storage_schema) + "." +
-                pg::quote_identifier(storage_name) + " WHERE pgdb_tools._snapshot_item_readable(" +
-                std::to_string(id) + ", " + std::to_string(i + 1) + ")");
-    spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
-                pg::quote_identifier(storage_name + "_read") + " TO PUBLIC");
-    // The copy itself is readable by the snapshot's creator and the table's owner, who could read
-    // these rows when it was taken: so that they can pg_dump the database (which locks and reads
-    // every table), and by nobody else (docs/snapshots.md, "pg_dump and pg_restore").
     spi.execute(
         "SELECT pg_catalog.pg_get_userbyid(relowner)::pg_catalog.text FROM pg_catalog.pg_class "
         "WHERE oid OPERATOR(pg_catalog.=) $1",
         {pg::Param::oid(relid)});
     const std::string table_owner = spi.get_text(0, 0).value();
     std::vector<std::string> readers;
-    if (created_by != owner_name) readers.push_back(pg::quote_identifier(created_by));
-    if (table_owner != owner_name && table_owner != created_by)
-      readers.push_back(pg::quote_identifier(table_owner));
-    if (!readers.empty())
-      spi.execute("GRANT SELECT ON " + std::string(storage_schema) + "." +
-                  pg::quote_identifier(storage_name) + " TO " +
-                  (readers.size() == 1 ? readers[0] : readers[0] + ", " + readers[1]));
+    if (created_by != owner_name) readers.push_back(created_by);
+    if (table_owner != owner_name && table_owner != created_by) readers.push_back(table_owner);
+    Oid storage = create_copy(spi, id, static_cast<int>(i + 1), copy_columns(relid), readers);
     ContentHash hash;
     std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
     spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});

@@ -148,12 +148,21 @@ const StoredTable* item_for(const std::vector<StoredTable>& items, Oid relid) {
   return nullptr;
 }
 
-// The stored copy, locked against snapshot_drop for the rest of the transaction.
+// The stored copy, locked against snapshot_drop for the rest of the transaction. Its rows are read
+// through its _read view as the caller: both must be the extension's (a view another role made
+// under that name would run its code with the caller's rights).
 Oid require_storage(const StoredTable& item, const std::string& snapshot) {
-  Oid storage = copy_relid(item);
+  Oid view = read_view_relid(item);
+  Oid storage = OidIsValid(view) ? copy_relid(item) : InvalidOid;
   if (OidIsValid(storage)) {
-    pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
-    if (!pg::call([storage] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(storage)); }))
+    pg::call([storage, view] {
+      LockRelationOid(storage, AccessShareLock);
+      LockRelationOid(view, AccessShareLock);
+    });
+    if (!pg::call([storage, view] {
+          return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(storage)) &&
+                 SearchSysCacheExists1(RELOID, ObjectIdGetDatum(view));
+        }))
       throw Error(sqlstate::undefined_object,
                   "snapshot \"" + snapshot + "\" was dropped while this call waited for it");
   }

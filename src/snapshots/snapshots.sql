@@ -47,9 +47,89 @@ COMMENT ON TABLE snapshot_items IS 'One row per table of a snapshot: its copy, c
 REVOKE ALL ON snapshot_catalog, snapshot_items, snapshot_ids FROM PUBLIC;
 -- pg_dump run by the database owner (not a superuser) reads the catalog (docs/snapshots.md,
 -- "pg_dump and pg_restore"): its dump holds only its own snapshots (the filters below, evaluated
--- as the dumping role). Nobody but the extension's code writes it: a row describing a copy is
--- trusted by the functions (its definition becomes DDL), so restoring snapshots takes a superuser.
+-- as the dumping role). Nobody but the extension's code and superusers writes it: a row
+-- describing a copy is trusted by the functions (its definition becomes DDL). What the database
+-- owner's pg_restore loads goes elsewhere (snapshot_restored, below).
 GRANT SELECT ON snapshot_catalog, snapshot_items, snapshot_ids TO pg_database_owner;
+
+-- pg_restore run by the database owner (not a superuser) brings its snapshots back in two steps
+-- (docs/snapshots.md, "pg_dump and pg_restore"). It may create tables in pgdb_tools_snapshots
+-- (the copies, as its own tables) and load rows into the catalog, which are diverted into the two
+-- tables below, stamped with the role that loaded them: the catalog itself takes rows from the
+-- extension's code and superusers only. Then snapshot_adopt(), run by that role, makes them its
+-- snapshots: nothing loaded this way is trusted (what reads copies takes only what the extension
+-- made, see copies_pg.cpp; adoption copies the rows into new copies and rebuilds the definition).
+GRANT CREATE ON SCHEMA pgdb_tools_snapshots TO pg_database_owner;
+GRANT INSERT ON snapshot_catalog, snapshot_items TO pg_database_owner;
+CREATE TABLE snapshot_restored (
+  restore_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  restored_by oid NOT NULL,
+  snapshot_id bigint NOT NULL,
+  name text NOT NULL,
+  created_at timestamptz,
+  note text,
+  tags text[]
+);
+COMMENT ON TABLE snapshot_restored IS 'Snapshots a role loaded with pg_restore, until it adopts them (snapshot_adopt)';
+CREATE TABLE snapshot_restored_items (
+  restore_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  restored_by oid NOT NULL,
+  snapshot_id bigint NOT NULL,
+  ordinal integer NOT NULL,
+  source_schema name NOT NULL,
+  source_name name NOT NULL,
+  storage_name name NOT NULL,
+  rows bigint NOT NULL,
+  content_hash text NOT NULL,
+  definition jsonb NOT NULL
+);
+COMMENT ON TABLE snapshot_restored_items IS 'The tables of snapshots a role loaded with pg_restore, until it adopts them';
+REVOKE ALL ON snapshot_restored, snapshot_restored_items FROM PUBLIC;
+GRANT INSERT ON snapshot_restored, snapshot_restored_items TO pg_database_owner;
+
+-- A row of a restored snapshot is the loading role's, whatever it says.
+CREATE FUNCTION _stamp_restored_row() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  NEW.restored_by := (SELECT r.oid FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
+  RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION _stamp_restored_row() FROM PUBLIC;
+CREATE TRIGGER stamp_restored BEFORE INSERT ON snapshot_restored
+  FOR EACH ROW EXECUTE FUNCTION _stamp_restored_row();
+CREATE TRIGGER stamp_restored BEFORE INSERT ON snapshot_restored_items
+  FOR EACH ROW EXECUTE FUNCTION _stamp_restored_row();
+ALTER TABLE snapshot_restored ENABLE ALWAYS TRIGGER stamp_restored;
+ALTER TABLE snapshot_restored_items ENABLE ALWAYS TRIGGER stamp_restored;
+
+-- Rows loaded into the snapshot catalog by a role that is neither a superuser nor the extension's
+-- owner (whose code writes the catalog) go to snapshot_restored* instead.
+CREATE FUNCTION _divert_restored_snapshot() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user
+                AND (r.rolsuper OR r.oid OPERATOR(pg_catalog.=)
+                       (SELECT e.extowner FROM pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pgdb_tools'))) THEN
+    RETURN NEW;
+  END IF;
+  IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'snapshot_catalog' THEN
+    INSERT INTO pgdb_tools.snapshot_restored (restored_by, snapshot_id, name, created_at, note, tags)
+    VALUES (0, NEW.snapshot_id, NEW.name, NEW.created_at, NEW.note, NEW.tags);
+  ELSE
+    INSERT INTO pgdb_tools.snapshot_restored_items (restored_by, snapshot_id, ordinal, source_schema,
+      source_name, storage_name, rows, content_hash, definition)
+    VALUES (0, NEW.snapshot_id, NEW.ordinal, NEW.source_schema, NEW.source_name, NEW.storage_name,
+            NEW.rows, NEW.content_hash, NEW.definition);
+  END IF;
+  RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION _divert_restored_snapshot() FROM PUBLIC;
+CREATE TRIGGER divert_restored BEFORE INSERT ON snapshot_catalog
+  FOR EACH ROW EXECUTE FUNCTION _divert_restored_snapshot();
+CREATE TRIGGER divert_restored BEFORE INSERT ON snapshot_items
+  FOR EACH ROW EXECUTE FUNCTION _divert_restored_snapshot();
+ALTER TABLE snapshot_catalog ENABLE ALWAYS TRIGGER divert_restored;
+ALTER TABLE snapshot_items ENABLE ALWAYS TRIGGER divert_restored;
 
 CREATE TABLE snapshot_schedules (
   owner_name name NOT NULL,
@@ -337,6 +417,12 @@ CREATE FUNCTION snapshot_restore(name text, tables regclass[] DEFAULT NULL, targ
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_restore';
 COMMENT ON FUNCTION snapshot_restore(text, regclass[], name, boolean) IS
   'Puts a snapshot''s tables back in place (counting the rows that removes and reinstates), or recreates them in target_schema';
+
+CREATE FUNCTION snapshot_adopt(name text DEFAULT NULL)
+  RETURNS TABLE(snapshot_name text, snapshot_id bigint, tables integer, rows bigint, detail text)
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_adopt';
+COMMENT ON FUNCTION snapshot_adopt(text) IS
+  'Makes the snapshots you brought back with your own pg_restore your snapshots (all, or those of that name)';
 
 CREATE FUNCTION snapshot_diff(name text, tbl regclass)
   RETURNS TABLE(change text, row_key jsonb, old_data jsonb, new_data jsonb)

@@ -232,22 +232,6 @@ Oid live_table(const StoredTable& item) {
   });
 }
 
-Oid storage_relid(const StoredTable& item) {
-  const char* schema = storage_schema;
-  const char* table = item.storage_name.c_str();
-  return pg::call([schema, table] {
-    Oid nsp = get_namespace_oid(schema, true);
-    return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
-  });
-}
-
-Oid copy_relid(const StoredTable& item) {
-  Oid relid = storage_relid(item);
-  if (!OidIsValid(relid)) return InvalidOid;
-  return pg::call([relid] { return get_rel_relkind(relid); }) == RELKIND_RELATION ? relid
-                                                                                  : InvalidOid;
-}
-
 namespace {
 
 constexpr int batch_size = 1000;

@@ -9,6 +9,7 @@
 
 #include "core/json.hpp"
 #include "pg/postgres.hpp"
+#include "snapshots/adopt_plan.hpp"
 #include "snapshots/content_hash.hpp"
 
 namespace pgdb::pg {
@@ -49,13 +50,41 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
 // there is none): OIDs do not survive a dump and restore.
 Oid live_table(const StoredTable& item);
 
-// The OID of the relation under the copy's name (the copy, or with "_read" its view), or
-// InvalidOid when it is gone.
-Oid storage_relid(const StoredTable& item);
-
-// The stored copy's OID when it is a table, InvalidOid otherwise: what reads the copy's rows as a
-// heap uses this, so that anything else under a copy's name counts as a missing copy.
+// The stored copy's OID when the extension made it (a table of schema pgdb_tools_snapshots owned by
+// that schema's owner or a superuser), InvalidOid otherwise: anything else under a copy's name (a
+// view, a table the database owner made or restored there) counts as a missing copy. What reads a
+// copy's rows or drops it uses this (copies_pg.cpp).
 Oid copy_relid(const StoredTable& item);
+
+// The same for the view a copy is read through (<storage_name>_read): what reads through it or
+// drops it checks first that the extension made it.
+Oid read_view_relid(const StoredTable& item);
+
+// The live columns of relid as a stored copy of it has them (name, type, collation).
+std::vector<CopyColumn> copy_column_facts(Oid relid);
+
+// The column list of a stored copy of relid: every live column with its type and collation,
+// nothing else (no defaults, constraints, identity or generation: values are stored as they were).
+std::string copy_columns(Oid relid);
+
+// A new snapshot id from pgdb_tools.snapshot_ids whose copy names (s<id>_...) nothing in the store
+// holds yet. Run as the extension's owner.
+std::int64_t allocate_snapshot_id(pg::Spi& spi);
+
+// Creates copy s<id>_<ordinal> with the given columns (copy_columns), its _read view, and grants
+// SELECT on the copy to `readers` (role names); returns the copy's OID. Run as the extension's
+// owner.
+Oid create_copy(pg::Spi& spi, std::int64_t id, int ordinal, const std::string& columns,
+                const std::vector<std::string>& readers);
+
+// The ids of the snapshots named `name` whose creator is role `creator` (names are per role), in
+// id order; with lock, locked FOR UPDATE. Run as the extension's owner.
+std::vector<std::int64_t> own_snapshots_named(pg::Spi& spi, const std::string& name, Oid creator,
+                                              bool lock);
+
+// Whether `name` is <prefix>_<YYYYMMDD_HHMMSS> of a prefix another role schedules and `user` does
+// not: a schedule owns the names it will take. Run as the extension's owner.
+bool scheduled_by_others(pg::Spi& spi, const std::string& name, const std::string& user);
 
 // The tables whose rows make up relid: relid itself, or for a partitioned table its leaf
 // partitions (locked). 0A000 for a foreign partition.

@@ -121,7 +121,8 @@ SELECT pg_temp.outcome($$DELETE FROM pgdb_tools.partition_sets$$);
 SELECT pg_temp.outcome($$CREATE TABLE pgdb_tools.planted (id integer)$$);
 SELECT pg_temp.outcome($$SELECT pgdb_tools._check_restored_row()$$);
 -- rows loaded into the catalog (what pg_restore does) must be the role's own trigger records and
--- partition sets; the snapshot catalog takes none (restoring snapshots needs a superuser)
+-- partition sets; the snapshot catalog takes no row that needs its id counter (with an id, a row
+-- is set aside as restored by the role, for snapshot_adopt: app_role_dump.sh)
 SELECT pg_temp.outcome($$INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control,
   partition_interval, premake, start_at, retention_mode, default_partition, time_zone, owner_name)
   VALUES ('other', 'theirs', 'id', '10', 1, '0', 'drop', true, 'UTC', 'app_role_other')$$);

@@ -151,6 +151,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('snapshot_diff', '', 'name', $$'fx_snap'$$),
   ('snapshot_diff', '', 'tbl', $$'app.docs'::regclass$$),
   ('snapshot_verify', '', 'name', $$'fx_snap'$$),
+  ('snapshot_adopt', '', 'name', $$'fx_snap'$$),
   ('snapshot_drop', '', 'name', $$'fx_snap'$$),
   ('snapshot_prune', '', 'keep_last', '1'),
   ('snapshot_prune', '', 'older_than', $$'1 day'::interval$$),
