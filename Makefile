@@ -27,7 +27,7 @@ EXTRA_CLEAN = build/cmake results regression.diffs regression.out
 PG_CPPFLAGS = -Isrc -DPGDB_TOOLS_VERSION='"$(EXTVERSION)"'
 PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
               -Wno-register -fno-strict-aliasing
-SHLIB_LINK = -lstdc++
+SHLIB_LINK = -lstdc++ -lzstd -llz4
 
 # PostgreSQL's JIT bitcode step would compile our C++ with clang and the server's C++14 flags (and
 # fail where clang is absent). Nothing is gained from inlining C++ entry points into JIT-compiled
