@@ -26,9 +26,9 @@ Compressor::Compressor(Compression method, int level)
   if (method == Compression::zstd) {
     if (level_ == 0) level_ = zstd_default_level;
     if (level_ < 1 || level_ > ZSTD_maxCLevel())
-      throw Error(sqlstate::invalid_parameter_value,
-                  "zstd compression level must be between 1 and " +
-                      std::to_string(ZSTD_maxCLevel()));
+      throw Error(
+          sqlstate::invalid_parameter_value,
+          "zstd compression level must be between 1 and " + std::to_string(ZSTD_maxCLevel()));
     contexts_->zstd = ZSTD_createCCtx();
     if (contexts_->zstd == nullptr)
       throw Error(sqlstate::out_of_memory, "out of memory for a zstd compression context");
@@ -57,8 +57,8 @@ std::size_t Compressor::bound(std::size_t raw_size) const noexcept {
 std::size_t Compressor::compress(std::string_view raw, char* out) const {
   std::size_t size = 0;
   if (method_ == Compression::zstd) {
-    size = ZSTD_compressCCtx(contexts_->zstd, out, bound(raw.size()), raw.data(), raw.size(),
-                             level_);
+    size =
+        ZSTD_compressCCtx(contexts_->zstd, out, bound(raw.size()), raw.data(), raw.size(), level_);
     if (ZSTD_isError(size))
       throw Error(sqlstate::internal_error,
                   std::string("zstd compression failed: ") + ZSTD_getErrorName(size));
@@ -88,8 +88,8 @@ void Decompressor::decompress(Compression method, std::string_view stored, char*
       throw Error(sqlstate::out_of_memory, "out of memory for a zstd decompression context");
     size = ZSTD_decompressDCtx(contexts_->zstd, out, raw_size, stored.data(), stored.size());
     if (ZSTD_isError(size))
-      damaged(offset, std::string("a chunk does not decompress (zstd: ") +
-                          ZSTD_getErrorName(size) + ")");
+      damaged(offset,
+              std::string("a chunk does not decompress (zstd: ") + ZSTD_getErrorName(size) + ")");
   } else if (method == Compression::lz4) {
     int written = LZ4_decompress_safe(stored.data(), out, static_cast<int>(stored.size()),
                                       static_cast<int>(raw_size));

@@ -71,7 +71,7 @@ struct Manifest {
   std::optional<std::string> created_by;
   std::optional<std::string> database;
   std::vector<std::string> tags;
-  std::string server_version;           // SHOW server_version
+  std::string server_version;            // SHOW server_version
   std::uint32_t server_version_num = 0;  // SHOW server_version_num
   std::string extension_version;
   std::string encoding = "UTF8";  // the server encoding of every text in the archive
@@ -85,8 +85,8 @@ struct Manifest {
 struct TableSummary {
   std::uint64_t rows = 0;
   std::uint64_t chunks = 0;
-  std::uint64_t raw_bytes = 0;     // the rows' COPY text
-  std::uint64_t stored_bytes = 0;  // after compression
+  std::uint64_t raw_bytes = 0;           // the rows' COPY text
+  std::uint64_t stored_bytes = 0;        // after compression
   std::uint64_t first_chunk_offset = 0;  // 0 for a table without rows
   std::string content_hash;              // as snapshot_create computes it; opaque to the codec
   bool operator==(const TableSummary&) const = default;

@@ -43,9 +43,9 @@ class FieldWriter {
  public:
   void text(std::uint16_t tag, std::string_view value, std::size_t limit, const char* what) {
     if (value.size() > limit)
-      throw Error(sqlstate::invalid_parameter_value,
-                  std::string(what) + " is longer than an archive allows (" +
-                      std::to_string(limit) + " bytes)");
+      throw Error(sqlstate::invalid_parameter_value, std::string(what) +
+                                                         " is longer than an archive allows (" +
+                                                         std::to_string(limit) + " bytes)");
     if (value.find('\0') != std::string_view::npos)
       throw Error(sqlstate::invalid_parameter_value, std::string(what) + " contains a zero byte");
     raw(tag, value);
@@ -105,8 +105,7 @@ class FieldReader {
                   minor_);
   }
   void require(std::uint16_t tag, const char* name) const {
-    if ((seen_ & (std::uint64_t{1} << tag)) == 0)
-      damaged(offset_, record_ + " lacks its " + name);
+    if ((seen_ & (std::uint64_t{1} << tag)) == 0) damaged(offset_, record_ + " lacks its " + name);
   }
   std::uint16_t minor() const { return minor_; }
   const std::string& record() const { return record_; }
@@ -122,7 +121,8 @@ class FieldReader {
 
 std::string text(const Field& field, std::size_t limit, const char* what) {
   if (field.value.size() > limit)
-    damaged(field.offset, std::string(what) + " is longer than " + std::to_string(limit) + " bytes");
+    damaged(field.offset,
+            std::string(what) + " is longer than " + std::to_string(limit) + " bytes");
   if (field.value.find('\0') != std::string_view::npos)
     damaged(field.offset, std::string(what) + " contains a zero byte");
   return std::string(field.value);
@@ -170,8 +170,7 @@ TableEntry decode_table(const Field& outer, std::uint16_t minor) {
 
 // The enumerations a manifest names: an unknown value is a newer writer's.
 template <typename Enum>
-Enum known_value(const Field& field, Enum first, Enum last, const char* what,
-                 std::uint16_t minor) {
+Enum known_value(const Field& field, Enum first, Enum last, const char* what, std::uint16_t minor) {
   std::uint64_t value = number(field, what);
   if (value < static_cast<std::uint64_t>(first))
     damaged(field.offset, std::string(what) + " " + std::to_string(value) + " does not exist");
@@ -230,12 +229,13 @@ bool decode_manifest_field(const Field& field, FieldReader& fields, Manifest& ma
       return true;
     case m_row_format:
       fields.once(field);
-      manifest.row_format = known_value(field, RowFormat::copy_text, RowFormat::copy_text, "row format", fields.minor());
+      manifest.row_format = known_value(field, RowFormat::copy_text, RowFormat::copy_text,
+                                        "row format", fields.minor());
       return true;
     case m_compression:
       fields.once(field);
-      manifest.compression =
-          known_value(field, Compression::none, Compression::lz4, "compression method", fields.minor());
+      manifest.compression = known_value(field, Compression::none, Compression::lz4,
+                                         "compression method", fields.minor());
       return true;
     case m_table:
       manifest.tables.push_back(decode_table(field, fields.minor()));
@@ -315,11 +315,14 @@ namespace {
 TableSummary decode_table_summary(const Field& outer, std::uint16_t minor) {
   FieldReader fields(outer.value, outer.offset, minor, "a summary table");
   TableSummary table;
-  std::uint64_t TableSummary::*numbers[] = {
-      nullptr, &TableSummary::rows, &TableSummary::chunks, &TableSummary::raw_bytes,
-      &TableSummary::stored_bytes, &TableSummary::first_chunk_offset};
-  static const char* const names[] = {"", "rows", "chunks", "raw_bytes", "stored_bytes",
-                                      "first_chunk_offset", "content hash"};
+  std::uint64_t TableSummary::*numbers[] = {nullptr,
+                                            &TableSummary::rows,
+                                            &TableSummary::chunks,
+                                            &TableSummary::raw_bytes,
+                                            &TableSummary::stored_bytes,
+                                            &TableSummary::first_chunk_offset};
+  static const char* const names[] = {
+      "", "rows", "chunks", "raw_bytes", "stored_bytes", "first_chunk_offset", "content hash"};
   for (Field field; fields.next(field);) {
     if (field.tag >= ts_rows && field.tag <= ts_first_chunk_offset) {
       fields.once(field);
@@ -331,8 +334,7 @@ TableSummary decode_table_summary(const Field& outer, std::uint16_t minor) {
       fields.unknown(field);
     }
   }
-  for (std::uint16_t tag = ts_rows; tag <= ts_content_hash; ++tag)
-    fields.require(tag, names[tag]);
+  for (std::uint16_t tag = ts_rows; tag <= ts_content_hash; ++tag) fields.require(tag, names[tag]);
   return table;
 }
 }  // namespace

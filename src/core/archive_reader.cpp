@@ -79,9 +79,9 @@ SectionHeader read_one_section(ArchiveInput& input, std::string& payload, bool v
   if (verify && header.checksum != checksum(head, payload))
     damaged(offset, "the checksum of " + kind_name(header.kind) + " does not match");
   if ((header.flags & ~section_optional) != 0)
-    unsupported("archive section flags " + std::to_string(header.flags) +
-                    " are unknown to this reader",
-                minor);
+    unsupported(
+        "archive section flags " + std::to_string(header.flags) + " are unknown to this reader",
+        minor);
   return header;
 }
 
@@ -147,8 +147,7 @@ void ArchiveReader::read_section() {
 // Turns the pending chunk (of the current table) into view_ and counts it.
 void ArchiveReader::take_chunk() {
   std::uint64_t at = section_offset_ + section_header_size;
-  std::string_view stored(payload_.data() + chunk_prefix_size,
-                          payload_.size() - chunk_prefix_size);
+  std::string_view stored(payload_.data() + chunk_prefix_size, payload_.size() - chunk_prefix_size);
   std::string_view data = stored;
   if (prefix_.compression != Compression::none) {
     if (raw_.size() < prefix_.raw_length) raw_.resize(prefix_.raw_length);
@@ -158,9 +157,8 @@ void ArchiveReader::take_chunk() {
   }
   auto rows = static_cast<std::uint64_t>(std::count(data.begin(), data.end(), '\n'));
   if (rows != prefix_.rows)
-    damaged(at + 12, "a chunk of " + table_label(prefix_.table) + " holds " +
-                         std::to_string(rows) + " rows, not the " + std::to_string(prefix_.rows) +
-                         " it declares");
+    damaged(at + 12, "a chunk of " + table_label(prefix_.table) + " holds " + std::to_string(rows) +
+                         " rows, not the " + std::to_string(prefix_.rows) + " it declares");
   TableSummary& table = counted_[prefix_.table];
   if (table.chunks == 0) table.first_chunk_offset = section_offset_;
   ++table.chunks;
@@ -228,8 +226,7 @@ void ArchiveReader::check_summary() {
   summary_ = decode_summary(payload_, summary_offset + section_header_size, minor_);
   if (summary_.tables.size() != manifest_.tables.size())
     damaged(summary_offset, "the summary lists " + std::to_string(summary_.tables.size()) +
-                                " tables, the manifest " +
-                                std::to_string(manifest_.tables.size()));
+                                " tables, the manifest " + std::to_string(manifest_.tables.size()));
   static constexpr std::pair<std::uint64_t TableSummary::*, const char*> counts[] = {
       {&TableSummary::rows, "rows"},
       {&TableSummary::chunks, "chunks"},
@@ -293,8 +290,8 @@ Listing read_listing(SeekableSource& source) {
   if (summary.kind != static_cast<std::uint16_t>(SectionKind::summary) ||
       input.offset() != trailer_offset)
     damaged(summary_offset, "the trailer does not point at the summary");
-  listing.summary = decode_summary(payload, summary_offset + section_header_size,
-                                   listing.minor_version);
+  listing.summary =
+      decode_summary(payload, summary_offset + section_header_size, listing.minor_version);
   if (listing.summary.tables.size() != listing.manifest.tables.size())
     damaged(summary_offset, "the summary and the manifest list different numbers of tables");
   return listing;

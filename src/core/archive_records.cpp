@@ -125,11 +125,12 @@ ChunkPrefix decode_chunk_prefix(std::string_view payload, std::uint64_t offset,
   ChunkPrefix prefix{get_u32(in), get_u32(in + 4), get_u32(in + 8), get_u32(in + 12),
                      Compression::none};
   if (in[16] > static_cast<unsigned char>(Compression::lz4))
-    unsupported("chunk uses compression method " + std::to_string(in[16]) +
-                    ", unknown to this reader",
-                minor);
+    unsupported(
+        "chunk uses compression method " + std::to_string(in[16]) + ", unknown to this reader",
+        minor);
   prefix.compression = static_cast<Compression>(in[16]);
-  if (in[17] != 0 || in[18] != 0 || in[19] != 0) damaged(offset + 17, "a chunk's reserved bytes are set");
+  if (in[17] != 0 || in[18] != 0 || in[19] != 0)
+    damaged(offset + 17, "a chunk's reserved bytes are set");
   std::size_t stored = payload.size() - chunk_prefix_size;
   if (prefix.raw_length == 0 || prefix.raw_length > limits::chunk_raw)
     damaged(offset + 8, "a chunk declares " + std::to_string(prefix.raw_length) +
@@ -139,7 +140,8 @@ ChunkPrefix decode_chunk_prefix(std::string_view payload, std::uint64_t offset,
                                               : stored > prefix.raw_length)
     damaged(offset, "a chunk's stored length " + std::to_string(stored) +
                         " does not fit its declared length " + std::to_string(prefix.raw_length));
-  if (prefix.rows > prefix.raw_length) damaged(offset + 12, "a chunk declares more rows than bytes");
+  if (prefix.rows > prefix.raw_length)
+    damaged(offset + 12, "a chunk declares more rows than bytes");
   return prefix;
 }
 

@@ -16,8 +16,7 @@ namespace {
 }
 }  // namespace
 
-ArchiveWriter::ArchiveWriter(ByteSink& sink, Sha256& sha, Manifest manifest,
-                             WriterOptions options)
+ArchiveWriter::ArchiveWriter(ByteSink& sink, Sha256& sha, Manifest manifest, WriterOptions options)
     : sink_(sink),
       sha_(sha),
       manifest_(std::move(manifest)),
@@ -102,8 +101,8 @@ void ArchiveWriter::flush_full() {
 void ArchiveWriter::emit_chunk(std::size_t size) {
   TableSummary& table = current();
   if (table.chunks >= UINT32_MAX)
-    throw Error(sqlstate::feature_not_supported, "a table has too many chunks for one archive",
-                {}, "Use a larger chunk size.");
+    throw Error(sqlstate::feature_not_supported, "a table has too many chunks for one archive", {},
+                "Use a larger chunk size.");
   std::string_view raw(raw_.get(), size);
   ChunkPrefix prefix{static_cast<std::uint32_t>(*table_), static_cast<std::uint32_t>(table.chunks),
                      static_cast<std::uint32_t>(size),
@@ -136,9 +135,9 @@ void ArchiveWriter::emit_chunk(std::size_t size) {
 const TableSummary& ArchiveWriter::end_table(std::string content_hash) {
   if (!table_) misuse("end_table outside a table");
   if (content_hash.size() > limits::content_hash || content_hash.find('\0') != std::string::npos)
-    throw Error(sqlstate::invalid_parameter_value,
-                "a content hash must be at most " + std::to_string(limits::content_hash) +
-                    " bytes without zero bytes");
+    throw Error(sqlstate::invalid_parameter_value, "a content hash must be at most " +
+                                                       std::to_string(limits::content_hash) +
+                                                       " bytes without zero bytes");
   enter();
   if (used_ > 0) emit_chunk(used_);
   used_ = 0;

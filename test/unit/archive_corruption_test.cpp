@@ -75,7 +75,9 @@ TEST_P(ArchiveCorruption, EveryTruncationIsCaught) {
 
 INSTANTIATE_TEST_SUITE_P(EachCompression, ArchiveCorruption,
                          ::testing::Values(Compression::none, Compression::zstd, Compression::lz4),
-                         [](const auto& info) { return std::string(compression_name(info.param)); });
+                         [](const auto& info) {
+                           return std::string(compression_name(info.param));
+                         });
 
 // Where a flip lands decides what the message names.
 TEST(ArchiveCorruption, MessagesNameWhatIsDamaged) {
@@ -86,8 +88,8 @@ TEST(ArchiveCorruption, MessagesNameWhatIsDamaged) {
     bad[at] = static_cast<char>(bad[at] ^ 0x10);
     return read_outcome(bad).message;
   };
-  std::size_t chunk_data = summary.tables[2].first_chunk_offset + section_header_size +
-                           chunk_prefix_size + 3;
+  std::size_t chunk_data =
+      summary.tables[2].first_chunk_offset + section_header_size + chunk_prefix_size + 3;
   EXPECT_EQ(flipped(0), "file is not a pgdb_tools archive");
   EXPECT_EQ(flipped(10), "archive is damaged: the header checksum does not match");
   EXPECT_EQ(flipped(header_size + section_header_size + 2),
@@ -165,8 +167,7 @@ TEST(ArchiveCorruption, ChunksOutOfPlaceAreCaughtBehindValidChecksums) {
   EXPECT_EQ(outcome(partial_row), "archive is damaged: the rows of table app.t1 end inside a row");
   Parsed wrong_table = parsed;
   wrong_table.sections[5] = chunk_section(2, 0, "1\n");
-  EXPECT_EQ(outcome(wrong_table),
-            "archive is damaged: a chunk names table 2 of a manifest of 2");
+  EXPECT_EQ(outcome(wrong_table), "archive is damaged: a chunk names table 2 of a manifest of 2");
   Parsed counts = parsed;
   counts.sections[5].payload[12] = 2;
   EXPECT_EQ(outcome(counts),
@@ -238,7 +239,8 @@ TEST(ArchiveVersions, AnUnknownRowFormatIsRefused) {
   EXPECT_EQ(read_outcome(assemble(parsed)).message,
             "archive uses row format 2, unknown to this reader");
   payload[at + 6] = 0;
-  EXPECT_EQ(read_outcome(assemble(parsed)).message, "archive is damaged: row format 0 does not exist");
+  EXPECT_EQ(read_outcome(assemble(parsed)).message,
+            "archive is damaged: row format 0 does not exist");
 }
 
 }  // namespace

@@ -73,8 +73,8 @@ inline std::string assemble(const Parsed& parsed, bool fix_offsets = true) {
     put_u16(bytes, section.kind);
     put_u16(bytes + 2, section.flags);
     put_u32(bytes + 4, static_cast<std::uint32_t>(section.payload.size()));
-    put_u64(bytes + 8, checksum(std::string_view(reinterpret_cast<char*>(bytes), 8),
-                                section.payload));
+    put_u64(bytes + 8,
+            checksum(std::string_view(reinterpret_cast<char*>(bytes), 8), section.payload));
     out.append(reinterpret_cast<char*>(bytes), sizeof bytes);
     out += section.payload;
   }

@@ -15,8 +15,8 @@ using testing::write_archive;
 std::string rows_of(std::size_t count, std::size_t width) {
   std::string rows;
   for (std::size_t i = 0; i < count; ++i)
-    rows += std::to_string(i) + "\t" + std::string(width, static_cast<char>('a' + i % 26)) +
-            "\t\\N\n";
+    rows +=
+        std::to_string(i) + "\t" + std::string(width, static_cast<char>('a' + i % 26)) + "\t\\N\n";
   return rows;
 }
 
@@ -49,8 +49,8 @@ TEST_P(ArchiveRoundTrip, TablesComeBackByteForByte) {
 
 TEST_P(ArchiveRoundTrip, ShortReadsAndSmallCopiesReadTheSame) {
   std::vector<std::string> rows = {rows_of(300, 30), rows_of(1, 0)};
-  std::string bytes = write_archive(sample_manifest(2), rows,
-                                    {GetParam(), 0, limits::chunk_size_min});
+  std::string bytes =
+      write_archive(sample_manifest(2), rows, {GetParam(), 0, limits::chunk_size_min});
   EXPECT_EQ(read_archive(bytes, {}, 7).rows, rows);
   testing::StringSource source(bytes, 3);
   testing::OpenSslSha256 sha;
@@ -79,7 +79,9 @@ TEST_P(ArchiveRoundTrip, ListingReadsBothEndsOnly) {
 
 INSTANTIATE_TEST_SUITE_P(EachCompression, ArchiveRoundTrip,
                          ::testing::Values(Compression::none, Compression::zstd, Compression::lz4),
-                         [](const auto& info) { return std::string(compression_name(info.param)); });
+                         [](const auto& info) {
+                           return std::string(compression_name(info.param));
+                         });
 
 TEST(ArchiveRoundTrip, NoTablesAndOnlyEmptyTables) {
   EXPECT_TRUE(read_archive(write_archive(sample_manifest(0), {})).rows.empty());
@@ -122,9 +124,8 @@ TEST(ArchiveRoundTrip, RowsAroundTheChunkSize) {
 TEST(ArchiveRoundTrip, OneRowAtTheLargestChunk) {
   std::string row = std::string(limits::chunk_raw - 1, 'v') + "\n";
   for (std::string rows : {row, row + "tail\n"}) {
-    testing::ReadBack back =
-        read_archive(write_archive(sample_manifest(1), {rows}, {Compression::lz4, 0,
-                                                                 limits::chunk_raw}));
+    testing::ReadBack back = read_archive(
+        write_archive(sample_manifest(1), {rows}, {Compression::lz4, 0, limits::chunk_raw}));
     EXPECT_EQ(back.rows[0], rows);
     EXPECT_EQ(back.summary.tables[0].chunks, rows == row ? 1u : 2u);
   }
@@ -178,9 +179,13 @@ TEST(ArchiveWriter, RefusesWhatAReaderWouldRefuse) {
   testing::OpenSslSha256 sha;
   EXPECT_EQ(sqlstate_of([&] { ArchiveWriter(sink, sha, long_note); }), "22023");
   EXPECT_EQ(sqlstate_of([&] { ArchiveWriter(sink, sha, zero_byte); }), "22023");
-  EXPECT_EQ(sqlstate_of([&] { ArchiveWriter(sink, sha, sample_manifest(1), {Compression::zstd, 0, 100}); }),
+  EXPECT_EQ(sqlstate_of([&] {
+              ArchiveWriter(sink, sha, sample_manifest(1), {Compression::zstd, 0, 100});
+            }),
             "22023");
-  EXPECT_EQ(sqlstate_of([&] { ArchiveWriter(sink, sha, sample_manifest(1), {Compression::zstd, 99}); }),
+  EXPECT_EQ(sqlstate_of([&] {
+              ArchiveWriter(sink, sha, sample_manifest(1), {Compression::zstd, 99});
+            }),
             "22023");
 }
 

@@ -37,7 +37,8 @@ std::map<std::string, std::string> seeds() {
 TEST(ArchiveFuzzSeeds, EveryCommittedSeedReads) {
   if (std::getenv("PGDB_WRITE_FUZZ_SEEDS") != nullptr) {
     std::filesystem::create_directories(corpus);
-    for (const auto& [name, bytes] : seeds()) std::ofstream(corpus / name, std::ios::binary) << bytes;
+    for (const auto& [name, bytes] : seeds())
+      std::ofstream(corpus / name, std::ios::binary) << bytes;
   }
   std::size_t count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
@@ -46,8 +47,8 @@ TEST(ArchiveFuzzSeeds, EveryCommittedSeedReads) {
     ASSERT_FALSE(bytes.empty()) << entry.path();
     auto mode = static_cast<unsigned char>(bytes[0]);
     std::size_t max_read = (mode >> 1) == 0 ? SIZE_MAX : (mode >> 1);
-    EXPECT_NO_THROW(testing::read_archive(std::string_view(bytes).substr(1), {(mode & 1) != 0},
-                                          max_read))
+    EXPECT_NO_THROW(
+        testing::read_archive(std::string_view(bytes).substr(1), {(mode & 1) != 0}, max_read))
         << entry.path();
     ++count;
   }

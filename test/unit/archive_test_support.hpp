@@ -79,8 +79,8 @@ inline Manifest sample_manifest(std::size_t tables) {
   manifest.server_version_num = 150010;
   manifest.extension_version = "0.3.0";
   for (std::size_t i = 0; i < tables; ++i)
-    manifest.tables.push_back({"app", "t" + std::to_string(i),
-                               R"({"columns": [{"name": "id", "type": "integer"}]})"});
+    manifest.tables.push_back(
+        {"app", "t" + std::to_string(i), R"({"columns": [{"name": "id", "type": "integer"}]})"});
   return manifest;
 }
 
