@@ -38,7 +38,7 @@ REGRESS_PREP = installcheck-prep
 PG_CPPFLAGS = -Isrc -DPGDB_TOOLS_VERSION='"$(EXTVERSION)"'
 PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
               -Wno-register -fno-strict-aliasing -MMD -MP
-SHLIB_LINK = -lstdc++
+SHLIB_LINK = -lstdc++ -lzstd -llz4
 
 # PostgreSQL's JIT bitcode step would compile our C++ with clang and the server's C++14 flags (and
 # fail where clang is absent). Nothing is gained from inlining C++ entry points into JIT-compiled

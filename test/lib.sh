@@ -12,7 +12,7 @@ PGXS_DIR=$INSTALL_ROOT/usr/lib/postgresql/15/lib/pgxs
 
 # What building and testing need; the benchmarks add their anchors (see test/bench/run.sh).
 BUILD_PACKAGES=(make g++ cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-                libzstd-dev liblz4-dev libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev jq)
+                libzstd-dev liblz4-dev libxxhash-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev jq)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

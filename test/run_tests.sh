@@ -60,6 +60,9 @@ run_ctest plain "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest "ASan+UBSan" "$REPO/build/cmake-asan" -DCMAKE_BUILD_TYPE=Debug -DPGDB_SANITIZE=ON
+# The archive decoder's libFuzzer target for a bounded time (test/fuzz/run.sh): one test.
+echo "== Fuzz (archive decoder)"; if bash "$REPO/test/fuzz/run.sh" >"$REPO/build/fuzz.log" 2>&1
+then echo "   fuzz ok"; passed=$((passed + 1)); else tail -40 "$REPO/build/fuzz.log"; echo "   fuzz FAILED (build/fuzz.log)"; failed=$((failed + 1)); fi
 fi
 [ "${1:-}" = "--unit-only" ] && finish
 
