@@ -9,7 +9,7 @@ ensure_packages clang libclang-rt-dev libssl-dev libzstd-dev liblz4-dev libxxhas
 
 out="$REPO/build/fuzz"
 mkdir -p "$out/new"
-sources=("$REPO"/src/core/archive_*.cpp "$REPO/src/core/error.cpp" "$REPO/test/fuzz/archive_reader_fuzz.cpp")
+sources=("$REPO"/src/snapshots/archive_*.cpp "$REPO/src/core/error.cpp" "$REPO/test/fuzz/archive_reader_fuzz.cpp")
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -I"$REPO/src" "${sources[@]}" -lzstd -llz4 -lcrypto -o "$out/archive_reader_fuzz" ||
   { echo "fuzz target build failed"; exit 1; }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "archive_test_support.hpp"
-#include "core/archive_records.hpp"
+#include "snapshots/archive_records.hpp"
 
 namespace pgdb::archive::testing {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/archive_reader.hpp"
-#include "core/archive_writer.hpp"
+#include "snapshots/archive_reader.hpp"
+#include "snapshots/archive_writer.hpp"
 
 namespace pgdb::archive::testing {
 

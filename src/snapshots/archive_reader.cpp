@@ -1,4 +1,4 @@
-#include "core/archive_reader.hpp"
+#include "snapshots/archive_reader.hpp"
 
 #include <algorithm>
 #include <cstring>

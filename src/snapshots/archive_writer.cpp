@@ -1,10 +1,10 @@
-#include "core/archive_writer.hpp"
+#include "snapshots/archive_writer.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <string_view>
 
-#include "core/archive_records.hpp"
+#include "snapshots/archive_records.hpp"
 #include "core/error.hpp"
 #include "core/pg_free.hpp"
 

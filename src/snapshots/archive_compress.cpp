@@ -1,11 +1,11 @@
-#include "core/archive_compress.hpp"
+#include "snapshots/archive_compress.hpp"
 
 #include <lz4.h>
 #include <zstd.h>
 
 #include <string>
 
-#include "core/archive_records.hpp"
+#include "snapshots/archive_records.hpp"
 #include "core/error.hpp"
 #include "core/pg_free.hpp"
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string_view>
 
-#include "core/archive_format.hpp"
+#include "snapshots/archive_format.hpp"
 
 namespace pgdb::archive {
 

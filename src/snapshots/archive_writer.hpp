@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "core/archive_compress.hpp"
-#include "core/archive_format.hpp"
+#include "snapshots/archive_compress.hpp"
+#include "snapshots/archive_format.hpp"
 
 namespace pgdb::archive {
 

@@ -1,4 +1,4 @@
-#include "core/archive_records.hpp"
+#include "snapshots/archive_records.hpp"
 
 #include <cstring>
 

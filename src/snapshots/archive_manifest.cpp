@@ -3,7 +3,7 @@
 // tags.
 #include <cstring>
 
-#include "core/archive_records.hpp"
+#include "snapshots/archive_records.hpp"
 #include "core/error.hpp"
 #include "core/pg_free.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/archive_format.hpp"
+#include "snapshots/archive_format.hpp"
 
 namespace pgdb::archive {
 

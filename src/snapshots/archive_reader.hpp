@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/archive_compress.hpp"
-#include "core/archive_format.hpp"
-#include "core/archive_records.hpp"
+#include "snapshots/archive_compress.hpp"
+#include "snapshots/archive_format.hpp"
+#include "snapshots/archive_records.hpp"
 
 namespace pgdb::archive {
 
