@@ -3,17 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "partitions/settings.hpp"
+#include "partitions_helpers.hpp"
 
 namespace pgdb::partitions {
 namespace {
-
-Key day(int y, int mo, int d) { return from_civil({y, mo, d, 0, 0, 0, 0}); }
-
-std::vector<std::string> summary(const std::vector<Action>& actions) {
-  std::vector<std::string> out;
-  for (const Action& a : actions) out.push_back(std::string(kind_name(a.kind)) + " " + a.name);
-  return out;
-}
 
 // A daily timestamptz set with a default partition and the given partitions, at noon on now.
 SetFacts daily_set(std::vector<Partition> partitions, Key today, int premake = 1) {
@@ -52,14 +45,20 @@ TEST(PlanPass, KeepsTheCurrentAndPremadePeriodsCovered) {
             (std::vector<std::string>{"create ev_p20261122", "create ev_default"}));
 }
 
-TEST(PlanPass, RetentionDropsOrDetachesWhatExpired) {
+// Daily partitions from the 15th to the 22nd, at noon on the 21st, with retention '3 days': the
+// cutoff is noon on the 18th, so the 15th, 16th and 17th have expired.
+SetFacts week_with_retention(int retention_limit) {
   std::vector<Partition> parts;
   for (int d = 15; d <= 22; ++d) parts.push_back(daily(2026, 11, d));
   SetFacts facts = daily_set(parts, day(2026, 11, 21));
   facts.settings.retention = "3 days";
   facts.retention = Width{{0, 3, 0}, 0};
-  facts.settings.retention_limit = 100;
-  // now is noon on the 21st: the 18th ends at midnight, before the cutoff (noon on the 18th)
+  facts.settings.retention_limit = retention_limit;
+  return facts;
+}
+
+TEST(PlanPass, RetentionDropsOrDetachesWhatExpired) {
+  SetFacts facts = week_with_retention(100);
   EXPECT_EQ(
       summary(plan_of(facts).actions),
       (std::vector<std::string>{"drop ev_p20261115", "drop ev_p20261116", "drop ev_p20261117"}));
@@ -72,12 +71,7 @@ TEST(PlanPass, RetentionDropsOrDetachesWhatExpired) {
 }
 
 TEST(PlanPass, RetiringMoreThanTheLimitIsRefusedUnlessForced) {
-  std::vector<Partition> parts;
-  for (int d = 15; d <= 22; ++d) parts.push_back(daily(2026, 11, d));
-  SetFacts facts = daily_set(parts, day(2026, 11, 21));
-  facts.settings.retention = "3 days";
-  facts.retention = Width{{0, 3, 0}, 0};
-  facts.settings.retention_limit = 25;  // 3 of 8 is 37%
+  SetFacts facts = week_with_retention(25);  // 3 of 8 is 37%
   PassPlan refused = plan_of(facts);
   EXPECT_TRUE(refused.actions.empty());
   ASSERT_TRUE(refused.refusal);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "partitions_helpers.hpp"
+
 namespace pgdb::partitions {
 namespace {
 
@@ -11,8 +13,6 @@ KeywordKind some_keywords(std::string_view word) {
 }
 
 const Quoting quoting{some_keywords};
-
-Key day(int y, int mo, int d) { return from_civil({y, mo, d, 0, 0, 0, 0}); }
 
 SetFacts time_set(ControlType type = ControlType::timestamptz) {
   SetFacts facts;
