@@ -3,17 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "partitions_helpers.hpp"
 
 namespace pgdb::partitions {
 namespace {
-
-Key day(int y, int mo, int d) { return from_civil({y, mo, d, 0, 0, 0, 0}); }
-
-std::vector<std::string> summary(const std::vector<Action>& actions) {
-  std::vector<std::string> out;
-  for (const Action& a : actions) out.push_back(std::string(kind_name(a.kind)) + " " + a.name);
-  return out;
-}
 
 const TimeSteps daily({0, 1, 0});
 

@@ -1,0 +1,128 @@
+#include "partitions/maintain_pg.hpp"
+
+#include "partitions/gather_pg.hpp"
+#include "partitions/render.hpp"
+#include "partitions/values_pg.hpp"
+#include "pg/guard.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
+
+namespace pgdb::partitions {
+
+namespace {
+
+// Runs one phase of the rendered steps (retiring or creating) and appends its outcomes.
+class Executor {
+ public:
+  Executor(pg::Spi& spi, bool dry_run, std::vector<Outcome>& outcomes)
+      : spi_(spi), dry_run_(dry_run), outcomes_(outcomes) {}
+
+  void run(const RenderedStep& step) {
+    if (step.refusal) throw *step.refusal;
+    const Action& action = step.action;
+    if (action.kind == Action::Kind::move_rows) {
+      spi_.execute(step.count_sql, {}, true);
+      std::int64_t rows = spi_.get_int64(0, 0).value();
+      if (rows == 0) return;
+      run_statements(step.statements);
+      outcomes_.push_back({OutcomeKind::move_rows, action.name, moved_rows_detail(rows)});
+      return;
+    }
+    bool filled = action.kind == Action::Kind::create && !outcomes_.empty() &&
+                  outcomes_.back().kind == OutcomeKind::move_rows &&
+                  outcomes_.back().partition == action.name;
+    run_statements(filled ? step.attach_statements : step.statements);
+    outcomes_.push_back({outcome_of(action.kind), action.name, step.detail});
+  }
+
+ private:
+  void run_statements(const std::vector<std::string>& statements) {
+    if (dry_run_) return;
+    for (const std::string& sql : statements) spi_.execute(sql);
+  }
+
+  pg::Spi& spi_;
+  bool dry_run_;
+  std::vector<Outcome>& outcomes_;
+};
+
+// The retiring steps, then the creating ones, each phase in a subtransaction: a failed phase is
+// rolled back and reported as one error outcome in place of its own.
+void execute(pg::Spi& spi, const std::vector<RenderedStep>& steps, bool dry_run,
+             std::vector<Outcome>& outcomes) {
+  Executor executor(spi, dry_run, outcomes);
+  for (bool retiring : {true, false}) {
+    std::size_t done = outcomes.size();
+    if (auto failure = pg::try_in_subtransaction([&] {
+          for (const RenderedStep& step : steps) {
+            pg::check_for_interrupts();
+            if (retires(step.action) == retiring) executor.run(step);
+          }
+        })) {
+      outcomes.resize(done);  // rolled back: those actions did not happen
+      outcomes.push_back({OutcomeKind::error, {}, failure->summary()});
+    }
+  }
+}
+
+// The advisory lock class of partition sets, spelling "part": (class, the parent's OID).
+constexpr std::int32_t set_lock_class = 0x70617274;
+
+bool try_lock_set(pg::Spi& spi, Oid parent) {
+  spi.execute(
+      "SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)",
+      {pg::Param::int4(set_lock_class), pg::Param::int4(static_cast<std::int32_t>(parent))});
+  return spi.get_bool(0, 0).value();
+}
+
+}  // namespace
+
+void lock_set(pg::Spi& spi, Oid parent) {
+  spi.execute(
+      "SELECT pg_catalog.pg_advisory_xact_lock($1, $2)",
+      {pg::Param::int4(set_lock_class), pg::Param::int4(static_cast<std::int32_t>(parent))});
+}
+
+std::vector<Outcome> maintain(pg::Spi& spi, const RegisteredSet& set, bool dry_run,
+                              PassOptions options) {
+  // Checked here, inside the set's own subtransaction: a set whose table changed fails alone.
+  require_registered_owner(set);
+  const Settings& settings = set.settings;
+  ControlType type = require_range_parent(spi, set.parent, set.table(), settings.control);
+  // Everything a pass does runs as the table's owner in a restricted context, as VACUUM does:
+  // triggers and constraints fired by moving rows must never run with the caller's rights (a
+  // superuser, or the pg_cron job's role).
+  pg::ActingAs as_table_owner(set.owner);
+  Width interval = parse_width_of(type, settings.interval_text, "partition_interval");
+  std::unique_ptr<Steps> steps = make_steps(settings, type, interval);
+  SetFacts facts = gather(spi, set, type, interval, *steps);
+  PassPlan plan = plan_pass(facts, *steps, options, set.table().quoted(), lookups_for(set.parent));
+  complete_facts(spi, set, facts, plan.actions, dry_run);
+  std::vector<RenderedStep> rendered = render(facts, plan.actions, server_quoting());
+  std::vector<Outcome> outcomes;
+  if (plan.refusal)
+    outcomes.push_back(error_outcome(sqlstate::object_not_in_prerequisite_state, *plan.refusal));
+  execute(spi, rendered, dry_run, outcomes);
+  return outcomes;
+}
+
+Report maintain_isolated(pg::Spi& spi, const RegisteredSet& set, bool dry_run, bool force) {
+  Report report{set.table().quoted(), {}, std::nullopt};
+  if (!try_lock_set(spi, set.parent)) {
+    report.error = "55P03: " + report.parent +
+                   " is being maintained by another session; skipped (run it again later)";
+    return report;
+  }
+  Datum started = clock_now();
+  if (auto failure = pg::try_in_subtransaction([&] {
+        report.outcomes = maintain(spi, set, dry_run, PassOptions{false, force});
+      }))
+    report.error = failure->summary();
+  if (!dry_run)
+    record_run(spi, set.settings, started, recorded_actions(report.outcomes),
+               recorded_error(report.outcomes, report.error));
+  return report;
+}
+
+}  // namespace pgdb::partitions
