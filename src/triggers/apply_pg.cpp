@@ -18,7 +18,6 @@
 #include "pg/spi.hpp"
 #include "pg/srf.hpp"
 #include "pg/subtransaction.hpp"
-#include "triggers/arguments.hpp"
 #include "triggers/catalog.hpp"
 #include "triggers/kinds.hpp"
 #include "triggers/plan.hpp"
@@ -333,7 +332,7 @@ std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run,
 // refuses naming the argument.
 Json text_array_json(Datum array, const char* argument) {
   Json json = Json::array();
-  for (const std::optional<std::string>& item : text_array_items(array, argument))
+  for (const std::optional<std::string>& item : pg::text_array_items(array, argument))
     json.items.push_back(item ? Json::from_string(*item) : Json::null_value());
   return json;
 }

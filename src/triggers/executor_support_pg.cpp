@@ -6,6 +6,8 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "pg/catalog.hpp"
+#include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
 
@@ -13,7 +15,6 @@ extern "C" {
 #include "access/tupmacs.h"
 #include "catalog/pg_trigger.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
 }
 
 namespace pgdb::triggers {
@@ -124,9 +125,7 @@ const char* event_name(TriggerEvent event) {
 }
 
 std::string relation_name(Relation relation) {
-  Oid namespace_oid = RelationGetNamespace(relation);
-  char* schema = pg::call([namespace_oid] { return get_namespace_name(namespace_oid); });
-  return pg::quote_identifier(schema ? schema : "?") + "." +
+  return pg::quote_identifier(pg::schema_name(RelationGetNamespace(relation)).value_or("?")) + "." +
          pg::quote_identifier(RelationGetRelationName(relation));
 }
 
@@ -136,10 +135,10 @@ std::string trigger_name(const TriggerData* data) {
 
 ErrorObjects refusal_objects(const TriggerData* data, int attnum) {
   Relation relation = data->tg_relation;
-  Oid namespace_oid = RelationGetNamespace(relation);
-  char* schema = pg::call([namespace_oid] { return get_namespace_name(namespace_oid); });
-  ErrorObjects objects{
-      schema ? schema : "", RelationGetRelationName(relation), {}, data->tg_trigger->tgname};
+  ErrorObjects objects{pg::schema_name(RelationGetNamespace(relation)).value_or(""),
+                       RelationGetRelationName(relation),
+                       {},
+                       data->tg_trigger->tgname};
   if (attnum > 0)
     objects.column = NameStr(TupleDescAttr(RelationGetDescr(relation), attnum - 1)->attname);
   return objects;
@@ -196,12 +195,10 @@ int checked_column(const TriggerData* data, const char* column, std::initializer
   bool accepted = types.size() == 0;
   for (Oid type : types) accepted = accepted || attribute->atttypid == type;
   if (!accepted) {
-    Oid type = attribute->atttypid;
-    std::string type_name = pg::call([type] { return format_type_be(type); });
     throw Error("42804",
                 "column \"" + std::string(column) + "\" of table " +
-                    relation_name(data->tg_relation) + " is of type " + type_name + ", not " +
-                    expected,
+                    relation_name(data->tg_relation) + " is of type " +
+                    pg::type_name(attribute->atttypid) + ", not " + expected,
                 "Trigger " + trigger_name(data) + " uses that column.",
                 "Change the column back or re-create the trigger for a column of type " +
                     std::string(expected) + ".");
@@ -233,16 +230,9 @@ bool CheckedShape::matches(TupleDesc desc) const noexcept {
   return true;
 }
 
-std::string output_text(Datum value, Oid type) {
-  Oid output = InvalidOid;
-  bool is_varlena = false;
-  pg::call([&] { getTypeOutputInfo(type, &output, &is_varlena); });
-  return pg::call([output, value] { return OidOutputFunctionCall(output, value); });
-}
-
 std::string value_text(Datum value, bool is_null, Oid type) {
   if (is_null) return "NULL";
-  std::string text = output_text(value, type);
+  std::string text = pg::output_text(value, type);
   std::string_view shown = utf8_prefix(text, 100);
   return pg::quote_literal(shown) + (shown.size() < text.size() ? "..." : "");
 }
