@@ -113,6 +113,9 @@ inline bool column_unchanged(const TriggerData* data, int attnum) {
 // A value as a quoted literal cut to a readable length (or NULL), for messages.
 std::string value_text(Datum value, bool is_null, Oid type);
 
+// A new row with attribute attnum set to the (non-NULL) value, formed again from the row's values.
+HeapTuple reformed_with(HeapTuple row, TupleDesc desc, int attnum, Datum value);
+
 // The row with one fixed-width, pass-by-value attribute replaced: copies the row and overwrites
 // the value in place when it is present, otherwise re-forms the row.
 HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value);

@@ -237,13 +237,15 @@ std::string value_text(Datum value, bool is_null, Oid type) {
   return pg::quote_literal(shown) + (shown.size() < text.size() ? "..." : "");
 }
 
+HeapTuple reformed_with(HeapTuple row, TupleDesc desc, int attnum, Datum value) {
+  bool is_null = false;
+  return pg::call(
+      [&] { return heap_modify_tuple_by_cols(row, desc, 1, &attnum, &value, &is_null); });
+}
+
 HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value) {
   long offset = attribute_offset(row, desc, attnum);
-  if (offset < 0) {
-    bool is_null = false;
-    return pg::call(
-        [&] { return heap_modify_tuple_by_cols(row, desc, 1, &attnum, &value, &is_null); });
-  }
+  if (offset < 0) return reformed_with(row, desc, attnum, value);
   HeapTuple copy = pg::call([row] { return heap_copytuple(row); });
   char* data = reinterpret_cast<char*>(copy->t_data) + copy->t_data->t_hoff;
   store_att_byval(data + offset, value, TupleDescAttr(desc, attnum - 1)->attlen);

@@ -120,8 +120,5 @@ PGDB_FUNCTION(pgdb_tools_trigger_search_vector) {
       return DirectFunctionCall2(to_tsvector_byid, ObjectIdGetDatum(ts_config),
                                  CStringGetTextDatum(""));
     });
-  int target = config.target;
-  bool is_null = false;
-  return PointerGetDatum(pg::call(
-      [&] { return heap_modify_tuple_by_cols(row, desc, 1, &target, &vector, &is_null); }));
+  return PointerGetDatum(reformed_with(row, desc, config.target, vector));
 }
