@@ -56,8 +56,8 @@ std::vector<Match> managed_matches(pg::Spi& spi, const std::string& trigger, Oid
       {pg::Param::text(trigger), pg::Param::oid(relid)}, true);
   std::vector<Match> matches;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    matches.push_back({static_cast<Oid>(spi.get_int64(r, 0).value()), spi.get_text(r, 1).value(),
-                       spi.get_text(r, 2).value()});
+    matches.push_back(
+        {spi.get_oid(r, 0).value(), spi.get_text(r, 1).value(), spi.get_text(r, 2).value()});
   return matches;
 }
 
@@ -169,8 +169,7 @@ int with_partitions(pg::Spi& spi, const std::vector<Match>& chosen, std::vector<
         "SELECT relid::oid::int8 FROM pg_catalog.pg_partition_tree($1) "
         "UNION SELECT $1::oid::int8",
         {pg::Param::oid(m.relid)}, true);
-    for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-      granted.push_back({static_cast<Oid>(spi.get_int64(r, 0).value()), m.name});
+    for (Oid relid : spi.oid_column(0)) granted.push_back({relid, m.name});
   }
   return triggers;
 }

@@ -90,8 +90,7 @@ void note_triggers(pg::Spi& spi, const Node* statement, const std::vector<Oid>& 
         {pg::Param{OIDARRAYOID, pg::oids_to_array(relids), false}, pg::Param::oid(nsp)});
   }
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    followed.add(subxact, Followed{statement, generation, signature,
-                                   static_cast<Oid>(spi.get_int64(r, 0).value()),
+    followed.add(subxact, Followed{statement, generation, signature, spi.get_oid(r, 0).value(),
                                    spi.get_text(r, 1).value(), spi.get_bool(r, 2).value()});
 }
 
@@ -167,9 +166,7 @@ std::vector<Oid> typed_tables(pg::Spi& spi, Oid type_oid) {
       "  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[]) "
       "ORDER BY 1",
       {pg::Param::oid(type_oid)});
-  std::vector<Oid> tables;
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    tables.push_back(static_cast<Oid>(spi.get_int64(r, 0).value()));
+  std::vector<Oid> tables = spi.oid_column(0);
   std::vector<Oid> all;
   for (Oid table : tables)
     for (Oid relid : pg::with_inheritors(table, NoLock))

@@ -127,9 +127,8 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
   };
   std::vector<Gone> gone;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
-    std::optional<std::int64_t> relid = spi.get_int64(r, 3);
     gone.push_back({spi.get_text(r, 0).value(), spi.get_text(r, 1).value(),
-                    spi.get_text(r, 2).value(), relid ? static_cast<Oid>(*relid) : InvalidOid});
+                    spi.get_text(r, 2).value(), spi.get_oid(r, 3).value_or(InvalidOid)});
   }
   int pruned = 0;
   Oid owner = pg::extension_owner(spi);
