@@ -35,6 +35,16 @@ Datum string_to_text(std::string_view value) {
   });
 }
 
+Datum oids_to_array(const std::vector<Oid>& values) {
+  Datum* elements =
+      call([&values] { return static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1))); });
+  for (std::size_t i = 0; i < values.size(); ++i) elements[i] = ObjectIdGetDatum(values[i]);
+  return call([&values, elements] {
+    return PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), OIDOID,
+                                           sizeof(Oid), true, TYPALIGN_INT));
+  });
+}
+
 Datum strings_to_text_array(const std::vector<std::string>& values) {
   Datum* elements =
       call([&values] { return static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1))); });
@@ -65,6 +75,37 @@ std::vector<std::optional<Datum>> array_items(Datum array_datum, Oid element_typ
   for (int i = 0; i < count; ++i)
     items.push_back(nulls[i] ? std::nullopt : std::optional<Datum>(elements[i]));
   return items;
+}
+
+std::vector<Datum> array_values(Datum array, Oid element_type, const char* argument) {
+  std::vector<Datum> values;
+  for (const std::optional<Datum>& item : array_items(array, element_type, argument)) {
+    if (!item)
+      throw Error(sqlstate::invalid_parameter_value,
+                  std::string(argument) + " must not contain NULL");
+    values.push_back(*item);
+  }
+  return values;
+}
+
+std::vector<std::optional<std::string>> text_array_items(Datum array, const char* argument) {
+  std::vector<std::optional<std::string>> items;
+  for (const std::optional<Datum>& item : array_items(array, TEXTOID, argument))
+    items.push_back(item ? std::optional(text_to_string(*item)) : std::nullopt);
+  return items;
+}
+
+std::vector<std::string> text_array_values(Datum array, const char* argument) {
+  std::vector<std::string> values;
+  for (Datum item : array_values(array, TEXTOID, argument)) values.push_back(text_to_string(item));
+  return values;
+}
+
+std::string output_text(Datum value, Oid type) {
+  Oid output = InvalidOid;
+  bool is_varlena = false;
+  call([&] { getTypeOutputInfo(type, &output, &is_varlena); });
+  return call([output, value] { return OidOutputFunctionCall(output, value); });
 }
 
 }  // namespace pgdb::pg

@@ -28,7 +28,24 @@ Datum string_to_text(std::string_view value);
 // detoasted array.
 std::vector<std::optional<Datum>> array_items(Datum array, Oid element_type, const char* argument);
 
+// The items of a one-dimensional array argument, which must hold no NULL: 22023 naming argument
+// ("tables must not contain NULL") otherwise.
+std::vector<Datum> array_values(Datum array, Oid element_type, const char* argument);
+
+// The items of a text[] argument as strings, NULL items as nullopt; 22023 naming argument when the
+// array has more than one dimension.
+std::vector<std::optional<std::string>> text_array_items(Datum array, const char* argument);
+
+// The items of a text[] argument as strings; 22023 naming argument for a NULL item.
+std::vector<std::string> text_array_values(Datum array, const char* argument);
+
 // A new one-dimensional text[] datum, palloc'd in the current memory context.
 Datum strings_to_text_array(const std::vector<std::string>& values);
+
+// A new one-dimensional oid[] datum, palloc'd in the current memory context.
+Datum oids_to_array(const std::vector<Oid>& values);
+
+// A value as its type's output function prints it.
+std::string output_text(Datum value, Oid type);
 
 }  // namespace pgdb::pg

@@ -2,12 +2,15 @@
 #include "pg/relation.hpp"
 
 #include "core/error.hpp"
+#include "pg/catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
 #include "catalog/catalog.h"
+#include "access/relation.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
@@ -19,21 +22,26 @@ std::string TableName::quoted() const {
   return quote_identifier(schema) + "." + quote_identifier(name);
 }
 
-TableName table_name(Oid relid) {
+std::optional<TableName> find_table_name(Oid relid) {
   char* name = call([relid] { return get_rel_name(relid); });
   Oid namespace_oid = call([relid] { return get_rel_namespace(relid); });
-  char* schema = OidIsValid(namespace_oid)
-                     ? call([namespace_oid] { return get_namespace_name(namespace_oid); })
-                     : nullptr;
-  if (name == nullptr || schema == nullptr)
+  std::optional<std::string> schema =
+      OidIsValid(namespace_oid) ? schema_name(namespace_oid) : std::nullopt;
+  if (name == nullptr || !schema) return std::nullopt;
+  return TableName{std::move(*schema), name};
+}
+
+TableName table_name(Oid relid) {
+  std::optional<TableName> found = find_table_name(relid);
+  if (!found)
     throw Error(sqlstate::undefined_table,
                 "relation with OID " + std::to_string(relid) + " does not exist");
-  return TableName{schema, name};
+  return std::move(*found);
 }
 
 void require_table(Oid relid, std::string_view argument) {
-  char kind = call([relid] { return get_rel_relkind(relid); });
-  if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE) return;
+  char kind = relkind(relid);
+  if (is_table_kind(kind)) return;
   if (kind == '\0')
     throw Error(sqlstate::undefined_table,
                 "relation with OID " + std::to_string(relid) + " does not exist");
@@ -41,14 +49,44 @@ void require_table(Oid relid, std::string_view argument) {
               {}, "Pass an ordinary or partitioned table.");
 }
 
-void require_table_owner(Oid relid, const char* what) {
+bool owns_table(Oid relid) {
   Oid user = GetUserId();
-  bool owner = call([relid, user] { return compat::owns_relation(relid, user); });
-  if (!owner)
+  return call([relid, user] { return compat::owns_relation(relid, user); });
+}
+
+void require_table_owner(Oid relid, const char* what) {
+  if (!owns_table(relid))
     throw Error(
         sqlstate::insufficient_privilege, "must be owner of table " + table_name(relid).quoted(),
         {},
         std::string("Only the table's owner (or a member of the owning role) can ") + what + ".");
+}
+
+Oid table_owner(Oid relid) {
+  OpenRelation relation(relid, NoLock);
+  return relation->rd_rel->relowner;
+}
+
+OpenRelation::OpenRelation(Oid relid, LOCKMODE mode)
+    : relation_(call([relid, mode] { return relation_open(relid, mode); })),
+      pending_at_start_(pending_pg_errors()) {}
+
+OpenRelation::~OpenRelation() {
+  if (pending_pg_errors() == pending_at_start_) relation_close(relation_, NoLock);
+}
+
+std::vector<Column> live_columns(Oid relid, LOCKMODE mode) {
+  OpenRelation relation(relid, mode);
+  TupleDesc desc = relation.descriptor();
+  std::vector<Column> columns;
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute att = TupleDescAttr(desc, i);
+    if (att->attisdropped) continue;
+    columns.push_back({NameStr(att->attname), att->atttypid, att->atttypmod,
+                       type_name(att->atttypid, att->atttypmod), att->attcollation,
+                       att->attgenerated != '\0', att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS});
+  }
+  return columns;
 }
 
 // The query names every operator: it may run under any search_path.

@@ -1,10 +1,18 @@
-// Facts about tables, read from the catalog, for the features' entry points.
+// Facts about tables, read from the catalog, and the checks the features' entry points make of
+// the tables they are given (kind, owner, not the extension's own), each written once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pg/postgres.hpp"
+
+extern "C" {
+#include "storage/lockdefs.h"
+#include "utils/rel.h"
+}
 
 namespace pgdb::pg {
 
@@ -17,12 +25,57 @@ struct TableName {
 // The table's schema and name; 42P01 when relid names no relation.
 TableName table_name(Oid relid);
 
+// The table's schema and name; nullopt when relid names no relation (without a lock: one dropped
+// meanwhile).
+std::optional<TableName> find_table_name(Oid relid);
+
 // 42809 unless relid is an ordinary or partitioned table; argument names the SQL argument.
 void require_table(Oid relid, std::string_view argument);
+
+// Whether the current user owns the relation, directly or through role membership.
+bool owns_table(Oid relid);
 
 // 42501 unless the current user owns the table (directly or through role membership); the HINT
 // says that only its owner can `what` ("manage its triggers").
 void require_table_owner(Oid relid, const char* what);
+
+// The role that owns the relation (read from the relation cache: current once it is locked).
+Oid table_owner(Oid relid);
+
+// A relation opened with relation_open (taking mode, NoLock when it is held already) for as long as
+// the object lives, then closed keeping the lock; after a PostgreSQL error no rollback has cleaned
+// up yet, closing is left to that rollback. Read the relation cache entry through it: rd_rel,
+// trigdesc, rd_rules, the descriptor.
+class OpenRelation {
+ public:
+  OpenRelation(Oid relid, LOCKMODE mode);
+  ~OpenRelation();
+  OpenRelation(const OpenRelation&) = delete;
+  OpenRelation& operator=(const OpenRelation&) = delete;
+
+  Relation get() const noexcept { return relation_; }
+  Relation operator->() const noexcept { return relation_; }
+  TupleDesc descriptor() const noexcept { return RelationGetDescr(relation_); }
+
+ private:
+  Relation relation_;
+  int pending_at_start_;
+};
+
+// One live (not dropped) column of a table, as the relation cache has it.
+struct Column {
+  std::string name;
+  Oid type;
+  int32 typmod;
+  std::string type_name;  // with the typmod: "character varying(20)"
+  Oid collation;          // InvalidOid for a type without collation
+  bool generated;
+  bool identity_always;
+};
+
+// The table's live columns in order, the relation opened with mode: current once the table is
+// locked, also in a REPEATABLE READ transaction whose snapshot predates a change.
+std::vector<Column> live_columns(Oid relid, LOCKMODE mode);
 
 class Spi;
 

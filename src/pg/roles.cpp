@@ -1,6 +1,7 @@
 #include "pg/roles.hpp"
 
 #include "core/error.hpp"
+#include "pg/compat.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
@@ -17,6 +18,44 @@ Oid extension_owner(Spi& spi) {
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "extension pgdb_tools is not installed");
   return static_cast<Oid>(spi.get_int64(0, 0).value());
+}
+
+Oid role_oid(const char* name) {
+  return call([name] { return get_role_oid(name, true); });
+}
+
+std::string role_name(Oid role) {
+  return call([role] { return GetUserNameFromId(role, false); });
+}
+
+std::optional<std::string> find_role_name(Oid role) {
+  char* name = call([role] { return GetUserNameFromId(role, true); });
+  if (name == nullptr) return std::nullopt;
+  return std::string(name);
+}
+
+bool has_privileges_of(Oid member, Oid role) {
+  return call([member, role] { return has_privs_of_role(member, role); });
+}
+
+bool may_bypass() {
+  Oid role = role_oid(bypass_role);
+  return OidIsValid(role) && has_privileges_of(GetUserId(), role);
+}
+
+bool owns_schema(Oid nsp) {
+  Oid user = GetUserId();
+  return call([nsp, user] { return compat::owns_namespace(nsp, user); });
+}
+
+bool owns_type(Oid type) {
+  Oid user = GetUserId();
+  return call([type, user] { return compat::owns_type(type, user); });
+}
+
+bool has_schema_usage(Oid nsp, Oid role) {
+  return call([nsp, role] { return compat::namespace_aclcheck(nsp, role, ACL_USAGE); }) ==
+         ACLCHECK_OK;
 }
 
 std::string current_search_path() {

@@ -1,8 +1,11 @@
-// Acting as the extension's owner for writes to the extension's own catalog tables, which callers
-// may read but not write: the caller's own rights were checked first, and DDL on their tables
-// still runs as them.
+// Roles and privileges: who the caller is and what it may do (membership, the bypass role,
+// ownership of schemas and types; tables' in relation.hpp), the search_path the extension's own
+// queries run under, and acting as the extension's owner for writes to the extension's own catalog
+// tables, which callers may read but not write: the caller's own rights were checked first, and
+// DDL on their tables still runs as them.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "pg/postgres.hpp"
@@ -10,6 +13,32 @@
 namespace pgdb::pg {
 
 class Spi;
+
+// The role called name; InvalidOid when there is none.
+Oid role_oid(const char* name);
+
+// The role's name; 42704 when role names none.
+std::string role_name(Oid role);
+
+// The role's name; nullopt when role names none (dropped since it was recorded).
+std::optional<std::string> find_role_name(Oid role);
+
+// Whether member has the privileges of role (is it, or a member with INHERIT).
+bool has_privileges_of(Oid member, Oid role);
+
+// The role whose members may ignore() and prune any managed trigger, as its owners may.
+inline constexpr const char* bypass_role = "pgdb_tools_bypass";
+
+// Whether the current user has the privileges of bypass_role; false while that role does not
+// exist.
+bool may_bypass();
+
+// Whether the current user owns the schema / the type, directly or through role membership.
+bool owns_schema(Oid nsp);
+bool owns_type(Oid type);
+
+// Whether role has USAGE on the schema.
+bool has_schema_usage(Oid nsp, Oid role);
 
 // The search_path the caller's statement runs with.
 std::string current_search_path();

@@ -127,4 +127,29 @@ std::optional<bool> Spi::get_bool(std::uint64_t row, int column) const {
   return DatumGetBool(datum);
 }
 
+std::optional<Oid> Spi::get_oid(std::uint64_t row, int column) const {
+  bool is_null = false;
+  Datum datum = value(row, column, is_null);
+  if (is_null) return std::nullopt;
+  switch (column_type(column)) {
+    case INT8OID:
+      return static_cast<Oid>(DatumGetInt64(datum));
+    case OIDOID:
+    case REGCLASSOID:
+    case REGTYPEOID:
+    case REGPROCEDUREOID:
+    case REGNAMESPACEOID:
+      return DatumGetObjectId(datum);
+    default:
+      throw Error(sqlstate::internal_error,
+                  "SPI result column " + std::to_string(column) + " is not an OID");
+  }
+}
+
+std::vector<Oid> Spi::oid_column(int column) const {
+  std::vector<Oid> oids;
+  for (std::uint64_t r = 0; r < row_count(); ++r) oids.push_back(get_oid(r, column).value());
+  return oids;
+}
+
 }  // namespace pgdb::pg

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pg/guard.hpp"
 
@@ -55,6 +56,11 @@ class Spi {
   std::optional<std::string> get_text(std::uint64_t row, int column) const;    // output function
   std::optional<std::int64_t> get_int64(std::uint64_t row, int column) const;  // int2, int4, int8
   std::optional<bool> get_bool(std::uint64_t row, int column) const;
+  // An OID read from an oid (or reg*) column, or from an int8 one (the portable way queries
+  // here spell OIDs: c.oid::pg_catalog.int8).
+  std::optional<Oid> get_oid(std::uint64_t row, int column) const;
+  // The column's OIDs in every row of the latest result (none may be NULL).
+  std::vector<Oid> oid_column(int column) const;
 
  private:
   void check_cell(std::uint64_t row, int column) const;

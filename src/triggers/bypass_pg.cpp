@@ -9,21 +9,19 @@
 
 #include "core/error.hpp"
 #include "core/xact_journal.hpp"
-#include "pg/compat.hpp"
 #include "pg/datum.hpp"
+#include "pg/catalog.hpp"
 #include "pg/guard.hpp"
+#include "pg/relation.hpp"
 #include "pg/quote.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/xact.hpp"
-#include "triggers/arguments.hpp"
 #include "triggers/spec.hpp"
 
 extern "C" {
 #include "access/xact.h"
-#include "utils/acl.h"
 #include "catalog/namespace.h"
-#include "nodes/makefuncs.h"
 #include "utils/rel.h"
 }
 
@@ -37,30 +35,6 @@ struct Ignored {
 };
 
 XactJournal<Ignored> ignored;
-
-constexpr const char* bypass_role = "pgdb_tools_bypass";
-
-bool may_bypass_any() {
-  Oid role = pg::call([] { return get_role_oid(bypass_role, true); });
-  if (!OidIsValid(role)) return false;
-  Oid user = GetUserId();
-  return pg::call([user, role] { return has_privs_of_role(user, role); });
-}
-
-bool owns(Oid relid) {
-  Oid user = GetUserId();
-  return pg::call([relid, user] { return pg::compat::owns_relation(relid, user); });
-}
-
-std::vector<std::string> trigger_names(Datum array) {
-  std::vector<std::string> names;
-  for (std::optional<std::string>& item : text_array_items(array, "trigger_names")) {
-    if (!item)
-      throw Error(sqlstate::invalid_parameter_value, "trigger_names must not contain NULL");
-    names.push_back(std::move(*item));
-  }
-  return names;
-}
 
 struct Match {
   Oid relid;
@@ -82,8 +56,8 @@ std::vector<Match> managed_matches(pg::Spi& spi, const std::string& trigger, Oid
       {pg::Param::text(trigger), pg::Param::oid(relid)}, true);
   std::vector<Match> matches;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    matches.push_back({static_cast<Oid>(spi.get_int64(r, 0).value()), spi.get_text(r, 1).value(),
-                       spi.get_text(r, 2).value()});
+    matches.push_back(
+        {spi.get_oid(r, 0).value(), spi.get_text(r, 1).value(), spi.get_text(r, 2).value()});
   return matches;
 }
 
@@ -102,16 +76,102 @@ std::optional<Qualified> qualified_name(const std::string& name) {
   bool with_schema = parts->size() == 3;
   std::string schema = with_schema ? (*parts)[0] : std::string();
   const std::string& table = (*parts)[with_schema ? 1 : 0];
-  const char* schema_name = with_schema ? schema.c_str() : nullptr;
-  const char* table_name = table.c_str();
-  Oid relid = pg::call([schema_name, table_name] {
-    RangeVar* range =
-        makeRangeVar(schema_name ? pstrdup(schema_name) : nullptr, pstrdup(table_name), -1);
-    return RangeVarGetRelidExtended(range, NoLock, RVR_MISSING_OK, nullptr, nullptr);
-  });
+  Oid relid = pg::find_relation(with_schema ? schema.c_str() : nullptr, table.c_str());
   std::string shown = (with_schema ? pg::quote_identifier(schema) + "." : std::string()) +
                       pg::quote_identifier(table);
   return Qualified{relid, shown, parts->back(), with_schema};
+}
+
+// The managed triggers one name given to ignore() means, among those the caller may bypass.
+struct Chooser {
+  bool bypass_member;       // in pgdb_tools_bypass: may bypass any table's triggers
+  std::string caller_path;  // the caller's search_path, which decides between same-named ones
+
+  std::vector<Match> choose(pg::Spi& spi, const std::string& name,
+                            const std::optional<Qualified>& qualified) const {
+    if (name != "*") return allowed(named(spi, name, qualified));
+    std::vector<Match> chosen;
+    for (Match& m : managed_matches(spi, "*", InvalidOid))
+      if (bypass_member || pg::owns_table(m.relid)) chosen.push_back(std::move(m));
+    return chosen;
+  }
+
+ private:
+  // The managed triggers called name, or named by it as "table.trigger"; 42P01 or 42704 when
+  // there are none.
+  static std::vector<Match> named(pg::Spi& spi, const std::string& name,
+                                  const std::optional<Qualified>& qualified) {
+    std::vector<Match> matches = managed_matches(spi, name, InvalidOid);
+    if (matches.empty() && qualified) {
+      const Qualified& q = *qualified;
+      if (!OidIsValid(q.relid))
+        throw Error(
+            sqlstate::undefined_table,
+            "table " + q.table + " of trigger name " + pg::quote_literal(name) + " does not exist",
+            {}, q.schema_given ? "" : "Qualify the table with its schema: 'schema.table.trigger'.");
+      matches = managed_matches(spi, q.trigger, q.relid);
+      if (matches.empty())
+        throw Error(
+            sqlstate::undefined_object,
+            "no managed trigger " + pg::quote_identifier(q.trigger) + " on table " + q.table, {},
+            "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
+    }
+    if (matches.empty()) {
+      require_trigger_name_length(name, "trigger name " + pg::quote_literal(name));
+      throw Error(sqlstate::undefined_object,
+                  "no managed trigger is named " + pg::quote_identifier(name), {},
+                  "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
+    }
+    return matches;
+  }
+
+  // Those of the matches the caller may bypass and, of several, those on the tables the caller's
+  // search_path shows, when it shows any (as a plain table name would mean them); 42501 when the
+  // caller may bypass none.
+  std::vector<Match> allowed(std::vector<Match> matches) const {
+    std::string refused;
+    std::vector<Match> allowed;
+    for (Match& m : matches) {
+      if (bypass_member || pg::owns_table(m.relid)) {
+        allowed.push_back(std::move(m));
+      } else {
+        refused += (refused.empty() ? "" : ", ") + m.table;
+      }
+    }
+    if (allowed.empty())
+      throw Error(sqlstate::insufficient_privilege,
+                  "permission denied to ignore trigger " + pg::quote_identifier(matches[0].name) +
+                      " on table " + refused,
+                  {},
+                  "Only the table's owner and members of role pgdb_tools_bypass can ignore its "
+                  "triggers.");
+    std::vector<Match> visible;
+    if (allowed.size() > 1) {
+      pg::SearchPath as_caller(caller_path);
+      for (const Match& m : allowed) {
+        Oid relid = m.relid;
+        if (pg::call([relid] { return RelationIsVisible(relid); })) visible.push_back(m);
+      }
+    }
+    return visible.empty() ? allowed : visible;
+  }
+};
+
+// Each chosen trigger once, on its table and on the table's partitions, which carry clones of the
+// trigger under the same name, added to granted; returns the number of triggers.
+int with_partitions(pg::Spi& spi, const std::vector<Match>& chosen, std::vector<Ignored>& granted) {
+  int triggers = 0;
+  std::set<std::pair<Oid, std::string>> seen;
+  for (const Match& m : chosen) {
+    if (!seen.insert({m.relid, m.name}).second) continue;  // named twice
+    ++triggers;
+    spi.execute(
+        "SELECT relid::oid::int8 FROM pg_catalog.pg_partition_tree($1) "
+        "UNION SELECT $1::oid::int8",
+        {pg::Param::oid(m.relid)}, true);
+    for (Oid relid : spi.oid_column(0)) granted.push_back({relid, m.name});
+  }
+  return triggers;
 }
 
 void warn_outside_transaction_block() {
@@ -152,13 +212,11 @@ using namespace pgdb::triggers;
 PGDB_FUNCTION(pgdb_tools_ignore) {
   if (PG_ARGISNULL(0))
     throw Error(sqlstate::invalid_parameter_value, "trigger_names must not be NULL");
-  std::vector<std::string> names = trigger_names(PG_GETARG_DATUM(0));
+  std::vector<std::string> names = pg::text_array_values(PG_GETARG_DATUM(0), "trigger_names");
   if (names.empty())
     throw Error(sqlstate::invalid_parameter_value, "name at least one trigger, or '*'", {},
                 "SELECT pgdb_tools.ignore('pgdb_protect_orders');");
-  bool bypass_member = may_bypass_any();
-
-  std::string caller_path = pg::current_search_path();
+  Chooser chooser{pg::may_bypass(), pg::current_search_path()};
   // Qualified names' tables, looked up with the caller's search_path before it is pinned.
   std::vector<std::optional<Qualified>> qualified;
   for (const std::string& name : names) qualified.push_back(qualified_name(name));
@@ -169,77 +227,9 @@ PGDB_FUNCTION(pgdb_tools_ignore) {
     pg::SearchPath trusted(pg::trusted_search_path);
     pg::Spi spi;
     std::vector<Match> chosen;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      const std::string& name = names[i];
-      if (name == "*") {
-        for (Match& m : managed_matches(spi, "*", InvalidOid)) {
-          if (bypass_member || owns(m.relid)) chosen.push_back(std::move(m));
-        }
-        continue;
-      }
-      std::vector<Match> matches = managed_matches(spi, name, InvalidOid);
-      if (matches.empty() && qualified[i]) {
-        const Qualified& q = *qualified[i];
-        if (!OidIsValid(q.relid))
-          throw Error(
-              sqlstate::undefined_table,
-              "table " + q.table + " of trigger name " + pg::quote_literal(name) +
-                  " does not exist",
-              {},
-              q.schema_given ? "" : "Qualify the table with its schema: 'schema.table.trigger'.");
-        matches = managed_matches(spi, q.trigger, q.relid);
-        if (matches.empty())
-          throw Error(
-              sqlstate::undefined_object,
-              "no managed trigger " + pg::quote_identifier(q.trigger) + " on table " + q.table, {},
-              "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
-      }
-      if (matches.empty()) {
-        require_trigger_name_length(name, "trigger name " + pg::quote_literal(name));
-        throw Error(sqlstate::undefined_object,
-                    "no managed trigger is named " + pg::quote_identifier(name), {},
-                    "SELECT trigger_name FROM pgdb_tools.triggers lists them.");
-      }
-      std::string refused;
-      std::vector<Match> allowed;
-      for (Match& m : matches) {
-        if (bypass_member || owns(m.relid)) {
-          allowed.push_back(std::move(m));
-        } else {
-          refused += (refused.empty() ? "" : ", ") + m.table;
-        }
-      }
-      // Of several, the tables the caller's search_path shows, when it shows any: as a plain
-      // table name would mean them.
-      std::vector<Match> visible;
-      if (allowed.size() > 1) {
-        pg::SearchPath as_caller(caller_path);
-        for (const Match& m : allowed) {
-          Oid relid = m.relid;
-          if (pg::call([relid] { return RelationIsVisible(relid); })) visible.push_back(m);
-        }
-      }
-      for (Match& m : visible.empty() ? allowed : visible) chosen.push_back(std::move(m));
-      if (allowed.empty())
-        throw Error(sqlstate::insufficient_privilege,
-                    "permission denied to ignore trigger " + pg::quote_identifier(matches[0].name) +
-                        " on table " + refused,
-                    {},
-                    "Only the table's owner and members of role pgdb_tools_bypass can ignore its "
-                    "triggers.");
-    }
-    std::set<std::pair<Oid, std::string>> seen;
-    for (const Match& m : chosen) {
-      if (!seen.insert({m.relid, m.name}).second) continue;  // named twice
-      ++ignored_triggers;
-      // The table and its partitions, which carry clones of the trigger under the same name.
-      spi.execute(
-          "SELECT relid::oid::int8 FROM pg_catalog.pg_partition_tree($1) "
-          "UNION SELECT $1::oid::int8",
-          {pg::Param::oid(m.relid)}, true);
-      for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-        granted.push_back({static_cast<Oid>(spi.get_int64(r, 0).value()), m.name});
-    }
+    for (std::size_t i = 0; i < names.size(); ++i)
+      for (Match& m : chooser.choose(spi, names[i], qualified[i])) chosen.push_back(std::move(m));
+    ignored_triggers = with_partitions(spi, chosen, granted);
   }
   SubxactId subxact = pg::current_subxact();
   for (Ignored& entry : granted) ignored.add(subxact, std::move(entry));

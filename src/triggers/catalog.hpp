@@ -3,6 +3,7 @@
 // it, and their right to manage the table was checked before.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/json.hpp"
@@ -16,6 +17,10 @@ namespace pgdb::triggers {
 // JSON) is compared with the recorded one; pass "null" when there is nothing to compare.
 Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
                           const std::string& name, const std::string& spec = "null");
+
+// pg_get_triggerdef() of the trigger called name on the table as it is now (the statements this
+// call ran included); nullopt when there is none.
+std::optional<std::string> trigger_definition(pg::Spi& spi, Oid relid, const std::string& name);
 
 // Removes the record of one managed trigger.
 void forget_record(pg::Spi& spi, Oid owner, const std::string& schema, const std::string& table,

@@ -29,6 +29,16 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
   return state;
 }
 
+std::optional<std::string> trigger_definition(pg::Spi& spi, Oid relid, const std::string& name) {
+  // Not read-only: it must see the DDL this call ran.
+  spi.execute(
+      "SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger "
+      "WHERE tgrelid = $1 AND tgname = $2",
+      {pg::Param::oid(relid), pg::Param::text(name)});
+  if (spi.row_count() == 0) return std::nullopt;
+  return spi.get_text(0, 0);
+}
+
 void forget_record(pg::Spi& spi, Oid owner, const std::string& schema, const std::string& table,
                    const std::string& name) {
   pg::ActingAs as_owner(owner);

@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "pg/postgres.hpp"
+#include "pg/guard.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
 #include "commands/trigger.h"
+#include "utils/datum.h"
 #include "utils/rel.h"
 }
 
@@ -89,11 +90,31 @@ struct CheckedShape {
   bool matches(TupleDesc desc) const noexcept;
 };
 
-// A value as its type's output function prints it.
-std::string output_text(Datum value, Oid type);
+// Whether two values of the attribute are the same (NULL only the same as NULL), compared as
+// stored, as PostgreSQL decides whether an UPDATE changed a column. Inline: it runs per row.
+inline bool same_value(Form_pg_attribute attribute, Datum a, bool a_null, Datum b, bool b_null) {
+  if (a_null || b_null) return a_null == b_null;
+  if (attribute->attbyval) return datumIsEqual(a, b, true, attribute->attlen);
+  bool typbyval = attribute->attbyval;
+  int typlen = attribute->attlen;
+  return pg::call([=] { return datum_image_eq(a, b, typbyval, typlen); });
+}
+
+// Whether the UPDATE leaves column attnum as it was.
+inline bool column_unchanged(const TriggerData* data, int attnum) {
+  TupleDesc desc = RelationGetDescr(data->tg_relation);
+  bool old_null = false;
+  bool new_null = false;
+  Datum old_value = heap_getattr(data->tg_trigtuple, attnum, desc, &old_null);
+  Datum new_value = heap_getattr(data->tg_newtuple, attnum, desc, &new_null);
+  return same_value(TupleDescAttr(desc, attnum - 1), old_value, old_null, new_value, new_null);
+}
 
 // A value as a quoted literal cut to a readable length (or NULL), for messages.
 std::string value_text(Datum value, bool is_null, Oid type);
+
+// A new row with attribute attnum set to the (non-NULL) value, formed again from the row's values.
+HeapTuple reformed_with(HeapTuple row, TupleDesc desc, int attnum, Datum value);
 
 // The row with one fixed-width, pass-by-value attribute replaced: copies the row and overwrites
 // the value in place when it is present, otherwise re-forms the row.
@@ -101,6 +122,12 @@ HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value)
 
 // Registers the relcache callback that keeps every ConfigCache fresh; from init_executors().
 void register_cache_invalidation();
+
+// The invalidation callbacks of the executors with state beyond their ConfigCache (a
+// configuration OID, a function, a kept plan); from init_executors().
+void register_search_vector_invalidation();
+void register_dispatch_invalidation();
+void register_soft_delete_invalidation();
 
 // Metadata per trigger OID (each partition's clone of a trigger has its own). Config has members
 // `relid` and `shape` (CheckedShape); entries of a relation are dropped when its relcache entry is

@@ -6,6 +6,8 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "pg/catalog.hpp"
+#include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
 
@@ -13,7 +15,6 @@ extern "C" {
 #include "access/tupmacs.h"
 #include "catalog/pg_trigger.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
 }
 
 namespace pgdb::triggers {
@@ -124,9 +125,7 @@ const char* event_name(TriggerEvent event) {
 }
 
 std::string relation_name(Relation relation) {
-  Oid namespace_oid = RelationGetNamespace(relation);
-  char* schema = pg::call([namespace_oid] { return get_namespace_name(namespace_oid); });
-  return pg::quote_identifier(schema ? schema : "?") + "." +
+  return pg::quote_identifier(pg::schema_name(RelationGetNamespace(relation)).value_or("?")) + "." +
          pg::quote_identifier(RelationGetRelationName(relation));
 }
 
@@ -136,10 +135,10 @@ std::string trigger_name(const TriggerData* data) {
 
 ErrorObjects refusal_objects(const TriggerData* data, int attnum) {
   Relation relation = data->tg_relation;
-  Oid namespace_oid = RelationGetNamespace(relation);
-  char* schema = pg::call([namespace_oid] { return get_namespace_name(namespace_oid); });
-  ErrorObjects objects{
-      schema ? schema : "", RelationGetRelationName(relation), {}, data->tg_trigger->tgname};
+  ErrorObjects objects{pg::schema_name(RelationGetNamespace(relation)).value_or(""),
+                       RelationGetRelationName(relation),
+                       {},
+                       data->tg_trigger->tgname};
   if (attnum > 0)
     objects.column = NameStr(TupleDescAttr(RelationGetDescr(relation), attnum - 1)->attname);
   return objects;
@@ -196,12 +195,10 @@ int checked_column(const TriggerData* data, const char* column, std::initializer
   bool accepted = types.size() == 0;
   for (Oid type : types) accepted = accepted || attribute->atttypid == type;
   if (!accepted) {
-    Oid type = attribute->atttypid;
-    std::string type_name = pg::call([type] { return format_type_be(type); });
     throw Error("42804",
                 "column \"" + std::string(column) + "\" of table " +
-                    relation_name(data->tg_relation) + " is of type " + type_name + ", not " +
-                    expected,
+                    relation_name(data->tg_relation) + " is of type " +
+                    pg::type_name(attribute->atttypid) + ", not " + expected,
                 "Trigger " + trigger_name(data) + " uses that column.",
                 "Change the column back or re-create the trigger for a column of type " +
                     std::string(expected) + ".");
@@ -233,27 +230,22 @@ bool CheckedShape::matches(TupleDesc desc) const noexcept {
   return true;
 }
 
-std::string output_text(Datum value, Oid type) {
-  Oid output = InvalidOid;
-  bool is_varlena = false;
-  pg::call([&] { getTypeOutputInfo(type, &output, &is_varlena); });
-  return pg::call([output, value] { return OidOutputFunctionCall(output, value); });
-}
-
 std::string value_text(Datum value, bool is_null, Oid type) {
   if (is_null) return "NULL";
-  std::string text = output_text(value, type);
+  std::string text = pg::output_text(value, type);
   std::string_view shown = utf8_prefix(text, 100);
   return pg::quote_literal(shown) + (shown.size() < text.size() ? "..." : "");
 }
 
+HeapTuple reformed_with(HeapTuple row, TupleDesc desc, int attnum, Datum value) {
+  bool is_null = false;
+  return pg::call(
+      [&] { return heap_modify_tuple_by_cols(row, desc, 1, &attnum, &value, &is_null); });
+}
+
 HeapTuple with_attribute(HeapTuple row, TupleDesc desc, int attnum, Datum value) {
   long offset = attribute_offset(row, desc, attnum);
-  if (offset < 0) {
-    bool is_null = false;
-    return pg::call(
-        [&] { return heap_modify_tuple_by_cols(row, desc, 1, &attnum, &value, &is_null); });
-  }
+  if (offset < 0) return reformed_with(row, desc, attnum, value);
   HeapTuple copy = pg::call([row] { return heap_copytuple(row); });
   char* data = reinterpret_cast<char*>(copy->t_data) + copy->t_data->t_hoff;
   store_att_byval(data + offset, value, TupleDescAttr(desc, attnum - 1)->attlen);

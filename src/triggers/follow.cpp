@@ -1,5 +1,6 @@
 #include "triggers/follow.hpp"
 
+#include <cctype>
 #include <string_view>
 
 #include "core/pg_free.hpp"
@@ -72,6 +73,43 @@ bool rename_spec_column(Json& spec, const std::string& from, const std::string& 
     }
   }
   return changed;
+}
+
+int identifier_end(const char* text, int start) noexcept {
+  int i = start;
+  if (text[i] == '"') {
+    for (++i; text[i] != '\0'; ++i) {
+      if (text[i] != '"') continue;
+      if (text[i + 1] == '"') {
+        ++i;
+        continue;
+      }
+      return i + 1;
+    }
+    return -1;
+  }
+  if ((text[i] == 'u' || text[i] == 'U') && text[i + 1] == '&') return -1;
+  while (text[i] != '\0') {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80 && !std::isalnum(c) && c != '_' && c != '$') break;
+    ++i;
+  }
+  return i;
+}
+
+std::optional<std::string> replace_names(const std::string& condition,
+                                         const std::vector<NameSpan>& spans, const std::string& to,
+                                         const std::string& plain_to) {
+  std::string quoted = "\"";
+  for (char c : to) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  quoted += "\"";
+  std::string renamed = condition;
+  for (auto span = spans.rbegin(); span != spans.rend(); ++span) {
+    if (span->end < 0) return std::nullopt;
+    bool was_quoted = condition[span->start] == '"';
+    renamed.replace(span->start, span->end - span->start, was_quoted ? quoted : plain_to);
+  }
+  return renamed;
 }
 
 }  // namespace pgdb::triggers

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
@@ -14,10 +13,6 @@
 #include "triggers/catalog.hpp"
 #include "triggers/plan.hpp"
 #include "triggers/spec.hpp"
-
-extern "C" {
-#include "utils/acl.h"
-}
 
 namespace pgdb::triggers {
 
@@ -114,12 +109,7 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
     only = given_table(fcinfo);
     pg::require_table_owner(only, "manage its triggers");
   }
-  Oid user = GetUserId();
-  Oid bypass = pg::call([] { return get_role_oid("pgdb_tools_bypass", true); });
-  bool may_prune_orphans =
-      only == InvalidOid && (superuser() || (OidIsValid(bypass) && pg::call([user, bypass] {
-                                               return has_privs_of_role(user, bypass);
-                                             })));
+  bool may_prune_orphans = only == InvalidOid && (superuser() || pg::may_bypass());
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   spi.execute(
@@ -137,16 +127,13 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
   };
   std::vector<Gone> gone;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
-    std::optional<std::int64_t> relid = spi.get_int64(r, 3);
     gone.push_back({spi.get_text(r, 0).value(), spi.get_text(r, 1).value(),
-                    spi.get_text(r, 2).value(), relid ? static_cast<Oid>(*relid) : InvalidOid});
+                    spi.get_text(r, 2).value(), spi.get_oid(r, 3).value_or(InvalidOid)});
   }
   int pruned = 0;
   Oid owner = pg::extension_owner(spi);
   for (const Gone& g : gone) {
-    bool allowed = OidIsValid(g.relid)
-                       ? pg::call([&g, user] { return pg::compat::owns_relation(g.relid, user); })
-                       : may_prune_orphans;
+    bool allowed = OidIsValid(g.relid) ? pg::owns_table(g.relid) : may_prune_orphans;
     if (!allowed) continue;
     forget_record(spi, owner, g.schema, g.table, g.name);
     ++pruned;

@@ -91,5 +91,31 @@ TEST(RenameSpecColumn, ReadOnlyListsAndOnlyKindsThatNameColumns) {
   EXPECT_FALSE(rename_spec_column(same, "state", "state"));
 }
 
+TEST(IdentifierEnd, PlainQuotedAndRefused) {
+  EXPECT_EQ(identifier_end("abc def", 0), 3);
+  EXPECT_EQ(identifier_end("x.$a_1+2", 2), 6);
+  EXPECT_EQ(identifier_end("\xc3\xa9t\xc3\xa9 = 1", 0), 5);  // multibyte bytes count as letters
+  EXPECT_EQ(identifier_end("\"a\"\"b\" x", 0), 6);           // a doubled quote stays inside
+  EXPECT_EQ(identifier_end("\"open", 0), -1);
+  EXPECT_EQ(identifier_end("U&\"d\\0061\"", 0), -1);
+  EXPECT_EQ(identifier_end("u&x", 0), -1);
+}
+
+TEST(ReplaceNames, KeepsQuotingAsWritten) {
+  std::string condition = "OLD.a <> NEW.\"a\" AND a > 0";
+  std::vector<NameSpan> spans{{4, 5}, {13, 16}};
+  EXPECT_EQ(replace_names(condition, spans, "b c", "\"b c\""),
+            "OLD.\"b c\" <> NEW.\"b c\" AND a > 0");
+  EXPECT_EQ(replace_names(condition, spans, "x", "x"), "OLD.x <> NEW.\"x\" AND a > 0");
+  EXPECT_EQ(replace_names(condition, spans, "q\"r", "\"q\"\"r\""),
+            "OLD.\"q\"\"r\" <> NEW.\"q\"\"r\" AND a > 0");
+}
+
+TEST(ReplaceNames, NeverPartial) {
+  std::vector<NameSpan> spans{{4, 5}, {13, -1}};
+  EXPECT_EQ(replace_names("OLD.a <> NEW.U&\"a\"", spans, "b", "b"), std::nullopt);
+  EXPECT_EQ(replace_names("OLD.a", {}, "b", "b"), "OLD.a");
+}
+
 }  // namespace
 }  // namespace pgdb::triggers
