@@ -42,7 +42,12 @@ END LOOP; END \$\$"
 raw=$(bench_time "$raw_create")
 ours=$(bench_time "$ours_create")
 pm=$(pm_time "$pm_create")
-counts=$("${PSQL[@]}" -At -c "SELECT (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relnamespace = 'bench_ours'::regnamespace) || ' ours, ' || (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relnamespace = 'bench_pm'::regnamespace) || ' pg_partman, ' || (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relnamespace = 'bench_raw'::regnamespace) || ' raw'")
+# children SCHEMA: how many partitions the tables of SCHEMA have.
+children() {
+  "${PSQL[@]}" -At -c "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
+                        WHERE c.relnamespace = '$1'::regnamespace"
+}
+counts="$(children bench_ours) ours, ${HAVE_PARTMAN:+$(children bench_pm) pg_partman, }$(children bench_raw) raw"
 label="create $sets daily sets (partitions: $counts)"
 bench_report "$label" "pgdb_tools create_partitioned" "$ours" "plain DDL (floor)" "$raw"
 pm_report "$label" "pgdb_tools create_partitioned" "$ours" "pg_partman create_parent" "$pm"
