@@ -36,12 +36,15 @@ ensure_packages() {
       "${missing[@]}" >/dev/null
 }
 
+# pg_version PG_CONFIG: "PostgreSQL 15.20" (without a packager's " (Debian 15.20-...)").
+pg_version() { "$1" --version 2>/dev/null | sed 's/ (.*//'; }
+
 # use_postgres PG_CONFIG: the server to build for and run: sets PG_CONFIG, PG_MAJOR, PG_VERSION
 # ("PostgreSQL 18.6"), PGBIN and PGXS_DIR (inside the private copy with PGDB_INSTALL_ROOT) and
 # BUILD_DIR (build/pgMAJOR: objects are never shared between major versions).
 use_postgres() {
   PG_CONFIG=$1
-  PG_VERSION=$("$PG_CONFIG" --version 2>/dev/null) || { echo "$PG_CONFIG does not run" >&2; return 1; }
+  PG_VERSION=$(pg_version "$PG_CONFIG") || { echo "$PG_CONFIG does not run" >&2; return 1; }
   PG_MAJOR=$(sed -E 's/^PostgreSQL ([0-9]+).*/\1/' <<<"$PG_VERSION")
   PGBIN=$INSTALL_ROOT$("$PG_CONFIG" --bindir)
   PGXS_DIR=$INSTALL_ROOT$(dirname "$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")")
@@ -84,7 +87,7 @@ build_and_install() {
 # Copies the server's tree (bin, lib and share; with pg_cron) under $INSTALL_ROOT, again when the
 # server's version has changed.
 make_private_install_root() {
-  [ "$("$PGBIN/pg_config" --version 2>/dev/null)" = "$PG_VERSION" ] && [ -x "$PGBIN/postgres" ] && return 0
+  [ "$(pg_version "$PGBIN/pg_config")" = "$PG_VERSION" ] && [ -x "$PGBIN/postgres" ] && return 0
   local tree share
   tree=$(dirname "$("$PG_CONFIG" --bindir)")  # /usr/lib/postgresql/15, /opt/pgdb_tools/pg18
   share=$("$PG_CONFIG" --sharedir)
