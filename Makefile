@@ -8,34 +8,40 @@
 #                          suites against your own server")
 #   make format            clang-format -i over the C++ of src/ and test/ (make test checks it)
 
+# SRC is the source tree: "." in place, or the Makefile's directory in a build directory of its
+# own (make -C build/pg18 -f "$PWD/Makefile" PG_CONFIG=..., which make test does per major version).
+SRC := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
+# src_files GLOBS: the source files matching GLOBS, named relative to SRC.
+src_files = $(patsubst $(SRC)/%,%,$(sort $(wildcard $(addprefix $(SRC)/,$(1)))))
+
 EXTENSION = pgdb_tools
-EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(SRC)/$(EXTENSION).control)
 MODULE_big = pgdb_tools
 
-CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
-BOUNDARY_SRCS := $(sort $(wildcard src/pg/*.cpp))
-FEATURE_SRCS := $(sort $(wildcard src/triggers/*.cpp src/partitions/*.cpp src/snapshots/*.cpp))
+CORE_SRCS := $(call src_files,src/core/*.cpp)
+BOUNDARY_SRCS := $(call src_files,src/pg/*.cpp)
+FEATURE_SRCS := $(call src_files,src/triggers/*.cpp src/partitions/*.cpp src/snapshots/*.cpp)
 OBJS = src/module.o $(CORE_SRCS:.cpp=.o) $(BOUNDARY_SRCS:.cpp=.o) $(FEATURE_SRCS:.cpp=.o)
 
 # The install script is assembled from the .sql beside each piece of C++ (module.sql first), so
 # it can never be mistaken for a regression test under sql/.
-SQL_PARTS := src/module.sql $(sort $(wildcard src/pg/*.sql src/triggers/*.sql src/partitions/*.sql src/snapshots/*.sql))
+SQL_PARTS := src/module.sql $(call src_files,src/pg/*.sql src/triggers/*.sql src/partitions/*.sql src/snapshots/*.sql)
 EXTENSION_SCRIPT := build/$(EXTENSION)--$(EXTVERSION).sql
 DATA_built = $(EXTENSION_SCRIPT)
 # Earlier releases' install scripts, frozen as they shipped, and the upgrade scripts from them
 # (ALTER EXTENSION pgdb_tools UPDATE; test/e2e/upgrade.sh upgrades each one and compares).
-DATA = $(sort $(wildcard src/upgrade/$(EXTENSION)--*.sql))
+DATA = $(call src_files,src/upgrade/$(EXTENSION)--*.sql)
 EXTRA_CLEAN = build/cmake results regression.diffs regression.out $(OBJS:.o=.d)
 
 # make installcheck: every suite of sql/ against expected/, as make test runs them
 # (test/run_tests.sh): in one existing database, pg_cron's (cron.database_name), which pg_regress
 # must not drop and recreate (pg_cron stays connected to it): pgdb_regress unless
 # CONTRIB_TESTDB=name is given.
-REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-REGRESS_OPTS = --use-existing
+REGRESS = $(basename $(notdir $(call src_files,sql/*.sql)))
+REGRESS_OPTS = --use-existing --inputdir=$(SRC)
 REGRESS_PREP = installcheck-prep
 
-PG_CPPFLAGS = -Isrc -DPGDB_TOOLS_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = -I$(SRC)/src -DPGDB_TOOLS_VERSION='"$(EXTVERSION)"'
 PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
               -Wno-register -fno-strict-aliasing -MMD -MP
 SHLIB_LINK = -lstdc++ -lzstd -llz4
@@ -57,12 +63,12 @@ endif
 
 $(EXTENSION_SCRIPT): $(SQL_PARTS) $(EXTENSION).control
 	@mkdir -p $(dir $@)
-	cat $(SQL_PARTS) > $@
+	cat $(filter %.sql,$^) > $@
 
 # Header dependencies: each object's .d (written by -MMD as it compiles) names what it includes.
 -include $(OBJS:.o=.d)
 # An object without its .d yet (built before -MMD) is rebuilt when any header is newer.
-$(filter-out $(patsubst %.d,%.o,$(wildcard $(OBJS:.o=.d))),$(OBJS)): $(wildcard src/*/*.hpp)
+$(filter-out $(patsubst %.d,%.o,$(wildcard $(OBJS:.o=.d))),$(OBJS)): $(call src_files,src/*/*.hpp)
 # The library reports the control file's version (PGDB_TOOLS_VERSION).
 src/module.o: $(EXTENSION).control
 
@@ -74,6 +80,27 @@ installcheck-prep:
 	  WHERE name = 'pgdb_tools_selftest'" 2>&1 | grep -qx available || { echo "make installcheck:" \
 	  "database $(CONTRIB_TESTDB) unreachable or extension pgdb_tools_selftest not installed" \
 	  "(bash test/selftest/install.sh; see README)" >&2; exit 1; }
+
+
+# Objects are never shared between PostgreSQL major versions. In place, build/pg_major names the
+# version the objects were built for; building for another rebuilds them all.
+PG_MAJOR_STAMP := build/pg_major
+$(OBJS): $(PG_MAJOR_STAMP)
+$(PG_MAJOR_STAMP): pg-major-check
+	@mkdir -p $(@D) && { [ "$$(cat $@ 2>/dev/null)" = "$(MAJORVERSION)" ] || echo "$(MAJORVERSION)" > $@; }
+.PHONY: pg-major-check
+ifneq ($(SRC),.)
+# In a build directory of its own, only sources come from the source tree: objects, a library or a
+# script built there in place (perhaps for another PostgreSQL) never stand in for this directory's.
+VPATH :=
+vpath src/%.cpp $(SRC)
+vpath src/%.hpp $(SRC)
+vpath src/%.sql $(SRC)
+vpath %.control $(SRC)
+$(OBJS): | $(sort $(dir $(OBJS)))
+$(sort $(dir $(OBJS))):
+	@mkdir -p $@
+endif
 
 .PHONY: test demo demo-stop bench unit format
 test:

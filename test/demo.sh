@@ -10,7 +10,11 @@ source "$(dirname "$0")/lib.sh"
 DIR=${PGDB_DEMO_DIR:-/tmp/pgdb_tools_demo}
 PORT=${PGDB_DEMO_PORT:-54330}
 DB=pgdb_demo
-PSQL=("$PGBIN/psql" -X -h "$DIR" -p "$PORT" -U postgres -d "$DB")
+# The server: PostgreSQL 15, or the one of PG_CONFIG (make demo PG_CONFIG=...). Stopping needs
+# no installation; starting installs what is missing first (below).
+DEMO_PG_CONFIG=${PG_CONFIG:-$PG15_CONFIG}
+use_postgres "$DEMO_PG_CONFIG" 2>/dev/null || true
+psql_demo() { "$PGBIN/psql" -X -h "$DIR" -p "$PORT" -U postgres -d "$DB" "$@"; }
 
 # user_databases: the databases of the running demo server that the demo did not make.
 user_databases() {
@@ -22,16 +26,16 @@ user_databases() {
 # load_demo: installs pg_cron and pgdb_tools in database pgdb_demo and runs the demo.
 load_demo() {
   echo "== Installing pg_cron and pgdb_tools in database $DB"
-  "${PSQL[@]}" -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_cron; CREATE EXTENSION pgdb_tools;" ||
+  psql_demo -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_cron; CREATE EXTENSION pgdb_tools;" ||
     return 1
   echo "== Loading examples/demo.sql"
-  "${PSQL[@]}" -v ON_ERROR_STOP=1 --echo-all -f "$REPO/examples/demo.sql"
+  psql_demo -v ON_ERROR_STOP=1 --echo-all -f "$REPO/examples/demo.sql"
 }
 
 case "${1:-start}" in
   start)
     echo "== Checking Debian packages (the first run installs PostgreSQL 15, pg_cron and the build tools: a few minutes)"
-    ensure_packages "${BUILD_PACKAGES[@]}" || exit 1
+    ensure_packages "${BUILD_PACKAGES[@]}" && ensure_postgres "$DEMO_PG_CONFIG" || exit 1
     build_and_install || exit 1
     # A demo server a person has added databases to is theirs: keep it and replace only the
     # demo's own database. Without such databases the server is made afresh.

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# `make test`: installs what is missing, builds and installs the extension, runs the unit tests
-# (ctest), starts a throwaway cluster with pg_cron, runs every pg_regress suite and end-to-end
-# script against it, stops it, and closes with one line: "N passed, N failed".
+# `make test`: installs what is missing, runs the unit tests (ctest: PG-free, so once), then for
+# each server builds and installs the extension (in build/pgMAJOR), starts a throwaway cluster
+# with pg_cron, runs every pg_regress suite and end-to-end script against it and stops it. Plain
+# `make test` tests PostgreSQL 15 and then 18 (installed from ../shared/postgres when missing);
+# `make test PG_CONFIG=/path/to/pg_config` tests that server only. Each server's block ends with
+# "== PostgreSQL 18.6: N passed, N failed"; the last line is the total over everything run,
+# unit tests included: "N passed, N failed".
 #   --unit-only   only the PG-free unit tests
+# Results: build/pgMAJOR/regress/ (regression.diffs, results/) and build/pgMAJOR/e2e-NAME.log.
 # Environment: PGDB_ONLY (shell globs separated by spaces, e.g. 'triggers_* upgrade') runs only
-# the pg_regress suites and end-to-end scripts whose names match one of them; PGDB_TEST_PORT / PGDB_TEST_CLUSTER_DIR move the
-# throwaway cluster and PGDB_INSTALL_ROOT (test/lib.sh) the installation, so that several
-# checkouts can test at once. PGDB_SKIP_UNIT=1 leaves the unit tests out (a development loop over
-# SQL suites; make test in CI always runs them).
+# the pg_regress suites and end-to-end scripts whose names match one of them; PGDB_TEST_PORT /
+# PGDB_TEST_CLUSTER_DIR move the throwaway cluster and PGDB_INSTALL_ROOT (test/lib.sh) the
+# installation, so that several checkouts can test at once. PGDB_SKIP_UNIT=1 leaves the unit tests
+# out (a development loop over SQL suites; make test in CI always runs them).
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -66,15 +71,7 @@ then echo "   fuzz ok"; passed=$((passed + 1)); else tail -40 "$REPO/build/fuzz.
 fi
 [ "${1:-}" = "--unit-only" ] && finish
 
-# --- the extension against a real server ---
-build_and_install || { failed=$((failed + 1)); echo "build or install failed"; finish; }
-bash "$REPO/test/selftest/install.sh" || { failed=$((failed + 1)); echo "test module build or install failed"; finish; }
-
-echo "== Starting a throwaway cluster in $CLUSTER_DIR (port $PORT)"
-trap 'cluster_stop "$CLUSTER_DIR"' EXIT
-cluster_start "$CLUSTER_DIR" "$PORT" "$DB" || { failed=$((failed + 1)); echo "cluster start failed"; finish; }
-
-echo "== pg_regress"
+# --- the extension against each server ---
 set -f; read -r -a ONLY <<<"${PGDB_ONLY:-*}"; set +f
 # only_match NAME: whether NAME matches one of the PGDB_ONLY globs.
 only_match() {
@@ -83,39 +80,84 @@ only_match() {
   for pattern in "${ONLY[@]}"; do [[ $1 == $pattern ]] && return 0; done
   return 1
 }
-tests=$(cd "$REPO/sql" && for f in *.sql; do only_match "${f%.sql}" && echo "${f%.sql}"; done)
-outdir="$REPO/build/regress"
-rm -rf "$outdir"; mkdir -p "$outdir"
-"$PGXS_DIR/src/test/regress/pg_regress" --inputdir="$REPO" --outputdir="$outdir" \
-  --bindir="$PGBIN" --host="$CLUSTER_DIR" --port="$PORT" --user=postgres \
-  --use-existing --dbname="$DB" $tests >"$outdir/pg_regress.log" 2>&1
-grep -E '^(test| ) .* \.\.\. ' "$outdir/pg_regress.log"
-ok=$(grep -cE '\.\.\. ok' "$outdir/pg_regress.log")
-bad=$(grep -cE '\.\.\. FAILED' "$outdir/pg_regress.log")
-expected_count=$(wc -w <<<"$tests")
-passed=$((passed + ok))
-failed=$((failed + bad))
-if [ $((ok + bad)) -ne "$expected_count" ]; then
-  echo "pg_regress ran $((ok + bad)) of $expected_count suites:"; cat "$outdir/pg_regress.log"
-  failed=$((failed + expected_count - ok - bad))
-fi
-[ -f "$outdir/regression.diffs" ] && cat "$outdir/regression.diffs"
 
-echo "== End-to-end"
-export PGHOST="$CLUSTER_DIR" PGPORT="$PORT" PGUSER=postgres PGDATABASE="$DB" REPO PGBIN
-export PATH="$PGBIN:$PATH"
-shopt -s nullglob
-for script in "$REPO"/test/e2e/*.sh; do
-  name=$(basename "$script" .sh)
-  only_match "$name" || continue
-  log="$REPO/build/e2e-$name.log"
-  if bash "$script" >"$log" 2>&1; then
-    printf 'e2e  %-32s ... ok\n' "$name"; passed=$((passed + 1))
-  else
-    printf 'e2e  %-32s ... FAILED\n' "$name"; failed=$((failed + 1)); sed 's/^/    /' "$log"
+# run_regress: every (selected) pg_regress suite against the running cluster. An expected/NAME_1.out
+# is pg_regress's alternative for output that differs between PostgreSQL versions.
+run_regress() {
+  local tests outdir ok bad expected_count
+  echo "== pg_regress ($PG_VERSION)"
+  tests=$(cd "$REPO/sql" && for f in *.sql; do only_match "${f%.sql}" && echo "${f%.sql}"; done)
+  outdir="$BUILD_DIR/regress"
+  rm -rf "$outdir"; mkdir -p "$outdir"
+  "$PGXS_DIR/src/test/regress/pg_regress" --inputdir="$REPO" --outputdir="$outdir" \
+    --bindir="$PGBIN" --host="$CLUSTER_DIR" --port="$PORT" --user=postgres \
+    --use-existing --dbname="$DB" $tests >"$outdir/pg_regress.log" 2>&1
+  # PostgreSQL 15 prints "test NAME ... ok"; 16 and later print TAP ("ok 1 - NAME", "not ok 2 - NAME").
+  grep -E '^(test| ) .* \.\.\. |^(ok|not ok) [0-9]' "$outdir/pg_regress.log"
+  ok=$(grep -cE '\.\.\. ok|^ok [0-9]' "$outdir/pg_regress.log")
+  bad=$(grep -cE '\.\.\. FAILED|^not ok [0-9]' "$outdir/pg_regress.log")
+  expected_count=$(wc -w <<<"$tests")
+  passed=$((passed + ok))
+  failed=$((failed + bad))
+  if [ $((ok + bad)) -ne "$expected_count" ]; then
+    echo "pg_regress ran $((ok + bad)) of $expected_count suites:"; cat "$outdir/pg_regress.log"
+    failed=$((failed + expected_count - ok - bad))
   fi
-done
+  [ -f "$outdir/regression.diffs" ] && cat "$outdir/regression.diffs"
+}
 
-cluster_stop "$CLUSTER_DIR"
-trap - EXIT
+# run_e2e: every (selected) end-to-end script, with the cluster in PGHOST/PGPORT and the server's
+# version in PG_MAJOR (for the scripts that differ by version, e.g. skip what exists only for 15).
+run_e2e() {
+  local script name log
+  echo "== End-to-end ($PG_VERSION)"
+  export PGHOST="$CLUSTER_DIR" PGPORT="$PORT" PGUSER=postgres PGDATABASE="$DB" REPO PGBIN PG_MAJOR
+  export PATH="$PGBIN:$PATH"
+  shopt -s nullglob
+  for script in "$REPO"/test/e2e/*.sh; do
+    name=$(basename "$script" .sh)
+    only_match "$name" || continue
+    log="$BUILD_DIR/e2e-$name.log"
+    if bash "$script" >"$log" 2>&1; then
+      printf 'e2e  %-32s ... ok\n' "$name"; passed=$((passed + 1))
+      grep -m1 '^SKIPPED' "$log" | sed 's/^/     /'
+    else
+      printf 'e2e  %-32s ... FAILED\n' "$name"; failed=$((failed + 1)); sed 's/^/    /' "$log"
+    fi
+  done
+}
+
+# server_tests PG_CONFIG: builds, installs and runs the suites against that server; prints its
+# counts.
+server_tests() {
+  local passed_before=$passed failed_before=$failed
+  echo "=== PostgreSQL from $1"
+  if ! ensure_postgres "$1"; then
+    failed=$((failed + 1)); echo "PostgreSQL from $1 could not be installed"; return
+  fi
+  if ! build_and_install; then
+    failed=$((failed + 1)); echo "build or install for $PG_VERSION failed"; return
+  fi
+  if ! bash "$REPO/test/selftest/install.sh"; then
+    failed=$((failed + 1)); echo "test module build or install for $PG_VERSION failed"; return
+  fi
+  echo "== Starting a throwaway $PG_VERSION cluster in $CLUSTER_DIR (port $PORT)"
+  trap 'cluster_stop "$CLUSTER_DIR"' EXIT
+  if cluster_start "$CLUSTER_DIR" "$PORT" "$DB"; then
+    run_regress
+    run_e2e
+  else
+    failed=$((failed + 1)); echo "cluster start failed"
+  fi
+  cluster_stop "$CLUSTER_DIR"
+  trap - EXIT
+  echo "== $PG_VERSION: $((passed - passed_before)) passed, $((failed - failed_before)) failed"
+}
+
+if [ -n "${PG_CONFIG:-}" ]; then
+  server_tests "$PG_CONFIG"
+else
+  server_tests "$PG15_CONFIG"
+  server_tests "$PG18_CONFIG"
+fi
 finish

@@ -1,5 +1,6 @@
 # META.json is valid against PGXN meta-spec 1.0.0 and its versions match the control file and the
-# installed library. Checks written from the spec (https://pgxn.org/meta/spec.txt).
+# installed library, and its PostgreSQL prereq is the oldest version the README supports. Checks
+# written from the spec (https://pgxn.org/meta/spec.txt).
 set -eu
 meta="$REPO/META.json"
 semver='^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+)?$'
@@ -30,6 +31,18 @@ problems=$(jq -r --arg semver "$semver" --arg licenses "$licenses" '
     (if has("tags") and ((.tags | type) != "array" or (.tags | map(type == "string" and length > 0 and length < 256) | all | not)) then "tags must be non-empty strings" else empty end)
   ] | .[]' "$meta")
 if [ -n "$problems" ]; then echo "META.json: $problems"; exit 1; fi
+
+# The runtime prereq is the oldest supported PostgreSQL (">= 15.0.0"): the server under test meets
+# it and the README's supported versions start there.
+pg_requires=$(jq -r '.prereqs.runtime.requires.PostgreSQL' "$meta")
+[[ $pg_requires =~ ^(\>=\ )?([0-9]+)\.[0-9]+\.[0-9]+$ ]] ||
+  { echo "prereqs.runtime.requires.PostgreSQL is '$pg_requires', not a minimum version"; exit 1; }
+min_major=${BASH_REMATCH[2]}
+server_num=$(psql -X -At -d postgres -c "SHOW server_version_num")
+echo "META.json requires PostgreSQL $pg_requires; the server is $server_num"
+[ $((server_num / 10000)) -ge "$min_major" ] || { echo "the server is older than META.json's minimum"; exit 1; }
+grep -q "^PostgreSQL $min_major to [0-9]*\." "$REPO/README.md" ||
+  { echo "README.md's supported versions do not start at PostgreSQL $min_major"; exit 1; }
 
 control_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$REPO/pgdb_tools.control")
 meta_version=$(jq -r .version "$meta")

@@ -6,8 +6,13 @@
 # Runs its own single-node Citus cluster (port PGPORT+20, under /tmp), with Citus 13.2.2 from
 # ../shared/citus installed into the PostgreSQL tree of $PGBIN when missing. Skipped (exit 0) when
 # that folder is absent.
+# Citus 13.2.2 here is built for PostgreSQL 15 only: on another version the script is skipped.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
+if [ "${PG_MAJOR:-15}" != 15 ]; then
+  echo "SKIPPED: the Citus package in ../shared/citus is built for PostgreSQL 15 only (this is PostgreSQL $PG_MAJOR)"
+  exit 0
+fi
 as_owner() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 citus_dir=""

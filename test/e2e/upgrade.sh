@@ -27,13 +27,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# release_library VERSION COMMIT: builds that release's library once (build/release-VERSION).
+# release_library VERSION COMMIT: builds that release's library once for the server under test
+# (build/pgMAJOR/release-VERSION). The releases were written for PostgreSQL 15: for 16 and later,
+# test/e2e/release_compat.hpp maps the APIs 16 replaced onto their successors.
+pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+pg_major=$("$pg_config" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 release_library() {
-  local dir=$REPO/build/release-$1
+  local dir=$REPO/build/pg$pg_major/release-$1
   if [ ! -f "$dir/pgdb_tools.so" ]; then
     rm -rf "$dir" && mkdir -p "$dir"
     git -C "$REPO" archive "$2" | tar -x -C "$dir"
-    make -C "$dir" -s -j"$(nproc)" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >"$dir.log" 2>&1 ||
+    [ "$pg_major" -ge 16 ] && cat "$REPO/test/e2e/release_compat.hpp" >>"$dir/src/pg/postgres.hpp"
+    make -C "$dir" -s -j"$(nproc)" PG_CONFIG="$pg_config" >"$dir.log" 2>&1 ||
       { cat "$dir.log"; return 1; }
   fi
   echo "$dir/pgdb_tools.so"
