@@ -429,13 +429,14 @@ END $$;
 
 -- The pg_cron job of a snapshot schedule: pgdb_tools_snapshot_<prefix> in pg_cron's own database,
 -- pgdb_tools_snapshot_<prefix>@<database> for another database (pg_cron names jobs per role across
--- the cluster: the same prefix in two databases must not name one job).
+-- the cluster: the same prefix in two databases must not name one job), fitted by _cron_job_name.
 CREATE FUNCTION _snapshot_job_name(name_prefix text) RETURNS text
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT 'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
-         OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
-                                           IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
-                                      ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END
+  SELECT pgdb_tools._cron_job_name(
+           'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
+           OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
+                                             IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
+                                        ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END)
 $$;
 
 CREATE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regclass[] DEFAULT NULL,
@@ -468,13 +469,14 @@ BEGIN
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
   -- schedules of its own (pg_cron's job names are per role too). Outside pg_cron's database the
-  -- job is made at commit (_cron_schedule), with this row in the same transaction.
+  -- job is made at commit with the id returned now (_cron_schedule), this row in the same
+  -- transaction.
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
   RETURN pgdb_tools._cron_schedule(pgdb_tools._snapshot_job_name(name_prefix), schedule,
            pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix));
 END $$;
 COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
-  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last (outside pg_cron''s database: NULL, the job is made there at commit)';
+  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last; returns its id (outside pg_cron''s database the job is made, with that id, when the transaction commits)';
 
 CREATE FUNCTION unschedule_snapshot(name_prefix text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -489,7 +491,7 @@ BEGIN
   RETURN removed;
 END $$;
 COMMENT ON FUNCTION unschedule_snapshot(text) IS
-  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database: NULL, removed at commit)';
+  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database it is removed when the transaction commits)';
 
 CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], schemas name[], keep_last integer)
   RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_schedule_save';
