@@ -105,19 +105,21 @@ Datum column(int number, bool* isnull) {
 }
 
 // A reservation whose transaction has ended (committed, aborted or long forgotten) without making
-// it the job is removed; one of a transaction still in progress is left to it.
-void sweep_reservations(const TaskTexts& texts) {
+// it the job is removed; one of a transaction still in progress is left to it, and one named
+// keep is left to be reused.
+void sweep_reservations(const TaskTexts& texts, const char* keep) {
   run_sql(
       "SELECT pg_catalog.count(cron.unschedule(j.jobid)) FROM cron.job j "
       "CROSS JOIN LATERAL (SELECT pg_catalog.substring(j.command, $3)::pg_catalog.xid8 AS xid) r "
       "WHERE j.username OPERATOR(pg_catalog.=) CURRENT_USER::pg_catalog.text "
       "AND j.database OPERATOR(pg_catalog.=) $1 AND pg_catalog.starts_with(j.command, $2) "
+      "AND j.jobname::pg_catalog.text OPERATOR(pg_catalog.<>) $4 "
       "AND CASE WHEN r.xid IS NULL THEN true "
       "WHEN r.xid OPERATOR(pg_catalog.>=) "
       "pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot()) THEN false "
       "ELSE pg_catalog.pg_xact_status(r.xid) IS DISTINCT FROM 'in progress' END",
       {texts.caller_database, cron_reservation_marker,
-       "^SELECT 'pgdb_tools: job reserved by transaction ([0-9]{1,19}),"});
+       "^SELECT 'pgdb_tools: job reserved by transaction ([0-9]{1,19}),", keep});
 }
 
 int64 schedule_in_database(const TaskTexts& texts, const char* schedule, const char* command) {
@@ -141,7 +143,7 @@ struct ReservationCommand {
 };
 
 void reserve(CronTask* task, const TaskTexts& texts) {
-  sweep_reservations(texts);
+  sweep_reservations(texts, texts.job_name);
   run_sql(
       "SELECT j.jobid, j.database, pg_catalog.starts_with(j.command, $2) FROM cron.job j "
       "WHERE j.jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1 "
@@ -175,7 +177,7 @@ void reserve(CronTask* task, const TaskTexts& texts) {
 }
 
 void probe(CronTask* task, const TaskTexts& texts) {
-  sweep_reservations(texts);
+  sweep_reservations(texts, "");
   run_sql(
       "SELECT 1 FROM cron.job j WHERE j.jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1 "
       "AND j.username OPERATOR(pg_catalog.=) CURRENT_USER::pg_catalog.text "
@@ -200,7 +202,7 @@ void schedule(CronTask* task, const TaskTexts& texts) {
 }
 
 void unschedule(CronTask* task, const TaskTexts& texts) {
-  sweep_reservations(texts);
+  sweep_reservations(texts, "");
   task->found =
       run_sql(
           "SELECT cron.unschedule(j.jobid) FROM cron.job j "
