@@ -244,16 +244,16 @@ bool request_unschedule(CronRequest request) {
     keys.push_back({entry.value.role, entry.value.job_name});
     operations.push_back(entry.value.operation);
   }
-  std::optional<bool> pending = job_after_requests(keys, operations, {request.role, request.job_name});
-  bool exists = pending ? *pending
-                        : run_step(CronStep::probe, request, cron, caller_database).found;
+  std::optional<bool> pending =
+      job_after_requests(keys, operations, {request.role, request.job_name});
+  bool exists =
+      pending ? *pending : run_step(CronStep::probe, request, cron, caller_database).found;
   std::string role = role_name(request.role);
-  std::string message =
-      exists ? "pg_cron job \"" + request.job_name + "\" of role \"" + role +
-                   "\" will be removed from database \"" + cron.name +
-                   "\" when this transaction commits"
-             : "role \"" + role + "\" had no pg_cron job \"" + request.job_name +
-                   "\" for database \"" + caller_database + "\" to remove";
+  std::string message = exists ? "pg_cron job \"" + request.job_name + "\" of role \"" + role +
+                                     "\" will be removed from database \"" + cron.name +
+                                     "\" when this transaction commits"
+                               : "role \"" + role + "\" had no pg_cron job \"" + request.job_name +
+                                     "\" for database \"" + caller_database + "\" to remove";
   requests.add(current_subxact(), std::move(request));
   say(message, "Only the job of that role for database \"" + caller_database + "\" is removed.");
   return exists;
@@ -271,9 +271,9 @@ void carry_out_requests() {
   for (std::size_t position : deciding_requests(keys)) {
     const CronRequest& request = pending[position];
     require_worker_may_connect(request, cron, caller_database);
-    run_step(request.operation == CronOperation::schedule ? CronStep::schedule
-                                                          : CronStep::unschedule,
-             request, cron, caller_database);
+    run_step(
+        request.operation == CronOperation::schedule ? CronStep::schedule : CronStep::unschedule,
+        request, cron, caller_database);
   }
 }
 

@@ -34,8 +34,8 @@ constexpr std::uint32_t task_magic = 0x70676372;
 // a zero byte; their lengths were bounded when the request was made.
 struct CronTask {
   std::uint32_t magic;
-  int32 step;     // CronStep
-  Oid database;   // pg_cron's
+  int32 step;    // CronStep
+  Oid database;  // pg_cron's
   Oid role;
   std::uint64_t caller_xid;
   std::int64_t expected_job;
@@ -142,7 +142,22 @@ struct ReservationCommand {
   }
 };
 
+// pg_cron parses a schedule only when a job is made: one is made and rolled back (a
+// subtransaction), so that a schedule it refuses fails the call, not the commit.
+void check_schedule(const TaskTexts& texts) {
+  MemoryContext context = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
+  BeginInternalSubTransaction(nullptr);
+  TaskTexts check = texts;
+  check.job_name = "pgdb_tools_schedule_check";
+  schedule_in_database(check, texts.schedule, "SELECT 1");
+  RollbackAndReleaseCurrentSubTransaction();
+  MemoryContextSwitchTo(context);
+  CurrentResourceOwner = owner;
+}
+
 void reserve(CronTask* task, const TaskTexts& texts) {
+  check_schedule(texts);
   sweep_reservations(texts, texts.job_name);
   run_sql(
       "SELECT j.jobid, j.database, pg_catalog.starts_with(j.command, $2) FROM cron.job j "
@@ -189,15 +204,14 @@ void probe(CronTask* task, const TaskTexts& texts) {
 void schedule(CronTask* task, const TaskTexts& texts) {
   int64 job = schedule_in_database(texts, texts.schedule, texts.command);
   if (job != task->expected_job)
-    ereport(ERROR,
-            (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-             errmsg("pg_cron job %" PRId64 " was removed by another session since this "
-                    "transaction scheduled it",
-                    task->expected_job),
-             errdetail("The job would now be job %" PRId64
-                       ", not the one the call returned; nothing was made.",
-                       job),
-             errhint("Retry the transaction.")));
+    ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                    errmsg("pg_cron job %" PRId64 " was removed by another session since this "
+                           "transaction scheduled it",
+                           task->expected_job),
+                    errdetail("The job would now be job %" PRId64
+                              ", not the one the call returned; nothing was made.",
+                              job),
+                    errhint("Retry the transaction.")));
   task->job_id = job;
 }
 

@@ -28,13 +28,14 @@ enum class CronStep : int32 {
 // made it turns it into the job at commit (same id); one whose transaction ended without doing
 // so is removed by the next step the role runs for that database.
 inline constexpr const char* cron_reservation_schedule = "0 0 31 2 *";
-inline constexpr const char* cron_reservation_marker = "SELECT 'pgdb_tools: job reserved by transaction ";
+inline constexpr const char* cron_reservation_marker =
+    "SELECT 'pgdb_tools: job reserved by transaction ";
 
 struct CronWorkerRequest {
   CronStep step;
   Oid database;  // pg_cron's
   Oid role;
-  std::uint64_t caller_xid;  // the caller's top-level FullTransactionId
+  std::uint64_t caller_xid;   // the caller's top-level FullTransactionId
   std::int64_t expected_job;  // schedule: the id the call returned
   std::string job_name;
   std::string schedule;

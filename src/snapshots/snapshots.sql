@@ -57,16 +57,19 @@ CREATE TABLE snapshot_schedules (
   tables regclass[],
   schemas name[],
   keep_last integer NOT NULL,
-  PRIMARY KEY (owner_name, name_prefix)
+  -- The owner by OID in the cluster owner_cluster (a system identifier), as snapshot_catalog
+  -- records creators (see _snapshot_creator_role): a schedule follows ALTER ROLE ... RENAME; in
+  -- another cluster (a dump restored there) it is the schedule of the role of owner_name until the
+  -- snapshot functions bind it to that role's OID. owner_name is kept current (rebind_creators).
+  owner_oid oid NOT NULL,
+  owner_cluster text NOT NULL,
+  PRIMARY KEY (owner_oid, owner_cluster, name_prefix)
 );
 COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_snapshot); each role sees its own';
 REVOKE ALL ON snapshot_schedules FROM PUBLIC;
 -- No row-level security: pg_dump turns it off and fails on a table it would apply to. Each role
--- reads its own schedules through _own_snapshot_schedules.
+-- reads its own schedules through _own_snapshot_schedules (below).
 GRANT SELECT ON snapshot_schedules TO pg_database_owner;
-CREATE VIEW _own_snapshot_schedules WITH (security_barrier) AS
-SELECT * FROM snapshot_schedules WHERE owner_name OPERATOR(pg_catalog.=) current_user;
-GRANT SELECT ON _own_snapshot_schedules TO PUBLIC;
 
 -- Whether the current user may read the copy of the table recorded as (relid, schema, name)
 -- with the given columns: the table still exists under that name, the user may use its schema,
@@ -121,6 +124,14 @@ CREATE FUNCTION _snapshot_creator(created_by_oid oid, created_by name, created_o
   SELECT coalesce(pg_has_role(pgdb_tools._snapshot_creator_role(created_by_oid, created_by, created_on), 'MEMBER'), false)
       OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), false)
 $$;
+
+-- The current user's snapshot schedules (by OID: whatever the role is called now).
+CREATE VIEW _own_snapshot_schedules WITH (security_barrier) AS
+SELECT * FROM snapshot_schedules
+ WHERE pgdb_tools._snapshot_creator_role(owner_oid, owner_name, owner_cluster)
+       OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r
+                                WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
+GRANT SELECT ON _own_snapshot_schedules TO PUBLIC;
 
 -- The tables of the snapshots the current user may read: those they took, and those of tables
 -- they can read now. Sequence values are the taker's only (others may lack the right to see them).
@@ -177,8 +188,7 @@ CREATE FUNCTION _snapshot_resolve(name text)
   scheduled AS (
     SELECT EXISTS (
       SELECT FROM pgdb_tools._own_snapshot_schedules s
-       WHERE s.owner_name OPERATOR(pg_catalog.=) current_user
-         AND (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
+       WHERE (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
               OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_'))
          AND (substr(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 2)
               OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')) AS mine)
@@ -203,7 +213,7 @@ $$;
 SELECT pg_catalog.pg_extension_config_dump('snapshot_catalog', 'WHERE pgdb_tools._dumps_snapshot(snapshot_id)');
 SELECT pg_catalog.pg_extension_config_dump('snapshot_items', 'WHERE pgdb_tools._dumps_snapshot(snapshot_id)');
 SELECT pg_catalog.pg_extension_config_dump('snapshot_ids', '');
-SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_tools._dump_keeps(owner_name, NULL, NULL)');
+SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_tools._snapshot_creator(owner_oid, owner_name, owner_cluster)');
 
 CREATE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,
@@ -410,8 +420,7 @@ DECLARE
   id bigint;
 BEGIN
   SELECT * INTO s FROM pgdb_tools._own_snapshot_schedules
-   WHERE _own_snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix
-     AND owner_name = current_user;
+   WHERE _own_snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'you have no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';
   END IF;
@@ -500,18 +509,19 @@ CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], sch
 -- last run of their pg_cron job: a run that failed took no snapshot, so it shows here.
 CREATE VIEW snapshot_schedule_status WITH (security_barrier) AS
 WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
-SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
+SELECT s.name_prefix, coalesce(o.rolname, s.owner_name) AS owner_name, s.tables, s.schemas, s.keep_last,
        t.newest AS last_snapshot, t.created_at AS last_snapshot_at,
        j.started_at AS last_job_run, j.status AS last_job_status,
        CASE WHEN j.status = 'failed' THEN j.message END AS last_job_error
   FROM pgdb_tools.snapshot_schedules s
+  LEFT JOIN pg_catalog.pg_roles o ON o.oid = pgdb_tools._snapshot_creator_role(s.owner_oid, s.owner_name, s.owner_cluster)
   LEFT JOIN LATERAL (SELECT c.name AS newest, c.created_at FROM pgdb_tools.snapshot_catalog c
-                      WHERE c.created_by = s.owner_name
+                      WHERE pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on) = o.oid
                         AND pg_catalog.left(c.name, pg_catalog.length(s.name_prefix) + 1) = s.name_prefix || '_'
                         AND pg_catalog.substr(c.name, pg_catalog.length(s.name_prefix) + 2) ~ '^[0-9]{8}_[0-9]{6}$'
                       ORDER BY c.created_at DESC, c.snapshot_id DESC LIMIT 1) t ON true
-  LEFT JOIN job_runs j ON j.job_name = pgdb_tools._snapshot_job_name(s.name_prefix) AND j.role_name = s.owner_name
- WHERE s.owner_name = current_user
+  LEFT JOIN job_runs j ON j.job_name = pgdb_tools._snapshot_job_name(s.name_prefix) AND j.role_name = o.rolname
+ WHERE o.rolname = current_user
     OR coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false);
 GRANT SELECT ON snapshot_schedule_status TO PUBLIC;
 COMMENT ON VIEW snapshot_schedule_status IS
