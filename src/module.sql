@@ -8,9 +8,10 @@ COMMENT ON FUNCTION version() IS 'The version of the pgdb_tools extension librar
 
 -- Scheduling. pg_cron keeps its jobs in one database of the cluster (cron.database_name) and runs
 -- each in the database it names, as the role it names. In pg_cron's database the jobs are made
--- here, in the transaction. A function cannot reach another database, so elsewhere the request
--- waits until the transaction commits: then a background worker connects to pg_cron's database
--- as the role that asked and makes (or removes) that role's job for this database (src/pg/cron.cpp).
+-- here, in the transaction. A function cannot reach another database, so elsewhere a background
+-- worker connects to pg_cron's database as the role that asked: at the call, to look the job up
+-- (or reserve its id), and just before the transaction commits, to make (or remove) that role's
+-- job for this database (src/pg/cron.cpp, src/pg/cron_worker.cpp).
 
 -- pg_cron's database (cron.database_name); NULL when pg_cron is not loaded. pg_cron lets only
 -- superusers read that setting, yet every role that schedules must know where its jobs are made,

@@ -1,5 +1,6 @@
-// Scheduling from a database that is not pg_cron's: the requests a transaction makes are carried
-// out when it commits (src/pg/cron.cpp). The decisions about them are PG-free.
+// Scheduling from a database that is not pg_cron's: the requests a transaction makes are answered
+// at the call and carried out when it commits (src/pg/cron.cpp). The decisions about them are
+// PG-free.
 #pragma once
 
 #include <cstddef>
