@@ -63,14 +63,15 @@ SELECT pgdb_tools._cron_schedule_at_commit(NULL, '@daily', 'SELECT 1');
 SELECT pgdb_tools._cron_schedule_at_commit('regress_long', '@daily', repeat('x', 1024 * 1024 + 1));
 SELECT pgdb_tools._cron_unschedule_at_commit('');
 \set VERBOSITY default
--- without EXECUTE on cron.schedule_in_database: the COMMIT fails, with the GRANTs
+-- without EXECUTE on cron.schedule_in_database: the call fails, with the GRANTs
 BEGIN;
 SELECT pgdb_tools._cron_schedule_at_commit('regress_denied', '@daily', 'SELECT 1');
 COMMIT;
 RESET ROLE;
 GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO pgdb_tools_test_sched;
 SET ROLE pgdb_tools_test_sched;
--- a rolled-back transaction or savepoint takes its requests with it; PREPARE is refused
+-- each call returns the job's id (a reservation that never runs, until the commit); a
+-- rolled-back transaction or savepoint takes its requests with it; PREPARE is refused
 BEGIN;
 SELECT pgdb_tools._cron_schedule_at_commit('regress_rolled_back', '@daily', 'SELECT 1');
 ROLLBACK;
@@ -83,7 +84,7 @@ COMMIT;
 BEGIN;
 SELECT pgdb_tools._cron_schedule_at_commit('regress_prepared', '@daily', 'SELECT 1');
 PREPARE TRANSACTION 'pgdb_tools_regress_sched';
--- the last request per job decides; pg_cron's own refusals come at COMMIT
+-- the last request per job decides (the id stays); pg_cron refuses a bad schedule at the call
 BEGIN;
 SELECT pgdb_tools._cron_schedule_at_commit('regress_last', '@daily', 'SELECT 1');
 SELECT pgdb_tools._cron_unschedule_at_commit('regress_last');
@@ -93,10 +94,11 @@ COMMIT;
 SELECT pgdb_tools._cron_schedule_at_commit('regress_bad', 'not a schedule', 'SELECT 1');
 \set VERBOSITY default
 RESET ROLE;
-SELECT jobname, schedule, command, database = current_database() AS here, username
+-- the jobs have the ids the calls returned; no reservation is left
+SELECT jobid, jobname, schedule, command, database = current_database() AS here, username
   FROM cron.job WHERE jobname LIKE 'regress%' ORDER BY jobname;
 SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'pgdb_tools_regress_sched';
--- another role removes nothing of it; its owner does, at commit
+-- another role removes nothing of it (it has no such job: false); its owner does, at commit (true)
 SET ROLE pgdb_tools_test_other;
 SELECT pgdb_tools._cron_unschedule_at_commit('regress_kept');
 RESET ROLE;

@@ -8,9 +8,10 @@ COMMENT ON FUNCTION version() IS 'The version of the pgdb_tools extension librar
 
 -- Scheduling. pg_cron keeps its jobs in one database of the cluster (cron.database_name) and runs
 -- each in the database it names, as the role it names. In pg_cron's database the jobs are made
--- here, in the transaction. A function cannot reach another database, so elsewhere the request
--- waits until the transaction commits: then a background worker connects to pg_cron's database
--- as the role that asked and makes (or removes) that role's job for this database (src/pg/cron.cpp).
+-- here, in the transaction. A function cannot reach another database, so elsewhere a background
+-- worker connects to pg_cron's database as the role that asked: at the call, to look the job up
+-- (or reserve its id), and just before the transaction commits, to make (or remove) that role's
+-- job for this database (src/pg/cron.cpp, src/pg/cron_worker.cpp).
 
 -- pg_cron's database (cron.database_name); NULL when pg_cron is not loaded. pg_cron lets only
 -- superusers read that setting, yet every role that schedules must know where its jobs are made,
@@ -56,20 +57,37 @@ BEGIN
   END IF;
 END $$;
 
--- At commit, in pg_cron's database, as the current user (recorded now): the job is made or
--- replaced (schedule), or that role's job of that name for this database is removed (unschedule).
--- Refused now when the role could not connect there (NOLOGIN, no CONNECT); pg_cron's own refusals
--- (no USAGE on schema cron, no EXECUTE on cron.schedule_in_database) come at COMMIT, with the
--- GRANTs. A rolled-back transaction or savepoint takes its requests with it.
-CREATE FUNCTION _cron_schedule_at_commit(job_name text, schedule text, command text) RETURNS void
+-- Outside pg_cron's database, as the current user: a background worker connected there looks
+-- up now the role's job of that name for this database and returns its id, or reserves one (a
+-- job that never runs: schedule '0 0 31 2 *', a command that does nothing); at commit the job is
+-- made or updated with that id. unschedule returns now whether the role has that job (as this
+-- transaction's earlier requests leave it) and removes it at commit. A rolled-back transaction
+-- or savepoint changes no job; a reservation it leaves is reused by the next call for that name
+-- or removed by the role's next call for this database. Refused now when the role could not
+-- connect there (NOLOGIN, no CONNECT) or pg_cron refuses (no USAGE on schema cron, no EXECUTE on
+-- cron.schedule_in_database: the GRANTs are in the HINT).
+CREATE FUNCTION _cron_schedule_at_commit(job_name text, schedule text, command text) RETURNS bigint
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_schedule_at_commit';
-CREATE FUNCTION _cron_unschedule_at_commit(job_name text) RETURNS void
+CREATE FUNCTION _cron_unschedule_at_commit(job_name text) RETURNS boolean
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_unschedule_at_commit';
 
--- Creates or updates the caller's pg_cron job job_name running command in this database on
--- schedule. In pg_cron's database: at once, returning its id. Elsewhere: when this transaction
--- commits (a NOTICE says so), returning NULL. The job always runs as the caller: no role is ever
--- named for pg_cron but the caller's own (only a superuser may create a job for another role).
+-- The name a job gets in cron.job: pg_cron 1.4 keeps job names as type name (63 bytes at most)
+-- and cuts longer ones, so that two long names (a long database name in each) could become one
+-- job. A name that does not fit keeps its first 54 bytes (whole characters) and gets "_" and 8
+-- hexadecimal digits of its MD5.
+CREATE FUNCTION _cron_job_name(job_name text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN octet_length(job_name) <= 63 THEN job_name
+    ELSE (SELECT left(job_name, k) FROM generate_series(54, 1, -1) k
+           WHERE octet_length(left(job_name, k)) <= 54 ORDER BY k DESC LIMIT 1)
+         || '_' || left(md5(job_name), 8) END
+$$;
+
+-- Creates or updates the caller's pg_cron job job_name (see _cron_job_name) running command in
+-- this database on schedule, and returns its id. In pg_cron's database the job is made at once,
+-- in the transaction; elsewhere when this transaction commits (a NOTICE says so). The job always
+-- runs as the caller: no role is ever named for pg_cron but the caller's own (only a superuser
+-- may create a job for another role).
 CREATE FUNCTION _cron_schedule(job_name text, schedule text, command text) RETURNS bigint
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -79,37 +97,39 @@ BEGIN
     RAISE EXCEPTION 'job_name, schedule and command must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
+  job_name := pgdb_tools._cron_job_name(job_name);
   IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     -- A job of the same name and role is updated.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
     RETURN job;
   END IF;
-  PERFORM pgdb_tools._cron_schedule_at_commit(job_name, schedule, command);
-  RETURN NULL;
+  RETURN pgdb_tools._cron_schedule_at_commit(job_name, schedule, command);
 END $$;
 
--- Removes the caller's pg_cron job job_name of this database. In pg_cron's database: at once,
--- returning whether there was one. Elsewhere: when this transaction commits (a NOTICE says so,
--- and another at COMMIT when there was none), returning NULL.
+-- Removes the caller's pg_cron job job_name (see _cron_job_name) of this database, returning
+-- whether there was one. In pg_cron's database at once; elsewhere when this transaction commits
+-- (a NOTICE says so).
 CREATE FUNCTION _cron_unschedule(job_name text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  removed boolean;
+  job bigint;
 BEGIN
   IF job_name IS NULL THEN
     RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
+  job_name := pgdb_tools._cron_job_name(job_name);
   IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
-    EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1 AND username OPERATOR(pg_catalog.=) current_user)'
-       INTO removed USING job_name;
-    IF removed THEN
-      EXECUTE 'SELECT cron.unschedule($1)' USING job_name;
+    EXECUTE 'SELECT jobid FROM cron.job WHERE jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1
+                AND username OPERATOR(pg_catalog.=) current_user::pg_catalog.text
+                AND database OPERATOR(pg_catalog.=) pg_catalog.current_database()'
+       INTO job USING job_name;
+    IF job IS NOT NULL THEN
+      EXECUTE 'SELECT cron.unschedule($1)' USING job;
     END IF;
-    RETURN removed;
+    RETURN job IS NOT NULL;
   END IF;
-  PERFORM pgdb_tools._cron_unschedule_at_commit(job_name);
-  RETURN NULL;
+  RETURN pgdb_tools._cron_unschedule_at_commit(job_name);
 END $$;
 
 -- The latest run of each pgdb_tools job for this database that the caller may see (pg_cron shows

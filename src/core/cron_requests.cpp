@@ -19,6 +19,15 @@ std::vector<std::size_t> deciding_requests(const std::vector<CronRequestKey>& ke
   return positions;
 }
 
+std::optional<bool> job_after_requests(const std::vector<CronRequestKey>& keys,
+                                       const std::vector<CronOperation>& operations,
+                                       const CronRequestKey& key) {
+  for (std::size_t i = std::min(keys.size(), operations.size()); i-- > 0;)
+    if (keys[i].role == key.role && keys[i].job_name == key.job_name)
+      return operations[i] == CronOperation::schedule;
+  return std::nullopt;
+}
+
 std::string cron_grant_hint(CronOperation operation, std::string_view quoted_cron_database,
                             std::string_view quoted_role) {
   std::string role(quoted_role);

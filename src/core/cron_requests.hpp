@@ -1,9 +1,11 @@
-// Scheduling from a database that is not pg_cron's: the requests a transaction makes are carried
-// out when it commits (src/pg/cron.cpp). The decisions about them are PG-free.
+// Scheduling from a database that is not pg_cron's: the requests a transaction makes are answered
+// at the call and carried out when it commits (src/pg/cron.cpp). The decisions about them are
+// PG-free.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,13 @@ struct CronRequestKey {
 // creates or replaces the job and an unschedule removes whatever there is, so an earlier request
 // on the same key leaves nothing the last one does not decide.
 std::vector<std::size_t> deciding_requests(const std::vector<CronRequestKey>& keys);
+
+// Whether the job of key exists once this transaction's requests (in the order they were made)
+// are carried out, as far as they decide it: the last request on key says so (a schedule makes
+// it, an unschedule removes it); nullopt when none was made on key (the job is as pg_cron has it).
+std::optional<bool> job_after_requests(const std::vector<CronRequestKey>& keys,
+                                       const std::vector<CronOperation>& operations,
+                                       const CronRequestKey& key);
 
 // The HINT of a refusal by pg_cron's database (42501): the GRANTs a superuser runs there for
 // the role. Identifiers come quoted.

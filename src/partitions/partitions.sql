@@ -216,7 +216,7 @@ CREATE VIEW partition_status AS
 WITH job_runs AS MATERIALIZED (
   SELECT r.role_name, r.started_at, r.status, r.message
     FROM pgdb_tools._cron_last_runs() r
-   WHERE r.job_name = 'pgdb_tools_maintenance_' || pg_catalog.current_database())
+   WHERE r.job_name = pgdb_tools._cron_job_name('pgdb_tools_maintenance_' || pg_catalog.current_database()))
 SELECT c.oid::pg_catalog.regclass AS parent,
        s.control::text AS control,
        s.partition_interval,
@@ -259,7 +259,7 @@ BEGIN
                                    schedule, 'CALL pgdb_tools.run_maintenance_proc()');
 END $$;
 COMMENT ON FUNCTION schedule_maintenance(text) IS
-  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (outside pg_cron''s database: NULL, the job is made there at commit)';
+  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (outside pg_cron''s database the job is made, with that id, when the transaction commits)';
 
 CREATE FUNCTION unschedule_maintenance() RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -268,4 +268,4 @@ BEGIN
   RETURN pgdb_tools._cron_unschedule('pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database());
 END $$;
 COMMENT ON FUNCTION unschedule_maintenance() IS
-  'Removes the pg_cron maintenance job; false when there was none (outside pg_cron''s database: NULL, removed at commit)';
+  'Removes the pg_cron maintenance job; false when there was none (outside pg_cron''s database it is removed when the transaction commits)';

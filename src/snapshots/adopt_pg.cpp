@@ -120,7 +120,7 @@ std::optional<std::string> refusal(pg::Spi& spi, Pending& p, Oid user,
   } catch (const Error& e) {
     return std::string(e.what());
   }
-  if (scheduled_by_others(spi, p.name, user_name))
+  if (scheduled_by_others(spi, p.name, user))
     return "its name \"" + p.name + "\" belongs to another role's schedule";
   if (!own_snapshots_named(spi, p.name, user, false).empty())
     return "you already have a snapshot named \"" + p.name + "\": drop it first";

@@ -283,7 +283,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
     // schedule that prefix only (each in its own namespace), so no one else can plant a copy under
     // a name a schedule's owner will later restore (_snapshot_resolve gives such a name only the
     // caller's own snapshot).
-    if (scheduled_by_others(spi, name, created_by))
+    if (scheduled_by_others(spi, name, creator))
       throw Error(sqlstate::insufficient_privilege,
                   "snapshot name \"" + name + "\" belongs to another role's schedule", {},
                   "Names <prefix>_<YYYYMMDD_HHMMSS> are taken by the schedules of that prefix "
@@ -583,13 +583,17 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
     throw Error(sqlstate::invalid_parameter_value, "name_prefix must not be NULL");
   std::string prefix = pg::text_to_string(PG_GETARG_DATUM(0));
   std::string user = current_user_name();
+  const Oid caller = GetUserId();
   pg::Spi spi;
   Oid owner = pg::extension_owner(spi);
+  // The caller's schedule of that prefix, by OID (whatever the role is called now, or the one
+  // restored from another cluster under its name), is replaced or removed.
+  const char* remove_own =
+      "DELETE FROM pgdb_tools.snapshot_schedules WHERE name_prefix = $1 "
+      "AND pgdb_tools._snapshot_creator_role(owner_oid, owner_name, owner_cluster) = $2";
   if (PG_ARGISNULL(3)) {
     pg::ActingAs as_owner(owner);
-    spi.execute(
-        "DELETE FROM pgdb_tools.snapshot_schedules WHERE name_prefix = $1 AND owner_name = $2",
-        {pg::Param::text(prefix), pg::Param::text(user)});
+    spi.execute(remove_own, {pg::Param::text(prefix), pg::Param::oid(caller)});
     PG_RETURN_VOID();
   }
   // The lists are checked now, as the caller, as each run checks them again.
@@ -600,14 +604,13 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
   pg::Param schemas = PG_ARGISNULL(2) ? pg::Param::null(NAMEARRAYOID)
                                       : pg::Param{NAMEARRAYOID, PG_GETARG_DATUM(2), false};
   pg::ActingAs as_owner(owner);
+  spi.execute(remove_own, {pg::Param::text(prefix), pg::Param::oid(caller)});
   spi.execute(
       "INSERT INTO pgdb_tools.snapshot_schedules (name_prefix, tables, schemas, keep_last, "
-      "owner_name) "
-      "VALUES ($1, $2, $3, $4, $5) "
-      "ON CONFLICT (owner_name, name_prefix) DO UPDATE SET tables = EXCLUDED.tables, "
-      "  schemas = EXCLUDED.schemas, keep_last = EXCLUDED.keep_last",
+      "owner_name, owner_oid, owner_cluster) "
+      "VALUES ($1, $2, $3, $4, $5, $6, pgdb_tools._system_identifier())",
       {pg::Param::text(prefix), tables, schemas, pg::Param::int4(PG_GETARG_INT32(3)),
-       pg::Param::text(user)});
+       pg::Param::text(user), pg::Param::oid(caller)});
   PG_RETURN_VOID();
 }
 

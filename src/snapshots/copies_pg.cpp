@@ -154,18 +154,20 @@ std::vector<std::int64_t> own_snapshots_named(pg::Spi& spi, const std::string& n
   return ids;
 }
 
-bool scheduled_by_others(pg::Spi& spi, const std::string& name, const std::string& user) {
+bool scheduled_by_others(pg::Spi& spi, const std::string& name, Oid role) {
   spi.execute(
       "SELECT 1 FROM pgdb_tools.snapshot_schedules s "
-      " WHERE (s.owner_name OPERATOR(pg_catalog.<>) $2) "
+      " WHERE pgdb_tools._snapshot_creator_role(s.owner_oid, s.owner_name, s.owner_cluster) "
+      "       IS DISTINCT FROM $2 "
       "   AND NOT EXISTS (SELECT FROM pgdb_tools.snapshot_schedules o "
-      "                    WHERE o.owner_name OPERATOR(pg_catalog.=) $2 "
+      "                    WHERE pgdb_tools._snapshot_creator_role(o.owner_oid, o.owner_name, "
+      "                            o.owner_cluster) OPERATOR(pg_catalog.=) $2 "
       "                      AND o.name_prefix OPERATOR(pg_catalog.=) s.name_prefix) "
       "   AND (pg_catalog.left($1, pg_catalog.length(s.name_prefix) OPERATOR(pg_catalog.+) 1) "
       "        OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_')) "
       "   AND (pg_catalog.substr($1, pg_catalog.length(s.name_prefix) OPERATOR(pg_catalog.+) 2) "
       "        OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')",
-      {pg::Param::text(name), pg::Param::text(user)});
+      {pg::Param::text(name), pg::Param::oid(role)});
   return spi.row_count() > 0;
 }
 

@@ -137,16 +137,19 @@ CREATE TABLE snapshot_schedules (
   tables regclass[],
   schemas name[],
   keep_last integer NOT NULL,
-  PRIMARY KEY (owner_name, name_prefix)
+  -- The owner by OID in the cluster owner_cluster (a system identifier), as snapshot_catalog
+  -- records creators (see _snapshot_creator_role): a schedule follows ALTER ROLE ... RENAME; in
+  -- another cluster (a dump restored there) it is the schedule of the role of owner_name until the
+  -- snapshot functions bind it to that role's OID. owner_name is kept current (rebind_creators).
+  owner_oid oid NOT NULL,
+  owner_cluster text NOT NULL,
+  PRIMARY KEY (owner_oid, owner_cluster, name_prefix)
 );
 COMMENT ON TABLE snapshot_schedules IS 'Snapshots taken by pg_cron (schedule_snapshot); each role sees its own';
 REVOKE ALL ON snapshot_schedules FROM PUBLIC;
 -- No row-level security: pg_dump turns it off and fails on a table it would apply to. Each role
--- reads its own schedules through _own_snapshot_schedules.
+-- reads its own schedules through _own_snapshot_schedules (below).
 GRANT SELECT ON snapshot_schedules TO pg_database_owner;
-CREATE VIEW _own_snapshot_schedules WITH (security_barrier) AS
-SELECT * FROM snapshot_schedules WHERE owner_name OPERATOR(pg_catalog.=) current_user;
-GRANT SELECT ON _own_snapshot_schedules TO PUBLIC;
 
 -- Whether the current user may read the copy of the table recorded as (relid, schema, name)
 -- with the given columns: the table still exists under that name, the user may use its schema,
@@ -201,6 +204,14 @@ CREATE FUNCTION _snapshot_creator(created_by_oid oid, created_by name, created_o
   SELECT coalesce(pg_has_role(pgdb_tools._snapshot_creator_role(created_by_oid, created_by, created_on), 'MEMBER'), false)
       OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), false)
 $$;
+
+-- The current user's snapshot schedules (by OID: whatever the role is called now).
+CREATE VIEW _own_snapshot_schedules WITH (security_barrier) AS
+SELECT * FROM snapshot_schedules
+ WHERE pgdb_tools._snapshot_creator_role(owner_oid, owner_name, owner_cluster)
+       OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r
+                                WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
+GRANT SELECT ON _own_snapshot_schedules TO PUBLIC;
 
 -- The tables of the snapshots the current user may read: those they took, and those of tables
 -- they can read now. Sequence values are the taker's only (others may lack the right to see them).
@@ -257,8 +268,7 @@ CREATE FUNCTION _snapshot_resolve(name text)
   scheduled AS (
     SELECT EXISTS (
       SELECT FROM pgdb_tools._own_snapshot_schedules s
-       WHERE s.owner_name OPERATOR(pg_catalog.=) current_user
-         AND (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
+       WHERE (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
               OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_'))
          AND (substr(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 2)
               OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')) AS mine)
@@ -283,7 +293,7 @@ $$;
 SELECT pg_catalog.pg_extension_config_dump('snapshot_catalog', 'WHERE pgdb_tools._dumps_snapshot(snapshot_id)');
 SELECT pg_catalog.pg_extension_config_dump('snapshot_items', 'WHERE pgdb_tools._dumps_snapshot(snapshot_id)');
 SELECT pg_catalog.pg_extension_config_dump('snapshot_ids', '');
-SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_tools._dump_keeps(owner_name, NULL, NULL)');
+SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_tools._snapshot_creator(owner_oid, owner_name, owner_cluster)');
 
 CREATE VIEW snapshots WITH (security_barrier) AS
 SELECT c.snapshot_id, c.name, c.created_at,
@@ -496,8 +506,7 @@ DECLARE
   id bigint;
 BEGIN
   SELECT * INTO s FROM pgdb_tools._own_snapshot_schedules
-   WHERE _own_snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix
-     AND owner_name = current_user;
+   WHERE _own_snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'you have no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';
   END IF;
@@ -515,13 +524,14 @@ END $$;
 
 -- The pg_cron job of a snapshot schedule: pgdb_tools_snapshot_<prefix> in pg_cron's own database,
 -- pgdb_tools_snapshot_<prefix>@<database> for another database (pg_cron names jobs per role across
--- the cluster: the same prefix in two databases must not name one job).
+-- the cluster: the same prefix in two databases must not name one job), fitted by _cron_job_name.
 CREATE FUNCTION _snapshot_job_name(name_prefix text) RETURNS text
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT 'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
-         OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
-                                           IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
-                                      ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END
+  SELECT pgdb_tools._cron_job_name(
+           'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
+           OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
+                                             IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
+                                        ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END)
 $$;
 
 CREATE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regclass[] DEFAULT NULL,
@@ -554,13 +564,14 @@ BEGIN
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
   -- schedules of its own (pg_cron's job names are per role too). Outside pg_cron's database the
-  -- job is made at commit (_cron_schedule), with this row in the same transaction.
+  -- job is made at commit with the id returned now (_cron_schedule), this row in the same
+  -- transaction.
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
   RETURN pgdb_tools._cron_schedule(pgdb_tools._snapshot_job_name(name_prefix), schedule,
            pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix));
 END $$;
 COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
-  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last (outside pg_cron''s database: NULL, the job is made there at commit)';
+  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last; returns its id (outside pg_cron''s database the job is made, with that id, when the transaction commits)';
 
 CREATE FUNCTION unschedule_snapshot(name_prefix text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -575,7 +586,7 @@ BEGIN
   RETURN removed;
 END $$;
 COMMENT ON FUNCTION unschedule_snapshot(text) IS
-  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database: NULL, removed at commit)';
+  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database it is removed when the transaction commits)';
 
 CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], schemas name[], keep_last integer)
   RETURNS void LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_snapshot_schedule_save';
@@ -584,18 +595,19 @@ CREATE FUNCTION _snapshot_schedule_save(name_prefix text, tables regclass[], sch
 -- last run of their pg_cron job: a run that failed took no snapshot, so it shows here.
 CREATE VIEW snapshot_schedule_status WITH (security_barrier) AS
 WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
-SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
+SELECT s.name_prefix, coalesce(o.rolname, s.owner_name) AS owner_name, s.tables, s.schemas, s.keep_last,
        t.newest AS last_snapshot, t.created_at AS last_snapshot_at,
        j.started_at AS last_job_run, j.status AS last_job_status,
        CASE WHEN j.status = 'failed' THEN j.message END AS last_job_error
   FROM pgdb_tools.snapshot_schedules s
+  LEFT JOIN pg_catalog.pg_roles o ON o.oid = pgdb_tools._snapshot_creator_role(s.owner_oid, s.owner_name, s.owner_cluster)
   LEFT JOIN LATERAL (SELECT c.name AS newest, c.created_at FROM pgdb_tools.snapshot_catalog c
-                      WHERE c.created_by = s.owner_name
+                      WHERE pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on) = o.oid
                         AND pg_catalog.left(c.name, pg_catalog.length(s.name_prefix) + 1) = s.name_prefix || '_'
                         AND pg_catalog.substr(c.name, pg_catalog.length(s.name_prefix) + 2) ~ '^[0-9]{8}_[0-9]{6}$'
                       ORDER BY c.created_at DESC, c.snapshot_id DESC LIMIT 1) t ON true
-  LEFT JOIN job_runs j ON j.job_name = pgdb_tools._snapshot_job_name(s.name_prefix) AND j.role_name = s.owner_name
- WHERE s.owner_name = current_user
+  LEFT JOIN job_runs j ON j.job_name = pgdb_tools._snapshot_job_name(s.name_prefix) AND j.role_name = o.rolname
+ WHERE o.rolname = current_user
     OR coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false);
 GRANT SELECT ON snapshot_schedule_status TO PUBLIC;
 COMMENT ON VIEW snapshot_schedule_status IS

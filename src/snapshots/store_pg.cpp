@@ -79,9 +79,40 @@ void require_snapshot_name(const std::string& name) {
                 "'#<id>' names the snapshot of that id wherever a snapshot name is taken.");
 }
 
+namespace {
+
+// The owners of snapshot schedules, as rebind_creators does for creators: a renamed owner's
+// current name is recorded, and a schedule restored from another cluster is bound to the role of
+// its name here (unless that would give the role two schedules of one prefix).
+void rebind_schedule_owners(pg::Spi& spi) {
+  const std::string here = "WITH here AS (SELECT pgdb_tools._system_identifier() AS id) ";
+  spi.execute(here +
+              "UPDATE pgdb_tools.snapshot_schedules s SET owner_name = r.rolname "
+              "  FROM here, pg_catalog.pg_roles r "
+              " WHERE s.owner_cluster OPERATOR(pg_catalog.=) here.id "
+              "   AND r.oid OPERATOR(pg_catalog.=) s.owner_oid "
+              "   AND s.owner_name OPERATOR(pg_catalog.<>) r.rolname");
+  spi.execute(
+      here +
+      "UPDATE pgdb_tools.snapshot_schedules s SET owner_oid = r.oid, owner_cluster = here.id "
+      "  FROM here, pg_catalog.pg_roles r "
+      " WHERE s.owner_cluster OPERATOR(pg_catalog.<>) here.id "
+      "   AND r.rolname OPERATOR(pg_catalog.=) s.owner_name "
+      "   AND NOT EXISTS (SELECT FROM pgdb_tools.snapshot_schedules o "
+      "                    WHERE o.name_prefix OPERATOR(pg_catalog.=) s.name_prefix "
+      "                      AND ((o.owner_oid OPERATOR(pg_catalog.=) r.oid "
+      "                            AND o.owner_cluster OPERATOR(pg_catalog.=) here.id) "
+      "                           OR (o.owner_cluster OPERATOR(pg_catalog.<>) here.id "
+      "                               AND o.owner_name OPERATOR(pg_catalog.=) s.owner_name "
+      "                               AND o.ctid OPERATOR(pg_catalog.<>) s.ctid)))");
+}
+
+}  // namespace
+
 void rebind_creators(pg::Spi& spi, Oid extension_owner) {
   if (pg::call([] { return XactReadOnly || RecoveryInProgress(); })) return;
   pg::ActingAs as_owner(extension_owner);
+  rebind_schedule_owners(spi);
   // needed: the rows whose creator now (NULL: nobody) differs from what is recorded. Nearly always
   // none, found by a cheap query first: the update's estimated cost would have it JIT-compiled.
   const std::string needed =

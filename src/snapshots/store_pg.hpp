@@ -84,7 +84,7 @@ std::vector<std::int64_t> own_snapshots_named(pg::Spi& spi, const std::string& n
 
 // Whether `name` is <prefix>_<YYYYMMDD_HHMMSS> of a prefix another role schedules and `user` does
 // not: a schedule owns the names it will take. Run as the extension's owner.
-bool scheduled_by_others(pg::Spi& spi, const std::string& name, const std::string& user);
+bool scheduled_by_others(pg::Spi& spi, const std::string& name, Oid role);
 
 // The tables whose rows make up relid: relid itself, or for a partitioned table its leaf
 // partitions (locked). 0A000 for a foreign partition.

@@ -93,8 +93,7 @@ DECLARE
   id bigint;
 BEGIN
   SELECT * INTO s FROM pgdb_tools._own_snapshot_schedules
-   WHERE _own_snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix
-     AND owner_name = current_user;
+   WHERE _own_snapshot_schedules.name_prefix = _take_scheduled_snapshot.name_prefix;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'you have no snapshot schedule with prefix "%"', name_prefix USING ERRCODE = '42704';
   END IF;
@@ -219,6 +218,24 @@ COMMENT ON FUNCTION trigger_ddl(jsonb, boolean) IS
   'The SQL apply_triggers would run for specs; with full, the complete DDL of every spec';
 
 -- ==== scheduling ====
+-- Snapshot schedules by owner OID (and cluster), so that a renamed role keeps them: each row
+-- gets the OID of the role of its name (a schedule whose role is gone belongs to nobody and is
+-- dropped: its job could not run as that role anyway).
+ALTER TABLE snapshot_schedules ADD COLUMN owner_oid oid, ADD COLUMN owner_cluster text;
+UPDATE snapshot_schedules s SET owner_oid = r.oid, owner_cluster = pgdb_tools._system_identifier()
+  FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) s.owner_name;
+DELETE FROM snapshot_schedules WHERE owner_oid IS NULL;
+ALTER TABLE snapshot_schedules ALTER COLUMN owner_oid SET NOT NULL,
+  ALTER COLUMN owner_cluster SET NOT NULL,
+  DROP CONSTRAINT snapshot_schedules_pkey,
+  ADD PRIMARY KEY (owner_oid, owner_cluster, name_prefix);
+SELECT pg_catalog.pg_extension_config_dump('snapshot_schedules', 'WHERE pgdb_tools._snapshot_creator(owner_oid, owner_name, owner_cluster)');
+CREATE OR REPLACE VIEW _own_snapshot_schedules WITH (security_barrier) AS
+SELECT * FROM snapshot_schedules
+ WHERE pgdb_tools._snapshot_creator_role(owner_oid, owner_name, owner_cluster)
+       OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r
+                                WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
+
 CREATE OR REPLACE FUNCTION _cron_database() RETURNS text
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -256,12 +273,22 @@ BEGIN
   END IF;
 END $$;
 
--- Requests from outside pg_cron's database, carried out at commit by a background worker.
-CREATE OR REPLACE FUNCTION _cron_schedule_at_commit(job_name text, schedule text, command text) RETURNS void
+-- Requests from outside pg_cron's database: looked up or reserved now, carried out at commit by
+-- a background worker.
+CREATE OR REPLACE FUNCTION _cron_schedule_at_commit(job_name text, schedule text, command text) RETURNS bigint
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_schedule_at_commit';
 
-CREATE OR REPLACE FUNCTION _cron_unschedule_at_commit(job_name text) RETURNS void
+CREATE OR REPLACE FUNCTION _cron_unschedule_at_commit(job_name text) RETURNS boolean
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_cron_unschedule_at_commit';
+
+-- Job names fitted to pg_cron 1.4's 63 bytes.
+CREATE OR REPLACE FUNCTION _cron_job_name(job_name text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN octet_length(job_name) <= 63 THEN job_name
+    ELSE (SELECT left(job_name, k) FROM generate_series(54, 1, -1) k
+           WHERE octet_length(left(job_name, k)) <= 54 ORDER BY k DESC LIMIT 1)
+         || '_' || left(md5(job_name), 8) END
+$$;
 
 CREATE OR REPLACE FUNCTION _cron_schedule(job_name text, schedule text, command text) RETURNS bigint
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -272,34 +299,36 @@ BEGIN
     RAISE EXCEPTION 'job_name, schedule and command must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
+  job_name := pgdb_tools._cron_job_name(job_name);
   IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
     -- A job of the same name and role is updated.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING job_name, schedule, command;
     RETURN job;
   END IF;
-  PERFORM pgdb_tools._cron_schedule_at_commit(job_name, schedule, command);
-  RETURN NULL;
+  RETURN pgdb_tools._cron_schedule_at_commit(job_name, schedule, command);
 END $$;
 
 CREATE OR REPLACE FUNCTION _cron_unschedule(job_name text) RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  removed boolean;
+  job bigint;
 BEGIN
   IF job_name IS NULL THEN
     RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22023';
   END IF;
   PERFORM pgdb_tools._require_pg_cron();
+  job_name := pgdb_tools._cron_job_name(job_name);
   IF pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database() THEN
-    EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) $1 AND username OPERATOR(pg_catalog.=) current_user)'
-       INTO removed USING job_name;
-    IF removed THEN
-      EXECUTE 'SELECT cron.unschedule($1)' USING job_name;
+    EXECUTE 'SELECT jobid FROM cron.job WHERE jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1
+                AND username OPERATOR(pg_catalog.=) current_user::pg_catalog.text
+                AND database OPERATOR(pg_catalog.=) pg_catalog.current_database()'
+       INTO job USING job_name;
+    IF job IS NOT NULL THEN
+      EXECUTE 'SELECT cron.unschedule($1)' USING job;
     END IF;
-    RETURN removed;
+    RETURN job IS NOT NULL;
   END IF;
-  PERFORM pgdb_tools._cron_unschedule_at_commit(job_name);
-  RETURN NULL;
+  RETURN pgdb_tools._cron_unschedule_at_commit(job_name);
 END $$;
 
 CREATE OR REPLACE FUNCTION _cron_last_runs()
@@ -347,10 +376,11 @@ END $$;
 
 CREATE OR REPLACE FUNCTION _snapshot_job_name(name_prefix text) RETURNS text
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT 'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
-         OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
-                                           IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
-                                      ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END
+  SELECT pgdb_tools._cron_job_name(
+           'pgdb_tools_snapshot_' OPERATOR(pg_catalog.||) name_prefix
+           OPERATOR(pg_catalog.||) CASE WHEN pgdb_tools._cron_database()
+                                             IS NOT DISTINCT FROM pg_catalog.current_database() THEN ''
+                                        ELSE '@' OPERATOR(pg_catalog.||) pg_catalog.current_database() END)
 $$;
 
 CREATE OR REPLACE FUNCTION schedule_snapshot(name_prefix text, schedule text, tables regclass[] DEFAULT NULL,
@@ -383,7 +413,8 @@ BEGIN
   END IF;
   -- The schedule's row is written by a helper that runs as the extension's owner; each role has
   -- schedules of its own (pg_cron's job names are per role too). Outside pg_cron's database the
-  -- job is made at commit (_cron_schedule), with this row in the same transaction.
+  -- job is made at commit with the id returned now (_cron_schedule), this row in the same
+  -- transaction.
   PERFORM pgdb_tools._snapshot_schedule_save(name_prefix, tables, schemas, keep_last);
   RETURN pgdb_tools._cron_schedule(pgdb_tools._snapshot_job_name(name_prefix), schedule,
            pg_catalog.format('SELECT pgdb_tools._take_scheduled_snapshot(%L)', name_prefix));
@@ -403,23 +434,23 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION schedule_maintenance(text) IS
-  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (outside pg_cron''s database: NULL, the job is made there at commit)';
+  'Creates or updates the pg_cron job that runs run_maintenance_proc() here as you; returns its id (outside pg_cron''s database the job is made, with that id, when the transaction commits)';
 
 COMMENT ON FUNCTION unschedule_maintenance() IS
-  'Removes the pg_cron maintenance job; false when there was none (outside pg_cron''s database: NULL, removed at commit)';
+  'Removes the pg_cron maintenance job; false when there was none (outside pg_cron''s database it is removed when the transaction commits)';
 
 COMMENT ON FUNCTION schedule_snapshot(text, text, regclass[], name[], integer) IS
-  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last (outside pg_cron''s database: NULL, the job is made there at commit)';
+  'Creates or updates a pg_cron job taking <name_prefix>_<YYYYMMDD_HHMMSS> snapshots and keeping the newest keep_last; returns its id (outside pg_cron''s database the job is made, with that id, when the transaction commits)';
 
 COMMENT ON FUNCTION unschedule_snapshot(text) IS
-  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database: NULL, removed at commit)';
+  'Removes a snapshot schedule''s pg_cron job (its snapshots stay); false when there was none (outside pg_cron''s database it is removed when the transaction commits)';
 
 -- partition_status: three columns at the end (the last run of the pg_cron maintenance job).
 CREATE OR REPLACE VIEW partition_status AS
 WITH job_runs AS MATERIALIZED (
   SELECT r.role_name, r.started_at, r.status, r.message
     FROM pgdb_tools._cron_last_runs() r
-   WHERE r.job_name = 'pgdb_tools_maintenance_' || pg_catalog.current_database())
+   WHERE r.job_name = pgdb_tools._cron_job_name('pgdb_tools_maintenance_' || pg_catalog.current_database()))
 SELECT c.oid::pg_catalog.regclass AS parent,
        s.control::text AS control,
        s.partition_interval,
@@ -450,22 +481,42 @@ COMMENT ON VIEW partition_status IS
   'Each partition set: partitions, the newest bound, how long the premade partitions last, rows in the default, the last run and the last run of the pg_cron job';
 CREATE VIEW snapshot_schedule_status WITH (security_barrier) AS
 WITH job_runs AS MATERIALIZED (SELECT * FROM pgdb_tools._cron_last_runs())
-SELECT s.name_prefix, s.owner_name, s.tables, s.schemas, s.keep_last,
+SELECT s.name_prefix, coalesce(o.rolname, s.owner_name) AS owner_name, s.tables, s.schemas, s.keep_last,
        t.newest AS last_snapshot, t.created_at AS last_snapshot_at,
        j.started_at AS last_job_run, j.status AS last_job_status,
        CASE WHEN j.status = 'failed' THEN j.message END AS last_job_error
   FROM pgdb_tools.snapshot_schedules s
+  LEFT JOIN pg_catalog.pg_roles o ON o.oid = pgdb_tools._snapshot_creator_role(s.owner_oid, s.owner_name, s.owner_cluster)
   LEFT JOIN LATERAL (SELECT c.name AS newest, c.created_at FROM pgdb_tools.snapshot_catalog c
-                      WHERE c.created_by = s.owner_name
+                      WHERE pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, c.created_on) = o.oid
                         AND pg_catalog.left(c.name, pg_catalog.length(s.name_prefix) + 1) = s.name_prefix || '_'
                         AND pg_catalog.substr(c.name, pg_catalog.length(s.name_prefix) + 2) ~ '^[0-9]{8}_[0-9]{6}$'
                       ORDER BY c.created_at DESC, c.snapshot_id DESC LIMIT 1) t ON true
-  LEFT JOIN job_runs j ON j.job_name = pgdb_tools._snapshot_job_name(s.name_prefix) AND j.role_name = s.owner_name
- WHERE s.owner_name = current_user
+  LEFT JOIN job_runs j ON j.job_name = pgdb_tools._snapshot_job_name(s.name_prefix) AND j.role_name = o.rolname
+ WHERE o.rolname = current_user
     OR coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false);
 GRANT SELECT ON snapshot_schedule_status TO PUBLIC;
 COMMENT ON VIEW snapshot_schedule_status IS
   'Your snapshot schedules, their newest snapshot and the last run of their pg_cron job';
+
+-- 0.2.0 scheduled only in pg_cron's own database, naming the maintenance job
+-- pgdb_tools_maintenance_<database>, which pg_cron 1.4 cut to 63 bytes for a long database name
+-- (the snapshot jobs' names, pgdb_tools_snapshot_<prefix of at most 40 bytes>, always fit). Such
+-- a job gets its fitted name (_cron_job_name), so that the functions find it again.
+DO $$
+DECLARE
+  full_name text := 'pgdb_tools_maintenance_' OPERATOR(pg_catalog.||) pg_catalog.current_database();
+BEGIN
+  IF pg_catalog.octet_length(full_name) OPERATOR(pg_catalog.>) 63
+     AND pgdb_tools._cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database()
+     AND EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+    EXECUTE 'UPDATE cron.job SET jobname = $1
+              WHERE jobname::pg_catalog.text OPERATOR(pg_catalog.=) $2::pg_catalog.name::pg_catalog.text
+                AND database OPERATOR(pg_catalog.=) pg_catalog.current_database()
+                AND command OPERATOR(pg_catalog.=) ''CALL pgdb_tools.run_maintenance_proc()'''
+      USING pgdb_tools._cron_job_name(full_name), full_name;
+  END IF;
+END $$;
 
 
 -- ==== snapshots ====
@@ -515,8 +566,7 @@ CREATE OR REPLACE FUNCTION _snapshot_resolve(name text)
   scheduled AS (
     SELECT EXISTS (
       SELECT FROM pgdb_tools._own_snapshot_schedules s
-       WHERE s.owner_name OPERATOR(pg_catalog.=) current_user
-         AND (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
+       WHERE (left(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 1)
               OPERATOR(pg_catalog.=) (s.name_prefix OPERATOR(pg_catalog.||) '_'))
          AND (substr(_snapshot_resolve.name, length(s.name_prefix) OPERATOR(pg_catalog.+) 2)
               OPERATOR(pg_catalog.~) '^[0-9]{8}_[0-9]{6}$')) AS mine)

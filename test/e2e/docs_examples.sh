@@ -20,6 +20,12 @@ psql_cmd=(psql -X -q -v ON_ERROR_STOP=1 -v VERBOSITY=default)
 roles_before=$(psql -X -At -d postgres -c "SELECT rolname FROM pg_roles ORDER BY 1")
 failed=0
 total_run=0
+# The scheduling examples (docs/partitions.md, docs/snapshots.md) make real pg_cron jobs from their
+# databases, as in a reader's cluster: pg_cron is installed in its database ($PGDATABASE) for the
+# run, and removed after it if it was not there.
+had_cron=$(psql -X -At -d "$PGDATABASE" -c "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'")
+psql -X -q -d "$PGDATABASE" -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_cron" || exit 1
+[ "$had_cron" = 1 ] || trap 'psql -X -q -d "$PGDATABASE" -c "DROP EXTENSION IF EXISTS pg_cron" >/dev/null 2>&1' EXIT
 
 # drop_new_roles: drops the roles that did not exist when the script started (the extension's
 # pgdb_tools_bypass stays: other databases of the cluster may use it).

@@ -1,13 +1,15 @@
 # Scheduling from a database that is not pg_cron's (cron.database_name, here $PGDATABASE), for
-# real: schedule_maintenance() and schedule_snapshot() there return NULL and the jobs are made in
-# pg_cron's database when the transaction commits, by a background worker connected there as the
-# caller. Run by a non-superuser, the COMMIT fails (42501, the GRANTs in the HINT) until a
-# superuser makes the GRANTs; a role without CONNECT there is refused at the call. ROLLBACK and
-# ROLLBACK TO SAVEPOINT make nothing; PREPARE TRANSACTION is refused; a role setting that would
-# switch the worker to another role, a worker that cannot connect, and a COMMIT cancelled while
-# the worker waits for a lock fail the COMMIT and make nothing. The jobs then run in the
-# other database as that role (partitions appear, a snapshot is taken there). Another role cannot
-# remove them; unscheduling removes them at commit. In pg_cron's own database, jobs that fail show
+# real: schedule_maintenance() and schedule_snapshot() there return the job's id at once (a
+# background worker connected to pg_cron's database as the caller looks the job up, or reserves
+# one that never runs) and the job is made with that id when the transaction commits. Run by a
+# non-superuser, the call fails (42501, the GRANTs in the HINT) until a superuser makes the
+# GRANTs; a role without CONNECT there is refused. ROLLBACK and ROLLBACK TO SAVEPOINT make no job
+# and change none (a reservation left behind is reused, or removed by the role's next call);
+# PREPARE TRANSACTION is refused; a role setting that would switch the worker to another role, a
+# worker that cannot connect, and a call cancelled while the worker waits for a lock fail and
+# make nothing. Scheduling again returns the same id; unscheduling returns whether there was a
+# job. The jobs then run in the other database as that role (partitions appear, a snapshot is
+# taken there). Another role cannot remove them. In pg_cron's own database, jobs that fail show
 # in partition_status and snapshot_schedule_status. No role ever gets a job as another role.
 # pg_cron (1.4) starts jobs on minute boundaries, so this waits up to a minute for the runs.
 set -eu
@@ -74,24 +76,29 @@ SELECT pgdb_tools.update_partitioned('sched_ev', premake => 4);
 SQL
 
 jobs_of() { q -d "$cron_db" -c "SELECT count(*) FROM cron.job WHERE username = '$1'"; }
+# jobs that can run: not a reservation (schedule 0 0 31 2 *, a command that does nothing)
+live_jobs_of() {
+  q -d "$cron_db" -c "SELECT count(*) FROM cron.job WHERE username = '$1'
+                        AND NOT starts_with(command, 'SELECT ''pgdb_tools: job reserved by transaction ')"
+}
+reservation_of() {
+  q -d "$cron_db" -c "SELECT jobid FROM cron.job WHERE username = '$1' AND jobname = '$2' AND schedule = '0 0 31 2 *'
+                        AND starts_with(command, 'SELECT ''pgdb_tools: job reserved by transaction ')"
+}
 maint_name=pgdb_tools_maintenance_$other
 snap_name=pgdb_tools_snapshot_e2e@$other
 
-# 1. Without the GRANTs in pg_cron's database: the call returns NULL and says the job is made at
-#    commit; the COMMIT fails with pg_cron's 42501 and the GRANTs in the HINT; no job.
+# 1. Without the GRANTs in pg_cron's database: the call fails with pg_cron's 42501 and the GRANTs
+#    in the HINT; no job.
 out=$(psql -X -At -v VERBOSITY=verbose -d "$other" -U "$app" 2>&1 <<SQL || true
 BEGIN;
-SELECT coalesce(pgdb_tools.schedule_maintenance('* * * * *')::text, 'NULL');
+SELECT pgdb_tools.schedule_maintenance('* * * * *');
 COMMIT;
 SQL
 )
 echo "$out"
-grep -qx "NOTICE:  00000: pg_cron job \"$maint_name\" will be made in database \"$cron_db\" when this transaction commits" <<<"$out" ||
-  fail "no NOTICE naming $cron_db"
-grep -qx "DETAIL:  It will run in database \"$other\" as role \"$app\"." <<<"$out" || fail "no DETAIL naming $other and $app"
-grep -qx NULL <<<"$out" || fail "schedule_maintenance in $other did not return NULL"
 grep -qx "ERROR:  42501: could not make pg_cron job \"$maint_name\" in database \"$cron_db\" as role \"$app\": permission denied for schema cron" <<<"$out" ||
-  fail "the COMMIT did not fail with 42501"
+  fail "the call did not fail with 42501"
 grants="GRANT USAGE ON SCHEMA cron TO $app; GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO $app;"
 grep -qx "HINT:  A superuser runs in database $cron_db: $grants" <<<"$out" || fail "the HINT does not give the GRANTs"
 [ "$(jobs_of "$app")" = 0 ] || fail "a job was made"
@@ -104,42 +111,55 @@ grep -q "^ERROR:  permission denied for database \"$cron_db\"" <<<"$err" || fail
 grep -q "^HINT:  A superuser runs: GRANT CONNECT ON DATABASE $cron_db TO $app;" <<<"$err" || fail "no GRANT CONNECT hint: $err"
 psql -X -q -d "$cron_db" -c "GRANT CONNECT ON DATABASE \"$cron_db\" TO PUBLIC"
 
-# 2. The GRANTs, then: ROLLBACK and ROLLBACK TO SAVEPOINT make nothing, PREPARE is refused, a
-#    COMMIT makes both jobs, in the other database, as the role.
+# 2. The GRANTs, then: a rolled-back call returns the id of a reservation (a job that never runs)
+#    and leaves nothing else; the next call reuses it, a ROLLBACK TO SAVEPOINT too; PREPARE is
+#    refused.
 psql -X -q -v ON_ERROR_STOP=1 -d "$cron_db" -c "$grants"
-q -d "$other" -U "$app" >/dev/null 2>&1 <<SQL
+out=$(psql -X -At -v ON_ERROR_STOP=1 -d "$other" -U "$app" 2>&1 <<SQL
 BEGIN;
 SELECT pgdb_tools.schedule_maintenance('* * * * *');
 ROLLBACK;
+SQL
+)
+echo "$out"
+reserved=$(grep -x '[0-9]*' <<<"$out")
+grep -qx "NOTICE:  pg_cron job \"$maint_name\" (job $reserved) will be made in database \"$cron_db\" when this transaction commits" <<<"$out" ||
+  fail "no NOTICE naming $cron_db and the job's id"
+grep -qx "DETAIL:  It will run in database \"$other\" as role \"$app\"." <<<"$out" || fail "no DETAIL naming $other and $app"
+[ "$(reservation_of "$app" "$maint_name")" = "$reserved" ] || fail "job $reserved is not a reservation of $maint_name"
+[ "$(live_jobs_of "$app")" = 0 ] || fail "a rolled back transaction made a job"
+again=$(q -q -d "$other" -U "$app" 2>/dev/null <<SQL
 BEGIN;
 SAVEPOINT s;
 SELECT pgdb_tools.schedule_maintenance('* * * * *');
 ROLLBACK TO SAVEPOINT s;
 COMMIT;
 SQL
-[ "$(jobs_of "$app")" = 0 ] || fail "a rolled back transaction or savepoint made a job"
+)
+[ "$again" = "$reserved" ] || fail "the next call did not reuse reservation $reserved: $again"
+[ "$(live_jobs_of "$app")$(jobs_of "$app")" = 01 ] || fail "a rolled back savepoint made a job, or a second reservation"
 err=$(q -d "$other" -U "$app" -c "BEGIN" -c "SELECT pgdb_tools.schedule_maintenance('* * * * *')" \
         -c "PREPARE TRANSACTION 'sched_e2e'" 2>&1) && fail "PREPARE TRANSACTION was accepted"
 grep -q "^ERROR:  cannot PREPARE a transaction that schedules or unschedules pg_cron jobs" <<<"$err" || fail "unexpected error: $err"
-[ "$(jobs_of "$app")" = 0 ] || fail "a refused PREPARE made a job"
+[ "$(live_jobs_of "$app")" = 0 ] || fail "a refused PREPARE made a job"
 [ "$(q -d "$cron_db" -c "SELECT count(*) FROM pg_prepared_xacts WHERE gid = 'sched_e2e'")" = 0 ] || fail "a transaction was prepared"
 
 # The worker acts as the role that asked or not at all: a role setting that would make it (and
-# pg_cron's runs) another role is refused at commit.
+# pg_cron's runs) another role is refused.
 err=$(q -d "$other" -U "$switcher" -c "SET ROLE NONE" -c "SELECT pgdb_tools.schedule_maintenance('* * * * *')" 2>&1) &&
   fail "$switcher scheduled as $app"
 echo "$err"
 grep -q "^ERROR:  could not make pg_cron job \"$maint_name\" in database \"$cron_db\" as role \"$switcher\": connected as the role that asked, the background worker is role \"$app\"" <<<"$err" ||
   fail "unexpected error: $err"
-[ "$(jobs_of "$app")$(jobs_of "$switcher")" = 00 ] || fail "$switcher made a job"
-# A worker that cannot connect: the COMMIT fails and says so.
+[ "$(live_jobs_of "$app")$(jobs_of "$switcher")" = 00 ] || fail "$switcher made a job"
+# A worker that cannot connect: the call fails and says so.
 psql -X -q -d "$other" -c "ALTER DATABASE \"$cron_db\" ALLOW_CONNECTIONS false"
 err=$(q -d "$other" -U "$app" -c "SELECT pgdb_tools.schedule_maintenance('* * * * *')" 2>&1) && fail "scheduled with connections refused"
 psql -X -q -d "$other" -c "ALTER DATABASE \"$cron_db\" ALLOW_CONNECTIONS true"
 echo "$err"
 grep -q "^ERROR:  could not make pg_cron job .*: the background worker did not connect" <<<"$err" || fail "unexpected error: $err"
 
-# A COMMIT waiting on a lock in pg_cron's database can be cancelled: the worker is stopped with
+# A call waiting on a lock in pg_cron's database can be cancelled: the worker is stopped with
 # it, and nothing is made once the lock is gone.
 psql -X -q -d "$cron_db" -c "BEGIN" -c "LOCK TABLE cron.job IN EXCLUSIVE MODE" -c "SELECT pg_sleep(6)" -c "COMMIT" >/dev/null &
 locker=$!
@@ -154,40 +174,76 @@ until [ "$(q -d "$cron_db" -c "SELECT count(*) FROM pg_stat_activity WHERE backe
   waited=$((waited + 1))
 done
 q -d "$cron_db" -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'sched_e2e_wait'" >/dev/null
-wait "$waiter" && fail "the cancelled COMMIT succeeded"
+wait "$waiter" && fail "the cancelled call succeeded"
 cat "$work/wait.out"
 grep -q "^ERROR:  canceling statement due to user request" "$work/wait.out" || fail "unexpected outcome of the cancel"
 wait "$locker"
 [ "$(q -d "$cron_db" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pgdb_tools scheduling'")" = 0 ] ||
   fail "a scheduling worker is still running"
-[ "$(jobs_of "$app")" = 0 ] || fail "the cancelled COMMIT made a job"
+[ "$(live_jobs_of "$app")" = 0 ] || fail "the cancelled call made a job"
 
+# A COMMIT makes both jobs, with the ids the calls returned (the maintenance job takes over the
+# reservation), in the other database, as the role.
 out=$(q -d "$other" -U "$app" 2>&1 <<SQL
 BEGIN;
-SELECT coalesce(pgdb_tools.schedule_maintenance('* * * * *')::text, 'NULL');
-SELECT coalesce(pgdb_tools.schedule_snapshot('e2e', '* * * * *', ARRAY['sched_src']::regclass[], keep_last => 2)::text, 'NULL');
+SELECT 'maint ' || pgdb_tools.schedule_maintenance('* * * * *');
+SELECT 'snap ' || pgdb_tools.schedule_snapshot('e2e', '* * * * *', ARRAY['sched_src']::regclass[], keep_last => 2);
 COMMIT;
 SQL
 )
 echo "$out"
 grep -q "ERROR" <<<"$out" && fail "scheduling failed: $out"
-[ "$(grep -cx NULL <<<"$out")" = 2 ] || fail "the calls did not return NULL"
 q -d "$cron_db" -c "SELECT jobid || ' ' || jobname || ' | ' || schedule || ' | ' || command || ' | in ' || database || ' as ' || username
                       FROM cron.job WHERE username = '$app' ORDER BY jobid"
 maint_job=$(q -d "$cron_db" -c "SELECT jobid FROM cron.job WHERE jobname = '$maint_name' AND database = '$other' AND username = '$app'
-                                   AND command = 'CALL pgdb_tools.run_maintenance_proc()'")
+                                   AND command = 'CALL pgdb_tools.run_maintenance_proc()' AND schedule = '* * * * *' AND active")
 snap_job=$(q -d "$cron_db" -c "SELECT jobid FROM cron.job WHERE jobname = '$snap_name' AND database = '$other' AND username = '$app'
-                                  AND command = 'SELECT pgdb_tools._take_scheduled_snapshot(''e2e'')'")
+                                  AND command = 'SELECT pgdb_tools._take_scheduled_snapshot(''e2e'')' AND active")
 [ -n "$maint_job" ] && [ -n "$snap_job" ] || fail "the jobs were not made in $cron_db for $other as $app"
+[ "$(sed -n 's/^maint //p' <<<"$out")" = "$maint_job" ] || fail "schedule_maintenance did not return job $maint_job"
+[ "$(sed -n 's/^snap //p' <<<"$out")" = "$snap_job" ] || fail "schedule_snapshot did not return job $snap_job"
+[ "$maint_job" = "$reserved" ] || fail "the maintenance job $maint_job did not take over reservation $reserved"
 [ "$(jobs_of "$app")" = 2 ] || fail "more jobs than two"
 [ "$(q -d "$other" -U "$app" -c "SELECT name_prefix || ' ' || keep_last FROM pgdb_tools._own_snapshot_schedules")" = "e2e 2" ] ||
   fail "the schedule was not kept in $other"
 
-# Another role cannot remove them, through the public function or the internal one; nor can it
-# name another role for pg_cron.
+# Scheduling again returns the same id; rolled back, it leaves the job as it was. Unscheduling,
+# rolled back, says the job is there and leaves it. In one transaction, a schedule then an
+# unschedule of a new job: true, and nothing is left.
+out=$(q -q -d "$other" -U "$app" 2>/dev/null <<SQL
+BEGIN;
+SELECT pgdb_tools.schedule_maintenance('*/5 * * * *');
+SELECT pgdb_tools.unschedule_snapshot('e2e');
+ROLLBACK;
+BEGIN;
+SELECT pgdb_tools.schedule_snapshot('e2e_tmp', '* * * * *', ARRAY['sched_src']::regclass[]) > 0;
+SELECT pgdb_tools.unschedule_snapshot('e2e_tmp');
+SELECT pgdb_tools.unschedule_snapshot('e2e_never');
+COMMIT;
+SQL
+)
+[ "$(tr '\n' ' ' <<<"$out")" = "$maint_job t t t f " ] || fail "unexpected results: $out"
+[ "$(q -d "$cron_db" -c "SELECT schedule FROM cron.job WHERE jobid = $maint_job")" = '* * * * *' ] ||
+  fail "a rolled back schedule_maintenance changed job $maint_job"
+[ "$(q -d "$cron_db" -c "SELECT count(*) FROM cron.job WHERE jobid IN ($maint_job, $snap_job)")" = 2 ] ||
+  fail "a rolled back unschedule removed a job"
+[ "$(jobs_of "$app")" = 2 ] || fail "the committed schedule and unschedule of e2e_tmp left a job"
+# A reservation left by a rolled-back call is removed by the role's next call for that database.
+q -d "$other" -U "$app" -c "BEGIN" -c "SELECT pgdb_tools.schedule_snapshot('e2e_stale', '* * * * *', ARRAY['sched_src']::regclass[])" \
+  -c "ROLLBACK" >/dev/null 2>&1
+[ -n "$(reservation_of "$app" "pgdb_tools_snapshot_e2e_stale@$other")" ] || fail "no reservation was left by the rolled back call"
+[ "$(q -d "$other" -U "$app" -c "SELECT pgdb_tools.unschedule_snapshot('e2e_stale')" 2>/dev/null)" = f ] ||
+  fail "a reservation counted as a job"
+[ "$(jobs_of "$app")" = 2 ] || fail "the stale reservation was not removed"
+[ "$(q -d "$other" -U "$app" -c "SELECT pgdb_tools.schedule_maintenance('* * * * *')" 2>/dev/null)" = "$maint_job" ] ||
+  fail "scheduling again did not return job $maint_job"
+
+# Another role cannot remove them, through the public function or the internal one (both say
+# it has none); nor can it name another role for pg_cron.
 out=$(q -d "$other" -U "$intruder" -c "SELECT pgdb_tools.unschedule_maintenance()" \
         -c "SELECT pgdb_tools._cron_unschedule_at_commit('$maint_name')" 2>&1)
 echo "$out"
+[ "$(grep -cx f <<<"$out")" = 2 ] || fail "the unschedule calls of $intruder did not return false"
 grep -q "^NOTICE:  role \"$intruder\" had no pg_cron job \"$maint_name\" for database \"$other\" to remove" <<<"$out" ||
   fail "no NOTICE that $intruder had no job"
 [ "$(q -d "$cron_db" -c "SELECT count(*) FROM cron.job WHERE jobid IN ($maint_job, $snap_job)")" = 2 ] || fail "$intruder removed $app's job"
@@ -247,16 +303,18 @@ echo "snapshot_schedule_status ($app): $row"
 [[ "$row" == "e2efail | failed | ERROR:  a table of snapshot schedule \"e2efail\" no longer exists"* ]] ||
   fail "snapshot_schedule_status does not show the failure: $row"
 
-# 6. Unscheduling from the other database: NULL, and the jobs are gone at commit.
+# 6. Unscheduling from the other database: true, and the jobs are gone at commit; again: false.
 out=$(q -d "$other" -U "$app" 2>&1 <<SQL
 BEGIN;
-SELECT coalesce(pgdb_tools.unschedule_maintenance()::text, 'NULL');
-SELECT coalesce(pgdb_tools.unschedule_snapshot('e2e')::text, 'NULL');
+SELECT pgdb_tools.unschedule_maintenance();
+SELECT pgdb_tools.unschedule_snapshot('e2e');
 COMMIT;
 SQL
 )
 echo "$out"
 grep -q "ERROR" <<<"$out" && fail "unscheduling failed: $out"
-[ "$(grep -cx NULL <<<"$out")" = 2 ] || fail "the calls did not return NULL"
+[ "$(grep -cx t <<<"$out")" = 2 ] || fail "the calls did not return true"
 [ "$(q -d "$cron_db" -c "SELECT count(*) FROM cron.job WHERE jobid IN ($maint_job, $snap_job)")" = 0 ] || fail "the jobs are still there"
+[ "$(q -d "$other" -U "$app" -c "SELECT pgdb_tools.unschedule_maintenance()" 2>/dev/null)" = f ] ||
+  fail "a second unschedule_maintenance did not return false"
 echo "ok"

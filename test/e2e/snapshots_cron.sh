@@ -16,9 +16,16 @@ INSERT INTO snapshot_cron_src SELECT g, 'row ' || g FROM generate_series(1, 10) 
 SQL
 cleanup() {
   psql -X -q -c "SELECT pgdb_tools.unschedule_snapshot('e2e')" -c "DROP TABLE IF EXISTS snapshot_cron_src" \
+    -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE username IN ('snap_cron_owner', 'snap_cron_renamed')" \
     -c "DROP EXTENSION IF EXISTS pgdb_tools CASCADE" -c "DROP EXTENSION IF EXISTS pg_cron" >/dev/null 2>&1 || true
+  for r in snap_cron_owner snap_cron_renamed; do
+    psql -X -q -c "DROP OWNED BY $r" -c "DROP ROLE $r" >/dev/null 2>&1 || true
+  done
 }
 trap cleanup EXIT
+for r in snap_cron_owner snap_cron_renamed; do
+  psql -X -q -c "DROP OWNED BY $r" -c "DROP ROLE $r" >/dev/null 2>&1 || true
+done
 
 job=$(q -c "SELECT pgdb_tools.schedule_snapshot('e2e', '* * * * *', ARRAY['snapshot_cron_src']::regclass[], keep_last => 1)")
 echo "scheduled job $job"
@@ -71,3 +78,26 @@ echo "cron snapshot: $cron_name; after a second run by hand (keep_last 1): $rema
 [ "$(q -c "SELECT count(*) FROM pgdb_tools.snapshots WHERE name = '$remaining'")" = 1 ] ||
   fail "unschedule_snapshot dropped the schedule's snapshots"
 echo "unscheduled: job gone, second unschedule false, snapshot $remaining kept"
+
+# Schedules are recorded by the owner's OID: a renamed role keeps its schedule (sees it, runs it,
+# sees its status under the new name, schedules it again as the same schedule).
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE ROLE snap_cron_owner LOGIN;
+GRANT USAGE ON SCHEMA cron TO snap_cron_owner;
+CREATE TABLE snapshot_cron_src2 (id int PRIMARY KEY);
+INSERT INTO snapshot_cron_src2 VALUES (1), (2);
+ALTER TABLE snapshot_cron_src2 OWNER TO snap_cron_owner;
+SQL
+q -U snap_cron_owner -c "SELECT pgdb_tools.schedule_snapshot('e2e_ren', '0 3 * * *', ARRAY['snapshot_cron_src2']::regclass[]) > 0" >/dev/null
+q -c "ALTER ROLE snap_cron_owner RENAME TO snap_cron_renamed"
+[ "$(q -U snap_cron_renamed -c "SELECT string_agg(name_prefix, ' ') FROM pgdb_tools._own_snapshot_schedules")" = e2e_ren ] ||
+  fail "the renamed role lost its schedule"
+[ "$(q -U snap_cron_renamed -c "SELECT pgdb_tools._take_scheduled_snapshot('e2e_ren') > 0")" = t ] ||
+  fail "the renamed role cannot run its schedule"
+[ "$(q -U snap_cron_renamed -c "SELECT owner_name || ' ' || (last_snapshot LIKE 'e2e\\_ren\\_%') FROM pgdb_tools.snapshot_schedule_status")" = "snap_cron_renamed true" ] ||
+  fail "snapshot_schedule_status does not show the schedule under the new name"
+q -U snap_cron_renamed -c "SELECT pgdb_tools.schedule_snapshot('e2e_ren', '0 4 * * *', ARRAY['snapshot_cron_src2']::regclass[], keep_last => 3) > 0" >/dev/null
+[ "$(q -c "SELECT string_agg(owner_name || ' ' || keep_last, ',') FROM pgdb_tools.snapshot_schedules WHERE name_prefix = 'e2e_ren'")" = "snap_cron_renamed 3" ] ||
+  fail "scheduling again as the renamed role did not update its one schedule"
+q -c "DROP TABLE snapshot_cron_src2"
+echo "renamed role: schedule kept"

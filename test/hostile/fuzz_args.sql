@@ -37,6 +37,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('_cron_schedule_at_commit', '', 'schedule', $$'@daily'$$),
   ('_cron_schedule_at_commit', '', 'command', $$'SELECT 1'$$),
   ('_cron_unschedule_at_commit', '', 'job_name', $$'fz_job'$$),
+  ('_cron_job_name', '', 'job_name', $$'fz_job'$$),
   ('unschedule_maintenance', '', '', NULL),
   -- partitions
   ('create_partitioned', 'ts', 'parent', $$'app.ev_new'::regclass$$),

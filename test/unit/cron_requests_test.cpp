@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 namespace pgdb {
@@ -20,6 +21,23 @@ TEST(CronRequests, TheLastRequestPerRoleAndJobDecides) {
   EXPECT_EQ(deciding_requests({{10, "a"}, {10, "a"}, {10, "a"}}), Positions{2});
   // names differ by case or trailing bytes: different jobs
   EXPECT_EQ(deciding_requests({{10, "a"}, {10, "A"}, {10, "a "}}), (Positions{0, 1, 2}));
+}
+
+TEST(CronRequests, TheLastRequestOnAJobSaysWhetherItExistsAtCommit) {
+  using Op = CronOperation;
+  EXPECT_EQ(job_after_requests({}, {}, {10, "a"}), std::nullopt);
+  EXPECT_EQ(job_after_requests({{10, "a"}}, {Op::schedule}, {10, "a"}), true);
+  EXPECT_EQ(job_after_requests({{10, "a"}}, {Op::unschedule}, {10, "a"}), false);
+  // schedule then unschedule: gone; unschedule then schedule: there
+  EXPECT_EQ(job_after_requests({{10, "a"}, {10, "a"}}, {Op::schedule, Op::unschedule}, {10, "a"}),
+            false);
+  EXPECT_EQ(job_after_requests({{10, "a"}, {10, "a"}}, {Op::unschedule, Op::schedule}, {10, "a"}),
+            true);
+  // requests on other jobs (another name, another role) say nothing of this one
+  EXPECT_EQ(job_after_requests({{10, "b"}, {11, "a"}}, {Op::schedule, Op::schedule}, {10, "a"}),
+            std::nullopt);
+  EXPECT_EQ(job_after_requests({{10, "a"}, {10, "b"}}, {Op::schedule, Op::unschedule}, {10, "a"}),
+            true);
 }
 
 TEST(CronRequests, GrantHintNamesTheFunctionTheOperationNeeds) {
