@@ -98,7 +98,9 @@ std::string copy_columns(Oid relid) {
 
 std::int64_t allocate_snapshot_id(pg::Spi& spi) {
   // Names s<id>_... that something already holds (a copy restored by the database owner and not
-  // yet adopted, or anything it made there) are passed over, not taken over.
+  // yet adopted, or anything it made there) are passed over, not taken over. Types count too: a
+  // table's row type takes its name, so a domain or enum of that name would make CREATE TABLE of
+  // the copy (or CREATE VIEW of its view) fail, and every snapshot with it.
   for (;;) {
     spi.execute("SELECT pg_catalog.nextval('pgdb_tools.snapshot_ids')");
     const std::int64_t id = spi.get_int64(0, 0).value();
@@ -106,8 +108,12 @@ std::int64_t allocate_snapshot_id(pg::Spi& spi) {
         "SELECT 1 FROM pg_catalog.pg_class c "
         " WHERE c.relnamespace OPERATOR(pg_catalog.=) "
         "'pgdb_tools_snapshots'::pg_catalog.regnamespace "
-        "   AND pg_catalog.left(c.relname, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1 LIMIT "
-        "1",
+        "   AND pg_catalog.left(c.relname, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1 "
+        "UNION ALL SELECT 1 FROM pg_catalog.pg_type t "
+        " WHERE t.typnamespace OPERATOR(pg_catalog.=) "
+        "'pgdb_tools_snapshots'::pg_catalog.regnamespace "
+        "   AND pg_catalog.left(t.typname, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1 "
+        "LIMIT 1",
         {pg::Param::text("s" + std::to_string(id) + "_")}, true);
     if (spi.row_count() == 0) return id;
   }
