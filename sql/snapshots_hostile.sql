@@ -420,6 +420,25 @@ DROP TYPE pgdb_tools_snapshots.:"squatted_view_type";
 DROP SCHEMA planted_copy CASCADE;
 REVOKE CREATE ON SCHEMA pgdb_tools_snapshots FROM hostile_bob;
 
+-- A copy's row type (usable by any role) in a column of bob's table: bob's snapshot of it would
+-- pin the other snapshot's copy, whose snapshot_drop the type guard would then refuse.
+SELECT pgdb_tools.snapshot_create('pinned', ARRAY['hostile.moods']::regclass[]) AS pinned_id \gset
+SELECT storage_name AS pinned_copy FROM pgdb_tools.snapshot_items WHERE snapshot_id = :pinned_id \gset
+CREATE TABLE hostile.pins (id integer, direct pgdb_tools_snapshots.:"pinned_copy");
+CREATE TYPE hostile.wrapped AS (inner_row pgdb_tools_snapshots.:"pinned_copy");
+CREATE TABLE hostile.pins_wrapped (id integer, wrapped hostile.wrapped[]);
+ALTER TABLE hostile.pins OWNER TO hostile_bob;
+ALTER TABLE hostile.pins_wrapped OWNER TO hostile_bob;
+SET ROLE hostile_bob;
+\set VERBOSITY sqlstate
+SELECT pgdb_tools.snapshot_create('pin', ARRAY['hostile.pins']::regclass[]);
+SELECT pgdb_tools.snapshot_create('pin', ARRAY['hostile.pins_wrapped']::regclass[]);
+\set VERBOSITY default
+RESET ROLE;
+SELECT pgdb_tools.snapshot_drop('pinned');
+DROP TABLE hostile.pins, hostile.pins_wrapped;
+DROP TYPE hostile.wrapped;
+
 SET client_min_messages = warning;
 REVOKE ALL ON SCHEMA pgdb_tools FROM hostile_app, hostile_reader, hostile_bob;
 DROP EXTENSION pgdb_tools CASCADE;
