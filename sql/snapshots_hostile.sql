@@ -385,7 +385,8 @@ GRANT CREATE ON SCHEMA pgdb_tools_snapshots TO hostile_bob;
 SELECT pgdb_tools.snapshot_create('planted_names', ARRAY['hostile.moods']::regclass[]) AS planted_id \gset
 SELECT storage_name || '_read' AS planted_view FROM pgdb_tools.snapshot_items
  WHERE snapshot_id = :planted_id \gset
-SELECT 's' || (last_value + 1) || '_1' AS squatted_copy, 's' || (last_value + 2) || '_1_read' AS squatted_view
+SELECT 's' || (last_value + 1) || '_1' AS squatted_copy, 's' || (last_value + 2) || '_1_read' AS squatted_view,
+       's' || (last_value + 3) || '_1' AS squatted_type, 's' || (last_value + 4) || '_1_read' AS squatted_view_type
   FROM pgdb_tools.snapshot_ids \gset
 -- the copy's view is gone (say a superuser dropped it by hand); bob puts a view of his there, and
 -- tables and views under the names the next snapshots' copies would get
@@ -394,6 +395,9 @@ SET ROLE hostile_bob;
 CREATE VIEW pgdb_tools_snapshots.:"planted_view" AS SELECT 1 / 0 AS planted;
 CREATE TABLE pgdb_tools_snapshots.:"squatted_copy" (id integer);
 CREATE VIEW pgdb_tools_snapshots.:"squatted_view" AS SELECT 1 / 0 AS planted;
+-- types under those names too (a copy's row type and its view's take them): no pg_class row
+CREATE DOMAIN pgdb_tools_snapshots.:"squatted_type" AS integer;
+CREATE TYPE pgdb_tools_snapshots.:"squatted_view_type" AS ENUM ('planted');
 RESET ROLE;
 \set VERBOSITY sqlstate
 -- a missing copy (55000), never bob's view read (22012)
@@ -401,7 +405,7 @@ SELECT * FROM pgdb_tools.snapshot_diff('planted_names', 'hostile.moods');
 SELECT * FROM pgdb_tools.snapshot_restore('planted_names', target_schema => 'planted_copy');
 \set VERBOSITY default
 -- the next snapshot passes the names bob holds by, and is whole
-SELECT pgdb_tools.snapshot_create('after_planting', ARRAY['hostile.moods']::regclass[]) > :planted_id + 2 AS passed_over;
+SELECT pgdb_tools.snapshot_create('after_planting', ARRAY['hostile.moods']::regclass[]) > :planted_id + 4 AS passed_over;
 SELECT source, ok FROM pgdb_tools.snapshot_verify('after_planting');
 SELECT count(*) AS restored FROM pgdb_tools.snapshot_restore('after_planting', target_schema => 'planted_copy');
 -- dropping the snapshots leaves bob's relations to bob
@@ -411,8 +415,29 @@ SELECT relname = :'planted_view' AS planted_view, relkind FROM pg_class
  ORDER BY relname = :'planted_view', relkind;
 DROP VIEW pgdb_tools_snapshots.:"planted_view", pgdb_tools_snapshots.:"squatted_view";
 DROP TABLE pgdb_tools_snapshots.:"squatted_copy";
+DROP DOMAIN pgdb_tools_snapshots.:"squatted_type";
+DROP TYPE pgdb_tools_snapshots.:"squatted_view_type";
 DROP SCHEMA planted_copy CASCADE;
 REVOKE CREATE ON SCHEMA pgdb_tools_snapshots FROM hostile_bob;
+
+-- A copy's row type (usable by any role) in a column of bob's table: bob's snapshot of it would
+-- pin the other snapshot's copy, whose snapshot_drop the type guard would then refuse.
+SELECT pgdb_tools.snapshot_create('pinned', ARRAY['hostile.moods']::regclass[]) AS pinned_id \gset
+SELECT storage_name AS pinned_copy FROM pgdb_tools.snapshot_items WHERE snapshot_id = :pinned_id \gset
+CREATE TABLE hostile.pins (id integer, direct pgdb_tools_snapshots.:"pinned_copy");
+CREATE TYPE hostile.wrapped AS (inner_row pgdb_tools_snapshots.:"pinned_copy");
+CREATE TABLE hostile.pins_wrapped (id integer, wrapped hostile.wrapped[]);
+ALTER TABLE hostile.pins OWNER TO hostile_bob;
+ALTER TABLE hostile.pins_wrapped OWNER TO hostile_bob;
+SET ROLE hostile_bob;
+\set VERBOSITY sqlstate
+SELECT pgdb_tools.snapshot_create('pin', ARRAY['hostile.pins']::regclass[]);
+SELECT pgdb_tools.snapshot_create('pin', ARRAY['hostile.pins_wrapped']::regclass[]);
+\set VERBOSITY default
+RESET ROLE;
+SELECT pgdb_tools.snapshot_drop('pinned');
+DROP TABLE hostile.pins, hostile.pins_wrapped;
+DROP TYPE hostile.wrapped;
 
 SET client_min_messages = warning;
 REVOKE ALL ON SCHEMA pgdb_tools FROM hostile_app, hostile_reader, hostile_bob;

@@ -55,6 +55,44 @@ Oid extension_relation(const std::string& name, char kind) {
   });
 }
 
+// A copy may not hold values of a type built on the row type of a relation in the store (a copy,
+// its view, anything made there): that type would be pinned by this copy, so dropping the other
+// snapshot (which cuts the column) would be refused by the type guard, and any role could keep
+// another role's snapshot from being dropped.
+void refuse_store_row_types(pg::Spi& spi, Oid copy, const std::string& storage_name) {
+  spi.execute(
+      "WITH RECURSIVE t(oid) AS ("
+      "  SELECT a.atttypid FROM pg_catalog.pg_attribute a "
+      "   WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0 "
+      "     AND NOT a.attisdropped "
+      "  UNION "
+      "  SELECT s.x FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid, "
+      "  LATERAL (SELECT y.typelem WHERE y.typelem OPERATOR(pg_catalog.<>) 0 "
+      "           UNION ALL SELECT y.typbasetype WHERE y.typbasetype OPERATOR(pg_catalog.<>) 0 "
+      "           UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a "
+      "            WHERE a.attrelid OPERATOR(pg_catalog.=) y.typrelid "
+      "              AND y.typrelid OPERATOR(pg_catalog.<>) 0 "
+      "              AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped "
+      "           UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r "
+      "            WHERE r.rngtypid OPERATOR(pg_catalog.=) y.oid "
+      "           UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r "
+      "            WHERE r.rngmultitypid OPERATOR(pg_catalog.=) y.oid) s(x)) "
+      "SELECT pg_catalog.format_type(y.oid, NULL) FROM t "
+      "  JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid "
+      "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) y.typrelid "
+      " WHERE c.relnamespace OPERATOR(pg_catalog.=) "
+      "       'pgdb_tools_snapshots'::pg_catalog.regnamespace "
+      "   AND c.oid OPERATOR(pg_catalog.<>) $1 LIMIT 1",
+      {pg::Param::oid(copy)});
+  if (spi.row_count() > 0)
+    throw Error(sqlstate::feature_not_supported,
+                "cannot store copy " + pg::quote_identifier(storage_name) +
+                    ": a column's type is built on " + spi.get_text(0, 0).value() +
+                    ", the row type of a relation in " + storage_schema,
+                "The copies' row types are the extension's: a copy holding values of one would "
+                "keep that snapshot from being dropped.");
+}
+
 }  // namespace
 
 Oid copy_relid(const StoredTable& item) {
@@ -98,7 +136,9 @@ std::string copy_columns(Oid relid) {
 
 std::int64_t allocate_snapshot_id(pg::Spi& spi) {
   // Names s<id>_... that something already holds (a copy restored by the database owner and not
-  // yet adopted, or anything it made there) are passed over, not taken over.
+  // yet adopted, or anything it made there) are passed over, not taken over. Types count too: a
+  // table's row type takes its name, so a domain or enum of that name would make CREATE TABLE of
+  // the copy (or CREATE VIEW of its view) fail, and every snapshot with it.
   for (;;) {
     spi.execute("SELECT pg_catalog.nextval('pgdb_tools.snapshot_ids')");
     const std::int64_t id = spi.get_int64(0, 0).value();
@@ -106,8 +146,12 @@ std::int64_t allocate_snapshot_id(pg::Spi& spi) {
         "SELECT 1 FROM pg_catalog.pg_class c "
         " WHERE c.relnamespace OPERATOR(pg_catalog.=) "
         "'pgdb_tools_snapshots'::pg_catalog.regnamespace "
-        "   AND pg_catalog.left(c.relname, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1 LIMIT "
-        "1",
+        "   AND pg_catalog.left(c.relname, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1 "
+        "UNION ALL SELECT 1 FROM pg_catalog.pg_type t "
+        " WHERE t.typnamespace OPERATOR(pg_catalog.=) "
+        "'pgdb_tools_snapshots'::pg_catalog.regnamespace "
+        "   AND pg_catalog.left(t.typname, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1 "
+        "LIMIT 1",
         {pg::Param::text("s" + std::to_string(id) + "_")}, true);
     if (spi.row_count() == 0) return id;
   }
@@ -120,6 +164,9 @@ Oid create_copy(pg::Spi& spi, std::int64_t id, int ordinal, const std::string& c
   const std::string view =
       std::string(storage_schema) + "." + pg::quote_identifier(storage_name + "_read");
   spi.execute("CREATE TABLE " + copy + " (" + columns + ")");
+  spi.execute("SELECT " + pg::quote_literal(copy) +
+              "::pg_catalog.regclass::pg_catalog.oid::pg_catalog.int8");
+  refuse_store_row_types(spi, static_cast<Oid>(spi.get_int64(0, 0).value()), storage_name);
   // Readers read the copy through this view: it reads the copy with the view owner's rights, and
   // only for a caller _snapshot_item_readable() admits (a filter without columns, checked once per
   // query). Reading through it needs no grant on the copy.
