@@ -4,8 +4,10 @@
 
 #include "core/error.hpp"
 #include "partitions/values_pg.hpp"
+#include "pg/catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -46,7 +48,7 @@ ControlType require_range_parent(pg::Spi& spi, Oid parent, const pg::TableName& 
                 "table " + table.quoted() + " is partitioned on " +
                     pg::quote_identifier(*key_column) + ", not on " + pg::quote_identifier(control),
                 {}, "Pass control => '" + *key_column + "'.");
-  std::optional<ControlType> type = control_type_of(static_cast<Oid>(spi.get_int64(0, 3).value()));
+  std::optional<ControlType> type = control_type_of(spi.get_oid(0, 3).value());
   if (!type)
     throw Error("42804",
                 "column " + pg::quote_identifier(control) + " of table " + table.quoted() +
@@ -56,12 +58,11 @@ ControlType require_range_parent(pg::Spi& spi, Oid parent, const pg::TableName& 
 }
 
 void require_registered_owner(const RegisteredSet& set) {
-  Oid owner = set.owner;
-  char* owner_now = pg::call([owner] { return GetUserNameFromId(owner, true); });
-  if (owner_now == nullptr || set.settings.owner_name != owner_now)
+  std::optional<std::string> owner_now = pg::find_role_name(set.owner);
+  if (!owner_now || set.settings.owner_name != *owner_now)
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "table " + set.table().quoted() + " now belongs to " +
-                    (owner_now ? pg::quote_identifier(owner_now) : std::string("another role")) +
+                    (owner_now ? pg::quote_identifier(*owner_now) : std::string("another role")) +
                     ", not to " + pg::quote_identifier(set.settings.owner_name) +
                     ", who registered the set",
                 {}, "Register it again: forget_partitioned() then create_partitioned().");
@@ -74,7 +75,7 @@ Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::st
       {pg::Param::oid(parent)});
   std::vector<std::pair<Oid, std::string>> found;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-    found.emplace_back(static_cast<Oid>(spi.get_int64(r, 0).value()), spi.get_text(r, 1).value());
+    found.emplace_back(spi.get_oid(r, 0).value(), spi.get_text(r, 1).value());
   Children children;
   for (auto& [oid, name] : found) {
     pg::check_for_interrupts();
@@ -200,9 +201,7 @@ void complete_facts(pg::Spi& spi, const RegisteredSet& set, SetFacts& facts,
 PlanLookups lookups_for(Oid parent) {
   Oid namespace_oid = pg::call([parent] { return get_rel_namespace(parent); });
   return {[namespace_oid](const std::string& name) {
-            const char* raw = name.c_str();
-            return OidIsValid(
-                pg::call([raw, namespace_oid] { return get_relname_relid(raw, namespace_oid); }));
+            return OidIsValid(pg::relation_in_schema(namespace_oid, name.c_str()));
           },
           [] { pg::check_for_interrupts(); }};
 }

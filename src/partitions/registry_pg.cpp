@@ -40,7 +40,7 @@ std::vector<RegisteredSet> load_sets(pg::Spi& spi, Oid only) {
   std::vector<RegisteredSet> sets;
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
     RegisteredSet set;
-    set.parent = static_cast<Oid>(spi.get_int64(r, 0).value());
+    set.parent = spi.get_oid(r, 0).value();
     Settings& s = set.settings;
     s.schema = spi.get_text(r, 1).value();
     s.name = spi.get_text(r, 2).value();
@@ -53,7 +53,7 @@ std::vector<RegisteredSet> load_sets(pg::Spi& spi, Oid only) {
     s.archive_schema = spi.get_text(r, 9);
     s.default_partition = spi.get_bool(r, 10).value();
     s.time_zone = spi.get_text(r, 11).value();
-    set.owner = static_cast<Oid>(spi.get_int64(r, 12).value());
+    set.owner = spi.get_oid(r, 12).value();
     s.owner_name = spi.get_text(r, 13).value();
     s.retention_limit = static_cast<int>(spi.get_int64(r, 14).value());
     sets.push_back(std::move(set));
@@ -108,7 +108,7 @@ void validate_archive_schema(pg::Spi& spi, const std::string& schema) {
   if (spi.row_count() == 0)
     throw Error("3F000", "archive_schema \"" + schema + "\" does not exist");
   bool may_create = spi.get_bool(0, 0).value();
-  Oid nsp = static_cast<Oid>(spi.get_int64(0, 1).value());
+  Oid nsp = spi.get_oid(0, 1).value();
   // Archived partitions are the set's data: never filed among PostgreSQL's catalogs or the
   // extension's own objects (dropped with it, or read as its catalog).
   if (pg::is_system_schema(nsp) || pg::is_extension_schema(spi, nsp))

@@ -9,43 +9,29 @@
 #include <optional>
 #include <string>
 
-#include "core/error.hpp"
+#include "pg/catalog.hpp"
+#include "pg/event_trigger.hpp"
 #include "pg/guard.hpp"
+#include "pg/relation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "triggers/follow_events.hpp"
 
 extern "C" {
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "commands/event_trigger.h"
 #include "nodes/parsenodes.h"
-#include "utils/lsyscache.h"
 }
 
 using namespace pgdb;
 
 namespace {
 
-struct TableName {
-  std::string schema;
-  std::string name;
-};
-
 // The partitioned table a statement names, as it is named now; nullopt for anything else.
-std::optional<TableName> partitioned_table(RangeVar* relation) {
+std::optional<pg::TableName> partitioned_table(const RangeVar* relation) {
   if (relation == nullptr) return std::nullopt;
-  Oid relid = pg::call([relation] { return RangeVarGetRelid(relation, NoLock, true); });
-  if (!OidIsValid(relid) ||
-      pg::call([relid] { return get_rel_relkind(relid); }) != RELKIND_PARTITIONED_TABLE)
-    return std::nullopt;
+  Oid relid = pg::find_relation(relation);
+  if (!OidIsValid(relid) || pg::relkind(relid) != RELKIND_PARTITIONED_TABLE) return std::nullopt;
   // No lock is held yet: a table dropped meanwhile has no name, and the statement will fail.
-  Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
-  const char* schema =
-      OidIsValid(nsp) ? pg::call([nsp] { return get_namespace_name(nsp); }) : nullptr;
-  const char* name = pg::call([relid] { return get_rel_name(relid); });
-  if (schema == nullptr || name == nullptr) return std::nullopt;
-  return TableName{schema, name};
+  return pg::find_table_name(relid);
 }
 
 // ALTER TABLE, and the other statements PostgreSQL lets rename or move a table (ALTER INDEX ...
@@ -64,7 +50,7 @@ void update_registry(const std::string& sql, std::initializer_list<pg::Param> pa
 }
 
 // The set of `table`, if there is one, is now that of `to`.
-void move_set(const TableName& table, const TableName& to) {
+void move_set(const pg::TableName& table, const pg::TableName& to) {
   update_registry(
       "UPDATE pgdb_tools.partition_sets SET parent_schema = $3, parent_name = $4 "
       " WHERE parent_schema OPERATOR(pg_catalog.=) $1 "
@@ -76,16 +62,13 @@ void move_set(const TableName& table, const TableName& to) {
 }  // namespace
 
 PGDB_FUNCTION(pgdb_tools_follow_renamed_sets) {
-  if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-    throw Error(sqlstate::object_not_in_prerequisite_state,
-                "_follow_renamed_sets() runs only as an event trigger");
-  Node* tree = reinterpret_cast<EventTriggerData*>(fcinfo->context)->parsetree;
+  Node* tree = pg::event_trigger_data(fcinfo, "_follow_renamed_sets")->parsetree;
   if (tree == nullptr) PG_RETURN_VOID();
   triggers::follow_renames_start(tree);
   if (IsA(tree, RenameStmt)) {
     RenameStmt* rename = reinterpret_cast<RenameStmt*>(tree);
     if (names_relation(rename->renameType)) {
-      if (std::optional<TableName> table = partitioned_table(rename->relation))
+      if (std::optional<pg::TableName> table = partitioned_table(rename->relation))
         move_set(*table, {table->schema, rename->newname});
     } else if (rename->renameType == OBJECT_SCHEMA) {
       update_registry(
@@ -96,7 +79,7 @@ PGDB_FUNCTION(pgdb_tools_follow_renamed_sets) {
   } else if (IsA(tree, AlterObjectSchemaStmt)) {
     AlterObjectSchemaStmt* move = reinterpret_cast<AlterObjectSchemaStmt*>(tree);
     if (names_relation(move->objectType))
-      if (std::optional<TableName> table = partitioned_table(move->relation))
+      if (std::optional<pg::TableName> table = partitioned_table(move->relation))
         move_set(*table, {move->newschema, table->name});
   }
   PG_RETURN_VOID();

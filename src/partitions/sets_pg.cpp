@@ -9,6 +9,7 @@
 #include "partitions/maintain_pg.hpp"
 #include "partitions/registry_pg.hpp"
 #include "partitions/values_pg.hpp"
+#include "pg/catalog.hpp"
 #include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
@@ -22,7 +23,6 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 }
 
 using namespace pgdb;
@@ -154,11 +154,9 @@ PGDB_FUNCTION(pgdb_tools_run_maintenance) {
     pg::Spi spi;
     std::vector<RegisteredSet> sets =
         OidIsValid(only) ? std::vector{require_set(spi, only)} : load_sets(spi, InvalidOid);
-    Oid user = GetUserId();
     for (const RegisteredSet& set : sets) {
-      Oid relid = set.parent;
-      bool owned = pg::call([relid, user] { return pg::compat::owns_relation(relid, user); });
-      if (!owned) continue;  // a pass over every set covers the sets the caller may maintain
+      // a pass over every set covers the sets the caller may maintain
+      if (!pg::owns_table(set.parent)) continue;
       pg::check_for_interrupts();
       reports.push_back(maintain_isolated(spi, set, dry_run, force));
     }
@@ -214,12 +212,8 @@ std::vector<std::string> schemas_for(const RangeVar* range) {
     return schemas;
   }
   List* path = pg::call([] { return fetch_search_path(false); });
-  ListCell* cell;
-  foreach (cell, path) {
-    Oid schema = lfirst_oid(cell);
-    char* schema_name = pg::call([schema] { return get_namespace_name(schema); });
-    if (schema_name != nullptr) schemas.emplace_back(schema_name);
-  }
+  for (Oid schema : pg::oid_list(path))
+    if (std::optional<std::string> name = pg::schema_name(schema)) schemas.push_back(*name);
   return schemas;
 }
 
@@ -273,7 +267,7 @@ PGDB_FUNCTION(pgdb_tools_forget_partitioned_by_name) {
   const char* raw = name.c_str();
   auto* range =
       pg::call([raw] { return makeRangeVarFromNameList(pg::compat::qualified_name_list(raw)); });
-  Oid live = pg::call([range] { return RangeVarGetRelid(range, NoLock, true); });
+  Oid live = pg::find_relation(range);
   if (OidIsValid(live)) PG_RETURN_BOOL(forget_table(live));
   bool removed = forget_recorded(schemas_for(range), range->relname);
   if (!removed) pg::notice("no table and no partition set named " + name + ": nothing to forget");

@@ -5,6 +5,7 @@
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/subtransaction.hpp"
+#include "pg/syscache.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
@@ -14,7 +15,6 @@ extern "C" {
 #include "nodes/readfuncs.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -112,18 +112,16 @@ namespace {
 
 // The partition's bound as pg_class.relpartbound stores it; nullptr when it has none.
 PartitionBoundSpec* bound_spec(Oid child) {
-  char* bound_text = pg::call([child]() -> char* {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
-    if (!HeapTupleIsValid(tuple)) return nullptr;
-    bool is_null = true;
-    Datum bound = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &is_null);
-    char* result = is_null ? nullptr : TextDatumGetCString(bound);
-    ReleaseSysCache(tuple);
-    return result;
-  });
-  if (bound_text == nullptr) return nullptr;
-  return static_cast<PartitionBoundSpec*>(
-      pg::call([bound_text] { return stringToNode(bound_text); }));
+  std::string bound_text;
+  {
+    pg::CatalogRow row(RELOID, child);
+    if (!row) return nullptr;
+    std::optional<Datum> bound = row.column(Anum_pg_class_relpartbound);
+    if (!bound) return nullptr;
+    bound_text = pg::text_to_string(*bound);
+  }
+  const char* raw = bound_text.c_str();
+  return static_cast<PartitionBoundSpec*>(pg::call([raw] { return stringToNode(raw); }));
 }
 
 }  // namespace
