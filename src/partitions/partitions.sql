@@ -150,6 +150,9 @@ DECLARE
   outcome record;
   attempt integer;
   last_error text;
+  failed_sets integer := 0;
+  first_failure text;
+  first_state text;
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
   -- NULL means the default, as for the other functions' optional arguments
@@ -196,6 +199,13 @@ BEGIN
       IF pg_catalog.left(last_error, 5) OPERATOR(pg_catalog.<>) '55P03'
          OR attempt OPERATOR(pg_catalog.>) max_retries THEN
         RAISE WARNING 'maintenance of % failed: %', set_parent, last_error;
+        failed_sets := failed_sets OPERATOR(pg_catalog.+) 1;
+        IF first_failure IS NULL THEN
+          first_failure := set_parent::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) last_error;
+          -- error details start with the SQLSTATE ("55P03: ...")
+          first_state := CASE WHEN last_error OPERATOR(pg_catalog.~) '^[0-9A-Z]{5}: '
+                              THEN pg_catalog.left(last_error, 5) ELSE 'P0001' END;
+        END IF;
         EXIT;
       END IF;
       RAISE NOTICE 'maintenance of % is waiting for a lock or another session''s pass; retrying (%/%)',
@@ -204,6 +214,14 @@ BEGIN
     END LOOP;
   END LOOP;
   PERFORM pg_catalog.set_config('search_path', caller_path, true);
+  -- Every other set's work is committed; the call still fails, so pg_cron (and a migration)
+  -- records the run as failed rather than succeeded.
+  IF failed_sets OPERATOR(pg_catalog.>) 0 THEN
+    RAISE EXCEPTION 'maintenance of % partition set(s) failed', failed_sets
+      USING ERRCODE = first_state,
+            DETAIL = 'First failure: ' OPERATOR(pg_catalog.||) first_failure,
+            HINT = 'The other sets were maintained and committed. partition_status shows each set''s last error.';
+  END IF;
 END $$;
 COMMENT ON PROCEDURE run_maintenance_proc(text, integer) IS
   'run_maintenance for every set, one transaction per set, retrying sets whose locks time out';

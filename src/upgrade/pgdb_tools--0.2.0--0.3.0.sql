@@ -743,4 +743,87 @@ CREATE OR REPLACE FUNCTION snapshot_adopt(name text DEFAULT NULL)
 COMMENT ON FUNCTION snapshot_adopt(text) IS
   'Makes the snapshots you brought back with your own pg_restore your snapshots (all, or those of that name)';
 
+-- ==== partitions: a failed set fails the maintenance run ====
+CREATE OR REPLACE PROCEDURE run_maintenance_proc(lock_timeout text DEFAULT '5s', max_retries integer DEFAULT 3)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  caller_path text := pg_catalog.current_setting('search_path');
+  set_parent regclass;
+  outcome record;
+  attempt integer;
+  last_error text;
+  failed_sets integer := 0;
+  first_failure text;
+  first_state text;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  -- NULL means the default, as for the other functions' optional arguments
+  lock_timeout := COALESCE(lock_timeout, '5s');
+  max_retries := COALESCE(max_retries, 3);
+  IF max_retries OPERATOR(pg_catalog.<) 0 OR max_retries OPERATOR(pg_catalog.>) 100 THEN
+    RAISE EXCEPTION 'max_retries must be between 0 and 100, not %', max_retries
+      USING ERRCODE = '22023';
+  END IF;
+  -- One set per transaction: each set's locks are released before the next set is touched.
+  FOR set_parent IN
+    SELECT c.oid::pg_catalog.regclass
+      FROM pgdb_tools.partition_sets s
+      JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.parent_schema
+      JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
+                                AND c.relname OPERATOR(pg_catalog.=) s.parent_name
+     WHERE pg_catalog.pg_has_role(c.relowner, 'USAGE')
+     ORDER BY s.parent_schema, s.parent_name
+  LOOP
+    attempt := 0;
+    LOOP
+      attempt := attempt OPERATOR(pg_catalog.+) 1;
+      last_error := NULL;
+      PERFORM pg_catalog.set_config('lock_timeout', lock_timeout, true);
+      BEGIN
+        FOR outcome IN SELECT * FROM pgdb_tools.run_maintenance(set_parent) LOOP
+          IF outcome.action OPERATOR(pg_catalog.=) 'error' THEN
+            last_error := outcome.detail;
+          ELSE
+            RAISE NOTICE '%: % %', set_parent, outcome.action, outcome.partition_name;
+          END IF;
+        END LOOP;
+      EXCEPTION WHEN query_canceled THEN
+        RAISE;
+      WHEN OTHERS THEN
+        -- e.g. the table was dropped since the loop started: this set only
+        last_error := SQLSTATE OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) SQLERRM;
+      END;
+      COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+      EXIT WHEN last_error IS NULL;
+      -- error details start with the SQLSTATE; 55P03 is lock_not_available (lock_timeout, or
+      -- another session maintaining the set)
+      IF pg_catalog.left(last_error, 5) OPERATOR(pg_catalog.<>) '55P03'
+         OR attempt OPERATOR(pg_catalog.>) max_retries THEN
+        RAISE WARNING 'maintenance of % failed: %', set_parent, last_error;
+        failed_sets := failed_sets OPERATOR(pg_catalog.+) 1;
+        IF first_failure IS NULL THEN
+          first_failure := set_parent::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) last_error;
+          -- error details start with the SQLSTATE ("55P03: ...")
+          first_state := CASE WHEN last_error OPERATOR(pg_catalog.~) '^[0-9A-Z]{5}: '
+                              THEN pg_catalog.left(last_error, 5) ELSE 'P0001' END;
+        END IF;
+        EXIT;
+      END IF;
+      RAISE NOTICE 'maintenance of % is waiting for a lock or another session''s pass; retrying (%/%)',
+        set_parent, attempt, max_retries;
+      PERFORM pg_catalog.pg_sleep(LEAST(attempt, 5));
+    END LOOP;
+  END LOOP;
+  PERFORM pg_catalog.set_config('search_path', caller_path, true);
+  -- Every other set's work is committed; the call still fails, so pg_cron (and a migration)
+  -- records the run as failed rather than succeeded.
+  IF failed_sets OPERATOR(pg_catalog.>) 0 THEN
+    RAISE EXCEPTION 'maintenance of % partition set(s) failed', failed_sets
+      USING ERRCODE = first_state,
+            DETAIL = 'First failure: ' OPERATOR(pg_catalog.||) first_failure,
+            HINT = 'The other sets were maintained and committed. partition_status shows each set''s last error.';
+  END IF;
+END $$;
+
 -- ==== docs ====
