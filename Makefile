@@ -31,7 +31,7 @@ DATA_built = $(EXTENSION_SCRIPT)
 # Earlier releases' install scripts, frozen as they shipped, and the upgrade scripts from them
 # (ALTER EXTENSION pgdb_tools UPDATE; test/e2e/upgrade.sh upgrades each one and compares).
 DATA = $(call src_files,src/upgrade/$(EXTENSION)--*.sql)
-EXTRA_CLEAN = build/cmake results regression.diffs regression.out $(OBJS:.o=.d)
+EXTRA_CLEAN = build/cmake build/archive-cli results regression.diffs regression.out $(OBJS:.o=.d)
 
 # make installcheck: every suite of sql/ against expected/, as make test runs them
 # (test/run_tests.sh): in one existing database, pg_cron's (cron.database_name), which pg_regress
@@ -71,6 +71,24 @@ $(EXTENSION_SCRIPT): $(SQL_PARTS) $(EXTENSION).control
 $(filter-out $(patsubst %.d,%.o,$(wildcard $(OBJS:.o=.d))),$(OBJS)): $(call src_files,src/*/*.hpp)
 # The library reports the control file's version (PGDB_TOOLS_VERSION).
 src/module.o: $(EXTENSION).control
+
+# pgdb-archive (docs/archive-cli.md), built by CMake from the PG-free codec (no tests, no server
+# headers; -O2, since g++ 12's -O3 warns falsely on std::string and the core builds with -Werror),
+# installed into PostgreSQL's bindir (honouring DESTDIR) beside the extension.
+ARCHIVE_CLI := build/archive-cli/pgdb-archive
+all: $(ARCHIVE_CLI)
+.PHONY: $(ARCHIVE_CLI) install-archive-cli uninstall-archive-cli
+$(ARCHIVE_CLI):
+	@[ -f build/archive-cli/CMakeCache.txt ] || cmake -S '$(abspath $(SRC))' -B build/archive-cli \
+	  -DPGDB_TESTS=OFF -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE='-O2 -DNDEBUG' >/dev/null
+	+@cmake --build build/archive-cli --target pgdb-archive >/dev/null
+install: install-archive-cli
+install-archive-cli: $(ARCHIVE_CLI)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(ARCHIVE_CLI) '$(DESTDIR)$(bindir)/pgdb-archive'
+uninstall: uninstall-archive-cli
+uninstall-archive-cli:
+	rm -f '$(DESTDIR)$(bindir)/pgdb-archive'
 
 CONTRIB_TESTDB = pgdb_regress
 # The boundary suites need the test-only extension: say so once rather than fail five suites.
