@@ -124,9 +124,9 @@ std::string script_header(const archive::Manifest& manifest, const ScriptPlan& p
                     "SET standard_conforming_strings = on;\n"
                     "BEGIN;\n"
                     // The definitions were rendered with this search_path (_snapshot_definition).
-                    "SELECT pg_catalog.set_config('search_path', 'pg_catalog', true);\n"
-                    "SELECT pg_catalog.set_config('DateStyle', 'ISO, YMD', true);\n"
-                    "SELECT pg_catalog.set_config('IntervalStyle', 'postgres', true);\n";
+                    "SET LOCAL search_path = pg_catalog;\n"
+                    "SET LOCAL DateStyle = ISO, YMD;\n"
+                    "SET LOCAL IntervalStyle = postgres;\n";
   for (const std::string& schema : plan.schemas)
     out += "CREATE SCHEMA IF NOT EXISTS " + q(schema) + ";\n";
   return out;

@@ -75,7 +75,7 @@ TEST(CliSql, HeaderPinsTheSessionAndCannotBeInjectedThroughComments) {
   EXPECT_EQ(header.find("\nDROP"), std::string::npos);
   EXPECT_NE(header.find("SET client_encoding = 'UTF8';\n"), std::string::npos);
   EXPECT_NE(header.find("BEGIN;\n"), std::string::npos);
-  EXPECT_NE(header.find("set_config('search_path', 'pg_catalog', true)"), std::string::npos);
+  EXPECT_NE(header.find("BEGIN;\nSET LOCAL search_path = pg_catalog;\n"), std::string::npos);
   EXPECT_NE(header.find("CREATE SCHEMA IF NOT EXISTS \"Copy Of\";\n"), std::string::npos);
   EXPECT_EQ(plan.tables[0].qualified, "\"Copy Of\".\"We\"\"ird\"");
   EXPECT_NE(
