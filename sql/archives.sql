@@ -66,6 +66,14 @@ SELECT pgdb_tools.snapshot_create('arch_src', ARRAY['typed', 'events']::regclass
 -- Full paths are shown relative to the data directory.
 CREATE FUNCTION shown(path text) RETURNS text LANGUAGE sql
   AS $$ SELECT replace(path, current_setting('data_directory'), '$PGDATA') $$;
+-- The SQLSTATE and message of a failing statement, the data directory shown as $PGDATA.
+CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE statement;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || replace(SQLERRM, current_setting('data_directory'), '$PGDATA');
+END $$;
 SELECT shown(pgdb_tools.snapshot_export('arch_src'));
 SELECT shown(pgdb_tools.snapshot_export('arch_src', 'arch_lz4.pgdbsnap', 'lz4'));
 SELECT shown(pgdb_tools.snapshot_export('arch_src', 'arch_none.pgdbsnap', 'none'));
@@ -135,11 +143,11 @@ SELECT path, snapshot_name, ok FROM pgdb_tools.archives() WHERE path LIKE 'arch_
 -- Each import of a damaged file fails and leaves nothing behind; the server is alive.
 SELECT count(*) AS snapshots_before FROM pgdb_tools.snapshots;
 SELECT count(*) AS copies_before FROM pg_class WHERE relnamespace = 'pgdb_tools_snapshots'::regnamespace;
-SELECT pgdb_tools.snapshot_import('arch_bad_chunk.pgdbsnap', 'bad1');
-SELECT pgdb_tools.snapshot_import('arch_bad_manifest.pgdbsnap', 'bad2');
-SELECT pgdb_tools.snapshot_import('arch_bad_trailer.pgdbsnap', 'bad3');
-SELECT pgdb_tools.snapshot_import('arch_truncated.pgdbsnap', 'bad4');
-SELECT pgdb_tools.snapshot_import('arch_half.pgdbsnap', 'bad5');
+SELECT error_of($$SELECT pgdb_tools.snapshot_import('arch_bad_chunk.pgdbsnap', 'bad1')$$);
+SELECT error_of($$SELECT pgdb_tools.snapshot_import('arch_bad_manifest.pgdbsnap', 'bad2')$$);
+SELECT error_of($$SELECT pgdb_tools.snapshot_import('arch_bad_trailer.pgdbsnap', 'bad3')$$);
+SELECT error_of($$SELECT pgdb_tools.snapshot_import('arch_truncated.pgdbsnap', 'bad4')$$);
+SELECT error_of($$SELECT pgdb_tools.snapshot_import('arch_half.pgdbsnap', 'bad5')$$);
 SELECT count(*) AS snapshots_after FROM pgdb_tools.snapshots;
 SELECT count(*) AS copies_after FROM pg_class WHERE relnamespace = 'pgdb_tools_snapshots'::regnamespace;
 
@@ -153,9 +161,10 @@ SELECT pgdb_tools.snapshot_export('arch_src', 'x', 'gzip');
 \set VERBOSITY default
 SELECT pgdb_tools.archive_verify('../x');
 COPY (SELECT 1) TO PROGRAM 'ln -sfn /tmp "$PGDATA/pgdb_snapshots/arch_link" && ln -sfn ../arch_src.pgdbsnap "$PGDATA/pgdb_snapshots/arch_file_link"';
-SELECT pgdb_tools.snapshot_export('arch_src', 'arch_link/out.pgdbsnap');
-SELECT pgdb_tools.archive_verify('arch_link/out.pgdbsnap');
-SELECT pgdb_tools.snapshot_import('arch_file_link', 'via_link');
+SELECT error_of($$SELECT pgdb_tools.snapshot_export('arch_src', 'arch_link/out.pgdbsnap')$$);
+SELECT error_of($$SELECT pgdb_tools.archive_verify('arch_link/out.pgdbsnap')$$);
+SELECT error_of($$SELECT pgdb_tools.snapshot_import('arch_file_link', 'via_link')$$);
+SELECT error_of($$SELECT pgdb_tools.archive_verify('no_such_file.pgdbsnap')$$);
 SELECT pg_stat_file('/tmp/out.pgdbsnap', true) IS NULL AS nothing_written_outside;
 
 -- Privileges: export needs pg_write_server_files, import, verify and listing pg_read_server_files.
@@ -193,5 +202,5 @@ DROP TABLE typed, events;
 DROP SCHEMA types_copy CASCADE;
 DROP TYPE colour;
 DROP DOMAIN positive_int;
-DROP FUNCTION shown(text), damaged_copy(text, text, bigint, bigint);
+DROP FUNCTION shown(text), damaged_copy(text, text, bigint, bigint), error_of(text);
 RESET client_min_messages;
