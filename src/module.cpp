@@ -3,7 +3,7 @@
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/xact.hpp"
-#include "snapshots/archive_files_pg.hpp"
+#include "snapshots/files_pg.hpp"
 #include "triggers/bypass.hpp"
 #include "triggers/executors.hpp"
 

@@ -12,7 +12,7 @@
 #include "pg/quote.hpp"
 #include "pg/roles.hpp"
 #include "pg/srf.hpp"
-#include "snapshots/archive_files_pg.hpp"
+#include "snapshots/files_pg.hpp"
 #include "snapshots/archive_path.hpp"
 #include "snapshots/archive_reader.hpp"
 

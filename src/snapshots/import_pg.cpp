@@ -18,7 +18,7 @@
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "snapshots/adopt_plan.hpp"
-#include "snapshots/archive_files_pg.hpp"
+#include "snapshots/files_pg.hpp"
 #include "snapshots/archive_reader.hpp"
 #include "snapshots/store_pg.hpp"
 

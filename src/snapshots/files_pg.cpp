@@ -1,4 +1,4 @@
-#include "snapshots/archive_files_pg.hpp"
+#include "snapshots/files_pg.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -12,7 +12,7 @@
 #include "pg/guard.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
-#include "snapshots/archive_files_pg.hpp"
+#include "snapshots/files_pg.hpp"
 #include "snapshots/archive_path.hpp"
 #include "snapshots/archive_writer.hpp"
 #include "snapshots/store_pg.hpp"
