@@ -3,6 +3,7 @@
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/xact.hpp"
+#include "snapshots/files_pg.hpp"
 #include "triggers/bypass.hpp"
 #include "triggers/executors.hpp"
 
@@ -21,6 +22,7 @@ void _PG_init(void) {
   pgdb::pg::init_cron();
   pgdb::triggers::init_executors();
   pgdb::triggers::init_bypass();
+  pgdb::archive::init_archive_settings();
 }
 
 PGDB_FUNCTION(pgdb_tools_version) { return pgdb::pg::string_to_text(PGDB_TOOLS_VERSION); }

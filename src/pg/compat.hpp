@@ -18,6 +18,7 @@ extern "C" {
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "utils/acl.h"
+#include "parser/parse_type.h"
 #include "utils/regproc.h"
 }
 
@@ -86,6 +87,16 @@ inline List* qualified_name_list(const char* text) {
   return stringToQualifiedNameList(text, nullptr);
 #else
   return stringToQualifiedNameList(text);
+#endif
+}
+
+// A type name as SQL writes it ("numeric(10,2)", "public.mood[]"): its type and typmod (raises
+// for anything else, or a type that does not exist).
+inline void parse_type_name(const char* text, Oid* type, int32* typmod) {
+#if PG_VERSION_NUM >= 160000
+  parseTypeString(text, type, typmod, nullptr);
+#else
+  parseTypeString(text, type, typmod, false);
 #endif
 }
 

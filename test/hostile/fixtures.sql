@@ -54,6 +54,8 @@ INSERT INTO app.ev_int VALUES (1, 1);
 SELECT pgdb_tools.protect('app.docs', '{DELETE}', name => 'fx_protect');
 SELECT pgdb_tools.snapshot_create('fx_snap', '{app.docs,app.items}', note => 'fixture');
 RESET ROLE;
+-- an archive of it for snapshot_import and archive_verify to read
+SELECT pgdb_tools.snapshot_export('fx_snap', 'fx_fixture.pgdbsnap');
 
 -- a snapshot schedule's row (without its pg_cron job) for _take_scheduled_snapshot to find
 SELECT pgdb_tools._snapshot_schedule_save('fz', '{app.docs}', NULL, 3);

@@ -152,6 +152,12 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('snapshot_diff', '', 'name', $$'fx_snap'$$),
   ('snapshot_diff', '', 'tbl', $$'app.docs'::regclass$$),
   ('snapshot_verify', '', 'name', $$'fx_snap'$$),
+  ('snapshot_export', '', 'name', $$'fx_snap'$$),
+  ('snapshot_export', '', 'path', $$'fz_export.pgdbsnap'$$),
+  ('snapshot_export', '', 'compression', $$'lz4'$$),
+  ('snapshot_import', '', 'path', $$'fx_fixture.pgdbsnap'$$),
+  ('snapshot_import', '', 'name', $$'fz_imported'$$),
+  ('archive_verify', '', 'path', $$'fx_fixture.pgdbsnap'$$),
   ('snapshot_adopt', '', 'name', $$'fx_snap'$$),
   ('snapshot_drop', '', 'name', $$'fx_snap'$$),
   ('snapshot_prune', '', 'keep_last', '1'),
@@ -192,6 +198,8 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
 -- Hostile values by type. Labels name the value in the report.
 INSERT INTO hostile.values (type, label, expr) VALUES
   ('text', 'empty', $$''$$),
+  ('text', 'absolute path', $$'/etc/passwd'$$),
+  ('text', 'parent path', $$'../../escape.pgdbsnap'$$),
   ('text', 'space', $$' '$$),
   ('text', 'quote', $$''''$$),
   ('text', 'dquote', $$'"'$$),
@@ -410,6 +418,10 @@ INSERT INTO hostile.values (type, label, expr) VALUES
 -- role: NULL for every pass, 'owner' for the pass as the tables' owner only.
 CREATE TABLE hostile.must_refuse (fn text, arg name, label text, why text, role text);
 INSERT INTO hostile.must_refuse
+SELECT '^(snapshot_export|snapshot_import|archive_verify)$', 'path', l,
+       'archive files are read and written only inside pgdb_tools.archive_directory'
+  FROM unnest(ARRAY['absolute path', 'parent path', 'empty']) l
+UNION ALL
 SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save)$', 'schemas', l,
        'the extension''s own and the system schemas are never snapshot material'
   FROM unnest(ARRAY['pgdb_tools', 'pgdb_tools_snapshots', 'pg_catalog', 'pg_toast', 'information_schema']) l

@@ -1,0 +1,97 @@
+#include "snapshots/archive_path.hpp"
+
+#include "core/pg_free.hpp"
+
+namespace pgdb::archive {
+
+namespace {
+constexpr std::size_t component_max = 255;
+constexpr std::size_t path_max = 1024;
+}  // namespace
+
+ConfinedPath confine_path(std::string_view path) {
+  ConfinedPath result;
+  auto refuse = [&](std::string why) {
+    result.directories.clear();
+    result.file.clear();
+    result.refusal = std::move(why);
+    return result;
+  };
+  if (path.empty()) return refuse("the path is empty");
+  if (path.size() > path_max) return refuse("the path is longer than 1024 bytes");
+  if (path.find('\0') != std::string_view::npos) return refuse("the path contains a NUL byte");
+  if (path.front() == '/') return refuse("the path is absolute");
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part == "..") return refuse("the path has a \"..\" component");
+    if (part.size() > component_max) return refuse("a path component is longer than 255 bytes");
+    if (part.substr(0, temporary_prefix.size()) == temporary_prefix)
+      return refuse("names starting with \"" + std::string(temporary_prefix) +
+                    "\" are the temporary files of exports");
+    if (!part.empty() && part != ".") parts.emplace_back(part);
+    start = end + 1;
+  }
+  if (path.back() == '/' || parts.empty()) return refuse("the path names a directory, not a file");
+  result.file = parts.back();
+  parts.pop_back();
+  result.directories = std::move(parts);
+  return result;
+}
+
+std::string default_file_name(std::string_view snapshot_name) {
+  std::string name(snapshot_name);
+  for (char& c : name)
+    if (c == '/' || c == '\0') c = '_';
+  if (name == "." || name == "..") name = "_" + name;
+  if (name.substr(0, temporary_prefix.size()) == temporary_prefix) name.insert(0, "_");
+  return name + std::string(file_suffix);
+}
+
+bool is_archive_name(std::string_view entry) {
+  if (entry.size() <= file_suffix.size()) return false;
+  if (entry.substr(0, temporary_prefix.size()) == temporary_prefix) return false;
+  return entry.substr(entry.size() - file_suffix.size()) == file_suffix;
+}
+
+void append_copy_text(std::string& out, const char* value, std::size_t length) {
+  std::size_t run = 0;  // start of the bytes not yet appended
+  for (std::size_t i = 0; i < length; ++i) {
+    char escape = 0;
+    switch (value[i]) {
+      case '\\':
+        escape = '\\';
+        break;
+      case '\t':
+        escape = 't';
+        break;
+      case '\n':
+        escape = 'n';
+        break;
+      case '\r':
+        escape = 'r';
+        break;
+      case '\b':
+        escape = 'b';
+        break;
+      case '\f':
+        escape = 'f';
+        break;
+      case '\v':
+        escape = 'v';
+        break;
+      default:
+        continue;
+    }
+    out.append(value + run, i - run);
+    out.push_back('\\');
+    out.push_back(escape);
+    run = i + 1;
+  }
+  out.append(value + run, length - run);
+}
+
+}  // namespace pgdb::archive

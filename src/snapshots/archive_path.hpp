@@ -1,0 +1,44 @@
+// Decisions about the archive files the server reads and writes, without the file system: which
+// paths a caller may name under pgdb_tools.archive_directory, the default file name of a
+// snapshot's archive, which directory entries are archives, and how a row becomes COPY text.
+// PG-free.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgdb::archive {
+
+inline constexpr std::string_view file_suffix = ".pgdbsnap";
+// Prefix of the temporary name an export writes under before it renames the file into place;
+// listings pass over such names.
+inline constexpr std::string_view temporary_prefix = ".pgdb_tmp_";
+
+// A path as the caller gave it, split into its components, or why it is refused: empty, absolute,
+// a `..` or empty-after-`.` component, a NUL byte, a component starting with the temporary
+// prefix, or longer than the file system takes (255 bytes a component, 1024 in all).
+struct ConfinedPath {
+  std::vector<std::string> directories;  // the components before the file's name
+  std::string file;
+  std::optional<std::string> refusal;  // set when the path is refused
+};
+ConfinedPath confine_path(std::string_view path);
+
+// The default archive name of a snapshot: <name>.pgdbsnap, with every '/' (and NUL) replaced by
+// '_' so the name stays one file in the archive directory.
+std::string default_file_name(std::string_view snapshot_name);
+
+// Whether a directory entry is listed by archives(): a regular name ending in .pgdbsnap, not a
+// temporary one.
+bool is_archive_name(std::string_view entry);
+
+// Appends value in COPY text format (the default delimiter tab and null \N): backslash, tab, LF,
+// CR, backspace, form feed and vertical tab escaped as COPY TO writes them.
+void append_copy_text(std::string& out, const char* value, std::size_t length);
+// Appends a NULL (\N).
+inline void append_copy_null(std::string& out) { out.append("\\N", 2); }
+
+}  // namespace pgdb::archive
