@@ -4,6 +4,7 @@
 #include "pg/guard.hpp"
 #include "pg/xact.hpp"
 #include "triggers/bypass.hpp"
+#include "triggers/history.hpp"
 #include "triggers/executors.hpp"
 
 #ifndef PGDB_TOOLS_VERSION
@@ -21,6 +22,7 @@ void _PG_init(void) {
   pgdb::pg::init_cron();
   pgdb::triggers::init_executors();
   pgdb::triggers::init_bypass();
+  pgdb::triggers::init_history();
 }
 
 PGDB_FUNCTION(pgdb_tools_version) { return pgdb::pg::string_to_text(PGDB_TOOLS_VERSION); }
