@@ -109,6 +109,26 @@ INSERT INTO events VALUES (1, '2026-05-01', 'a'), (2, '2027-05-01', 'b');
 UPDATE events SET at = '2027-06-01' WHERE id = 1;  -- moves to another partition
 SELECT operation, row_key, old_data, new_data FROM events_history ORDER BY event_id;
 
+-- row_history: one row's events in order; row_at: the row as it was (NULL before and after it)
+CREATE TABLE prices (sku text PRIMARY KEY, price numeric);
+SELECT pgdb_tools.track_history('prices');
+SELECT pgdb_tools.track_history('prices', operations => '{TRUNCATE}', name => 'prices_truncate');
+INSERT INTO prices VALUES ('a', 1), ('b', 5);
+UPDATE prices SET price = 2 WHERE sku = 'a';
+DELETE FROM prices WHERE sku = 'a';
+-- events of one transaction share event_at: move them apart to look back in time
+UPDATE prices_history SET event_at = timestamptz '2026-01-01' + event_id * interval '1 day';
+SELECT event_id, operation, row_key, old_data, new_data
+  FROM pgdb_tools.row_history('prices', '{"sku": "a"}');
+SELECT d::date AS at, pgdb_tools.row_at('prices', '{"sku": "a"}', d) AS a
+  FROM generate_series(timestamptz '2026-01-01', '2026-01-06', interval '1 day') d;
+TRUNCATE prices;
+SELECT pgdb_tools.row_at('prices', '{"sku": "b"}', '2026-01-04') AS b_before_truncate,
+       pgdb_tools.row_at('prices', '{"sku": "b"}', now()) AS b_after_truncate;
+EXPLAIN (COSTS OFF) SELECT * FROM prices_history WHERE row_key = '{"sku": "a"}';
+-- error: a table without history (42704)
+SELECT * FROM pgdb_tools.row_history('notes_history', '{}');
+
 -- privileges: a non-owner cannot track a table (42501); a non-superuser owner can, the history
 -- table is theirs, readers of the table may read it, writers need no privilege on it
 CREATE ROLE pgdb_tools_test_hist_owner;
@@ -133,6 +153,10 @@ SELECT count(*) FROM hist_owned.items_history;  -- 42501: the writer cannot read
 RESET ROLE;
 SET ROLE pgdb_tools_test_hist_reader;
 SELECT operation, row_key, actor = session_user AS by_session_user FROM hist_owned.items_history;
+SELECT operation FROM pgdb_tools.row_history('hist_owned.items', '{"id": 1}');
+RESET ROLE;
+SET ROLE pgdb_tools_test_hist_writer;
+SELECT operation FROM pgdb_tools.row_history('hist_owned.items', '{"id": 1}');  -- 42501
 RESET ROLE;
 
 DROP SCHEMA hist_owned CASCADE;

@@ -39,8 +39,8 @@ struct PlannedStep {
   Oid relid;
   pg::TableName table;
   std::string kind;
-  std::string spec;  // canonical spec, JSON text
-  std::string ddl;   // the CREATE OR REPLACE TRIGGER the spec renders to
+  std::string spec;                  // canonical spec, JSON text
+  std::string ddl;                   // the CREATE OR REPLACE TRIGGER the spec renders to
   std::vector<std::string> history;  // history: the schema and the history table
 };
 
@@ -101,8 +101,7 @@ void plan_prunes(pg::Spi& spi, Planned& plan) {
     }
     for (Step& step : plan_prune(table.quoted(), managed, declared_here, pg::server_keywords)) {
       std::string kind = kinds.at(step.trigger_name);
-      plan.steps.push_back(
-          PlannedStep{std::move(step), relid, table, std::move(kind), {}, {}, {}});
+      plan.steps.push_back(PlannedStep{std::move(step), relid, table, std::move(kind), {}, {}, {}});
     }
   }
 }

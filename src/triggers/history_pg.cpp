@@ -200,8 +200,8 @@ class AsHistoryOwner {
  public:
   explicit AsHistoryOwner(Oid owner) {
     GetUserIdAndSecContext(&saved_user_, &saved_context_);
-    SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
-                                      SECURITY_RESTRICTED_OPERATION);
+    SetUserIdAndSecContext(
+        owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
   }
   ~AsHistoryOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
   AsHistoryOwner(const AsHistoryOwner&) = delete;
@@ -222,16 +222,15 @@ struct Event {
 void write_event(const TriggerData* data, const Event& event) {
   pg::Spi spi;
   const HistoryPlan& plan = history_plan(data);
-  Datum values[5] = {pg::call([&] { return CStringGetTextDatum(event.operation); }),
-                     event.row_key, event.old_data, event.new_data, 0};
+  Datum values[5] = {pg::call([&] { return CStringGetTextDatum(event.operation); }), event.row_key,
+                     event.old_data, event.new_data, 0};
   const std::string* context = current_context_bytes();
   if (context != nullptr) values[4] = PointerGetDatum(context->data());
   char nulls[5] = {' ', event.row_key ? ' ' : 'n', event.old_data ? ' ' : 'n',
                    event.new_data ? ' ' : 'n', context ? ' ' : 'n'};
   SPIPlanPtr prepared = plan.plan;
   AsHistoryOwner as_owner(plan.owner);
-  int rc = pg::call(
-      [&] { return SPI_execute_plan(prepared, values, nulls, false, 0); });
+  int rc = pg::call([&] { return SPI_execute_plan(prepared, values, nulls, false, 0); });
   if (rc != SPI_OK_INSERT)
     throw Error(sqlstate::internal_error,
                 std::string("history INSERT failed: ") + SPI_result_code_string(rc));
@@ -299,15 +298,15 @@ void ensure_history_table(pg::Spi& spi, Oid relid, const std::string& schema,
   if (exists) {
     std::string kind = spi.get_text(0, 0).value_or("");
     if ((kind != "r" && kind != "p") || spi.get_text(0, 1).value_or("") != expected)
-      throw Error("42P07",
-                  "relation " + target + " already exists and is not a history table", 
+      throw Error("42P07", "relation " + target + " already exists and is not a history table",
                   "A history table has the columns " + std::string(expected) + ".",
                   "Pass history_table => 'another_name'.");
   } else {
-    spi.execute("CREATE TABLE " + target +
-                " (event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-                "event_at timestamptz NOT NULL, tx_id xid8 NOT NULL, operation text NOT NULL, "
-                "row_key jsonb, old_data jsonb, new_data jsonb, context jsonb, actor name NOT NULL)");
+    spi.execute(
+        "CREATE TABLE " + target +
+        " (event_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+        "event_at timestamptz NOT NULL, tx_id xid8 NOT NULL, operation text NOT NULL, "
+        "row_key jsonb, old_data jsonb, new_data jsonb, context jsonb, actor name NOT NULL)");
     // Measured in test/bench/history.sh: a hash index costs the log write far less than a
     // B-tree on the jsonb key, and row_history() only ever looks a key up by equality.
     spi.execute("CREATE INDEX " +
@@ -385,9 +384,8 @@ PGDB_FUNCTION(pgdb_tools_set_context) {
   Datum merged = PointerGetDatum(jsonb);
   if (const std::string* current = current_context_bytes()) {
     Datum before = PointerGetDatum(current->data());
-    merged = pg::call([before, merged] {
-      return DirectFunctionCall2(jsonb_concat, before, merged);
-    });
+    merged =
+        pg::call([before, merged] { return DirectFunctionCall2(jsonb_concat, before, merged); });
   }
   Jsonb* result = DatumGetJsonbP(merged);
   contexts.add(pg::current_subxact(),

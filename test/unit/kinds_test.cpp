@@ -228,7 +228,8 @@ TEST(BuildHistory, ExcludedColumnsSortedOnceAndChecked) {
                             {"changed_only", Json::from_bool(false)},
                             {"history_table", Json::from_string("Audit Log")}});
   TriggerDef def = build_trigger(spec, orders, orders_columns);
-  EXPECT_EQ(def.args, (std::vector<std::string>{"app", "Audit Log", "diff", "all", "State", "status"}));
+  EXPECT_EQ(def.args,
+            (std::vector<std::string>{"app", "Audit Log", "diff", "all", "State", "status"}));
   EXPECT_EQ(to_json_text(spec.arg("exclude_columns")), "[\"State\", \"status\"]");
   Spec missing = history_spec({{"exclude_columns", Json::from_strings({"nope"})}});
   EXPECT_EQ(sqlstate_of(missing), "42703");
