@@ -22,9 +22,13 @@ BEGIN
   RETURN found;
 END $$;
 
-CREATE FUNCTION row_history(tbl regclass, row_key jsonb)
-  RETURNS TABLE(event_id bigint, event_at timestamptz, tx_id xid8, operation text, row_key jsonb,
-                old_data jsonb, new_data jsonb, context jsonb, actor name)
+-- One history event, as the history table's columns (a type of its own: row_history's argument
+-- row_key could not also name an output column).
+CREATE TYPE history_event AS (event_id bigint, event_at timestamptz, tx_id xid8, operation text,
+                              row_key jsonb, old_data jsonb, new_data jsonb, context jsonb,
+                              actor name);
+
+CREATE FUNCTION row_history(tbl regclass, row_key jsonb) RETURNS SETOF history_event
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF tbl IS NULL OR row_key IS NULL THEN

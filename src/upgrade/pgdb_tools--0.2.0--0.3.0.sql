@@ -255,9 +255,11 @@ BEGIN
   RETURN found;
 END $$;
 
-CREATE OR REPLACE FUNCTION row_history(tbl regclass, row_key jsonb)
-  RETURNS TABLE(event_id bigint, event_at timestamptz, tx_id xid8, operation text, row_key jsonb,
-                old_data jsonb, new_data jsonb, context jsonb, actor name)
+CREATE TYPE history_event AS (event_id bigint, event_at timestamptz, tx_id xid8, operation text,
+                              row_key jsonb, old_data jsonb, new_data jsonb, context jsonb,
+                              actor name);
+
+CREATE OR REPLACE FUNCTION row_history(tbl regclass, row_key jsonb) RETURNS SETOF history_event
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF tbl IS NULL OR row_key IS NULL THEN
