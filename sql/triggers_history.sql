@@ -145,8 +145,10 @@ GRANT INSERT ON hist_owned.items TO pgdb_tools_test_hist_writer;
 GRANT USAGE ON SCHEMA hist_owned TO pgdb_tools_test_hist_reader, pgdb_tools_test_hist_writer;
 SELECT pgdb_tools.track_history('hist_owned.items');
 RESET ROLE;
-SELECT pg_get_userbyid(relowner) AS owner, relacl FROM pg_class
- WHERE oid = 'hist_owned.items_history'::regclass;
+SELECT pg_get_userbyid(relowner) AS owner,
+       has_table_privilege('pgdb_tools_test_hist_reader', oid, 'SELECT') AS reader_reads,
+       has_table_privilege('pgdb_tools_test_hist_writer', oid, 'SELECT') AS writer_reads
+  FROM pg_class WHERE oid = 'hist_owned.items_history'::regclass;
 SET ROLE pgdb_tools_test_hist_writer;
 INSERT INTO hist_owned.items VALUES (1, 'w');
 SELECT count(*) FROM hist_owned.items_history;  -- 42501: the writer cannot read history
@@ -163,3 +165,5 @@ DROP SCHEMA hist_owned CASCADE;
 DROP ROLE pgdb_tools_test_hist_owner;
 DROP ROLE pgdb_tools_test_hist_reader;
 DROP ROLE pgdb_tools_test_hist_writer;
+DROP TABLE accounts, accounts_history, notes, notes_history, lines, "Line Log", "We""ird",
+  "We""ird_history", "We""ird log", events, events_history, prices, prices_history;
