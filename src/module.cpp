@@ -6,6 +6,7 @@
 #include "snapshots/files_pg.hpp"
 #include "triggers/bypass.hpp"
 #include "triggers/executors.hpp"
+#include "triggers/history.hpp"
 
 #ifndef PGDB_TOOLS_VERSION
 #error "PGDB_TOOLS_VERSION must be defined by the build (from pgdb_tools.control)"
@@ -23,6 +24,7 @@ void _PG_init(void) {
   pgdb::triggers::init_executors();
   pgdb::triggers::init_bypass();
   pgdb::archive::init_archive_settings();
+  pgdb::triggers::init_history();
 }
 
 PGDB_FUNCTION(pgdb_tools_version) { return pgdb::pg::string_to_text(PGDB_TOOLS_VERSION); }

@@ -20,6 +20,7 @@
 #include "pg/subtransaction.hpp"
 #include "pg/syscache.hpp"
 #include "triggers/catalog.hpp"
+#include "triggers/history.hpp"
 #include "triggers/plan.hpp"
 #include "triggers/resolve.hpp"
 
@@ -38,8 +39,9 @@ struct PlannedStep {
   Oid relid;
   pg::TableName table;
   std::string kind;
-  std::string spec;  // canonical spec, JSON text
-  std::string ddl;   // the CREATE OR REPLACE TRIGGER the spec renders to
+  std::string spec;                  // canonical spec, JSON text
+  std::string ddl;                   // the CREATE OR REPLACE TRIGGER the spec renders to
+  std::vector<std::string> history;  // history: the schema and the history table
 };
 
 // How plan_specs plans: against what is installed (apply_triggers, trigger_ddl), or every
@@ -72,7 +74,10 @@ void plan_declared_specs(pg::Spi& spi, const std::string& caller_path, const Jso
                     : plan_declared(def, table.quoted(), r.ddl,
                                     installed_state(spi, relid, table, def.name, r.canonical),
                                     pg::server_keywords);
-    plan.steps.push_back(PlannedStep{step, relid, table, r.spec.kind, r.canonical, r.ddl});
+    std::vector<std::string> history;
+    if (r.spec.kind == "history") history = {def.args.at(0), def.args.at(1)};
+    plan.steps.push_back(
+        PlannedStep{step, relid, table, r.spec.kind, r.canonical, r.ddl, std::move(history)});
     plan.tables.emplace(relid, table);
   }
 }
@@ -96,7 +101,7 @@ void plan_prunes(pg::Spi& spi, Planned& plan) {
     }
     for (Step& step : plan_prune(table.quoted(), managed, declared_here, pg::server_keywords)) {
       std::string kind = kinds.at(step.trigger_name);
-      plan.steps.push_back(PlannedStep{std::move(step), relid, table, std::move(kind), {}, {}});
+      plan.steps.push_back(PlannedStep{std::move(step), relid, table, std::move(kind), {}, {}, {}});
     }
   }
 }
@@ -162,6 +167,9 @@ std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run,
   std::vector<PlannedStep> planned = plan_specs(spi, caller_path, specs, prune, listed);
   Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
   for (const PlannedStep& p : planned) {
+    // The history table exists before its trigger fires, and is kept when the trigger changes.
+    if (!dry_run && !p.history.empty() && p.step.action != Action::drop)
+      ensure_history_table(spi, p.relid, p.history.at(0), p.history.at(1));
     if (!dry_run && p.step.action != Action::unchanged) {
       {
         // A condition may call the caller's functions: it is parsed with their search_path.
@@ -261,6 +269,7 @@ PGDB_FUNCTION(pgdb_tools_kind_function) {
     if (!proc)
       throw Error(sqlstate::undefined_object, "function " + std::to_string(function) + " is gone");
     kind = NameStr(proc.form<FormData_pg_proc>()->proname);
+    if (kind == "track_history") kind = "history";
     HeapTuple tuple = proc.tuple();
     char* modes = nullptr;
     count = pg::call([&] { return get_func_arg_info(tuple, &types, &names, &modes); });

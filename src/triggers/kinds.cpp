@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/naming.hpp"
 #include "core/pg_free.hpp"
 
 namespace pgdb::triggers {
@@ -199,6 +200,54 @@ void build_search_vector(Spec& spec, const Target& table, const ColumnTypeLookup
   def.function_name = "_trigger_search_vector";
 }
 
+// history: an AFTER trigger writing one event per row (per statement for TRUNCATE) into the
+// history table, in the table's schema. Arguments: that schema (also for partitions in other
+// schemas), the history table, format, changed_only or all, then the excluded columns.
+void build_history(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
+                   TriggerDef& def) {
+  unsigned events = parse_events(strings_of(spec.arg("operations")), "operations");
+  if ((events & event_truncate) && events != event_truncate)
+    throw Error(sqlstate::invalid_parameter_value,
+                "track_history cannot combine TRUNCATE with row operations in one trigger", {},
+                "TRUNCATE needs a statement-level trigger: call track_history once more with "
+                "operations => '{TRUNCATE}' and another name.");
+  if (events == event_truncate) {
+    if (spec.condition)
+      throw Error(sqlstate::invalid_parameter_value,
+                  "a TRUNCATE history trigger cannot have a condition", {},
+                  "A TRUNCATE trigger fires once per statement, with no row to test.");
+    def.level = Level::statement;
+  }
+  std::string format = spec.arg("format").text;
+  if (format != "row" && format != "diff")
+    throw Error(sqlstate::invalid_parameter_value,
+                "format must be \"row\" or \"diff\", not \"" + format + "\"");
+  const Json& history = spec.arg("history_table");
+  std::string history_table = history.type == Json::Type::string
+                                  ? history.text
+                                  : bounded_identifier(table.table + "_history");
+  if (history_table.empty() || history_table.size() > max_identifier_bytes)
+    throw Error(sqlstate::invalid_parameter_value,
+                "history_table must be a table name of 1 to 63 bytes", {},
+                "It names a table in the schema of " + table.qualified + ".");
+  if (history_table == table.table)
+    throw Error(sqlstate::invalid_parameter_value,
+                "history_table must not be the tracked table itself");
+  std::vector<std::string> excluded = strings_of(spec.arg("exclude_columns"));
+  std::sort(excluded.begin(), excluded.end());
+  excluded.erase(std::unique(excluded.begin(), excluded.end()), excluded.end());
+  for (const std::string& column : excluded) require_column(table, column, column_type);
+  spec.args.set("history_table", Json::from_string(history_table));
+  spec.args.set("operations", Json::from_strings(event_names(events)));
+  spec.args.set("exclude_columns", Json::from_strings(excluded));
+  def.timing = Timing::after;
+  def.events = events;
+  def.function_name = "_trigger_history";
+  def.args = {table.schema, history_table, format,
+              spec.arg("changed_only").boolean ? "changed_only" : "all"};
+  def.args.insert(def.args.end(), excluded.begin(), excluded.end());
+}
+
 std::string upper_case(std::string text) {
   for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
@@ -253,6 +302,8 @@ TriggerDef build_trigger(Spec& spec, const Target& table, const ColumnTypeLookup
     build_search_vector(spec, table, column_type, def);
   } else if (spec.kind == "manage_trigger") {
     build_manage_trigger(spec, def);
+  } else if (spec.kind == "history") {
+    build_history(spec, table, column_type, def);
   } else if (spec.kind == "fsm") {
     build_fsm(spec, table, column_type, def);
   } else {

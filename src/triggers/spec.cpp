@@ -35,6 +35,7 @@ Json after_default() { return Json::from_string("AFTER"); }
 Json all_row_events() { return Json::from_strings({"INSERT", "UPDATE", "DELETE"}); }
 Json row_default() { return Json::from_string("ROW"); }
 Json no_args() { return Json::from_strings({}); }
+Json row_format() { return Json::from_string("row"); }
 
 const std::vector<KindDef>& kind_defs() {
   static const std::vector<KindDef> defs = {
@@ -66,6 +67,12 @@ const std::vector<KindDef>& kind_defs() {
       {"row_version",
        {{"column_name", ArgType::text, false, version_column},
         {"check_stale", ArgType::boolean, false, true_default}}},
+      {"history",
+       {{"history_table", ArgType::text, false, null_default},
+        {"operations", ArgType::text_array, false, all_row_events},
+        {"exclude_columns", ArgType::text_array, false, no_args},
+        {"format", ArgType::text, false, row_format},
+        {"changed_only", ArgType::boolean, false, true_default}}},
   };
   return defs;
 }

@@ -41,6 +41,8 @@ CREATE FUNCTION _trigger_managed() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_managed';
 CREATE FUNCTION _trigger_soft_delete() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_soft_delete';
+CREATE FUNCTION _trigger_history() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_history';
 
 CREATE FUNCTION apply_triggers(specs jsonb, prune boolean DEFAULT false, dry_run boolean DEFAULT false,
                                tables regclass[] DEFAULT NULL)
@@ -100,6 +102,25 @@ CREATE FUNCTION row_version(tbl regclass, column_name text DEFAULT 'version',
   RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
 COMMENT ON FUNCTION row_version(regclass, text, boolean, text, text) IS
   'Increments an integer version on every UPDATE; with check_stale refuses stale updates (40001)';
+
+CREATE FUNCTION track_history(tbl regclass, history_table text DEFAULT NULL,
+                              operations text[] DEFAULT '{INSERT,UPDATE,DELETE}',
+                              exclude_columns text[] DEFAULT '{}', format text DEFAULT 'row',
+                              changed_only boolean DEFAULT true, condition text DEFAULT NULL,
+                              name text DEFAULT NULL)
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
+COMMENT ON FUNCTION track_history(regclass, text, text[], text[], text, boolean, text, text) IS
+  'Records every change of the table (who, when, why) in its history table, created when missing';
+
+CREATE FUNCTION set_context(context jsonb) RETURNS jsonb
+  LANGUAGE C VOLATILE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'pgdb_tools_set_context';
+COMMENT ON FUNCTION set_context(jsonb) IS
+  'Merges context into this transaction''s context, which history events record';
+
+CREATE FUNCTION current_context() RETURNS jsonb
+  LANGUAGE C STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'pgdb_tools_current_context';
+COMMENT ON FUNCTION current_context() IS
+  'The context set_context() gave this transaction, NULL when none';
 
 CREATE FUNCTION drop_trigger(tbl regclass, name text) RETURNS boolean
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_drop_trigger';

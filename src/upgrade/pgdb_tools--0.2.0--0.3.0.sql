@@ -217,6 +217,101 @@ COMMENT ON FUNCTION apply_triggers(jsonb, boolean, boolean, regclass[]) IS
 COMMENT ON FUNCTION trigger_ddl(jsonb, boolean) IS
   'The SQL apply_triggers would run for specs; with full, the complete DDL of every spec';
 
+-- ==== triggers: history ====
+-- track_history (the history kind), its executor, and the transaction's context.
+CREATE OR REPLACE FUNCTION _trigger_history() RETURNS trigger
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_history';
+
+CREATE OR REPLACE FUNCTION track_history(tbl regclass, history_table text DEFAULT NULL,
+                              operations text[] DEFAULT '{INSERT,UPDATE,DELETE}',
+                              exclude_columns text[] DEFAULT '{}', format text DEFAULT 'row',
+                              changed_only boolean DEFAULT true, condition text DEFAULT NULL,
+                              name text DEFAULT NULL)
+  RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'pgdb_tools_kind_function';
+
+CREATE OR REPLACE FUNCTION set_context(context jsonb) RETURNS jsonb
+  LANGUAGE C VOLATILE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'pgdb_tools_set_context';
+
+CREATE OR REPLACE FUNCTION current_context() RETURNS jsonb
+  LANGUAGE C STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'pgdb_tools_current_context';
+
+CREATE OR REPLACE FUNCTION _history_table(tbl regclass) RETURNS text
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  found text;
+BEGIN
+  SELECT quote_ident(m.table_schema) || '.' || quote_ident(m.spec->>'history_table')
+    INTO found
+    FROM pgdb_tools.managed_triggers m
+    JOIN pg_class c ON c.relname = m.table_name
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = m.table_schema
+   WHERE c.oid = tbl AND m.kind = 'history'
+   ORDER BY m.spec->'operations' @> '["TRUNCATE"]', m.trigger_name
+   LIMIT 1;
+  IF found IS NULL THEN
+    RAISE EXCEPTION 'table % has no history', tbl USING ERRCODE = '42704',
+      HINT = 'pgdb_tools.track_history() starts recording it.';
+  END IF;
+  RETURN found;
+END $$;
+
+CREATE TYPE history_event AS (event_id bigint, event_at timestamptz, tx_id xid8, operation text,
+                              row_key jsonb, old_data jsonb, new_data jsonb, context jsonb,
+                              actor name);
+
+CREATE OR REPLACE FUNCTION row_history(tbl regclass, row_key jsonb) RETURNS SETOF history_event
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF tbl IS NULL OR row_key IS NULL THEN
+    RAISE EXCEPTION 'tbl and row_key must not be NULL' USING ERRCODE = '22023';
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT h.event_id, h.event_at, h.tx_id, h.operation, h.row_key, h.old_data, h.new_data, '
+    '       h.context, h.actor FROM ' || pgdb_tools._history_table(tbl) || ' h '
+    'WHERE h.row_key = $1 ORDER BY h.event_id' USING row_key;
+END $$;
+
+CREATE OR REPLACE FUNCTION row_at(tbl regclass, row_key jsonb, at timestamptz) RETURNS jsonb
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  history text;
+  last_event bigint;
+  result jsonb;
+  truncated boolean;
+BEGIN
+  IF tbl IS NULL OR row_key IS NULL OR at IS NULL THEN
+    RAISE EXCEPTION 'tbl, row_key and at must not be NULL' USING ERRCODE = '22023';
+  END IF;
+  history := pgdb_tools._history_table(tbl);
+  -- The row's latest event at that moment (through the row_key index): with row format its
+  -- new_data is the whole row, NULL after a DELETE; a later TRUNCATE removed it too.
+  EXECUTE 'SELECT h.event_id, h.new_data FROM ' || history || ' h '
+          'WHERE h.row_key = $1 AND h.event_at <= $2 ORDER BY h.event_id DESC LIMIT 1'
+    INTO last_event, result USING row_key, at;
+  IF last_event IS NULL THEN
+    RETURN NULL;
+  END IF;
+  EXECUTE 'SELECT EXISTS (SELECT FROM ' || history || ' h WHERE h.event_id > $1 '
+          'AND h.event_at <= $2 AND h.operation = ''TRUNCATE'')'
+    INTO truncated USING last_event, at;
+  RETURN CASE WHEN truncated THEN NULL ELSE result END;
+END $$;
+
+COMMENT ON FUNCTION row_history(regclass, jsonb) IS
+  'The events of one row of a tracked table, in order';
+
+COMMENT ON FUNCTION row_at(regclass, jsonb, timestamptz) IS
+  'The row as it was at a moment (row-format history), NULL when it did not exist then';
+
+COMMENT ON FUNCTION track_history(regclass, text, text[], text[], text, boolean, text, text) IS
+  'Records every change of the table (who, when, why) in its history table, created when missing';
+
+COMMENT ON FUNCTION set_context(jsonb) IS
+  'Merges context into this transaction''s context, which history events record';
+
+COMMENT ON FUNCTION current_context() IS
+  'The context set_context() gave this transaction, NULL when none';
+
 -- ==== scheduling ====
 -- Snapshot schedules by owner OID (and cluster), so that a renamed role keeps them: each row
 -- gets the OID of the role of its name (a schedule whose role is gone belongs to nobody and is

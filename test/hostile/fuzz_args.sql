@@ -119,6 +119,22 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('manage_trigger', '', 'level', $$'ROW'$$),
   ('manage_trigger', '', 'args', $$'{a,b}'::text[]$$),
   ('manage_trigger', '', 'name', $$'fz_audit'$$),
+  ('track_history', '', 'tbl', $$'app.docs'::regclass$$),
+  ('track_history', '', 'history_table', $$'docs_log'$$),
+  ('track_history', '', 'operations', $$'{INSERT,UPDATE}'::text[]$$),
+  ('track_history', '', 'exclude_columns', $$'{body}'::text[]$$),
+  ('track_history', '', 'format', $$'diff'$$),
+  ('track_history', '', 'changed_only', 'false'),
+  ('track_history', '', 'condition', $$'NEW.id > 0'$$),
+  ('track_history', '', 'name', $$'fz_history'$$),
+  ('set_context', '', 'context', $q$'{"request": "fz"}'::jsonb$q$),
+  ('current_context', '', '', NULL),
+  ('row_history', '', 'tbl', $$(SELECT 'app.docs'::regclass FROM pgdb_tools.track_history('app.docs', name => 'fz_history_lookup'))$$),
+  ('row_history', '', 'row_key', $q$'{"id": 1}'::jsonb$q$),
+  ('row_at', '', 'tbl', $$(SELECT 'app.docs'::regclass FROM pgdb_tools.track_history('app.docs', name => 'fz_history_lookup'))$$),
+  ('row_at', '', 'row_key', $q$'{"id": 1}'::jsonb$q$),
+  ('row_at', '', 'at', $$now()$$),
+  ('_history_table', '', 'tbl', $$(SELECT 'app.docs'::regclass FROM pgdb_tools.track_history('app.docs', name => 'fz_history_lookup'))$$),
   ('drop_trigger', '', 'tbl', $$'app.docs'::regclass$$),
   ('drop_trigger', '', 'name', $$'fx_protect'$$),
   ('enable_trigger', '', 'tbl', $$'app.docs'::regclass$$),
@@ -460,7 +476,7 @@ SELECT '^create_partitioned$', 'parent', l, 'only a range-partitioned table can 
   FROM unnest(ARRAY['app.docs', 'view', 'sequence', 'partition', 'pg_catalog.pg_class', 'extension catalog',
                     'extension view', 'oid 0', 'missing oid']) l
 UNION ALL
-SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger)$', 'tbl', l,
+SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger|track_history)$', 'tbl', l,
        'no managed triggers on catalogs, views, sequences or missing tables'
   FROM unnest(ARRAY['pg_catalog.pg_class', 'sequence', 'extension catalog', 'extension view', 'oid 0', 'missing oid']) l
 UNION ALL
@@ -485,7 +501,7 @@ SELECT '^_cron_schedule_at_commit$', a, 'NULL', 'a pg_cron job needs a schedule 
 -- extension's own tables are not its to change, snapshot, restore or inspect through these
 -- functions (42501 or a clean refusal, never success).
 INSERT INTO hostile.must_refuse (fn, arg, label, why, role)
-SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger|drop_trigger|enable_trigger|prune_triggers|create_partitioned|update_partitioned|forget_partitioned|run_maintenance|snapshot_diff)$',
+SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger|track_history|drop_trigger|enable_trigger|prune_triggers|create_partitioned|update_partitioned|forget_partitioned|run_maintenance|snapshot_diff)$',
        a, l, 'a non-owner must not reach another role''s, the catalog''s or the extension''s table', 'owner'
   FROM unnest(ARRAY['tbl', 'parent']) a,
        unnest(ARRAY['another role''s table', 'pg_catalog.pg_class', 'extension catalog', 'extension view']) l

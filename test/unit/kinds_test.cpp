@@ -200,3 +200,51 @@ TEST(BuildFsm, RejectsMalformedTransitions) {
 
 }  // namespace
 }  // namespace pgdb::triggers
+
+namespace pgdb::triggers {
+namespace {
+
+Spec history_spec(std::initializer_list<std::pair<std::string, Json>> extra) {
+  Json o = Json::object();
+  o.set("kind", Json::from_string("history"));
+  o.set("tbl", Json::from_string("x"));
+  for (const auto& [k, v] : extra) o.set(k, v);
+  return parse_spec(o, 1);
+}
+
+TEST(BuildHistory, DefaultsToAfterRowTriggerIntoTableHistory) {
+  Spec spec = history_spec({});
+  TriggerDef def = build_trigger(spec, orders, orders_columns);
+  EXPECT_EQ(create_trigger_sql(def, no_keywords),
+            "CREATE OR REPLACE TRIGGER pgdb_history_orders AFTER INSERT OR UPDATE OR DELETE ON "
+            "app.orders FOR EACH ROW EXECUTE FUNCTION pgdb_tools._trigger_history('app', "
+            "'orders_history', 'row', 'changed_only')");
+  EXPECT_EQ(spec.arg("history_table").text, "orders_history");
+}
+
+TEST(BuildHistory, ExcludedColumnsSortedOnceAndChecked) {
+  Spec spec = history_spec({{"exclude_columns", Json::from_strings({"status", "State", "status"})},
+                            {"format", Json::from_string("diff")},
+                            {"changed_only", Json::from_bool(false)},
+                            {"history_table", Json::from_string("Audit Log")}});
+  TriggerDef def = build_trigger(spec, orders, orders_columns);
+  EXPECT_EQ(def.args,
+            (std::vector<std::string>{"app", "Audit Log", "diff", "all", "State", "status"}));
+  EXPECT_EQ(to_json_text(spec.arg("exclude_columns")), "[\"State\", \"status\"]");
+  Spec missing = history_spec({{"exclude_columns", Json::from_strings({"nope"})}});
+  EXPECT_EQ(sqlstate_of(missing), "42703");
+}
+
+TEST(BuildHistory, RefusesBadFormatAndMixedTruncate) {
+  EXPECT_EQ(sqlstate_of(history_spec({{"format", Json::from_string("full")}})), "22023");
+  EXPECT_EQ(sqlstate_of(history_spec({{"operations", Json::from_strings({"INSERT", "TRUNCATE"})}})),
+            "22023");
+  EXPECT_EQ(sqlstate_of(history_spec({{"history_table", Json::from_string("orders")}})), "22023");
+  Spec truncate = history_spec({{"operations", Json::from_strings({"truncate"})}});
+  TriggerDef def = build_trigger(truncate, orders, orders_columns);
+  EXPECT_EQ(def.level, Level::statement);
+  EXPECT_EQ(def.events, static_cast<unsigned>(event_truncate));
+}
+
+}  // namespace
+}  // namespace pgdb::triggers
