@@ -199,7 +199,7 @@ void complete_facts(pg::Spi& spi, const RegisteredSet& set, SetFacts& facts,
 }
 
 PlanLookups lookups_for(Oid parent) {
-  Oid namespace_oid = pg::call([parent] { return get_rel_namespace(parent); });
+  Oid namespace_oid = pg::relation_schema(parent);
   return {[namespace_oid](const std::string& name) {
             return OidIsValid(pg::relation_in_schema(namespace_oid, name.c_str()));
           },

@@ -18,6 +18,14 @@ char relkind(Oid relid) {
   return call([relid] { return get_rel_relkind(relid); });
 }
 
+bool is_partition(Oid relid) {
+  return call([relid] { return get_rel_relispartition(relid); });
+}
+
+Oid relation_schema(Oid relid) {
+  return call([relid] { return get_rel_namespace(relid); });
+}
+
 std::optional<std::string> schema_name(Oid nsp) {
   char* name = call([nsp] { return get_namespace_name(nsp); });
   if (name == nullptr) return std::nullopt;

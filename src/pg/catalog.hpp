@@ -25,6 +25,12 @@ namespace pgdb::pg {
 // relation.
 char relkind(Oid relid);
 
+// The schema holding the relation; InvalidOid when relid names no relation.
+Oid relation_schema(Oid relid);
+
+// Whether the relation is a partition (relispartition); false when relid names no relation.
+bool is_partition(Oid relid);
+
 // Whether a relation of this kind is an ordinary or a partitioned table: what the features manage.
 constexpr bool is_table_kind(char kind) {
   return kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE;

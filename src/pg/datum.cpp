@@ -88,6 +88,19 @@ std::vector<Datum> array_values(Datum array, Oid element_type, const char* argum
   return values;
 }
 
+std::vector<Oid> regclass_array_values(Datum array, const char* argument) {
+  std::vector<Oid> tables;
+  for (Datum item : array_values(array, REGCLASSOID, argument)) {
+    // regclass 0 ('-') names no table: not a missing table "with OID 0".
+    if (!OidIsValid(DatumGetObjectId(item)))
+      throw Error(sqlstate::invalid_parameter_value,
+                  std::string(argument) + " must not contain 0 ('-')", {},
+                  "List tables by name, e.g. ARRAY['app.orders']::regclass[].");
+    tables.push_back(DatumGetObjectId(item));
+  }
+  return tables;
+}
+
 std::vector<std::optional<std::string>> text_array_items(Datum array, const char* argument) {
   std::vector<std::optional<std::string>> items;
   for (const std::optional<Datum>& item : array_items(array, TEXTOID, argument))

@@ -32,6 +32,10 @@ std::vector<std::optional<Datum>> array_items(Datum array, Oid element_type, con
 // ("tables must not contain NULL") otherwise.
 std::vector<Datum> array_values(Datum array, Oid element_type, const char* argument);
 
+// The tables of a regclass[] argument; 22023 naming argument for a NULL item or for 0 ('-'),
+// which names no table.
+std::vector<Oid> regclass_array_values(Datum array, const char* argument);
+
 // The items of a text[] argument as strings, NULL items as nullopt; 22023 naming argument when the
 // array has more than one dimension.
 std::vector<std::optional<std::string>> text_array_items(Datum array, const char* argument);

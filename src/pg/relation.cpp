@@ -24,7 +24,7 @@ std::string TableName::quoted() const {
 
 std::optional<TableName> find_table_name(Oid relid) {
   char* name = call([relid] { return get_rel_name(relid); });
-  Oid namespace_oid = call([relid] { return get_rel_namespace(relid); });
+  Oid namespace_oid = relation_schema(relid);
   std::optional<std::string> schema =
       OidIsValid(namespace_oid) ? schema_name(namespace_oid) : std::nullopt;
   if (name == nullptr || !schema) return std::nullopt;
@@ -116,7 +116,7 @@ bool is_system_schema(Oid nsp) {
 }
 
 void require_user_table(Spi& spi, Oid relid, const std::string& action) {
-  Oid nsp = call([relid] { return get_rel_namespace(relid); });
+  Oid nsp = relation_schema(relid);
   if (is_system_schema(nsp))
     throw Error(sqlstate::invalid_parameter_value,
                 "cannot " + action + " " + table_name(relid).quoted() + ": it is a system catalog",

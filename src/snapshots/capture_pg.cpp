@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "pg/compat.hpp"
+#include "pg/catalog.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
@@ -15,188 +15,24 @@
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/srf.hpp"
+#include "snapshots/capture_pg.hpp"
 #include "snapshots/content_hash.hpp"
 #include "snapshots/store_pg.hpp"
 
 extern "C" {
-#include "access/relation.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/partition.h"
-#include "catalog/pg_inherits.h"
-#include "access/htup_details.h"
-#include "utils/syscache.h"
-#include "catalog/pg_type.h"
-#include "storage/lmgr.h"
-#include "utils/acl.h"
-#include "utils/array.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/rls.h"
-#include "utils/ruleutils.h"
-#include "utils/snapmgr.h"
 #include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "utils/snapmgr.h"
 }
 
 namespace pgdb::snapshots {
 
 namespace {
 
-bool can_select_all(Oid relid) {
-  Oid user = GetUserId();
-  return pg::call([relid, user] {
-    return pg_class_aclcheck(relid, user, ACL_SELECT) == ACLCHECK_OK ||
-           pg_attribute_aclcheck_all(relid, user, ACL_SELECT, ACLMASK_ALL) == ACLCHECK_OK;
-  });
-}
-
-// The checks snapshot_create makes of each table before anything is written.
-void require_snapshottable(Oid relid) {
-  char kind = pg::call([relid] { return get_rel_relkind(relid); });
-  if (kind == '\0')
-    throw Error(sqlstate::undefined_table,
-                "relation with OID " + std::to_string(relid) + " does not exist");
-  pg::TableName name = pg::table_name(relid);
-  if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
-    throw Error("42809", "cannot snapshot " + name.quoted() + ": it is not a table", {},
-                "Snapshots copy ordinary and partitioned tables (views and foreign tables are not "
-                "copied).");
-  Oid nsp = pg::call([relid] { return get_rel_namespace(relid); });
-  if (pg::call([relid] { return get_rel_persistence(relid); }) == RELPERSISTENCE_TEMP)
-    throw Error(sqlstate::feature_not_supported,
-                "cannot snapshot " + name.quoted() + ": it is a temporary table", {},
-                "A temporary table ends with its session; copy it into a regular table first.");
-  Oid user = GetUserId();
-  if (pg::call([nsp, user] { return pg::compat::namespace_aclcheck(nsp, user, ACL_USAGE); }) !=
-      ACLCHECK_OK)
-    throw Error(sqlstate::insufficient_privilege,
-                "permission denied for schema " + pg::quote_identifier(name.schema), {},
-                "snapshot_create needs USAGE on the schema of every table it copies.");
-  if (!can_select_all(relid))
-    throw Error(sqlstate::insufficient_privilege, "permission denied for table " + name.quoted(),
-                {}, "snapshot_create needs SELECT on every table it copies.");
-  int rls = pg::call([relid] { return check_enable_rls(relid, InvalidOid, false); });
-  if (rls == RLS_ENABLED)
-    throw Error(sqlstate::insufficient_privilege,
-                "row-level security is enabled for table " + name.quoted(),
-                "A snapshot copies every row; row-level security would hide some from you.",
-                "Take the snapshot as the table's owner or as a role with BYPASSRLS.");
-}
-
-// In REPEATABLE READ and SERIALIZABLE the transaction's snapshot predates the lock just taken:
-// a table rewritten, truncated or altered by a transaction the snapshot does not see would be
-// copied as the snapshot sees its files (empty, or with other columns). Such a change writes a
-// new pg_class row; refuse like a serialization failure.
-void require_unchanged_since(Oid relid, Snapshot snapshot) {
-  if (!IsolationUsesXactSnapshot()) return;
-  bool changed = pg::call([relid, snapshot] {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(tuple)) return true;
-    TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
-    bool invisible = TransactionIdIsNormal(xmin) && !TransactionIdIsCurrentTransactionId(xmin) &&
-                     XidInMVCCSnapshot(xmin, snapshot);
-    ReleaseSysCache(tuple);
-    return invisible;
-  });
-  if (changed)
-    throw Error(
-        sqlstate::serialization_failure,
-        "could not snapshot " + pg::table_name(relid).quoted() +
-            ": it was changed after this transaction's snapshot was taken",
-        "A REPEATABLE READ or SERIALIZABLE transaction reads the tables as of its start; this "
-        "table was rewritten, truncated or altered since.",
-        "Retry the transaction.");
-}
-
 std::string megabytes(std::int64_t bytes) {
   char buffer[32];
   snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
   return buffer;
-}
-
-class RegisteredSnapshot {
- public:
-  RegisteredSnapshot()
-      : snapshot_(pg::call([] { return RegisterSnapshot(GetTransactionSnapshot()); })),
-        pending_at_start_(pg::pending_pg_errors()) {}
-  ~RegisteredSnapshot() {
-    // After a PostgreSQL error the rollback's resource owner releases it.
-    if (pg::pending_pg_errors() == pending_at_start_) UnregisterSnapshot(snapshot_);
-  }
-  RegisteredSnapshot(const RegisteredSnapshot&) = delete;
-  RegisteredSnapshot& operator=(const RegisteredSnapshot&) = delete;
-  Snapshot get() const { return snapshot_; }
-
- private:
-  Snapshot snapshot_;
-  int pending_at_start_;
-};
-
-// The tables a snapshot of the given tables (regclass[]) and schemas (name[]) copies, each
-// checked as snapshot material the caller may copy: named tables first, then each schema's tables
-// in name order; a partition whose partitioned ancestor is listed too is left to that ancestor.
-// Schedules check their lists with it when they are made, and again at each run.
-std::vector<Oid> snapshot_material(pg::Spi& spi, std::optional<Datum> table_array,
-                                   std::optional<Datum> schema_array) {
-  std::vector<Oid> tables;
-  if (table_array)
-    for (Datum d : array_elements(*table_array, REGCLASSOID, "tables")) {
-      Oid relid = DatumGetObjectId(d);
-      if (std::find(tables.begin(), tables.end(), relid) == tables.end()) tables.push_back(relid);
-    }
-  std::vector<std::string> schemas;
-  if (schema_array)
-    for (Datum d : array_elements(*schema_array, NAMEOID, "schemas")) {
-      std::string schema = NameStr(*DatumGetName(d));
-      if (std::find(schemas.begin(), schemas.end(), schema) == schemas.end())
-        schemas.push_back(schema);
-    }
-  if (tables.empty() && schemas.empty())
-    throw Error(sqlstate::invalid_parameter_value, "snapshot_create needs tables or schemas", {},
-                "Pass tables => ARRAY['orders', 'order_lines']::regclass[] or schemas => "
-                "ARRAY['app']::name[].");
-  for (const std::string& schema : schemas) {
-    spi.execute("SELECT oid::pg_catalog.int8 FROM pg_catalog.pg_namespace WHERE nspname = $1",
-                {pg::Param::text(schema)}, true);
-    if (spi.row_count() == 0) throw Error("3F000", "schema \"" + schema + "\" does not exist");
-    Oid nsp = static_cast<Oid>(spi.get_int64(0, 0).value());
-    require_user_schema(spi, nsp, schema, "snapshot");
-    if (pg::call([nsp] { return pg::compat::namespace_aclcheck(nsp, GetUserId(), ACL_USAGE); }) !=
-        ACLCHECK_OK)
-      throw Error(sqlstate::insufficient_privilege,
-                  "permission denied for schema " + pg::quote_identifier(schema), {},
-                  "snapshot_create needs USAGE on every schema it copies.");
-    spi.execute(
-        "SELECT c.oid::int8 FROM pg_catalog.pg_class c "
-        "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
-        " ORDER BY c.relname COLLATE \"C\"",
-        {pg::Param::text(schema)}, true);
-    for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
-      Oid relid = static_cast<Oid>(spi.get_int64(r, 0).value());
-      if (std::find(tables.begin(), tables.end(), relid) == tables.end()) tables.push_back(relid);
-    }
-  }
-  if (tables.empty())
-    throw Error(sqlstate::invalid_parameter_value, "no tables to snapshot",
-                "The listed schemas hold no tables.");
-  // A partition whose partitioned ancestor is listed too is copied with that ancestor only.
-  std::vector<Oid> distinct;
-  for (Oid relid : tables) {
-    List* ancestors = pg::call(
-        [relid] { return get_rel_relispartition(relid) ? get_partition_ancestors(relid) : NIL; });
-    bool covered = false;
-    ListCell* cell;
-    foreach (cell, ancestors)
-      if (std::find(tables.begin(), tables.end(), lfirst_oid(cell)) != tables.end()) covered = true;
-    if (!covered) distinct.push_back(relid);
-  }
-  tables = distinct;
-  for (Oid relid : tables) {
-    require_snapshottable(relid);
-    pg::require_user_table(spi, relid, "snapshot");
-  }
-  return tables;
 }
 
 // The id in a name '#<id>', as _snapshot_resolve reads it.
@@ -240,151 +76,78 @@ void drop_stored_snapshot(pg::Spi& spi, std::int64_t id) {
               {pg::Param::int8(id)});
 }
 
-}  // namespace
-
-}  // namespace pgdb::snapshots
-
-using namespace pgdb;
-using namespace pgdb::snapshots;
-
-PGDB_FUNCTION(pgdb_tools_snapshot_create) {
-  // Every query below, and the type names written into the stored copies' DDL, under the
-  // trusted path: operators and functions planted in the caller's path never run.
-  pg::SearchPath trusted(pg::trusted_search_path);
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
-  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
-  require_snapshot_name(name);
-  std::optional<std::string> note;
-  if (!PG_ARGISNULL(3)) note = pg::text_to_string(PG_GETARG_DATUM(3));
-  std::vector<std::string> tags;
-  if (!PG_ARGISNULL(4))
-    for (Datum d : array_elements(PG_GETARG_DATUM(4), TEXTOID, "tags"))
-      tags.push_back(pg::text_to_string(d));
-
-  pg::Spi spi;
-  std::vector<Oid> tables =
-      snapshot_material(spi, PG_ARGISNULL(1) ? std::nullopt : std::optional(PG_GETARG_DATUM(1)),
-                        PG_ARGISNULL(2) ? std::nullopt : std::optional(PG_GETARG_DATUM(2)));
-
-  const bool replace = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
-  const std::string created_by = current_user_name();
-  const Oid creator = GetUserId();
-  Oid owner = pg::extension_owner(spi);
-  rebind_creators(spi, owner);
-  // With replace, the caller's snapshots of that name, locked now and dropped once the new one is
-  // stored (all in the caller's transaction: a failure leaves them as they were).
-  std::vector<std::int64_t> replaced;
-  {
-    pg::ActingAs as_owner(owner);
-    // Names are per role: only the caller's own snapshots can be in the way.
-    replaced = own_snapshots_named(spi, name, creator, replace);
-    if (!replaced.empty() && !replace) throw name_taken(name);
-    // A schedule owns the names it will take: <prefix>_<YYYYMMDD_HHMMSS> is for the roles that
-    // schedule that prefix only (each in its own namespace), so no one else can plant a copy under
-    // a name a schedule's owner will later restore (_snapshot_resolve gives such a name only the
-    // caller's own snapshot).
-    if (scheduled_by_others(spi, name, creator))
-      throw Error(sqlstate::insufficient_privilege,
-                  "snapshot name \"" + name + "\" belongs to another role's schedule", {},
-                  "Names <prefix>_<YYYYMMDD_HHMMSS> are taken by the schedules of that prefix "
-                  "only; choose another name.");
-  }
-
-  // Every table is locked before the one snapshot all of them are read with is taken, so none
-  // can be truncated or rewritten between the snapshot and its scan (in READ COMMITTED; in
-  // REPEATABLE READ and SERIALIZABLE the snapshot is the transaction's, older than the locks, and
-  // require_unchanged_since refuses tables changed after it). The partitions are fixed here too:
-  // one attached while the copy runs is not part of it.
-  std::vector<std::vector<Oid>> leaves;
-  for (Oid relid : tables) {
-    pg::call([relid] { LockRelationOid(relid, AccessShareLock); });
-    if (!pg::call([relid] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)); }))
-      throw Error(sqlstate::undefined_table,
-                  "table with OID " + std::to_string(relid) +
-                      " was dropped while snapshot_create waited for it");
-    leaves.push_back(leaves_of(relid));
-  }
-  std::vector<Oid> all_tables = tables;
-  for (const std::vector<Oid>& pieces : leaves)
-    all_tables.insert(all_tables.end(), pieces.begin(), pieces.end());
-  require_no_citus_tables(spi, all_tables, "snapshot");
-  RegisteredSnapshot snapshot;
-  for (std::size_t i = 0; i < tables.size(); ++i) {
-    require_unchanged_since(tables[i], snapshot.get());
-    for (Oid leaf : leaves[i])
-      if (leaf != tables[i]) require_unchanged_since(leaf, snapshot.get());
-  }
-
-  std::vector<std::string> definitions;
-  for (std::size_t i = 0; i < tables.size(); ++i) {
-    spi.execute("SELECT pgdb_tools._snapshot_definition($1)::text", {pg::Param::oid(tables[i])});
-    std::optional<std::string> definition = spi.get_text(0, 0);
-    if (!definition)
-      throw Error(sqlstate::undefined_table,
-                  "table " + pg::table_name(tables[i]).quoted() +
-                      " is not visible to this transaction's snapshot",
-                  {}, "It was created after the transaction began; retry in a new transaction.");
-    definitions.push_back(*definition);
-    // The partitions the transaction's snapshot knows must be the ones being copied.
-    spi.execute(
-        "WITH RECURSIVE tree(relid) AS (SELECT $1::oid UNION ALL "
-        "  SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.relid "
-        "    JOIN pg_catalog.pg_class p ON p.oid = i.inhrelid WHERE p.relispartition) "
-        "SELECT count(*) FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.relid WHERE c.relkind "
-        "= 'r'",
-        {pg::Param::oid(tables[i])});
-    if (spi.get_int64(0, 0).value() != static_cast<std::int64_t>(leaves[i].size()))
-      throw Error(sqlstate::serialization_failure,
-                  "could not snapshot " + pg::table_name(tables[i]).quoted() +
-                      ": its partitions changed after this transaction's snapshot was taken",
-                  {}, "Retry the transaction.");
-  }
-
-  // The copies' owner reads them as owner: it is never granted to.
-  const std::string owner_name = pg::call([owner] { return GetUserNameFromId(owner, false); });
+// The caller's snapshots named `name` that a replace drops once the new one is stored (locked
+// now; all in the caller's transaction: a failure leaves them as they were). 42710 when there are
+// some and replace is false; 42501 when the name is one another role's schedule takes.
+std::vector<std::int64_t> claim_name(pg::Spi& spi, Oid owner, const std::string& name, Oid creator,
+                                     bool replace) {
   pg::ActingAs as_owner(owner);
-  // The copies are made first and the catalog rows written last, so that a replaced snapshot is
-  // dropped only once its successor is stored.
-  const std::int64_t id = allocate_snapshot_id(spi);
-  std::vector<std::vector<pg::Param>> item_rows;
-  for (std::size_t i = 0; i < tables.size(); ++i) {
-    Oid relid = tables[i];
-    pg::TableName source = pg::table_name(relid);
-    std::string storage_name = "s" + std::to_string(id) + "_" + std::to_string(i + 1);
-    spi.execute(
-        "SELECT pg_catalog.pg_get_userbyid(relowner)::pg_catalog.text FROM pg_catalog.pg_class "
-        "WHERE oid OPERATOR(pg_catalog.=) $1",
-        {pg::Param::oid(relid)});
-    const std::string table_owner = spi.get_text(0, 0).value();
-    std::vector<std::string> readers;
-    if (created_by != owner_name) readers.push_back(created_by);
-    if (table_owner != owner_name && table_owner != created_by) readers.push_back(table_owner);
-    Oid storage = create_copy(spi, id, static_cast<int>(i + 1), copy_columns(relid), readers);
-    ContentHash hash;
-    std::uint64_t rows = copy_rows(relid, leaves[i], snapshot.get(), storage, hash);
-    spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
-    std::int64_t bytes = spi.get_int64(0, 0).value();
-    item_rows.push_back({pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)),
-                         pg::Param::oid(relid), pg::Param::text(source.schema),
-                         pg::Param::text(source.name), pg::Param::text(storage_name),
-                         pg::Param::int8(static_cast<std::int64_t>(rows)), pg::Param::int8(bytes),
-                         pg::Param::text(hash.hex()), pg::Param::text(definitions[i])});
-    if (rows >= progress_rows)
-      pg::notice("snapshot \"" + name + "\": copied " + source.quoted() + " (" +
-                 std::to_string(i + 1) + " of " + std::to_string(tables.size()) + "), " +
-                 std::to_string(rows) + " rows, " + megabytes(bytes));
-  }
+  // Names are per role: only the caller's own snapshots can be in the way.
+  std::vector<std::int64_t> replaced = own_snapshots_named(spi, name, creator, replace);
+  if (!replaced.empty() && !replace) throw name_taken(name);
+  // A schedule owns the names it will take: <prefix>_<YYYYMMDD_HHMMSS> is for the roles that
+  // schedule that prefix only (each in its own namespace), so no one else can plant a copy under
+  // a name a schedule's owner will later restore (_snapshot_resolve gives such a name only the
+  // caller's own snapshot).
+  if (scheduled_by_others(spi, name, creator))
+    throw Error(sqlstate::insufficient_privilege,
+                "snapshot name \"" + name + "\" belongs to another role's schedule", {},
+                "Names <prefix>_<YYYYMMDD_HHMMSS> are taken by the schedules of that prefix "
+                "only; choose another name.");
+  return replaced;
+}
 
-  for (std::int64_t old_id : replaced) drop_stored_snapshot(spi, old_id);
-  std::vector<pg::Param> header{pg::Param::text(name),
-                                pg::Param::text(created_by),
-                                note ? pg::Param::text(*note) : pg::Param::null(TEXTOID),
-                                pg::Param{TEXTARRAYOID, pg::strings_to_text_array(tags), false},
-                                pg::Param::oid(creator),
-                                pg::Param::text(std::to_string(GetSystemIdentifier())),
-                                pg::Param::int8(id)};
-  // A concurrent call may have stored a snapshot of this name since the check above: ON CONFLICT
-  // waits for it and then inserts nothing. With replace, that one is replaced too.
+// What storing one table produced: its snapshot_items row.
+struct StoredCopy {
+  std::string storage_name;
+  std::uint64_t rows = 0;
+  std::int64_t bytes = 0;
+  std::string content_hash;
+};
+
+// Step 3, store: copy s<id>_<ordinal> of one pinned table, made and filled as the extension's
+// owner. The copies' owner reads them as owner: it is never granted to; the caller and the table's
+// owner read them through the copy's view.
+StoredCopy store_table(pg::Spi& spi, std::int64_t id, int ordinal, const CapturedTable& table,
+                       Snapshot snapshot, const std::string& created_by,
+                       const std::string& owner_name) {
+  StoredCopy stored;
+  stored.storage_name = "s" + std::to_string(id) + "_" + std::to_string(ordinal);
+  std::vector<std::string> readers;
+  if (created_by != owner_name) readers.push_back(created_by);
+  if (table.owner_name != owner_name && table.owner_name != created_by)
+    readers.push_back(table.owner_name);
+  Oid storage = create_copy(spi, id, ordinal, copy_columns(table.relid), readers);
+  ContentHash hash;
+  stored.rows = copy_rows(table.relid, table.leaves, snapshot, storage, hash);
+  stored.content_hash = hash.hex();
+  spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
+  stored.bytes = spi.get_int64(0, 0).value();
+  return stored;
+}
+
+struct SnapshotHeader {
+  std::string name;
+  std::string created_by;
+  Oid creator;
+  std::optional<std::string> note;
+  std::vector<std::string> tags;
+  bool replace;
+};
+
+// The catalog rows, written last so that a replaced snapshot is dropped only once its successor
+// is stored. A concurrent call may have stored a snapshot of this name since claim_name: ON
+// CONFLICT waits for it and then inserts nothing. With replace, that one is replaced too.
+void record_snapshot(pg::Spi& spi, std::int64_t id, const SnapshotHeader& header,
+                     const std::vector<CapturedTable>& tables,
+                     const std::vector<StoredCopy>& copies) {
+  std::vector<pg::Param> row{pg::Param::text(header.name),
+                             pg::Param::text(header.created_by),
+                             header.note ? pg::Param::text(*header.note) : pg::Param::null(TEXTOID),
+                             pg::Param{TEXTARRAYOID, pg::strings_to_text_array(header.tags), false},
+                             pg::Param::oid(header.creator),
+                             pg::Param::text(std::to_string(GetSystemIdentifier())),
+                             pg::Param::int8(id)};
   for (int attempt = 0;; ++attempt) {
     spi.execute(
         "INSERT INTO pgdb_tools.snapshot_catalog (snapshot_id, name, created_at, created_by, "
@@ -393,18 +156,72 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
         "ON CONFLICT (created_by_oid, created_on, name) WHERE created_by_oid "
         "OPERATOR(pg_catalog.<>) 0 "
         "DO NOTHING RETURNING snapshot_id",
-        header);
+        row);
     if (spi.row_count() > 0) break;
-    if (!replace || attempt > 0) throw name_taken(name);
-    for (std::int64_t old_id : own_snapshots_named(spi, name, creator, true))
+    if (!header.replace || attempt > 0) throw name_taken(header.name);
+    for (std::int64_t old_id : own_snapshots_named(spi, header.name, header.creator, true))
       drop_stored_snapshot(spi, old_id);
   }
-  for (const std::vector<pg::Param>& row : item_rows)
+  for (std::size_t i = 0; i < tables.size(); ++i)
     spi.execute(
         "INSERT INTO pgdb_tools.snapshot_items (snapshot_id, ordinal, source_relid, source_schema, "
         "  source_name, storage_name, rows, bytes, content_hash, definition) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
-        row);
+        {pg::Param::int8(id), pg::Param::int4(static_cast<int>(i + 1)),
+         pg::Param::oid(tables[i].relid), pg::Param::text(tables[i].source.schema),
+         pg::Param::text(tables[i].source.name), pg::Param::text(copies[i].storage_name),
+         pg::Param::int8(static_cast<std::int64_t>(copies[i].rows)),
+         pg::Param::int8(copies[i].bytes), pg::Param::text(copies[i].content_hash),
+         pg::Param::text(tables[i].definition)});
+}
+
+std::optional<Datum> optional_arg(FunctionCallInfo fcinfo, int n) {
+  return PG_ARGISNULL(n) ? std::nullopt : std::optional(PG_GETARG_DATUM(n));
+}
+
+}  // namespace
+
+}  // namespace pgdb::snapshots
+
+using namespace pgdb;
+using namespace pgdb::snapshots;
+
+// snapshot_create: collect the tables, pin them (one snapshot for all), store each, record.
+PGDB_FUNCTION(pgdb_tools_snapshot_create) {
+  // Every query below, and the type names written into the stored copies' DDL, under the
+  // trusted path: operators and functions planted in the caller's path never run.
+  pg::SearchPath trusted(pg::trusted_search_path);
+  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
+  SnapshotHeader header{pg::text_to_string(PG_GETARG_DATUM(0)), "", GetUserId(), std::nullopt, {},
+                        !PG_ARGISNULL(5) && PG_GETARG_BOOL(5)};
+  require_snapshot_name(header.name);
+  if (!PG_ARGISNULL(3)) header.note = pg::text_to_string(PG_GETARG_DATUM(3));
+  if (!PG_ARGISNULL(4)) header.tags = pg::text_array_values(PG_GETARG_DATUM(4), "tags");
+
+  pg::Spi spi;
+  std::vector<Oid> relids = collect_tables(spi, optional_arg(fcinfo, 1), optional_arg(fcinfo, 2));
+  header.created_by = current_user_name();
+  Oid owner = pg::extension_owner(spi);
+  rebind_creators(spi, owner);
+  std::vector<std::int64_t> replaced =
+      claim_name(spi, owner, header.name, header.creator, header.replace);
+  PinnedTables pinned(spi, relids, {"snapshot_create", "snapshot"});
+  const std::vector<CapturedTable>& tables = pinned.tables();
+
+  const std::string owner_name = pg::role_name(owner);
+  pg::ActingAs as_owner(owner);
+  const std::int64_t id = allocate_snapshot_id(spi);
+  std::vector<StoredCopy> copies;
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    copies.push_back(store_table(spi, id, static_cast<int>(i + 1), tables[i], pinned.snapshot(),
+                                 header.created_by, owner_name));
+    if (copies.back().rows >= progress_rows)
+      pg::notice("snapshot \"" + header.name + "\": copied " + tables[i].source.quoted() + " (" +
+                 std::to_string(i + 1) + " of " + std::to_string(tables.size()) + "), " +
+                 std::to_string(copies.back().rows) + " rows, " + megabytes(copies.back().bytes));
+  }
+  for (std::int64_t old_id : replaced) drop_stored_snapshot(spi, old_id);
+  record_snapshot(spi, id, header, tables, copies);
   PG_RETURN_INT64(id);
 }
 
@@ -432,8 +249,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
                   "stored copy " + item.storage_quoted() + " is missing"});
       continue;
     }
-    pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
-    if (!pg::call([storage] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(storage)); }))
+    if (!pg::lock_relation_if_exists(storage, AccessShareLock))
       throw Error(sqlstate::undefined_object,
                   "snapshot \"" + name + "\" was dropped while this call waited for it");
     ContentHash hash;
@@ -597,8 +413,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
     PG_RETURN_VOID();
   }
   // The lists are checked now, as the caller, as each run checks them again.
-  snapshot_material(spi, PG_ARGISNULL(1) ? std::nullopt : std::optional(PG_GETARG_DATUM(1)),
-                    PG_ARGISNULL(2) ? std::nullopt : std::optional(PG_GETARG_DATUM(2)));
+  collect_tables(spi, optional_arg(fcinfo, 1), optional_arg(fcinfo, 2));
   pg::Param tables = PG_ARGISNULL(1) ? pg::Param::null(REGCLASSARRAYOID)
                                      : pg::Param{REGCLASSARRAYOID, PG_GETARG_DATUM(1), false};
   pg::Param schemas = PG_ARGISNULL(2) ? pg::Param::null(NAMEARRAYOID)

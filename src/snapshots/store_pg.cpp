@@ -47,22 +47,6 @@ std::string current_user_name() {
   return pg::call([user] { return GetUserNameFromId(user, false); });
 }
 
-std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const char* argument) {
-  std::vector<Datum> values;
-  for (const std::optional<Datum>& item : pg::array_items(array_datum, element_type, argument)) {
-    if (!item)
-      throw Error(sqlstate::invalid_parameter_value,
-                  std::string(argument) + " must not contain NULL");
-    // regclass 0 ('-') names no table: not a missing table "with OID 0".
-    if (element_type == REGCLASSOID && !OidIsValid(DatumGetObjectId(*item)))
-      throw Error(sqlstate::invalid_parameter_value,
-                  std::string(argument) + " must not contain 0 ('-')", {},
-                  "List tables by name, e.g. ARRAY['app.orders']::regclass[].");
-    values.push_back(*item);
-  }
-  return values;
-}
-
 std::string StoredTable::read_quoted() const {
   return std::string(storage_schema) + "." + pg::quote_identifier(storage_name + "_read");
 }

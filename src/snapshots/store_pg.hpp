@@ -112,9 +112,6 @@ void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
 // either). Nothing is done in a read-only transaction.
 void rebind_creators(pg::Spi& spi, Oid extension_owner);
 
-// The elements of a one-dimensional array argument; 22023 naming `argument` for NULL elements.
-std::vector<Datum> array_elements(Datum array_datum, Oid element_type, const char* argument);
-
 // The current user's name.
 std::string current_user_name();
 
