@@ -6,6 +6,8 @@
 
 extern "C" {
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_inherits.h"
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
@@ -34,6 +36,16 @@ std::optional<std::string> schema_name(Oid nsp) {
 
 Oid schema_oid(const char* name) {
   return call([name] { return get_namespace_oid(name, true); });
+}
+
+Oid relation_owner(Oid relid) {
+  CatalogRow row(RELOID, relid);
+  return row ? row.form<FormData_pg_class>()->relowner : InvalidOid;
+}
+
+Oid schema_owner(Oid nsp) {
+  CatalogRow row(NAMESPACEOID, nsp);
+  return row ? row.form<FormData_pg_namespace>()->nspowner : InvalidOid;
 }
 
 Oid relation_in_schema(Oid nsp, const char* name) {

@@ -42,6 +42,11 @@ std::optional<std::string> schema_name(Oid nsp);
 // The schema called name; InvalidOid when there is none.
 Oid schema_oid(const char* name);
 
+// The role that owns the relation / the schema, read from the system cache without a lock;
+// InvalidOid when there is none.
+Oid relation_owner(Oid relid);
+Oid schema_owner(Oid nsp);
+
 // The relation called name in schema nsp; InvalidOid when there is none.
 Oid relation_in_schema(Oid nsp, const char* name);
 

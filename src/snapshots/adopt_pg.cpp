@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/catalog.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
@@ -183,7 +184,7 @@ Adopted adopt(pg::Spi& spi, const Pending& p, Oid user, const std::string& user_
   std::vector<std::vector<pg::Param>> item_rows;
   for (const PendingItem& item : p.items) {
     Oid restored = item.restored;
-    pg::call([restored] { LockRelationOid(restored, AccessShareLock); });
+    pg::lock_relation(restored, AccessShareLock);
     std::vector<std::string> readers;
     if (user_name != owner_name) readers.push_back(user_name);
     Oid storage = create_copy(spi, done.id, item.ordinal, copy_columns(restored), readers);

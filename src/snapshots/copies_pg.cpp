@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
 #include "pg/relation.hpp"
@@ -35,24 +36,14 @@ namespace {
 // pg_restore gives the copies the owner recorded in the dump). Only superusers can make objects
 // owned by those roles.
 Oid extension_relation(const std::string& name, char kind) {
-  const char* table = name.c_str();
-  return pg::call([table, kind] {
-    Oid nsp = get_namespace_oid(storage_schema, true);
-    if (!OidIsValid(nsp)) return InvalidOid;
-    Oid relid = get_relname_relid(table, nsp);
-    if (!OidIsValid(relid) || get_rel_relkind(relid) != kind) return InvalidOid;
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-    if (!HeapTupleIsValid(tuple)) return InvalidOid;
-    Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    HeapTuple schema = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-    Oid schema_owner = InvalidOid;
-    if (HeapTupleIsValid(schema)) {
-      schema_owner = reinterpret_cast<Form_pg_namespace>(GETSTRUCT(schema))->nspowner;
-      ReleaseSysCache(schema);
-    }
-    return owner == schema_owner || superuser_arg(owner) ? relid : InvalidOid;
-  });
+  Oid nsp = pg::schema_oid(storage_schema);
+  if (!OidIsValid(nsp)) return InvalidOid;
+  Oid relid = pg::relation_in_schema(nsp, name.c_str());
+  if (!OidIsValid(relid) || pg::relkind(relid) != kind) return InvalidOid;
+  Oid owner = pg::relation_owner(relid);
+  if (!OidIsValid(owner)) return InvalidOid;
+  if (owner == pg::schema_owner(nsp)) return relid;
+  return pg::call([owner] { return superuser_arg(owner); }) ? relid : InvalidOid;
 }
 
 // A copy may not hold values of a type built on the row type of a relation in the store (a copy,
@@ -105,8 +96,8 @@ Oid read_view_relid(const StoredTable& item) {
 
 std::vector<CopyColumn> copy_column_facts(Oid relid) {
   std::vector<CopyColumn> columns;
-  Relation rel = pg::call([relid] { return relation_open(relid, AccessShareLock); });
-  TupleDesc desc = RelationGetDescr(rel);
+  pg::OpenRelation rel(relid, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(rel.get());
   for (int i = 0; i < desc->natts; ++i) {
     Form_pg_attribute att = TupleDescAttr(desc, i);
     if (att->attisdropped) continue;
@@ -119,7 +110,6 @@ std::vector<CopyColumn> copy_column_facts(Oid relid) {
       column.collation = pg::call([att] { return generate_collation_name(att->attcollation); });
     columns.push_back(std::move(column));
   }
-  pg::call([rel] { relation_close(rel, NoLock); });
   return columns;
 }
 

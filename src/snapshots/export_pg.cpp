@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/catalog.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/roles.hpp"
@@ -186,8 +187,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_export) {
           sqlstate::undefined_table,
           "stored copy " + item.storage_quoted() + " of snapshot \"" + name + "\" is missing", {},
           "snapshot_verify() reports the state of each copy.");
-    pg::call([storage] { LockRelationOid(storage, AccessShareLock); });
-    if (!pg::call([storage] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(storage)); }))
+    if (!pg::lock_relation_if_exists(storage, AccessShareLock))
       throw Error(sqlstate::undefined_object,
                   "snapshot \"" + name + "\" was dropped while this call waited for it");
     copies.push_back(storage);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/catalog.hpp"
 #include "pg/compat.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
@@ -241,10 +242,7 @@ std::vector<StoredTable> readable_items(pg::Spi& spi, const std::string& name, i
 Oid live_table(const StoredTable& item) {
   const std::string& schema = item.source_schema;
   const std::string& table = item.source_name;
-  return pg::call([&schema, &table] {
-    Oid nsp = get_namespace_oid(schema.c_str(), true);
-    return OidIsValid(nsp) ? get_relname_relid(table.c_str(), nsp) : InvalidOid;
-  });
+  return pg::relation_in_schema(schema.c_str(), table.c_str());
 }
 
 namespace {
@@ -417,14 +415,10 @@ void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
 }
 
 std::vector<Oid> leaves_of(Oid relid) {
-  char kind = pg::call([relid] { return get_rel_relkind(relid); });
-  if (kind != RELKIND_PARTITIONED_TABLE) return {relid};
+  if (pg::relkind(relid) != RELKIND_PARTITIONED_TABLE) return {relid};
   std::vector<Oid> leaves;
-  List* all = pg::call([relid] { return find_all_inheritors(relid, AccessShareLock, nullptr); });
-  ListCell* cell;
-  foreach (cell, all) {
-    Oid child = lfirst_oid(cell);
-    char child_kind = pg::call([child] { return get_rel_relkind(child); });
+  for (Oid child : pg::with_inheritors(relid, AccessShareLock)) {
+    char child_kind = pg::relkind(child);
     if (child_kind == RELKIND_RELATION) {
       leaves.push_back(child);
     } else if (child_kind == RELKIND_FOREIGN_TABLE) {
