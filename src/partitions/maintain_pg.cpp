@@ -22,10 +22,12 @@ class Executor {
     if (step.refusal) throw *step.refusal;
     const Action& action = step.action;
     if (action.kind == Action::Kind::move_rows) {
-      spi_.execute(step.count_sql, {}, true);
+      // not read-only: it must see the rows earlier steps of the same call moved
+      spi_.execute(step.count_sql, {}, false);
       std::int64_t rows = spi_.get_int64(0, 0).value();
       if (rows == 0) return;
       run_statements(step.statements);
+      moved_ += rows;
       outcomes_.push_back({OutcomeKind::move_rows, action.name, moved_rows_detail(rows)});
       return;
     }
@@ -36,6 +38,8 @@ class Executor {
     outcomes_.push_back({outcome_of(action.kind), action.name, step.detail});
   }
 
+  std::int64_t moved() const { return moved_; }
+
  private:
   void run_statements(const std::vector<std::string>& statements) {
     if (dry_run_) return;
@@ -45,6 +49,7 @@ class Executor {
   pg::Spi& spi_;
   bool dry_run_;
   std::vector<Outcome>& outcomes_;
+  std::int64_t moved_ = 0;
 };
 
 // The retiring steps, then the creating ones, each phase in a subtransaction: a failed phase is
@@ -77,6 +82,16 @@ bool try_lock_set(pg::Spi& spi, Oid parent) {
 }
 
 }  // namespace
+
+std::int64_t run_steps(pg::Spi& spi, const std::vector<RenderedStep>& steps,
+                       std::vector<Outcome>& outcomes) {
+  Executor executor(spi, false, outcomes);
+  for (const RenderedStep& step : steps) {
+    pg::check_for_interrupts();
+    executor.run(step);
+  }
+  return executor.moved();
+}
 
 void lock_set(pg::Spi& spi, Oid parent) {
   spi.execute(

@@ -7,6 +7,7 @@
 
 #include "partitions/pass.hpp"
 #include "partitions/registry_pg.hpp"
+#include "partitions/render.hpp"
 
 namespace pgdb::pg {
 class Spi;
@@ -20,6 +21,11 @@ namespace pgdb::partitions {
 // other.
 std::vector<Outcome> maintain(pg::Spi& spi, const RegisteredSet& set, bool dry_run,
                               PassOptions options);
+
+// Runs rendered steps in order in the caller's (sub)transaction, appending their outcomes; throws
+// what fails. Returns the rows moved out of the default partition.
+std::int64_t run_steps(pg::Spi& spi, const std::vector<RenderedStep>& steps,
+                       std::vector<Outcome>& outcomes);
 
 // What run_maintenance reports of one set.
 struct Report {

@@ -226,6 +226,49 @@ END $$;
 COMMENT ON PROCEDURE run_maintenance_proc(text, integer) IS
   'run_maintenance for every set, one transaction per set, retrying sets whose locks time out';
 
+CREATE FUNCTION evacuate_default(parent regclass, batch_size integer DEFAULT 10000) RETURNS bigint
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_evacuate_default';
+COMMENT ON FUNCTION evacuate_default(regclass, integer) IS
+  'Moves the rows of the default partition into partitions of their own, creating them; returns the rows moved';
+
+CREATE FUNCTION _evacuate_default_batch(parent regclass, batch_size integer)
+  RETURNS TABLE(moved bigint, rows_left bigint, done boolean, staying text)
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_evacuate_default_batch';
+COMMENT ON FUNCTION _evacuate_default_batch(regclass, integer) IS
+  'One batch of evacuate_default_proc';
+
+-- As run_maintenance_proc: no SET search_path (it would forbid COMMIT); the body pins the trusted
+-- path after every COMMIT and gives the caller's back at the end.
+CREATE PROCEDURE evacuate_default_proc(parent regclass, batch_size integer DEFAULT 10000)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  caller_path text := pg_catalog.current_setting('search_path');
+  batch record;
+  batches bigint := 0;
+  total bigint := 0;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  LOOP
+    SELECT * INTO batch FROM pgdb_tools._evacuate_default_batch(parent, batch_size);
+    IF batch.moved OPERATOR(pg_catalog.>) 0 THEN
+      batches := batches OPERATOR(pg_catalog.+) 1;
+      total := total OPERATOR(pg_catalog.+) batch.moved;
+      RAISE NOTICE 'evacuate_default_proc(%): batch % moved % rows, % left in the default partition',
+        parent, batches, batch.moved, batch.rows_left;
+    END IF;
+    IF batch.staying IS NOT NULL THEN
+      RAISE NOTICE '%', batch.staying;
+    END IF;
+    COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    EXIT WHEN batch.done OR batch.moved OPERATOR(pg_catalog.=) 0;
+  END LOOP;
+  RAISE NOTICE 'evacuate_default_proc(%): % rows moved in % batches', parent, total, batches;
+  PERFORM pg_catalog.set_config('search_path', caller_path, true);
+END $$;
+COMMENT ON PROCEDURE evacuate_default_proc(regclass, integer) IS
+  'evacuate_default, committing after each batch so that writers keep writing';
+
 CREATE FUNCTION _partition_set_status(parent regclass)
   RETURNS TABLE(newest_upper_bound text, runway text, default_rows bigint)
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_partition_set_status';

@@ -83,6 +83,12 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('run_maintenance_proc', '', 'lock_timeout', $$'2s'$$),
   ('run_maintenance_proc', '', 'max_retries', '1'),
   ('schedule_maintenance', '', 'schedule', $$'@hourly'$$),
+  ('evacuate_default', '', 'parent', $$'app.ev_ts'::regclass$$),
+  ('evacuate_default', '', 'batch_size', '100'),
+  ('_evacuate_default_batch', '', 'parent', $$'app.ev_ts'::regclass$$),
+  ('_evacuate_default_batch', '', 'batch_size', '100'),
+  ('evacuate_default_proc', '', 'parent', $$'app.ev_ts'::regclass$$),
+  ('evacuate_default_proc', '', 'batch_size', '100'),
   -- triggers
   ('protect', '', 'tbl', $$'app.docs'::regclass$$),
   ('protect', '', 'operations', $$'{UPDATE,DELETE}'::text[]$$),
@@ -487,7 +493,16 @@ SELECT '^(snapshot_prune)$', 'keep_last', l, 'keep_last must be 0 or more'
   FROM unnest(ARRAY['-1', 'int4 min']) l
 UNION ALL
 SELECT '^(run_maintenance_proc)$', 'max_retries', l, 'max_retries must be 0 or more'
-  FROM unnest(ARRAY['-1', 'int4 min']) l;
+  FROM unnest(ARRAY['-1', 'int4 min']) l
+UNION ALL
+SELECT '^(evacuate_default|_evacuate_default_batch|evacuate_default_proc)$', 'batch_size', l,
+       'a batch moves at least one row'
+  FROM unnest(ARRAY['-1', 'int4 min']) l
+UNION ALL
+SELECT '^(evacuate_default|_evacuate_default_batch|evacuate_default_proc)$', 'parent', l,
+       'only a registered set has a default partition to empty'
+  FROM unnest(ARRAY['app.docs', 'view', 'sequence', 'pg_catalog.pg_class', 'extension catalog',
+                    'extension view', 'oid 0', 'missing oid']) l;
 
 -- The scheduling requests carried out at commit need a job name, a schedule and a command.
 INSERT INTO hostile.must_refuse (fn, arg, label, why)
@@ -501,7 +516,7 @@ SELECT '^_cron_schedule_at_commit$', a, 'NULL', 'a pg_cron job needs a schedule 
 -- extension's own tables are not its to change, snapshot, restore or inspect through these
 -- functions (42501 or a clean refusal, never success).
 INSERT INTO hostile.must_refuse (fn, arg, label, why, role)
-SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger|track_history|drop_trigger|enable_trigger|prune_triggers|create_partitioned|update_partitioned|forget_partitioned|run_maintenance|snapshot_diff)$',
+SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger|track_history|drop_trigger|enable_trigger|prune_triggers|create_partitioned|update_partitioned|forget_partitioned|run_maintenance|evacuate_default|_evacuate_default_batch|evacuate_default_proc|snapshot_diff)$',
        a, l, 'a non-owner must not reach another role''s, the catalog''s or the extension''s table', 'owner'
   FROM unnest(ARRAY['tbl', 'parent']) a,
        unnest(ARRAY['another role''s table', 'pg_catalog.pg_class', 'extension catalog', 'extension view']) l
