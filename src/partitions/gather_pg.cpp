@@ -31,9 +31,8 @@ ControlType require_range_parent(pg::Spi& spi, Oid parent, const pg::TableName& 
   if (spi.row_count() == 0)
     throw Error("42809", "table " + table.quoted() + " is not partitioned", {},
                 "Create it with PARTITION BY RANGE (" + pg::quote_identifier(control) +
-                    "). A table that already holds data is not converted in place: create the "
-                    "partitioned table beside it, register it with create_partitioned(start_at => "
-                    "its oldest value), copy the rows in (INSERT ... SELECT) and swap the names.");
+                    "). A table that already holds data is converted in place by "
+                    "pgdb_tools.partition_existing(), its rows becoming the first partition.");
   std::string strategy = spi.get_text(0, 0).value();
   std::optional<std::string> key_column = spi.get_text(0, 2);
   if (strategy != "r")

@@ -1,9 +1,12 @@
 #include "partitions/maintain_pg.hpp"
 
+#include "core/error.hpp"
 #include "partitions/gather_pg.hpp"
 #include "partitions/render.hpp"
 #include "partitions/values_pg.hpp"
+#include "pg/datum.hpp"
 #include "pg/guard.hpp"
+#include "pg/relation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
@@ -120,6 +123,35 @@ std::vector<Outcome> maintain(pg::Spi& spi, const RegisteredSet& set, bool dry_r
     outcomes.push_back(error_outcome(sqlstate::object_not_in_prerequisite_state, *plan.refusal));
   execute(spi, rendered, dry_run, outcomes);
   return outcomes;
+}
+
+// The partitions of a set registered just now; at registration nothing may be left half done: a
+// failed step fails the whole call.
+int create_partitions(pg::Spi& spi, Oid parent, const pg::TableName& table, bool allow_retiring) {
+  RegisteredSet set = load_sets(spi, parent).at(0);
+  Datum started = clock_now();
+  std::vector<Outcome> outcomes = maintain(spi, set, false, PassOptions{true, false});
+  for (const Outcome& o : outcomes) {
+    if (o.kind == OutcomeKind::error)
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "could not create the partitions of " + table.quoted(), o.detail);
+    if (!allow_retiring && (o.kind == OutcomeKind::drop || o.kind == OutcomeKind::detach ||
+                            o.kind == OutcomeKind::archive))
+      throw Error(sqlstate::invalid_parameter_value,
+                  "retention would " + std::string(outcome_name(o.kind)) + " partition " +
+                      o.partition + " of " + table.quoted() + " at once",
+                  "Its rows (" + o.detail + ") are older than the retention.",
+                  "Use a longer retention, or none, for the conversion; nothing was changed.");
+  }
+  int created = count_of(outcomes, OutcomeKind::create);
+  int moved = count_of(outcomes, OutcomeKind::move_rows);
+  pg::notice("created " + std::to_string(created) + (created == 1 ? " partition" : " partitions") +
+             " of " + table.quoted() +
+             (moved ? ", moving rows out of the default partition into " + std::to_string(moved) +
+                          " of them"
+                    : ""));
+  record_run(spi, set.settings, started, created, std::nullopt);
+  return created;
 }
 
 Report maintain_isolated(pg::Spi& spi, const RegisteredSet& set, bool dry_run, bool force) {

@@ -22,6 +22,13 @@ namespace pgdb::partitions {
 std::vector<Outcome> maintain(pg::Spi& spi, const RegisteredSet& set, bool dry_run,
                               PassOptions options);
 
+// The partitions of a set registered just now (create_partitioned, partition_existing): a pass
+// that backfills from start_at, recorded in partition_runs. Nothing may be left half done at
+// registration: a failed step fails the whole call (55000), and so (22023) does retiring a
+// partition unless allow_retiring. Returns the partitions created.
+int create_partitions(pg::Spi& spi, Oid parent, const pg::TableName& table,
+                      bool allow_retiring = true);
+
 // Runs rendered steps in order in the caller's (sub)transaction, appending their outcomes; throws
 // what fails. Returns the rows moved out of the default partition.
 std::int64_t run_steps(pg::Spi& spi, const std::vector<RenderedStep>& steps,

@@ -269,6 +269,63 @@ END $$;
 COMMENT ON PROCEDURE evacuate_default_proc(regclass, integer) IS
   'evacuate_default, committing after each batch so that writers keep writing';
 
+CREATE FUNCTION partition_existing(tbl regclass, control text, partition_interval text,
+                                   premake integer DEFAULT 4, retention text DEFAULT NULL,
+                                   retention_mode text DEFAULT 'drop', archive_schema name DEFAULT NULL,
+                                   time_zone text DEFAULT 'UTC', dry_run boolean DEFAULT false)
+  RETURNS TABLE(step integer, statement text)
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_partition_existing';
+COMMENT ON FUNCTION partition_existing(regclass, text, text, integer, text, text, name, text, boolean) IS
+  'Turns a plain table into a managed partition set, the old table its first partition; returns the statements run';
+
+CREATE FUNCTION _partition_existing_check(tbl regclass, control text, partition_interval text,
+                                          premake integer, retention text, retention_mode text,
+                                          archive_schema name, time_zone text)
+  RETURNS TABLE(step integer, statement text)
+  LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_partition_existing_check';
+COMMENT ON FUNCTION _partition_existing_check(regclass, text, text, integer, text, text, name, text) IS
+  'The first transaction of partition_existing_proc: the NOT VALID range check';
+
+-- As run_maintenance_proc: no SET search_path (it would forbid COMMIT); the body pins the trusted
+-- path after every COMMIT and gives the caller's back at the end.
+CREATE PROCEDURE partition_existing_proc(tbl regclass, control text, partition_interval text,
+                                         premake integer DEFAULT 4, retention text DEFAULT NULL,
+                                         retention_mode text DEFAULT 'drop',
+                                         archive_schema name DEFAULT NULL,
+                                         time_zone text DEFAULT 'UTC')
+  LANGUAGE plpgsql AS $$
+DECLARE
+  caller_path text := pg_catalog.current_setting('search_path');
+  check_name name;
+  done integer := 0;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  -- 1: the range check, NOT VALID (a short exclusive lock; new rows are checked from here on)
+  PERFORM FROM pgdb_tools._partition_existing_check(tbl, control, partition_interval, premake,
+                                                    retention, retention_mode, archive_schema,
+                                                    time_zone);
+  COMMIT;
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  -- 2: validated by a scan that lets writers write (SHARE UPDATE EXCLUSIVE)
+  SELECT c.conname INTO check_name FROM pg_catalog.pg_constraint c
+   WHERE c.conrelid OPERATOR(pg_catalog.=) tbl AND c.contype OPERATOR(pg_catalog.=) 'c'
+     AND NOT c.convalidated
+     AND pg_catalog.obj_description(c.oid, 'pg_constraint') OPERATOR(pg_catalog.~~) 'pgdb_tools partition_existing range %';
+  IF check_name IS NOT NULL THEN
+    RAISE NOTICE 'partition_existing_proc(%): validating the range check % (writers go on)', tbl, check_name;
+    EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', tbl, check_name);
+    COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  END IF;
+  -- 3: the swap, which the validated check spares ATTACH's scan
+  SELECT pg_catalog.count(*) INTO done
+    FROM pgdb_tools.partition_existing(tbl, control, partition_interval, premake, retention,
+                                       retention_mode, archive_schema, time_zone);
+  PERFORM pg_catalog.set_config('search_path', caller_path, true);
+END $$;
+COMMENT ON PROCEDURE partition_existing_proc(regclass, text, text, integer, text, text, name, text) IS
+  'partition_existing in three transactions, so that the scan validating the range lets writers write';
+
 CREATE FUNCTION _partition_set_status(parent regclass)
   RETURNS TABLE(newest_upper_bound text, runway text, default_rows bigint)
   LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'pgdb_tools_partition_set_status';

@@ -83,27 +83,6 @@ std::string first_period(pg::Spi& spi, Settings& s, ControlType type,
   return is_time(type) ? local_text(first, false) : std::to_string(first);
 }
 
-// The partitions of a set registered just now; at registration nothing may be left half done: a
-// failed step fails the whole call.
-int create_partitions(pg::Spi& spi, Oid parent, const pg::TableName& table) {
-  RegisteredSet set = load_sets(spi, parent).at(0);
-  Datum started = clock_now();
-  std::vector<Outcome> outcomes = maintain(spi, set, false, PassOptions{true, false});
-  for (const Outcome& o : outcomes)
-    if (o.kind == OutcomeKind::error)
-      throw Error(sqlstate::object_not_in_prerequisite_state,
-                  "could not create the partitions of " + table.quoted(), o.detail);
-  int created = count_of(outcomes, OutcomeKind::create);
-  int moved = count_of(outcomes, OutcomeKind::move_rows);
-  pg::notice("created " + std::to_string(created) + (created == 1 ? " partition" : " partitions") +
-             " of " + table.quoted() +
-             (moved ? ", moving rows out of the default partition into " + std::to_string(moved) +
-                          " of them"
-                    : ""));
-  record_run(spi, set.settings, started, created, std::nullopt);
-  return created;
-}
-
 }  // namespace
 
 // create_partitioned(parent, control, partition_interval, premake, start_at, retention,

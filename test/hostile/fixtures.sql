@@ -44,6 +44,11 @@ CREATE TABLE app.ev_new_int (id integer NOT NULL, v integer) PARTITION BY RANGE 
 CREATE TABLE app.ev_new_big (id bigint NOT NULL, v integer) PARTITION BY RANGE (id);
 CREATE TABLE app.ev_new_date (d date NOT NULL, v integer) PARTITION BY RANGE (d);
 CREATE TABLE app.ev_new_tsl (at timestamp NOT NULL, v integer) PARTITION BY RANGE (at);
+-- plain tables for partition_existing and partition_existing_proc to convert
+CREATE TABLE app.conv (id integer NOT NULL, at timestamptz NOT NULL);
+INSERT INTO app.conv SELECT g, now() - g * interval '1 hour' FROM generate_series(1, 50) g;
+CREATE TABLE app.conv_proc (id integer NOT NULL, v integer);
+INSERT INTO app.conv_proc SELECT g, g FROM generate_series(1, 50) g;
 SELECT pgdb_tools.create_partitioned('app.ev_ts', 'created_at', '1 day', premake => 2,
                                      retention => '30 days');
 SELECT pgdb_tools.create_partitioned('app.ev_int', 'id', '100', premake => 2, retention => '1000');

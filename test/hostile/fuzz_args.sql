@@ -89,6 +89,24 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('_evacuate_default_batch', '', 'batch_size', '100'),
   ('evacuate_default_proc', '', 'parent', $$'app.ev_ts'::regclass$$),
   ('evacuate_default_proc', '', 'batch_size', '100'),
+  ('partition_existing', '', 'tbl', $$'app.conv'::regclass$$),
+  ('partition_existing', '', 'control', $$'at'$$),
+  ('partition_existing', '', 'partition_interval', $$'1 day'$$),
+  ('partition_existing', '', 'premake', '2'),
+  ('partition_existing', '', 'retention', $$'30 days'$$),
+  ('partition_existing', '', 'time_zone', $$'UTC'$$),
+  ('partition_existing', '', 'dry_run', 'true'),
+  ('_partition_existing_check', '', 'tbl', $$'app.conv_proc'::regclass$$),
+  ('_partition_existing_check', '', 'control', $$'id'$$),
+  ('_partition_existing_check', '', 'partition_interval', $$'100'$$),
+  ('_partition_existing_check', '', 'premake', '4'),
+  ('_partition_existing_check', '', 'retention', 'NULL::text'),
+  ('_partition_existing_check', '', 'retention_mode', $$'drop'$$),
+  ('_partition_existing_check', '', 'archive_schema', 'NULL::name'),
+  ('_partition_existing_check', '', 'time_zone', $$'UTC'$$),
+  ('partition_existing_proc', '', 'tbl', $$'app.conv_proc'::regclass$$),
+  ('partition_existing_proc', '', 'control', $$'id'$$),
+  ('partition_existing_proc', '', 'partition_interval', $$'100'$$),
   -- triggers
   ('protect', '', 'tbl', $$'app.docs'::regclass$$),
   ('protect', '', 'operations', $$'{UPDATE,DELETE}'::text[]$$),
@@ -499,6 +517,11 @@ SELECT '^(evacuate_default|_evacuate_default_batch|evacuate_default_proc)$', 'ba
        'a batch moves at least one row'
   FROM unnest(ARRAY['-1', 'int4 min']) l
 UNION ALL
+SELECT '^(partition_existing|_partition_existing_check|partition_existing_proc)$', 'tbl', l,
+       'only a plain table of the caller can be converted'
+  FROM unnest(ARRAY['view', 'sequence', 'pg_catalog.pg_class', 'extension catalog',
+                    'extension view', 'oid 0', 'missing oid']) l
+UNION ALL
 SELECT '^(evacuate_default|_evacuate_default_batch|evacuate_default_proc)$', 'parent', l,
        'only a registered set has a default partition to empty'
   FROM unnest(ARRAY['app.docs', 'view', 'sequence', 'pg_catalog.pg_class', 'extension catalog',
@@ -516,7 +539,7 @@ SELECT '^_cron_schedule_at_commit$', a, 'NULL', 'a pg_cron job needs a schedule 
 -- extension's own tables are not its to change, snapshot, restore or inspect through these
 -- functions (42501 or a clean refusal, never success).
 INSERT INTO hostile.must_refuse (fn, arg, label, why, role)
-SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger|track_history|drop_trigger|enable_trigger|prune_triggers|create_partitioned|update_partitioned|forget_partitioned|run_maintenance|evacuate_default|_evacuate_default_batch|evacuate_default_proc|snapshot_diff)$',
+SELECT '^(protect|read_only|soft_delete|fsm|updated_at|row_version|search_vector|manage_trigger|track_history|drop_trigger|enable_trigger|prune_triggers|create_partitioned|update_partitioned|forget_partitioned|run_maintenance|evacuate_default|_evacuate_default_batch|evacuate_default_proc|partition_existing|_partition_existing_check|partition_existing_proc|snapshot_diff)$',
        a, l, 'a non-owner must not reach another role''s, the catalog''s or the extension''s table', 'owner'
   FROM unnest(ARRAY['tbl', 'parent']) a,
        unnest(ARRAY['another role''s table', 'pg_catalog.pg_class', 'extension catalog', 'extension view']) l
