@@ -68,6 +68,20 @@ SELECT * FROM pgdb_tools.run_maintenance('page_views') WHERE action <> 'create';
 SELECT tableoid::regclass AS partition, id, path FROM page_views ORDER BY id;
 SELECT parent, partitions, runway, default_rows FROM pgdb_tools.partition_status;
 
+-- a table that grew up without partitions becomes a set in place: its rows stay where they are,
+-- in its first partition, and new rows go to new partitions
+CREATE TABLE signups (id bigserial, signed_up_at timestamptz NOT NULL, email text,
+                      PRIMARY KEY (id, signed_up_at));
+INSERT INTO signups (signed_up_at, email)
+  SELECT now() - g * interval '1 day', 'user' || g || '@example.com' FROM generate_series(1, 60) g;
+SELECT count(*) AS statements FROM pgdb_tools.partition_existing('signups', 'signed_up_at', '1 month');
+SELECT partition, lower_bound, upper_bound FROM pgdb_tools.partitions('signups');
+
+-- rows that landed in the default partition while maintenance was off: moved out in batches
+INSERT INTO page_views SELECT g, now() + interval '60 days' + g * interval '1 hour', '/future'
+  FROM generate_series(1, 100) g;
+SELECT pgdb_tools.evacuate_default('page_views', batch_size => 50) AS rows_moved;
+
 -- hourly maintenance through pg_cron
 SELECT pgdb_tools.schedule_maintenance('@hourly') > 0 AS scheduled;
 SELECT jobname, schedule, command FROM cron.job;

@@ -119,9 +119,8 @@ TEST(PartitionExisting, PlansTheSwapUnderTheApplicationsNames) {
   t.row_security = true;
   t.policies = {{"mine", false, "SELECT", {std::string("reader"), std::nullopt}, "(x > 1)", {}}};
   auto steps = monthly();
-  ExistingPlan plan =
-      plan_existing(t, ControlType::date, "UTC", *steps, {day(2030, 1, 1), day(2030, 4, 1)},
-                    quoting, lookups());
+  ExistingPlan plan = plan_existing(t, ControlType::date, "UTC", *steps,
+                                    {day(2030, 1, 1), day(2030, 4, 1)}, quoting, lookups());
   EXPECT_EQ(plan.partition, "order_p203001");
   EXPECT_EQ(plan.check_name, "order_pgdb_existing");
   EXPECT_EQ(plan.prepare,
