@@ -89,7 +89,8 @@ INSERT INTO readings VALUES (25, 1), (35, 2), (-50, 3), (-1, 4);
 SELECT pgdb_tools.evacuate_default('readings');
 SELECT tableoid::regclass AS partition, array_agg(id ORDER BY id) FROM readings GROUP BY 1 ORDER BY 1;
 
--- integer sets: values more than one runway beyond the newest partition are outliers and stay
+-- integer sets: values more than one runway beyond the newest partition (counting those the
+-- evacuation makes) are outliers and stay
 CREATE TABLE orders (id bigint NOT NULL) PARTITION BY RANGE (id);
 SET client_min_messages = warning;
 SELECT pgdb_tools.create_partitioned('orders', 'id', '100', premake => 2, start_at => '0');
@@ -148,7 +149,7 @@ BEGIN
 END $$;
 CREATE TRIGGER note_who BEFORE DELETE ON evac.orders_default
   FOR EACH ROW EXECUTE FUNCTION evac.note_who();
--- (the partitions now reach 700: 750 lands in the default)
+-- (past the partitions, inside the runway: 750 lands in the default and may move)
 INSERT INTO evac.orders VALUES (750);
 RESET ROLE;
 -- someone else's objects in public do not change what the call runs

@@ -21,7 +21,9 @@ namespace pgdb::partitions {
 // that retention has removed (their rows stay, and are reported); at or past `until` (integer
 // sets only) values more than one runway beyond the newest partition, outliers that maintenance
 // does not treat as the set's position either: given partitions of their own, they would become
-// it (see integer_frontier), so they stay until maintenance reaches them.
+// it (see integer_frontier), so they stay until maintenance reaches them. The executor computes
+// the window again after each period it moves, so ids that follow on from the partitions just
+// made move too: only a gap of more than one runway stops an evacuation.
 struct EvacuationWindow {
   std::optional<Key> from;
   std::optional<Key> until;

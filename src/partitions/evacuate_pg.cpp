@@ -80,6 +80,9 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
     for (const Action& action : plan)
       if (action.kind == Action::Kind::create)
         facts.partitions.push_back({action.name, action.lower, action.upper});
+    // An integer set's runway starts from the partitions just made: ids that follow on from
+    // them are the set's rows, not outliers (only a gap of more than one runway stops the move).
+    window = evacuation_window(facts, *steps);
     from = after_period(*steps, oldest);
     if (!from) {
       batch.done = true;

@@ -371,22 +371,27 @@ Steps_ convert(pg::Spi& spi, const Arguments& a, bool prepare_only) {
   return statements;
 }
 
+// The statements as (step, statement) rows.
+void return_statements(FunctionCallInfo fcinfo, bool prepare_only) {
+  Arguments a = arguments(fcinfo);
+  Steps_ statements;
+  {
+    pg::SearchPath trusted(pg::trusted_search_path);
+    pg::Spi spi;
+    statements = convert(spi, a, prepare_only);
+  }
+  pg::ResultRows result(fcinfo);
+  for (std::size_t i = 0; i < statements.size(); ++i)
+    result.add({std::to_string(i + 1), statements[i]});
+}
+
 }  // namespace
 
 // partition_existing(tbl, control, partition_interval, premake, retention, retention_mode,
 //                    archive_schema, time_zone, dry_run) RETURNS TABLE(step integer, statement
 //                    text)
 PGDB_FUNCTION(pgdb_tools_partition_existing) {
-  Arguments a = arguments(fcinfo);
-  Steps_ statements;
-  {
-    pg::SearchPath trusted(pg::trusted_search_path);
-    pg::Spi spi;
-    statements = convert(spi, a, false);
-  }
-  pg::ResultRows result(fcinfo);
-  for (std::size_t i = 0; i < statements.size(); ++i)
-    result.add({std::to_string(i + 1), statements[i]});
+  return_statements(fcinfo, false);
   PG_RETURN_NULL();
 }
 
@@ -394,15 +399,6 @@ PGDB_FUNCTION(pgdb_tools_partition_existing) {
 //   retention_mode, archive_schema, time_zone) RETURNS TABLE(step integer, statement text): the
 // NOT VALID check of partition_existing_proc's first transaction.
 PGDB_FUNCTION(pgdb_tools_partition_existing_check) {
-  Arguments a = arguments(fcinfo);
-  Steps_ statements;
-  {
-    pg::SearchPath trusted(pg::trusted_search_path);
-    pg::Spi spi;
-    statements = convert(spi, a, true);
-  }
-  pg::ResultRows result(fcinfo);
-  for (std::size_t i = 0; i < statements.size(); ++i)
-    result.add({std::to_string(i + 1), statements[i]});
+  return_statements(fcinfo, true);
   PG_RETURN_NULL();
 }
