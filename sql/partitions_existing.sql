@@ -186,6 +186,23 @@ SELECT current_setting('search_path') AS search_path_after_the_procedure;
 -- a second call does nothing
 CALL pgdb_tools.partition_existing_proc('clicks', 'at', '1 day', premake => 1);
 
+-- a failure in the procedure's last step takes its range check away again: nothing is left
+-- (here the owner may not create tables in the table's schema, which only the swap needs)
+RESET ROLE;
+CREATE SCHEMA nocreate;
+GRANT USAGE ON SCHEMA nocreate TO pgdb_tools_test_conv_owner;
+CREATE TABLE nocreate.t (at date NOT NULL);
+INSERT INTO nocreate.t VALUES ('2034-01-05');
+ALTER TABLE nocreate.t OWNER TO pgdb_tools_test_conv_owner;
+SET ROLE pgdb_tools_test_conv_owner;
+CALL pgdb_tools.partition_existing_proc('nocreate.t', 'at', '1 month');
+\echo :LAST_ERROR_SQLSTATE
+SELECT relkind, (SELECT count(*) FROM pg_constraint WHERE conrelid = 'nocreate.t'::regclass AND contype <> 'n') AS constraints
+  FROM pg_class WHERE oid = 'nocreate.t'::regclass;
+RESET ROLE;
+DROP SCHEMA nocreate CASCADE;
+SET ROLE pgdb_tools_test_conv_owner;
+
 -- someone else's objects in public do not change what runs
 RESET ROLE;
 CREATE FUNCTION public.min(date) RETURNS date LANGUAGE sql AS $$SELECT DATE '1999-01-01'$$;

@@ -239,8 +239,8 @@ std::optional<Prepared> find_prepared(pg::Spi& spi, Oid rel, const std::string& 
   std::optional<Range> range = comment ? parse_range_comment(*comment) : std::nullopt;
   if (!range)
     throw Error(sqlstate::object_not_in_prerequisite_state,
-                "table " + pg::quote_identifier(check_name) +
-                    " is the name of pgdb_tools' conversion constraint, but not one it made",
+                "constraint " + pg::quote_identifier(check_name) +
+                    " has the name of pgdb_tools' conversion check, but pgdb_tools did not make it",
                 {}, "Drop or rename that constraint first.");
   return Prepared{*range, spi.get_bool(0, 1).value()};
 }

@@ -1023,6 +1023,10 @@ DECLARE
   caller_path text := pg_catalog.current_setting('search_path');
   check_name name;
   done integer := 0;
+  failed_state text;
+  failed_message text;
+  failed_detail text;
+  failed_hint text;
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
   -- 1: the range check, NOT VALID (a short exclusive lock; new rows are checked from here on)
@@ -1038,14 +1042,50 @@ BEGIN
      AND pg_catalog.obj_description(c.oid, 'pg_constraint') OPERATOR(pg_catalog.~~) 'pgdb_tools partition_existing range %';
   IF check_name IS NOT NULL THEN
     RAISE NOTICE 'partition_existing_proc(%): validating the range check % (writers go on)', tbl, check_name;
-    EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', tbl, check_name);
-    COMMIT;
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    BEGIN
+      EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', tbl, check_name);
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS failed_state = RETURNED_SQLSTATE, failed_message = MESSAGE_TEXT,
+                              failed_detail = PG_EXCEPTION_DETAIL, failed_hint = PG_EXCEPTION_HINT;
+    END;
+    IF failed_state IS NULL THEN
+      COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END IF;
   END IF;
-  -- 3: the swap, which the validated check spares ATTACH's scan
-  SELECT pg_catalog.count(*) INTO done
-    FROM pgdb_tools.partition_existing(tbl, control, partition_interval, premake, retention,
-                                       retention_mode, archive_schema, time_zone);
+  -- 3: the swap, which the validated check spares ATTACH its scan
+  IF failed_state IS NULL THEN
+    BEGIN
+      SELECT pg_catalog.count(*) INTO done
+        FROM pgdb_tools.partition_existing(tbl, control, partition_interval, premake, retention,
+                                           retention_mode, archive_schema, time_zone);
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS failed_state = RETURNED_SQLSTATE, failed_message = MESSAGE_TEXT,
+                              failed_detail = PG_EXCEPTION_DETAIL, failed_hint = PG_EXCEPTION_HINT;
+    END;
+  END IF;
+  IF failed_state IS NOT NULL THEN
+    -- A range check left behind would refuse rows past its range one day: it goes, committed,
+    -- and the call fails with the error that stopped it. (A cancel is not caught: the check
+    -- stays, and the next call reuses it.)
+    SELECT c.conname INTO check_name FROM pg_catalog.pg_constraint c
+     WHERE c.conrelid OPERATOR(pg_catalog.=) tbl AND c.contype OPERATOR(pg_catalog.=) 'c'
+       AND pg_catalog.obj_description(c.oid, 'pg_constraint') OPERATOR(pg_catalog.~~) 'pgdb_tools partition_existing range %';
+    IF check_name IS NOT NULL THEN
+      EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', tbl, check_name);
+      COMMIT;
+    END IF;
+    PERFORM pg_catalog.set_config('search_path', caller_path, true);
+    IF failed_detail OPERATOR(pg_catalog.<>) '' AND failed_hint OPERATOR(pg_catalog.<>) '' THEN
+      RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message,
+                            DETAIL = failed_detail, HINT = failed_hint;
+    ELSIF failed_detail OPERATOR(pg_catalog.<>) '' THEN
+      RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message, DETAIL = failed_detail;
+    ELSIF failed_hint OPERATOR(pg_catalog.<>) '' THEN
+      RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message, HINT = failed_hint;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = failed_state, MESSAGE = failed_message;
+  END IF;
   PERFORM pg_catalog.set_config('search_path', caller_path, true);
 END $$;
 COMMENT ON PROCEDURE partition_existing_proc(regclass, text, text, integer, text, text, name, text) IS
