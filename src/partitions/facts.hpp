@@ -78,6 +78,9 @@ struct SetFacts {
   std::vector<Partition> partitions;  // every partition but the default
   std::optional<DefaultPartition> default_partition;
   Adoption adoption;  // read once a plan creates something and is not a dry run
+  // Read once a plan drops a partition: PostgreSQL refuses DROP TABLE of a partition of a
+  // referenced table outright (2BP01), so it is detached first, which checks the references.
+  bool referenced_by_foreign_keys = false;
 };
 
 }  // namespace pgdb::partitions

@@ -138,12 +138,16 @@ SetFacts gather(pg::Spi& spi, const RegisteredSet& set, ControlType type, const 
 
 namespace {
 
-void read_moves(pg::Spi& spi, Oid parent, DefaultPartition& from, bool dry_run) {
+bool referenced_by_foreign_keys(pg::Spi& spi, Oid parent) {
   spi.execute(
       "SELECT EXISTS (SELECT FROM pg_catalog.pg_constraint WHERE contype = 'f' "
       "AND confrelid = $1)",
       {pg::Param::oid(parent)}, true);
-  from.referenced_by_foreign_keys = spi.get_bool(0, 0).value();
+  return spi.get_bool(0, 0).value();
+}
+
+void read_moves(pg::Spi& spi, Oid parent, DefaultPartition& from, bool dry_run) {
+  from.referenced_by_foreign_keys = referenced_by_foreign_keys(spi, parent);
   if (dry_run || from.referenced_by_foreign_keys) return;
   spi.execute(
       "SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 "
@@ -195,6 +199,8 @@ void complete_facts(pg::Spi& spi, const RegisteredSet& set, SetFacts& facts,
     read_moves(spi, set.parent, *facts.default_partition, dry_run);
   if (!dry_run && plans(plan, {Action::Kind::create, Action::Kind::create_default}))
     facts.adoption = read_adoption(spi, set.parent);
+  if (plans(plan, {Action::Kind::drop}))
+    facts.referenced_by_foreign_keys = referenced_by_foreign_keys(spi, set.parent);
 }
 
 PlanLookups lookups_for(Oid parent) {

@@ -139,6 +139,8 @@ RenderedStep retire_step(const SetSql& set, const Action& action) {
   RenderedStep step{action, set.shown(action), std::nullopt, {}, {}, {}};
   if (action.kind == Action::Kind::drop) {
     step.statements = {"DROP TABLE " + target};
+    if (set.facts.referenced_by_foreign_keys)
+      step.statements.insert(step.statements.begin(), detach);
   } else if (action.kind == Action::Kind::detach) {
     step.statements = {detach};
   } else if (const std::optional<std::string>& archive = set.facts.settings.archive_schema) {

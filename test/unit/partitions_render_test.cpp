@@ -212,6 +212,16 @@ TEST(Render, RetentionDropsDetachesOrArchives) {
   EXPECT_EQ(archived[0].detail, "[2020-01-01 00:00, 2020-01-02 00:00), moved to schema Old Data");
 }
 
+TEST(Render, DropsDetachFirstWhenForeignKeysReferenceTheParent) {
+  SetFacts facts = time_set(ControlType::timestamp);
+  facts.referenced_by_foreign_keys = true;
+  Action old{Action::Kind::drop, "events_p20200101", day(2020, 1, 1), day(2020, 1, 2)};
+  EXPECT_EQ(
+      render(facts, {old}, quoting)[0].statements,
+      (std::vector<std::string>{"ALTER TABLE app.events DETACH PARTITION app.events_p20200101",
+                                "DROP TABLE app.events_p20200101"}));
+}
+
 TEST(Render, ArchivingWithoutASchemaIsRefused) {
   Action old{Action::Kind::archive, "events_p20200101", day(2020, 1, 1), day(2020, 1, 2)};
   std::vector<RenderedStep> steps = render(time_set(), {old}, quoting);
