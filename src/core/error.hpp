@@ -15,6 +15,7 @@ inline constexpr std::string_view invalid_parameter_value = "22023";
 inline constexpr std::string_view undefined_table = "42P01";
 inline constexpr std::string_view undefined_column = "42703";
 inline constexpr std::string_view undefined_object = "42704";
+inline constexpr std::string_view wrong_object_type = "42809";
 inline constexpr std::string_view duplicate_object = "42710";
 inline constexpr std::string_view insufficient_privilege = "42501";
 inline constexpr std::string_view object_not_in_prerequisite_state = "55000";

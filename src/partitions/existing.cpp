@@ -13,7 +13,6 @@ namespace pgdb::partitions {
 namespace {
 
 constexpr std::string_view feature_not_supported = "0A000";
-constexpr std::string_view wrong_object_type = "42809";
 constexpr std::string_view dependent_objects_still_exist = "2BP01";
 constexpr std::string_view not_null_violation = "23502";
 
@@ -32,10 +31,10 @@ std::optional<Error> existing_refusal(const ExistingTable& t, const Quoting& q) 
     return Error(state, "cannot convert " + table + " into a partition set: " + why, {}, hint);
   };
   if (t.relkind == 'p')
-    return refuse(wrong_object_type, "it is partitioned already",
+    return refuse(sqlstate::wrong_object_type, "it is partitioned already",
                   "Register it with pgdb_tools.create_partitioned().");
   if (t.relkind != 'r')
-    return refuse(wrong_object_type, "it is not a table", "Pass an ordinary table.");
+    return refuse(sqlstate::wrong_object_type, "it is not a table", "Pass an ordinary table.");
   if (t.persistence == 't')
     return refuse(feature_not_supported, "it is a temporary table", "Convert a permanent table.");
   if (t.persistence == 'u')

@@ -33,8 +33,9 @@ struct Settings {
   std::optional<std::string> archive_schema;
   bool default_partition = true;
   std::string time_zone = "UTC";
-  std::string owner_name;    // the role that owned the parent when the set was registered
-  int retention_limit = 50;  // percent of the partitions one pass may retire without force
+  std::string owner_name;            // the role that owned the parent when the set was registered
+  int retention_limit = 50;          // percent of the partitions one pass may retire without force
+  std::uint32_t template_table = 0;  // the OID of the template_table setting; 0 for none
 };
 
 // drop, detach, archive; nullopt for anything else.
@@ -53,10 +54,21 @@ struct Grant {
   bool grantable = false;
 };
 
-// New partitions belong to the parent's owner and carry its grants.
+// What new partitions take from the set's template table, or else its newest partition (a
+// partitioned parent holds no storage parameters and its replica identity is not inherited).
+struct Properties {
+  std::vector<std::string> reloptions;        // "name=value", as pg_class.reloptions holds them
+  std::vector<std::string> toast_reloptions;  // likewise, of the TOAST table
+  std::optional<std::string> tablespace;      // the template's, else the parent's, else the newest
+                                              // partition's; nullopt for the database's default
+  char replica_identity = 'd';                // 'f' FULL and 'n' NOTHING are copied
+};
+
+// New partitions belong to the parent's owner and carry its grants and the properties above.
 struct Adoption {
   std::optional<std::string> owner;  // set when the role running the pass is not the owner
   std::vector<Grant> grants;
+  Properties properties;
 };
 
 // Everything about the default partition a pass needs to move rows out of it.

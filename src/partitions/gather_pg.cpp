@@ -184,6 +184,59 @@ Adoption read_adoption(pg::Spi& spi, Oid parent) {
   return adoption;
 }
 
+// The storage parameters, tablespace and replica identity of one relation; tablespace is nullopt
+// for the database's default.
+Properties properties_of(pg::Spi& spi, Oid relation) {
+  spi.execute(
+      "SELECT 'i', c.relreplident::text FROM pg_catalog.pg_class c WHERE c.oid = $1 "
+      "UNION ALL SELECT 's', s.spcname::text FROM pg_catalog.pg_class c "
+      "  JOIN pg_catalog.pg_tablespace s ON s.oid = c.reltablespace WHERE c.oid = $1 "
+      "UNION ALL SELECT 'h', o FROM pg_catalog.pg_class c "
+      "  CROSS JOIN LATERAL pg_catalog.unnest(c.reloptions) o WHERE c.oid = $1 "
+      "UNION ALL SELECT 't', o FROM pg_catalog.pg_class c "
+      "  JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid "
+      "  CROSS JOIN LATERAL pg_catalog.unnest(t.reloptions) o WHERE c.oid = $1",
+      {pg::Param::oid(relation)}, true);
+  Properties p;
+  for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
+    std::string kind = spi.get_text(r, 0).value();
+    std::string value = spi.get_text(r, 1).value();
+    if (kind == "i") p.replica_identity = value.at(0);
+    if (kind == "s") p.tablespace = value;
+    if (kind == "h") p.reloptions.push_back(value);
+    if (kind == "t") p.toast_reloptions.push_back(value);
+  }
+  return p;
+}
+
+// What new partitions copy: from the template table when the set names one (55000 when it is
+// gone), else from the newest partition; the tablespace falls back to the parent's.
+Properties read_properties(pg::Spi& spi, const RegisteredSet& set, const SetFacts& facts) {
+  Oid source = InvalidOid;
+  if (Oid template_table = set.settings.template_table) {
+    if (!pg::relkind(template_table))
+      throw Error(sqlstate::object_not_in_prerequisite_state,
+                  "the template table of " + set.table().quoted() + " (OID " +
+                      std::to_string(template_table) +
+                      ") no longer exists: name another with update_partitioned(parent, "
+                      "template_table => ...), or none with template_table => '-'");
+    source = template_table;
+  } else if (!facts.partitions.empty()) {
+    auto newest =
+        std::max_element(facts.partitions.begin(), facts.partitions.end(),
+                         [](const Partition& a, const Partition& b) { return a.lower < b.lower; });
+    source = pg::relation_in_schema(pg::relation_schema(set.parent), newest->name.c_str());
+  }
+  Properties p = OidIsValid(source) ? properties_of(spi, source) : Properties{};
+  Properties parents = properties_of(spi, set.parent);
+  // The parent's tablespace, where it has one, is where PostgreSQL puts its partitions: it comes
+  // before the newest partition's (not before the template's).
+  bool from_template = OidIsValid(set.settings.template_table);
+  if (parents.tablespace && !(from_template && p.tablespace)) p.tablespace = parents.tablespace;
+  if (p.replica_identity == 'd') p.replica_identity = parents.replica_identity;
+  return p;
+}
+
 bool plans(const std::vector<Action>& plan, std::initializer_list<Action::Kind> kinds) {
   return std::any_of(plan.begin(), plan.end(), [&](const Action& a) {
     return std::find(kinds.begin(), kinds.end(), a.kind) != kinds.end();
@@ -197,8 +250,10 @@ void complete_facts(pg::Spi& spi, const RegisteredSet& set, SetFacts& facts,
   if (facts.default_partition && facts.default_partition->has_rows &&
       plans(plan, {Action::Kind::move_rows}))
     read_moves(spi, set.parent, *facts.default_partition, dry_run);
-  if (!dry_run && plans(plan, {Action::Kind::create, Action::Kind::create_default}))
+  if (!dry_run && plans(plan, {Action::Kind::create, Action::Kind::create_default})) {
     facts.adoption = read_adoption(spi, set.parent);
+    facts.adoption.properties = read_properties(spi, set, facts);
+  }
   if (plans(plan, {Action::Kind::drop}))
     facts.referenced_by_foreign_keys = referenced_by_foreign_keys(spi, set.parent);
 }

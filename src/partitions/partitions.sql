@@ -16,6 +16,9 @@ CREATE TABLE partition_sets (
   created_at timestamptz NOT NULL DEFAULT now(),
   -- the most partitions, in percent of the set's, one pass may retire without force
   retention_limit integer NOT NULL DEFAULT 50 CHECK (retention_limit BETWEEN 0 AND 100),
+  -- new partitions copy its storage parameters, tablespace and replica identity (NULL: the newest
+  -- partition's)
+  template_table regclass,
   PRIMARY KEY (parent_schema, parent_name)
 );
 COMMENT ON TABLE partition_sets IS 'Partition sets pgdb_tools maintains';
@@ -48,9 +51,10 @@ CREATE FUNCTION create_partitioned(parent regclass, control text, partition_inte
                                    archive_schema name DEFAULT NULL,
                                    default_partition boolean DEFAULT true,
                                    time_zone text DEFAULT 'UTC',
-                                   retention_limit integer DEFAULT 50)
+                                   retention_limit integer DEFAULT 50,
+                                   template_table regclass DEFAULT NULL)
   RETURNS integer LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_create_partitioned';
-COMMENT ON FUNCTION create_partitioned(regclass, text, text, integer, text, text, text, name, boolean, text, integer) IS
+COMMENT ON FUNCTION create_partitioned(regclass, text, text, integer, text, text, text, name, boolean, text, integer, regclass) IS
   'Registers a range partition set and creates its partitions; returns how many were created';
 
 CREATE FUNCTION run_maintenance(parent regclass DEFAULT NULL, dry_run boolean DEFAULT false,
@@ -63,9 +67,10 @@ COMMENT ON FUNCTION run_maintenance(regclass, boolean, boolean) IS
 CREATE FUNCTION update_partitioned(parent regclass, premake integer DEFAULT NULL,
                                    retention text DEFAULT NULL, retention_mode text DEFAULT NULL,
                                    archive_schema name DEFAULT NULL,
-                                   retention_limit integer DEFAULT NULL)
+                                   retention_limit integer DEFAULT NULL,
+                                   template_table regclass DEFAULT NULL)
   RETURNS boolean LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_update_partitioned';
-COMMENT ON FUNCTION update_partitioned(regclass, integer, text, text, name, integer) IS
+COMMENT ON FUNCTION update_partitioned(regclass, integer, text, text, name, integer, regclass) IS
   'Changes the given settings of a partition set; retention => ''none'' clears retention';
 
 CREATE FUNCTION forget_partitioned(parent regclass) RETURNS boolean

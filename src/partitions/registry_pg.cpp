@@ -4,6 +4,7 @@
 #include "partitions/pass.hpp"
 #include "partitions/settings.hpp"
 #include "partitions/values_pg.hpp"
+#include "pg/catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
 #include "pg/roles.hpp"
@@ -31,7 +32,7 @@ std::vector<RegisteredSet> load_sets(pg::Spi& spi, Oid only) {
       "SELECT c.oid::int8, s.parent_schema::text, s.parent_name::text, s.control::text, "
       "       s.partition_interval, s.premake, s.start_at, s.retention, s.retention_mode, "
       "       s.archive_schema::text, s.default_partition, s.time_zone, c.relowner::int8, "
-      "       s.owner_name::text, s.retention_limit "
+      "       s.owner_name::text, s.retention_limit, COALESCE(s.template_table::oid, 0)::int8 "
       "FROM pgdb_tools.partition_sets s "
       "JOIN pg_catalog.pg_namespace n ON n.nspname = s.parent_schema "
       "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.parent_name "
@@ -56,6 +57,7 @@ std::vector<RegisteredSet> load_sets(pg::Spi& spi, Oid only) {
     set.owner = spi.get_oid(r, 12).value();
     s.owner_name = spi.get_text(r, 13).value();
     s.retention_limit = static_cast<int>(spi.get_int64(r, 14).value());
+    s.template_table = static_cast<std::uint32_t>(spi.get_int64(r, 15).value());
     sets.push_back(std::move(set));
   }
   return sets;
@@ -138,6 +140,20 @@ void validate_sub_daily_zone(pg::Spi& spi, const Settings& s, const Period& peri
                 "Use a time zone without daylight saving time (such as UTC) for sub-daily sets.");
 }
 
+// 42809 unless template_table names a plain table other than the parent.
+void validate_template(const Settings& s) {
+  char kind = pg::relkind(s.template_table);
+  pg::TableName parent{s.schema, s.name};
+  if (kind != RELKIND_RELATION || pg::table_name(s.template_table).quoted() == parent.quoted())
+    throw Error(sqlstate::wrong_object_type,
+                "template_table must be a plain table, not " +
+                    (kind ? pg::table_name(s.template_table).quoted()
+                          : "OID " + std::to_string(s.template_table)),
+                {},
+                "New partitions of " + parent.quoted() +
+                    " copy its storage parameters, tablespace and replica identity.");
+}
+
 }  // namespace
 
 void validate_settings(pg::Spi& spi, const Settings& s, ControlType type) {
@@ -148,6 +164,7 @@ void validate_settings(pg::Spi& spi, const Settings& s, ControlType type) {
   if (s.retention) validate_retention(s, type, now);
   if (s.archive_schema) validate_archive_schema(spi, *s.archive_schema);
   if (type == ControlType::timestamptz) validate_sub_daily_zone(spi, s, interval.period);
+  if (s.template_table) validate_template(s);
 }
 
 void register_set(pg::Spi& spi, Oid parent, const Settings& s,
@@ -158,13 +175,14 @@ void register_set(pg::Spi& spi, Oid parent, const Settings& s,
       "       retention IS NOT DISTINCT FROM $6 AND retention_mode = $7 AND "
       "       archive_schema::text IS NOT DISTINCT FROM $8 AND default_partition = $9 AND "
       "       time_zone = $10 AND ($11::text IS NULL OR start_at = $11) AND "
-      "       retention_limit = $12 "
+      "       retention_limit = $12 AND COALESCE(template_table::oid, 0) = $13 "
       "FROM pgdb_tools.partition_sets WHERE parent_schema = $1 AND parent_name = $2",
       {pg::Param::text(s.schema), pg::Param::text(s.name), pg::Param::text(s.control),
        pg::Param::text(s.interval_text), pg::Param::int4(s.premake), optional_text(s.retention),
        pg::Param::text(s.retention_mode), optional_text(s.archive_schema),
        pg::Param::boolean(s.default_partition), pg::Param::text(s.time_zone),
-       optional_text(start_at_given), pg::Param::int4(s.retention_limit)});
+       optional_text(start_at_given), pg::Param::int4(s.retention_limit),
+       pg::Param::oid(s.template_table)});
   if (spi.row_count() == 1 && !spi.get_bool(0, 0).value())
     throw Error(
         sqlstate::object_not_in_prerequisite_state,
@@ -175,15 +193,17 @@ void register_set(pg::Spi& spi, Oid parent, const Settings& s,
   std::uint64_t inserted = spi.execute(
       "INSERT INTO pgdb_tools.partition_sets (parent_schema, parent_name, control, "
       "  partition_interval, premake, start_at, retention, retention_mode, archive_schema, "
-      "  default_partition, time_zone, owner_name, retention_limit) VALUES ($1, $2, $3, $4, "
-      "  $5, $6, $7, $8, $9, $10, $11, (SELECT r.rolname FROM pg_catalog.pg_class c JOIN "
-      "  pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = $12), $13) "
+      "  default_partition, time_zone, owner_name, retention_limit, template_table) VALUES ($1, "
+      "  $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT r.rolname FROM pg_catalog.pg_class c "
+      "  JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = $12), $13, "
+      "  NULLIF($14, 0)::pg_catalog.regclass) "
       "ON CONFLICT DO NOTHING",
       {pg::Param::text(s.schema), pg::Param::text(s.name), pg::Param::text(s.control),
        pg::Param::text(s.interval_text), pg::Param::int4(s.premake), pg::Param::text(s.start_at),
        optional_text(s.retention), pg::Param::text(s.retention_mode),
        optional_text(s.archive_schema), pg::Param::boolean(s.default_partition),
-       pg::Param::text(s.time_zone), pg::Param::oid(parent), pg::Param::int4(s.retention_limit)});
+       pg::Param::text(s.time_zone), pg::Param::oid(parent), pg::Param::int4(s.retention_limit),
+       pg::Param::oid(s.template_table)});
   // Only when this transaction's snapshot predates another session's registration (REPEATABLE
   // READ): the set's lock serialises the rest.
   if (inserted == 0)
@@ -196,15 +216,19 @@ bool update_settings(pg::Spi& spi, const Settings& before, const Settings& after
   bool changed = after.premake != before.premake || after.retention != before.retention ||
                  after.retention_mode != before.retention_mode ||
                  after.archive_schema != before.archive_schema ||
-                 after.retention_limit != before.retention_limit;
+                 after.retention_limit != before.retention_limit ||
+                 after.template_table != before.template_table;
   if (!changed) return false;
   pg::AsExtensionOwner as_owner(spi);
   spi.execute(
       "UPDATE pgdb_tools.partition_sets SET premake = $3, retention = $4, retention_mode = $5, "
-      "archive_schema = $6, retention_limit = $7 WHERE parent_schema = $1 AND parent_name = $2",
+      "archive_schema = $6, retention_limit = $7, template_table = NULLIF($8, "
+      "0)::pg_catalog.regclass "
+      "WHERE parent_schema = $1 AND parent_name = $2",
       {pg::Param::text(after.schema), pg::Param::text(after.name), pg::Param::int4(after.premake),
        optional_text(after.retention), pg::Param::text(after.retention_mode),
-       optional_text(after.archive_schema), pg::Param::int4(after.retention_limit)});
+       optional_text(after.archive_schema), pg::Param::int4(after.retention_limit),
+       pg::Param::oid(after.template_table)});
   return true;
 }
 

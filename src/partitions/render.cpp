@@ -91,9 +91,32 @@ std::vector<std::string> adoption_sql(const SetSql& set, const std::string& targ
   return statements;
 }
 
+// " WITH (...) TABLESPACE ..." for a new partition's CREATE TABLE; empty when nothing is copied.
+std::string storage_clause(const SetSql& set) {
+  const Properties& p = set.facts.adoption.properties;
+  std::string options;
+  auto add = [&](const std::vector<std::string>& entries, const std::string& prefix) {
+    for (const std::string& entry : entries) {
+      std::size_t equals = entry.find('=');
+      if (equals == std::string::npos) continue;
+      options += (options.empty() ? "" : ", ") + prefix + entry.substr(0, equals) + " = " +
+                 quote_literal(entry.substr(equals + 1));
+    }
+  };
+  add(p.reloptions, "");
+  add(p.toast_reloptions, "toast.");
+  std::string clause = options.empty() ? "" : " WITH (" + options + ")";
+  if (p.tablespace) clause += " TABLESPACE " + set.quoting.ident(*p.tablespace);
+  return clause;
+}
+
 std::vector<std::string> with_adoption(const SetSql& set, const std::string& target,
                                        std::string statement) {
   std::vector<std::string> statements{std::move(statement)};
+  char identity = set.facts.adoption.properties.replica_identity;
+  if (identity == 'f' || identity == 'n')
+    statements.push_back("ALTER TABLE " + target + " REPLICA IDENTITY " +
+                         (identity == 'f' ? "FULL" : "NOTHING"));
   for (std::string& grant : adoption_sql(set, target)) statements.push_back(std::move(grant));
   return statements;
 }
@@ -127,7 +150,8 @@ RenderedStep move_step(const SetSql& set, const Action& action) {
   std::string columns = joined_columns(set, from.row_columns);
   step.statements = {
       "CREATE TABLE " + target + " (LIKE " + set.parent +
-          " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)",
+          " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)" +
+          storage_clause(set),
       "WITH moved AS (DELETE FROM " + source + " WHERE " + where + " RETURNING " + columns +
           ") INSERT INTO " + target + " (" + columns + ") SELECT " + columns + " FROM moved"};
   return step;
@@ -159,14 +183,15 @@ RenderedStep create_step(const SetSql& set, const Action& action) {
   RenderedStep step{action, {}, std::nullopt, {}, {}, {}};
   if (action.kind == Action::Kind::create_default) {
     step.detail = "DEFAULT";
-    step.statements = with_adoption(
-        set, target, "CREATE TABLE " + target + " PARTITION OF " + set.parent + " DEFAULT");
+    step.statements = with_adoption(set, target,
+                                    "CREATE TABLE " + target + " PARTITION OF " + set.parent +
+                                        " DEFAULT" + storage_clause(set));
     return step;
   }
   step.detail = set.shown(action);
   step.statements = with_adoption(set, target,
                                   "CREATE TABLE " + target + " PARTITION OF " + set.parent +
-                                      " FOR VALUES " + set.range(action));
+                                      " FOR VALUES " + set.range(action) + storage_clause(set));
   step.attach_statements = with_adoption(set, target,
                                          "ALTER TABLE " + set.parent + " ATTACH PARTITION " +
                                              target + " FOR VALUES " + set.range(action));

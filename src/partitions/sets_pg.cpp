@@ -68,6 +68,8 @@ Settings settings_from_arguments(FunctionCallInfo fcinfo, const pg::TableName& t
   s.time_zone = optional_text(fcinfo, 9).value_or("UTC");
   // retention_limit (added in 0.2.0; the 0.1.0 declaration has ten arguments)
   s.retention_limit = PG_NARGS() > 10 && !PG_ARGISNULL(10) ? PG_GETARG_INT32(10) : 50;
+  // template_table (added in 0.3.0)
+  s.template_table = PG_NARGS() > 11 && !PG_ARGISNULL(11) ? PG_GETARG_OID(11) : InvalidOid;
   return s;
 }
 
@@ -169,6 +171,8 @@ PGDB_FUNCTION(pgdb_tools_update_partitioned) {
   if (std::optional<std::string> archive = optional_name(fcinfo, 4)) s.archive_schema = archive;
   // retention_limit (added in 0.2.0)
   if (PG_NARGS() > 5 && !PG_ARGISNULL(5)) s.retention_limit = PG_GETARG_INT32(5);
+  // template_table (added in 0.3.0); '-' (OID 0) clears it
+  if (PG_NARGS() > 6 && !PG_ARGISNULL(6)) s.template_table = PG_GETARG_OID(6);
   validate_settings(spi, s, type);
   PG_RETURN_BOOL(update_settings(spi, set.settings, s));
 }

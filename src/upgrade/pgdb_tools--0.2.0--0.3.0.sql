@@ -1091,4 +1091,29 @@ END $$;
 COMMENT ON PROCEDURE partition_existing_proc(regclass, text, text, integer, text, text, name, text) IS
   'partition_existing in three transactions, so that the scan validating the range lets writers write';
 
+-- ==== partitions: properties of new partitions ====
+-- create_partitioned and update_partitioned gained template_table.
+ALTER TABLE partition_sets ADD COLUMN template_table regclass;
+DROP FUNCTION create_partitioned(regclass, text, text, integer, text, text, text, name, boolean, text, integer);
+DROP FUNCTION update_partitioned(regclass, integer, text, text, name, integer);
+CREATE FUNCTION create_partitioned(parent regclass, control text, partition_interval text,
+                                   premake integer DEFAULT 4, start_at text DEFAULT NULL,
+                                   retention text DEFAULT NULL, retention_mode text DEFAULT 'drop',
+                                   archive_schema name DEFAULT NULL,
+                                   default_partition boolean DEFAULT true,
+                                   time_zone text DEFAULT 'UTC',
+                                   retention_limit integer DEFAULT 50,
+                                   template_table regclass DEFAULT NULL)
+  RETURNS integer LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_create_partitioned';
+COMMENT ON FUNCTION create_partitioned(regclass, text, text, integer, text, text, text, name, boolean, text, integer, regclass) IS
+  'Registers a range partition set and creates its partitions; returns how many were created';
+CREATE FUNCTION update_partitioned(parent regclass, premake integer DEFAULT NULL,
+                                   retention text DEFAULT NULL, retention_mode text DEFAULT NULL,
+                                   archive_schema name DEFAULT NULL,
+                                   retention_limit integer DEFAULT NULL,
+                                   template_table regclass DEFAULT NULL)
+  RETURNS boolean LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_update_partitioned';
+COMMENT ON FUNCTION update_partitioned(regclass, integer, text, text, name, integer, regclass) IS
+  'Changes the given settings of a partition set; retention => ''none'' clears retention';
+
 -- ==== docs ====

@@ -212,6 +212,34 @@ TEST(Render, RetentionDropsDetachesOrArchives) {
   EXPECT_EQ(archived[0].detail, "[2020-01-01 00:00, 2020-01-02 00:00), moved to schema Old Data");
 }
 
+TEST(Render, NewPartitionsCarryStorageParametersTablespaceAndReplicaIdentity) {
+  SetFacts facts = time_set(ControlType::timestamp);
+  facts.adoption.properties.reloptions = {"fillfactor=70", "autovacuum_enabled=false"};
+  facts.adoption.properties.toast_reloptions = {"autovacuum_vacuum_scale_factor=0.2"};
+  facts.adoption.properties.tablespace = "Fast";
+  facts.adoption.properties.replica_identity = 'f';
+  Action made = create(day(2026, 11, 21), day(2026, 11, 22));
+  std::vector<RenderedStep> steps = render(facts, {made}, quoting);
+  std::string storage =
+      " WITH (fillfactor = '70', autovacuum_enabled = 'false', "
+      "toast.autovacuum_vacuum_scale_factor = '0.2') TABLESPACE \"Fast\"";
+  EXPECT_EQ(
+      steps[0].statements,
+      (std::vector<std::string>{
+          "CREATE TABLE app.events_p20261121 PARTITION OF app.events FOR VALUES FROM "
+          "(TIMESTAMP '2026-11-21 00:00:00.000000') TO (TIMESTAMP '2026-11-22 00:00:00.000000')" +
+              storage,
+          "ALTER TABLE app.events_p20261121 REPLICA IDENTITY FULL"}));
+  // the default's replica identity NOTHING, and none of the rest
+  facts.adoption.properties = Properties{};
+  facts.adoption.properties.replica_identity = 'n';
+  Action fallback{Action::Kind::create_default, "events_default", key_min, key_max};
+  EXPECT_EQ(
+      render(facts, {fallback}, quoting)[0].statements,
+      (std::vector<std::string>{"CREATE TABLE app.events_default PARTITION OF app.events DEFAULT",
+                                "ALTER TABLE app.events_default REPLICA IDENTITY NOTHING"}));
+}
+
 TEST(Render, DropsDetachFirstWhenForeignKeysReferenceTheParent) {
   SetFacts facts = time_set(ControlType::timestamp);
   facts.referenced_by_foreign_keys = true;
