@@ -24,12 +24,21 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-std::optional<Error> existing_refusal(const ExistingTable& t, const Quoting& q) {
-  std::string table = q.table(t.schema, t.name);
-  std::string column = q.ident(t.control);
-  auto refuse = [&](std::string_view state, const std::string& why, const std::string& hint) {
+namespace {
+
+// Builds the refusals of one table: "cannot convert <table> into a partition set: <why>".
+struct Refusal {
+  std::string table;
+  std::string column;
+  Error operator()(std::string_view state, const std::string& why, const std::string& hint) const {
     return Error(state, "cannot convert " + table + " into a partition set: " + why, {}, hint);
-  };
+  }
+};
+
+// What kind of table it is, and its control column.
+std::optional<Error> kind_refusal(const ExistingTable& t, const Refusal& refuse) {
+  const std::string& table = refuse.table;
+  const std::string& column = refuse.column;
   if (t.relkind == 'p')
     return refuse(sqlstate::wrong_object_type, "it is partitioned already",
                   "Register it with pgdb_tools.create_partitioned().");
@@ -60,6 +69,13 @@ std::optional<Error> existing_refusal(const ExistingTable& t, const Quoting& q) 
         "42804",
         "column " + column + " of table " + table + " has a type pgdb_tools cannot partition by",
         {}, "Use timestamptz, timestamp, date, integer or bigint.");
+  return std::nullopt;
+}
+
+// Identity columns, NULLs, and unique keys without the control column.
+std::optional<Error> rows_refusal(const ExistingTable& t, const Refusal& refuse, const Quoting& q) {
+  const std::string& table = refuse.table;
+  const std::string& column = refuse.column;
   if (!t.identity_columns.empty())
     return refuse(feature_not_supported,
                   "identity column " + joined(t.identity_columns) +
@@ -92,6 +108,12 @@ std::optional<Error> existing_refusal(const ExistingTable& t, const Quoting& q) 
                   "Make " + column + " part of it first: " + fix +
                       " (an index on the new columns first keeps the swap short).");
   }
+  return std::nullopt;
+}
+
+// What depends on the table and would not follow it to the new parent.
+std::optional<Error> dependents_refusal(const ExistingTable& t, const Refusal& refuse) {
+  const std::string& column = refuse.column;
   if (!t.referenced_by.empty())
     return refuse(feature_not_supported, "foreign keys reference it: " + joined(t.referenced_by),
                   "A foreign key to a partitioned table must reference a key that includes " +
@@ -114,6 +136,15 @@ std::optional<Error> existing_refusal(const ExistingTable& t, const Quoting& q) 
     return refuse(feature_not_supported, "it has rules: " + joined(t.rules),
                   "Partitioned tables take no rules: drop them first.");
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> existing_refusal(const ExistingTable& t, const Quoting& q) {
+  Refusal refuse{q.table(t.schema, t.name), q.ident(t.control)};
+  if (std::optional<Error> refusal = kind_refusal(t, refuse)) return refusal;
+  if (std::optional<Error> refusal = rows_refusal(t, refuse, q)) return refusal;
+  return dependents_refusal(t, refuse);
 }
 
 Range existing_range(const ExistingTable& table, const Steps& steps, Key now, int margin) {
