@@ -25,11 +25,8 @@ class Executor {
     if (step.refusal) throw *step.refusal;
     const Action& action = step.action;
     if (action.kind == Action::Kind::move_rows) {
-      // not read-only: it must see the rows earlier steps of the same call moved
-      spi_.execute(step.count_sql, {}, false);
-      std::int64_t rows = spi_.get_int64(0, 0).value();
+      std::int64_t rows = dry_run_ ? count_rows(step) : move_rows(step);
       if (rows == 0) return;
-      run_statements(step.statements);
       moved_ += rows;
       outcomes_.push_back({OutcomeKind::move_rows, action.name, moved_rows_detail(rows)});
       return;
@@ -44,6 +41,21 @@ class Executor {
   std::int64_t moved() const { return moved_; }
 
  private:
+  std::int64_t count_rows(const RenderedStep& step) {
+    // not read-only: it must see the rows earlier steps of the same call moved
+    spi_.execute(step.count_sql, {}, false);
+    return spi_.get_int64(0, 0).value();
+  }
+
+  // The rows the last statement (DELETE ... RETURNING into INSERT) moved; none: the table built
+  // for them goes again.
+  std::int64_t move_rows(const RenderedStep& step) {
+    std::uint64_t rows = 0;
+    for (const std::string& sql : step.statements) rows = spi_.execute(sql);
+    if (rows == 0) spi_.execute(step.discard_sql);
+    return static_cast<std::int64_t>(rows);
+  }
+
   void run_statements(const std::vector<std::string>& statements) {
     if (dry_run_) return;
     for (const std::string& sql : statements) spi_.execute(sql);

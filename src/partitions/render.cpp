@@ -131,7 +131,7 @@ std::string joined_columns(const SetSql& set, const std::vector<std::string>& co
 // The new partition is built beside the set, filled from the default, then attached.
 RenderedStep move_step(const SetSql& set, const Action& action) {
   const DefaultPartition& from = *set.facts.default_partition;
-  RenderedStep step{action, {}, std::nullopt, {}, {}, {}};
+  RenderedStep step{action, {}, std::nullopt, {}, {}, {}, {}};
   if (from.referenced_by_foreign_keys) {
     // Rows leave the default by DELETE: foreign keys pointing at the parent would fire (ON DELETE
     // CASCADE would delete rows elsewhere).
@@ -147,6 +147,7 @@ RenderedStep move_step(const SetSql& set, const Action& action) {
   std::string source = set.target(from.name);
   std::string target = set.target(action.name);
   step.count_sql = "SELECT count(*)::int8 FROM " + source + " WHERE " + where;
+  step.discard_sql = "DROP TABLE " + target;
   std::string columns = joined_columns(set, from.row_columns);
   step.statements = {
       "CREATE TABLE " + target + " (LIKE " + set.parent +
@@ -160,7 +161,7 @@ RenderedStep move_step(const SetSql& set, const Action& action) {
 RenderedStep retire_step(const SetSql& set, const Action& action) {
   std::string target = set.target(action.name);
   std::string detach = "ALTER TABLE " + set.parent + " DETACH PARTITION " + target;
-  RenderedStep step{action, set.shown(action), std::nullopt, {}, {}, {}};
+  RenderedStep step{action, set.shown(action), std::nullopt, {}, {}, {}, {}};
   if (action.kind == Action::Kind::drop) {
     step.statements = {"DROP TABLE " + target};
     if (set.facts.referenced_by_foreign_keys)
@@ -180,7 +181,7 @@ RenderedStep retire_step(const SetSql& set, const Action& action) {
 
 RenderedStep create_step(const SetSql& set, const Action& action) {
   std::string target = set.target(action.name);
-  RenderedStep step{action, {}, std::nullopt, {}, {}, {}};
+  RenderedStep step{action, {}, std::nullopt, {}, {}, {}, {}};
   if (action.kind == Action::Kind::create_default) {
     step.detail = "DEFAULT";
     step.statements = with_adoption(set, target,

@@ -44,8 +44,11 @@ struct RenderedStep {
   std::string detail;  // the outcome row's detail (move_rows: see moved_rows_detail)
   // Raised when the step is reached, instead of running it: a move the set does not allow.
   std::optional<Error> refusal;
-  // move_rows: counts the default partition's rows in the range; none means nothing moves.
+  // move_rows, dry run: counts the default partition's rows in the range. A real run counts the
+  // rows its last statement moved instead (one scan of the default, not two), and when none
+  // moved, runs discard_sql, which drops the empty table built beside the set.
   std::string count_sql;
+  std::string discard_sql;
   std::vector<std::string> statements;  // run unless dry_run
   // create right after a move_rows step that moved rows into the new table beside the set: it is
   // attached instead (created in place it would fail while the default still held those rows).

@@ -149,6 +149,7 @@ TEST(Render, RowsMoveOutOfTheDefaultIntoATableBesideTheSet) {
   const std::string where =
       "true AND created_at >= DATE '2026-11-21' AND created_at < DATE '2026-11-22'";
   EXPECT_EQ(steps[0].count_sql, "SELECT count(*)::int8 FROM app.events_default WHERE " + where);
+  EXPECT_EQ(steps[0].discard_sql, "DROP TABLE app.events_p20261121");
   EXPECT_EQ(steps[0].statements,
             (std::vector<std::string>{
                 "CREATE TABLE app.events_p20261121 (LIKE app.events INCLUDING DEFAULTS INCLUDING "
