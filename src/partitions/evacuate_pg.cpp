@@ -41,6 +41,7 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
   // As maintenance does (maintain_pg.cpp): triggers fired by the moves run with the owner's
   // rights, never the caller's.
   pg::ActingAs as_table_owner(set.owner);
+  pg::set_in_scope("jit", "off");  // as maintain() does
   Width interval = parse_width_of(type, settings.interval_text, "partition_interval");
   std::unique_ptr<Steps> steps = make_steps(settings, type, interval);
   SetFacts facts = gather(spi, set, type, interval, *steps);

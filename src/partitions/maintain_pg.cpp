@@ -124,6 +124,9 @@ std::vector<Outcome> maintain(pg::Spi& spi, const RegisteredSet& set, bool dry_r
   // triggers and constraints fired by moving rows must never run with the caller's rights (a
   // superuser, or the pg_cron job's role).
   pg::ActingAs as_table_owner(set.owner);
+  // The one query that reads every partition (an integer set's highest value) costs enough to be
+  // JIT-compiled, which over thousands of partitions takes longer than the rest of the pass.
+  pg::set_in_scope("jit", "off");
   Width interval = parse_width_of(type, settings.interval_text, "partition_interval");
   std::unique_ptr<Steps> steps = make_steps(settings, type, interval);
   SetFacts facts = gather(spi, set, type, interval, *steps);

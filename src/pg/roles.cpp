@@ -72,6 +72,13 @@ SearchPath::SearchPath(const std::string& path, bool discard_changes)
   });
 }
 
+void set_in_scope(const char* name, const char* value) {
+  call([name, value] {
+    (void)set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                            false);
+  });
+}
+
 SearchPath::~SearchPath() {
   // After a PostgreSQL error the coming rollback restores the setting; otherwise do it now.
   if (pending_pg_errors() == pending_at_start_) AtEOXact_GUC(!discard_changes_, guc_level_);

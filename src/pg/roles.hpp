@@ -65,6 +65,11 @@ class SearchPath {
 
 inline constexpr const char* trusted_search_path = "pg_catalog, pg_temp";
 
+// Sets a configuration parameter until the innermost SearchPath (or ActingAs) alive ends, which
+// restores it. E.g. jit off for a pass whose one query over thousands of partitions would
+// otherwise be compiled, at a cost far above its run time.
+void set_in_scope(const char* name, const char* value);
+
 // The role that owns the pgdb_tools extension.
 Oid extension_owner(Spi& spi);
 
