@@ -20,6 +20,11 @@ Oid extension_owner(Spi& spi) {
   return static_cast<Oid>(spi.get_int64(0, 0).value());
 }
 
+const std::string& ExtensionOwner::name() {
+  if (!name_) name_ = role_name(oid_);
+  return *name_;
+}
+
 Oid role_oid(const char* name) {
   return call([name] { return get_role_oid(name, true); });
 }

@@ -92,11 +92,31 @@ class ActingAs {
   int saved_context_;
 };
 
-// Acting as the extension's owner (ActingAs(extension_owner(spi))): how the features write the
-// extension's own catalog, after the caller's rights were checked.
+// The role that owns the pgdb_tools extension, read once (55000 when the extension is not
+// installed): for a call that acts as it more than once or also needs its OID or name.
+//
+//   pg::ExtensionOwner owner(spi);
+//   rebind_creators(spi, owner);
+//   pg::ActingAs as_owner = owner.acting();   // writes to the extension's catalog
+class ExtensionOwner {
+ public:
+  explicit ExtensionOwner(Spi& spi) : oid_(extension_owner(spi)) {}
+  Oid oid() const noexcept { return oid_; }
+  // Its name, looked up on first use.
+  const std::string& name();
+  // While the returned object is alive, the current user is the extension's owner (see ActingAs).
+  [[nodiscard]] ActingAs acting() const { return ActingAs(oid_); }
+
+ private:
+  Oid oid_;
+  std::optional<std::string> name_;
+};
+
+// Acting as the extension's owner for one scope: how the features write the extension's own
+// catalog, after the caller's rights were checked.
 class AsExtensionOwner : public ActingAs {
  public:
-  explicit AsExtensionOwner(Spi& spi) : ActingAs(extension_owner(spi)) {}
+  explicit AsExtensionOwner(Spi& spi) : ActingAs(ExtensionOwner(spi).oid()) {}
 };
 
 }  // namespace pgdb::pg

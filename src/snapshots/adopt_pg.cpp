@@ -270,20 +270,20 @@ PGDB_FUNCTION(pgdb_tools_snapshot_adopt) {
   pg::Spi spi;
   const Oid user = GetUserId();
   const std::string user_name = current_user_name();
-  const Oid owner = pg::extension_owner(spi);
-  const std::string owner_name = pg::call([owner] { return GetUserNameFromId(owner, false); });
+  pg::ExtensionOwner owner(spi);
+  const std::string& owner_name = owner.name();
   rebind_creators(spi, owner);
   pg::ResultRows result(fcinfo);
   std::vector<Pending> pending;
   {
-    pg::ActingAs as_owner(owner);
+    pg::ActingAs as_owner = owner.acting();
     pending = load_pending(spi, user, only);
   }
   for (Pending& p : pending) {
     std::optional<std::string> refused;
     Adopted done;
     {
-      pg::ActingAs as_owner(owner);
+      pg::ActingAs as_owner = owner.acting();
       refused = refusal(spi, p, user, user_name);
       if (!refused) done = adopt(spi, p, user, user_name, owner_name);
     }

@@ -1,5 +1,5 @@
-// snapshot_create, snapshot_verify, snapshot_drop and the schedule helper: the entry points that
-// write or check stored copies.
+// snapshot_create, snapshot_verify and the schedule helper: the entry points that write or check
+// stored copies (snapshot_drop: drop_pg.cpp).
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -10,7 +10,6 @@
 #include "pg/catalog.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
-#include "pg/quote.hpp"
 #include "pg/relation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
@@ -29,59 +28,18 @@ namespace pgdb::snapshots {
 
 namespace {
 
-std::string megabytes(std::int64_t bytes) {
-  char buffer[32];
-  snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  return buffer;
-}
-
-// The id in a name '#<id>', as _snapshot_resolve reads it.
-std::optional<std::int64_t> snapshot_id_named(const std::string& name) {
-  if (name.size() < 2 || name.size() > 19 || name.front() != '#') return std::nullopt;
-  std::int64_t id = 0;
-  for (std::size_t i = 1; i < name.size(); ++i) {
-    if (name[i] < '0' || name[i] > '9') return std::nullopt;
-    id = id * 10 + (name[i] - '0');
-  }
-  return id;
-}
-
 Error name_taken(const std::string& name) {
   return Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"", {},
                "Choose another name, drop the old snapshot with snapshot_drop(), or pass "
                "replace => true to replace it.");
 }
 
-// Drops snapshot `id`: its copies, their views and its catalog rows. Runs as the extension's
-// owner, once the caller's right to drop it was checked.
-void drop_stored_snapshot(pg::Spi& spi, std::int64_t id) {
-  spi.execute(
-      "SELECT storage_name::text FROM pgdb_tools.snapshot_items WHERE snapshot_id = $1 ORDER BY "
-      "ordinal",
-      {pg::Param::int8(id)});
-  std::vector<std::string> storage;
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r) storage.push_back(spi.get_text(r, 0).value());
-  for (const std::string& table : storage) {
-    StoredTable item;
-    item.storage_name = table;
-    // CASCADE: objects another role made to depend on a copy (a view of it) must not keep its
-    // owner from dropping the snapshot; they go with it, and PostgreSQL names them in a NOTICE.
-    // Only what the extension made is dropped: a relation another role made under a copy's name
-    // (the database owner may create in the store) is not the snapshot's.
-    if (OidIsValid(read_view_relid(item))) spi.execute("DROP VIEW " + item.read_quoted());
-    if (OidIsValid(copy_relid(item)))
-      spi.execute("DROP TABLE " + item.storage_quoted() + " CASCADE");
-  }
-  spi.execute("DELETE FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1",
-              {pg::Param::int8(id)});
-}
-
 // The caller's snapshots named `name` that a replace drops once the new one is stored (locked
 // now; all in the caller's transaction: a failure leaves them as they were). 42710 when there are
 // some and replace is false; 42501 when the name is one another role's schedule takes.
-std::vector<std::int64_t> claim_name(pg::Spi& spi, Oid owner, const std::string& name, Oid creator,
-                                     bool replace) {
-  pg::ActingAs as_owner(owner);
+std::vector<std::int64_t> claim_name(pg::Spi& spi, const pg::ExtensionOwner& owner,
+                                     const std::string& name, Oid creator, bool replace) {
+  pg::ActingAs as_owner = owner.acting();
   // Names are per role: only the caller's own snapshots can be in the way.
   std::vector<std::int64_t> replaced = own_snapshots_named(spi, name, creator, replace);
   if (!replaced.empty() && !replace) throw name_taken(name);
@@ -201,15 +159,15 @@ PGDB_FUNCTION(pgdb_tools_snapshot_create) {
   pg::Spi spi;
   std::vector<Oid> relids = collect_tables(spi, optional_arg(fcinfo, 1), optional_arg(fcinfo, 2));
   header.created_by = current_user_name();
-  Oid owner = pg::extension_owner(spi);
+  pg::ExtensionOwner owner(spi);
   rebind_creators(spi, owner);
   std::vector<std::int64_t> replaced =
       claim_name(spi, owner, header.name, header.creator, header.replace);
   PinnedTables pinned(spi, relids, {"snapshot_create", "snapshot"});
   const std::vector<CapturedTable>& tables = pinned.tables();
 
-  const std::string owner_name = pg::role_name(owner);
-  pg::ActingAs as_owner(owner);
+  const std::string& owner_name = owner.name();
+  pg::ActingAs as_owner = owner.acting();
   const std::int64_t id = allocate_snapshot_id(spi);
   std::vector<StoredCopy> copies;
   for (std::size_t i = 0; i < tables.size(); ++i) {
@@ -265,131 +223,6 @@ PGDB_FUNCTION(pgdb_tools_snapshot_verify) {
   return Datum(0);
 }
 
-// snapshot_drop(name): the snapshot the name means to the caller (their own first; see
-// _snapshot_resolve) among those they can see or may drop. Its creator (or a member), the owner of
-// every one of its tables, or a superuser may drop it: a reader's snapshot of an owner's table must
-// not pin the owner's table or types. Snapshots the caller can neither see nor drop do not exist
-// for them: the answer is the same NOTICE as for a name nobody uses.
-PGDB_FUNCTION(pgdb_tools_snapshot_drop) {
-  pg::SearchPath trusted(pg::trusted_search_path);
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "name must not be NULL");
-  std::string name = pg::text_to_string(PG_GETARG_DATUM(0));
-  pg::Spi spi;
-  const Oid user = GetUserId();
-  Oid owner = pg::extension_owner(spi);
-  rebind_creators(spi, owner);
-  // '#<id>' names the snapshot of that id (see _snapshot_resolve).
-  std::optional<std::int64_t> by_id = snapshot_id_named(name);
-  pg::Param wanted_id = by_id ? pg::Param::int8(*by_id) : pg::Param::null(INT8OID);
-
-  struct Candidate {
-    std::int64_t id;
-    std::string created_by;
-    bool own;
-    bool creator;
-    bool owns_tables;
-    bool nobodys;  // its creator was dropped
-    bool visible = false;
-    std::string creator_label() const {
-      return pg::quote_identifier(created_by) + (nobodys ? " (dropped)" : "");
-    }
-  };
-  std::vector<Candidate> candidates;
-  {
-    pg::ActingAs as_owner(owner);
-    // owns_tables: a table it recorded still exists under its recorded name and OID and the
-    // caller has the rights of its owner: the owner of data may drop copies of it (and so free
-    // its types), whoever bundled them with what else.
-    spi.execute(
-        "SELECT c.snapshot_id, c.created_by::text, "
-        "       coalesce(w.creator OPERATOR(pg_catalog.=) $2, false), "
-        "       coalesce(pg_catalog.pg_has_role($2, w.creator, 'MEMBER'), false) "
-        "         OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid "
-        "OPERATOR(pg_catalog.=) $2), "
-        "       EXISTS (SELECT FROM pgdb_tools.snapshot_items i "
-        "                WHERE i.snapshot_id OPERATOR(pg_catalog.=) c.snapshot_id "
-        "                  AND EXISTS (SELECT FROM pg_catalog.pg_class t "
-        "                                        JOIN pg_catalog.pg_namespace n ON n.oid "
-        "OPERATOR(pg_catalog.=) t.relnamespace "
-        "                                       WHERE t.oid OPERATOR(pg_catalog.=) i.source_relid "
-        "                                         AND t.relname OPERATOR(pg_catalog.=) "
-        "i.source_name "
-        "                                         AND n.nspname OPERATOR(pg_catalog.=) "
-        "i.source_schema "
-        "                                         AND pg_catalog.pg_has_role($2, t.relowner, "
-        "'USAGE'))), "
-        "       w.creator IS NULL "
-        "  FROM pgdb_tools.snapshot_catalog c, "
-        "       LATERAL (SELECT pgdb_tools._snapshot_creator_role(c.created_by_oid, c.created_by, "
-        "                                                         c.created_on) AS creator) w "
-        " WHERE CASE WHEN $3::pg_catalog.int8 IS NULL THEN c.name OPERATOR(pg_catalog.=) $1 "
-        "            ELSE c.snapshot_id OPERATOR(pg_catalog.=) $3 END "
-        " ORDER BY c.snapshot_id",
-        {pg::Param::text(name), pg::Param::oid(user), wanted_id});
-    for (std::uint64_t r = 0; r < spi.row_count(); ++r)
-      candidates.push_back({spi.get_int64(r, 0).value(), spi.get_text(r, 1).value(),
-                            spi.get_bool(r, 2).value_or(false), spi.get_bool(r, 3).value_or(false),
-                            spi.get_bool(r, 4).value_or(false),
-                            spi.get_bool(r, 5).value_or(false)});
-  }
-  // What the caller can see, with their own rights.
-  spi.execute(
-      "SELECT DISTINCT snapshot_id FROM pgdb_tools._snapshot_contents "
-      " WHERE CASE WHEN $2::pg_catalog.int8 IS NULL THEN snapshot_name OPERATOR(pg_catalog.=) $1 "
-      "            ELSE snapshot_id OPERATOR(pg_catalog.=) $2 END",
-      {pg::Param::text(name), wanted_id});
-  for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
-    std::int64_t id = spi.get_int64(r, 0).value();
-    for (Candidate& c : candidates)
-      if (c.id == id) c.visible = true;
-  }
-  const Candidate* chosen = nullptr;
-  for (const Candidate& c : candidates)
-    if (c.own) chosen = &c;
-  if (chosen == nullptr) {
-    std::vector<const Candidate*> known;
-    for (const Candidate& c : candidates)
-      if (c.visible || c.creator || c.owns_tables) known.push_back(&c);
-    if (known.size() > 1) {
-      std::string roles;
-      for (const Candidate* c : known) roles += (roles.empty() ? "" : ", ") + c->creator_label();
-      throw Error(sqlstate::invalid_parameter_value, "snapshot name \"" + name + "\" is ambiguous",
-                  "Roles " + roles + " each have a snapshot of that name that you can see.",
-                  "Snapshot names are per role: run the call as the role whose snapshot you "
-                  "mean (SET ROLE), or name it by id, '#<snapshot_id>' (see the snapshots view).");
-    }
-    if (!known.empty()) chosen = known.front();
-  }
-  if (chosen == nullptr) {
-    pg::notice("snapshot \"" + name + "\" does not exist, skipping");
-    PG_RETURN_BOOL(false);
-  }
-  if (!chosen->own && !chosen->creator && !chosen->owns_tables && chosen->nobodys)
-    throw Error(sqlstate::insufficient_privilege,
-                "must own a table of snapshot \"" + name + "\" to drop it",
-                "Its creator, role " + pg::quote_identifier(chosen->created_by) +
-                    ", was dropped: the snapshot belongs to no role.",
-                "The owner of any of its tables and superusers can drop it.");
-  if (!chosen->own && !chosen->creator && !chosen->owns_tables)
-    throw Error(sqlstate::insufficient_privilege,
-                "must be a member of role " + pg::quote_identifier(chosen->created_by) +
-                    " or own a table of snapshot \"" + name + "\" to drop it",
-                {},
-                "The role that took a snapshot (or a member of it), the owner of any of its tables "
-                "and superusers can drop it.");
-  const std::int64_t id = chosen->id;
-  pg::ActingAs as_owner(owner);
-  // Taken under a row lock, so that two drops of one snapshot do not both go on.
-  spi.execute("SELECT 1 FROM pgdb_tools.snapshot_catalog WHERE snapshot_id = $1 FOR UPDATE",
-              {pg::Param::int8(id)});
-  if (spi.row_count() == 0) {
-    pg::notice("snapshot \"" + name + "\" does not exist, skipping");
-    PG_RETURN_BOOL(false);
-  }
-  drop_stored_snapshot(spi, id);
-  PG_RETURN_BOOL(true);
-}
-
 // _snapshot_schedule_save(name_prefix, tables, schemas, keep_last): keep_last NULL removes the
 // caller's schedule of that prefix; otherwise it is created or replaced. Each role has schedules
 // of its own: another role's schedule of the same prefix is never touched.
@@ -401,14 +234,14 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
   std::string user = current_user_name();
   const Oid caller = GetUserId();
   pg::Spi spi;
-  Oid owner = pg::extension_owner(spi);
+  pg::ExtensionOwner owner(spi);
   // The caller's schedule of that prefix, by OID (whatever the role is called now, or the one
   // restored from another cluster under its name), is replaced or removed.
   const char* remove_own =
       "DELETE FROM pgdb_tools.snapshot_schedules WHERE name_prefix = $1 "
       "AND pgdb_tools._snapshot_creator_role(owner_oid, owner_name, owner_cluster) = $2";
   if (PG_ARGISNULL(3)) {
-    pg::ActingAs as_owner(owner);
+    pg::ActingAs as_owner = owner.acting();
     spi.execute(remove_own, {pg::Param::text(prefix), pg::Param::oid(caller)});
     PG_RETURN_VOID();
   }
@@ -418,7 +251,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_schedule_save) {
                                      : pg::Param{REGCLASSARRAYOID, PG_GETARG_DATUM(1), false};
   pg::Param schemas = PG_ARGISNULL(2) ? pg::Param::null(NAMEARRAYOID)
                                       : pg::Param{NAMEARRAYOID, PG_GETARG_DATUM(2), false};
-  pg::ActingAs as_owner(owner);
+  pg::ActingAs as_owner = owner.acting();
   spi.execute(remove_own, {pg::Param::text(prefix), pg::Param::oid(caller)});
   spi.execute(
       "INSERT INTO pgdb_tools.snapshot_schedules (name_prefix, tables, schemas, keep_last, "

@@ -18,8 +18,7 @@
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "snapshots/adopt_plan.hpp"
-#include "snapshots/files_pg.hpp"
-#include "snapshots/archive_reader.hpp"
+#include "snapshots/open_archive_pg.hpp"
 #include "snapshots/store_pg.hpp"
 
 extern "C" {
@@ -124,12 +123,6 @@ std::string column_definition(pg::Spi& spi, const Json& column) {
   return out;
 }
 
-std::string megabytes(std::int64_t bytes) {
-  char buffer[32];
-  snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  return buffer;
-}
-
 std::string copy_columns_of(pg::Spi& spi, const Json& definition) {
   const Json* columns = definition.find("columns");
   if (columns == nullptr || columns->type != Json::Type::array || columns->items.empty())
@@ -142,36 +135,19 @@ std::string copy_columns_of(pg::Spi& spi, const Json& definition) {
   return out;
 }
 
-}  // namespace
+// One table as imported: its snapshot_items row.
+struct ImportedTable {
+  int ordinal = 0;
+  const archive::TableEntry* entry = nullptr;
+  std::uint64_t rows = 0;
+  std::int64_t bytes = 0;
+  std::string content_hash;
+  std::string definition;  // jsonb text
+};
 
-}  // namespace pgdb::snapshots
-
-using namespace pgdb;
-using namespace pgdb::snapshots;
-
-PGDB_FUNCTION(pgdb_tools_snapshot_import) {
-  pg::SearchPath trusted(pg::trusted_search_path);
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "path must not be NULL");
-  std::string path = pg::text_to_string(PG_GETARG_DATUM(0));
-  archive::require_file_privilege(false, "import a snapshot from a file");
-  archive::ConfinedFile file(path);
-  archive::FileSource source(file);
-  archive::PgSha256 sha;
-  archive::ArchiveReader reader(source, sha);
-  const archive::Manifest& manifest = reader.manifest();
-  std::string name =
-      PG_ARGISNULL(1) ? manifest.snapshot_name : pg::text_to_string(PG_GETARG_DATUM(1));
-  require_snapshot_name(name);
-  if (manifest.tables.empty())
-    throw Error(sqlstate::data_corrupted, "archive \"" + file.full_path() + "\" holds no table");
-
-  pg::Spi spi;
-  const std::string user_name = current_user_name();
-  const Oid creator = GetUserId();
-  Oid owner = pg::extension_owner(spi);
-  rebind_creators(spi, owner);
-  const std::string owner_name = pg::role_name(owner);
-  pg::ActingAs as_owner(owner);
+// Step 2, as the extension's owner: 42710 when the caller has a snapshot of that name, 42501 when
+// it is a name another role's schedule takes.
+void claim_name(pg::Spi& spi, const std::string& name, Oid creator) {
   if (!own_snapshots_named(spi, name, creator, true).empty())
     throw Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"",
                 {}, "Pass another name: snapshot_import(path, name => '...').");
@@ -179,53 +155,61 @@ PGDB_FUNCTION(pgdb_tools_snapshot_import) {
     throw Error(sqlstate::insufficient_privilege,
                 "snapshot name \"" + name + "\" belongs to another role's schedule", {},
                 "Pass another name: snapshot_import(path, name => '...').");
+}
 
-  const std::int64_t id = allocate_snapshot_id(spi);
-  std::vector<std::string> readers;
-  if (user_name != owner_name) readers.push_back(user_name);
-  std::vector<std::vector<pg::Param>> item_rows;
-  std::vector<std::string> hashes;
-  while (std::optional<std::size_t> index = reader.next_table()) {
-    const archive::TableEntry& table = manifest.tables[*index];
-    spi.execute("SELECT $1::pg_catalog.jsonb", {pg::Param::text(table.definition)});
-    bool is_null = false;
-    Json recorded = pg::jsonb_to_json(spi.value(0, 0, is_null));
-    int ordinal = static_cast<int>(*index + 1);
-    Oid storage = create_copy(spi, id, ordinal, copy_columns_of(spi, recorded), readers);
-    std::uint64_t rows = load_rows(reader, storage, manifest.encoding);
-    ContentHash hash;
-    pg::call([] { PushActiveSnapshot(GetLatestSnapshot()); });
-    copy_rows(storage, {storage}, GetActiveSnapshot(), InvalidOid, hash);
-    pg::call([] { PopActiveSnapshot(); });
-    hashes.push_back(hash.hex());
-    std::vector<std::string> dropped;
-    Json definition = adopted_definition(recorded, copy_column_facts(storage), user_name,
-                                         pg::server_keywords, dropped);
-    spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
-    std::int64_t bytes = spi.get_int64(0, 0).value();
-    item_rows.push_back({pg::Param::int8(id), pg::Param::int4(ordinal), pg::Param::oid(InvalidOid),
-                         pg::Param::text(table.schema), pg::Param::text(table.name),
-                         pg::Param::text("s" + std::to_string(id) + "_" + std::to_string(ordinal)),
-                         pg::Param::int8(static_cast<std::int64_t>(rows)), pg::Param::int8(bytes),
-                         pg::Param::text(hash.hex()), pg::Param::text(to_json_text(definition))});
-    if (rows >= progress_rows)
-      pg::notice("snapshot \"" + name + "\": imported " + pg::quote_identifier(table.schema) + "." +
-                 pg::quote_identifier(table.name) + " (" + std::to_string(ordinal) + " of " +
-                 std::to_string(manifest.tables.size()) + "), " + std::to_string(rows) + " rows, " +
-                 megabytes(bytes));
-  }
-  const archive::Summary& summary = reader.finish();
-  for (std::size_t i = 0; i < hashes.size(); ++i)
-    if (summary.tables[i].content_hash != hashes[i])
-      throw Error(sqlstate::data_corrupted,
-                  "archive \"" + file.full_path() + "\": the rows of " +
-                      pg::quote_identifier(manifest.tables[i].schema) + "." +
-                      pg::quote_identifier(manifest.tables[i].name) +
-                      " do not have the recorded content hash",
-                  "recorded " + summary.tables[i].content_hash + ", loaded " + hashes[i],
-                  "Nothing was imported. The archive may come from a server whose types render "
-                  "values differently; archive_verify() checks the file itself.");
+// Step 3, as the extension's owner: the reader's current table (manifest table `index`) as copy
+// s<id>_<ordinal>, its columns written anew, its rows loaded and hashed again, its definition
+// rebuilt as the caller's.
+ImportedTable import_table(pg::Spi& spi, archive::OpenArchive& archive, std::size_t index,
+                           std::int64_t id, const std::vector<std::string>& readers,
+                           const std::string& user_name) {
+  ImportedTable imported;
+  imported.entry = &archive.manifest().tables[index];
+  imported.ordinal = static_cast<int>(index + 1);
+  spi.execute("SELECT $1::pg_catalog.jsonb", {pg::Param::text(imported.entry->definition)});
+  bool is_null = false;
+  Json recorded = pg::jsonb_to_json(spi.value(0, 0, is_null));
+  Oid storage = create_copy(spi, id, imported.ordinal, copy_columns_of(spi, recorded), readers);
+  imported.rows = load_rows(archive.reader, storage, archive.manifest().encoding);
+  ContentHash hash;
+  pg::call([] { PushActiveSnapshot(GetLatestSnapshot()); });
+  copy_rows(storage, {storage}, GetActiveSnapshot(), InvalidOid, hash);
+  pg::call([] { PopActiveSnapshot(); });
+  imported.content_hash = hash.hex();
+  std::vector<std::string> dropped;
+  Json definition = adopted_definition(recorded, copy_column_facts(storage), user_name,
+                                       pg::server_keywords, dropped);
+  imported.definition = to_json_text(definition);
+  spi.execute("SELECT pg_catalog.pg_total_relation_size($1)", {pg::Param::oid(storage)});
+  imported.bytes = spi.get_int64(0, 0).value();
+  return imported;
+}
 
+std::string table_label(const archive::TableEntry& table) {
+  return pg::quote_identifier(table.schema) + "." + pg::quote_identifier(table.name);
+}
+
+// Step 4, once the whole file was read and checked: XX001 unless every table loaded has the
+// content hash the archive records.
+void require_recorded_hashes(archive::OpenArchive& archive,
+                             const std::vector<ImportedTable>& imported) {
+  const archive::Summary& summary = archive.reader.finish();
+  for (std::size_t i = 0; i < imported.size(); ++i)
+    if (summary.tables[i].content_hash != imported[i].content_hash)
+      throw Error(
+          sqlstate::data_corrupted,
+          "archive \"" + archive.file.full_path() + "\": the rows of " +
+              table_label(archive.manifest().tables[i]) + " do not have the recorded content hash",
+          "recorded " + summary.tables[i].content_hash + ", loaded " + imported[i].content_hash,
+          "Nothing was imported. The archive may come from a server whose types render "
+          "values differently; archive_verify() checks the file itself.");
+}
+
+// Step 5: the catalog rows, written last. A concurrent import of this name since claim_name:
+// ON CONFLICT waits for it, then 42710.
+void record_import(pg::Spi& spi, std::int64_t id, const std::string& name,
+                   const archive::Manifest& manifest, const std::string& user_name, Oid creator,
+                   const std::vector<ImportedTable>& imported) {
   spi.execute(
       "INSERT INTO pgdb_tools.snapshot_catalog (snapshot_id, name, created_at, created_by, "
       "created_by_oid, note, tags, created_on) "
@@ -240,11 +224,59 @@ PGDB_FUNCTION(pgdb_tools_snapshot_import) {
   if (spi.row_count() == 0)
     throw Error(sqlstate::duplicate_object, "you already have a snapshot named \"" + name + "\"",
                 {}, "Pass another name: snapshot_import(path, name => '...').");
-  for (const std::vector<pg::Param>& row : item_rows)
+  for (const ImportedTable& table : imported)
     spi.execute(
         "INSERT INTO pgdb_tools.snapshot_items (snapshot_id, ordinal, source_relid, source_schema, "
         "  source_name, storage_name, rows, bytes, content_hash, definition) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)",
-        row);
+        {pg::Param::int8(id), pg::Param::int4(table.ordinal), pg::Param::oid(InvalidOid),
+         pg::Param::text(table.entry->schema), pg::Param::text(table.entry->name),
+         pg::Param::text("s" + std::to_string(id) + "_" + std::to_string(table.ordinal)),
+         pg::Param::int8(static_cast<std::int64_t>(table.rows)), pg::Param::int8(table.bytes),
+         pg::Param::text(table.content_hash), pg::Param::text(table.definition)});
+}
+
+}  // namespace
+
+}  // namespace pgdb::snapshots
+
+using namespace pgdb;
+using namespace pgdb::snapshots;
+
+// snapshot_import: open the archive, claim the name, import each table, check the content
+// hashes, record.
+PGDB_FUNCTION(pgdb_tools_snapshot_import) {
+  pg::SearchPath trusted(pg::trusted_search_path);
+  archive::OpenArchive archive(fcinfo, 0, "import a snapshot from a file");
+  const archive::Manifest& manifest = archive.manifest();
+  std::string name =
+      PG_ARGISNULL(1) ? manifest.snapshot_name : pg::text_to_string(PG_GETARG_DATUM(1));
+  require_snapshot_name(name);
+  if (manifest.tables.empty())
+    throw Error(sqlstate::data_corrupted,
+                "archive \"" + archive.file.full_path() + "\" holds no table");
+
+  pg::Spi spi;
+  const std::string user_name = current_user_name();
+  const Oid creator = GetUserId();
+  pg::ExtensionOwner owner(spi);
+  rebind_creators(spi, owner);
+  const std::string& owner_name = owner.name();
+  pg::ActingAs as_owner = owner.acting();
+  claim_name(spi, name, creator);
+  const std::int64_t id = allocate_snapshot_id(spi);
+  std::vector<std::string> readers;
+  if (user_name != owner_name) readers.push_back(user_name);
+  std::vector<ImportedTable> imported;
+  while (std::optional<std::size_t> index = archive.reader.next_table()) {
+    imported.push_back(import_table(spi, archive, *index, id, readers, user_name));
+    const ImportedTable& table = imported.back();
+    if (table.rows >= progress_rows)
+      pg::notice("snapshot \"" + name + "\": imported " + table_label(*table.entry) + " (" +
+                 std::to_string(table.ordinal) + " of " + std::to_string(manifest.tables.size()) +
+                 "), " + std::to_string(table.rows) + " rows, " + megabytes(table.bytes));
+  }
+  require_recorded_hashes(archive, imported);
+  record_import(spi, id, name, manifest, user_name, creator, imported);
   PG_RETURN_INT64(id);
 }

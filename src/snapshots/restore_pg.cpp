@@ -191,7 +191,7 @@ PGDB_FUNCTION(pgdb_tools_snapshot_restore) {
                 "Pass NULL to restore in place, or the name of a schema.");
   bool fire_triggers = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
   pg::Spi spi;
-  rebind_creators(spi, pg::extension_owner(spi));
+  rebind_creators(spi, pg::ExtensionOwner(spi));
   int total = 0;
   std::vector<StoredTable> items = readable_items(spi, name, total);
   std::vector<const StoredTable*> chosen;

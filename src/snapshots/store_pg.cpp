@@ -5,8 +5,6 @@
 
 #include "core/error.hpp"
 #include "pg/catalog.hpp"
-#include "pg/compat.hpp"
-#include "pg/datum.hpp"
 #include "pg/guard.hpp"
 #include "pg/jsonb.hpp"
 #include "pg/quote.hpp"
@@ -15,22 +13,8 @@
 #include "pg/spi.hpp"
 
 extern "C" {
-#include "access/attmap.h"
-#include "access/heapam.h"
-#include "access/table.h"
-#include "access/tableam.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
-#include "executor/tuptable.h"
-#include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "catalog/pg_type.h"
-#include "utils/array.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
 }
 
 namespace pgdb::snapshots {
@@ -43,13 +27,16 @@ std::string StoredTable::storage_quoted() const {
   return std::string(storage_schema) + "." + pg::quote_identifier(storage_name);
 }
 
-std::string current_user_name() {
-  Oid user = GetUserId();
-  return pg::call([user] { return GetUserNameFromId(user, false); });
-}
+std::string current_user_name() { return pg::role_name(GetUserId()); }
 
 std::string StoredTable::read_quoted() const {
   return std::string(storage_schema) + "." + pg::quote_identifier(storage_name + "_read");
+}
+
+std::string megabytes(std::int64_t bytes) {
+  char buffer[32];
+  snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buffer;
 }
 
 void require_snapshot_name(const std::string& name) {
@@ -94,9 +81,9 @@ void rebind_schedule_owners(pg::Spi& spi) {
 
 }  // namespace
 
-void rebind_creators(pg::Spi& spi, Oid extension_owner) {
+void rebind_creators(pg::Spi& spi, const pg::ExtensionOwner& owner) {
   if (pg::call([] { return XactReadOnly || RecoveryInProgress(); })) return;
-  pg::ActingAs as_owner(extension_owner);
+  pg::ActingAs as_owner = owner.acting();
   rebind_schedule_owners(spi);
   // needed: the rows whose creator now (NULL: nobody) differs from what is recorded. Nearly always
   // none, found by a cheap query first: the update's estimated cost would have it JIT-compiled.
@@ -243,239 +230,6 @@ Oid live_table(const StoredTable& item) {
   const std::string& schema = item.source_schema;
   const std::string& table = item.source_name;
   return pg::relation_in_schema(schema.c_str(), table.c_str());
-}
-
-namespace {
-
-constexpr int batch_size = 1000;
-
-// How one column is hashed. Values of built-in types are hashed in their binary form. Values of
-// types created in this database (enums, composites, arrays and ranges of them, domains over
-// them) and of the OID-alias types (regclass, regtype, ...) carry OIDs of this cluster inside (an
-// enum is its label's OID, a composite or an array names its type, a regclass is a table's OID),
-// which a dump and restore renumbers: those are hashed as their text output (hash_as_text). Every
-// entry point runs under the trusted search_path, so a reg* value's text is the same
-// schema-qualified name each time.
-struct HashColumn {
-  Form_pg_attribute att;
-  bool as_text;
-  FmgrInfo output;
-};
-
-static_assert(REGPROCOID == 24 && REGPROCEDUREOID == 2202 && REGOPEROID == 2203 &&
-                  REGOPERATOROID == 2204 && REGCLASSOID == 2205 && REGTYPEOID == 2206 &&
-                  REGCONFIGOID == 3734 && REGDICTIONARYOID == 3769 && REGNAMESPACEOID == 4089 &&
-                  REGROLEOID == 4096 && REGCOLLATIONOID == 4191,
-              "oid_alias_types (content_hash.hpp) must list PostgreSQL's reg* types");
-static_assert(FirstNormalObjectId == first_normal_object_id);
-
-bool carries_local_oids(Oid type) {
-  Oid base = getBaseType(type);
-  Oid element = get_element_type(base);
-  return hash_as_text(base, OidIsValid(element) ? getBaseType(element) : 0);
-}
-
-// Adds one column value to the row being hashed: the null flag, then the value's bytes (varlena
-// values detoasted and decompressed first, so the hash does not depend on how a value happens to
-// be stored). Copies made here are freed at once: a row may hold very large values.
-inline void hash_value(ContentHash& hash, HashColumn& column, Datum value, bool is_null) {
-  Form_pg_attribute att = column.att;
-  if (is_null) {
-    hash.add_null();
-  } else if (column.as_text) {
-    char* text = OutputFunctionCall(&column.output, value);
-    hash.add_value(text, std::strlen(text));
-    pfree(text);
-  } else if (att->attbyval) {
-    char buffer[sizeof(Datum)];
-    store_att_byval(buffer, value, att->attlen);
-    hash.add_value(buffer, static_cast<std::size_t>(att->attlen));
-  } else if (att->attlen == -1) {
-    struct varlena* stored = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
-    struct varlena* v = VARATT_IS_EXTENDED(stored) ? pg_detoast_datum_packed(stored) : stored;
-    hash.add_value(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-    if (v != stored) pfree(v);
-  } else if (att->attlen == -2) {
-    const char* s = DatumGetCString(value);
-    hash.add_value(s, std::strlen(s));
-  } else {
-    hash.add_value(DatumGetPointer(value), static_cast<std::size_t>(att->attlen));
-  }
-}
-
-// The scan of one leaf table. Runs inside pg::call: no C++ objects with destructors are created
-// here, and every PostgreSQL resource is released by the resource owner if an ERROR escapes.
-std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, TupleDesc out_desc,
-                        HashColumn* columns, ContentHash& hash, TupleTableSlot** batch,
-                        BulkInsertState bulk, MemoryContext per_batch) {
-  AttrMap* map = pg::compat::attrmap_by_name(RelationGetDescr(source), out_desc);
-  TupleTableSlot* in = table_slot_create(source, nullptr);
-  TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
-  CommandId cid = GetCurrentCommandId(true);
-  int natts = out_desc->natts;
-  int pending = 0;
-  std::uint64_t rows = 0;
-  MemoryContext old = MemoryContextSwitchTo(per_batch);
-  for (;;) {
-    bool more = table_scan_getnextslot(scan, ForwardScanDirection, in);
-    if (more) {
-      slot_getallattrs(in);
-      hash.begin_row();
-      TupleTableSlot* out = target != nullptr ? batch[pending] : nullptr;
-      if (out != nullptr) ExecClearTuple(out);
-      for (int i = 0; i < natts; ++i) {
-        AttrNumber from = map->attnums[i];
-        bool is_null = from == 0 || in->tts_isnull[from - 1];
-        Datum value = from == 0 ? Datum(0) : in->tts_values[from - 1];
-        hash_value(hash, columns[i], value, is_null);
-        if (out != nullptr) {
-          out->tts_values[i] = value;
-          out->tts_isnull[i] = is_null;
-        }
-      }
-      hash.end_row();
-      ++rows;
-      if (out != nullptr) {
-        ExecStoreVirtualTuple(out);
-        ExecMaterializeSlot(out);
-        ++pending;
-      }
-    }
-    if ((!more && pending > 0) || pending == batch_size) {
-      table_multi_insert(target, batch, pending, cid, TABLE_INSERT_SKIP_FSM, bulk);
-      for (int i = 0; i < pending; ++i) ExecClearTuple(batch[i]);
-      pending = 0;
-    }
-    if (!more || rows % batch_size == 0) {
-      MemoryContextReset(per_batch);
-      CHECK_FOR_INTERRUPTS();
-    }
-    if (!more) break;
-  }
-  MemoryContextSwitchTo(old);
-  table_endscan(scan);
-  ExecDropSingleTupleTableSlot(in);
-  free_attrmap(map);
-  return rows;
-}
-
-}  // namespace
-
-void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
-                 const std::vector<std::string>& columns, std::vector<unsigned __int128>& digests) {
-  ContentHash hash;
-  for (Oid leaf : leaves)
-    pg::call([&] {
-      Relation rel = table_open(leaf, AccessShareLock);
-      TupleDesc desc = RelationGetDescr(rel);
-      int count = static_cast<int>(columns.size());
-      HashColumn* hashed = static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (count + 1)));
-      AttrNumber* attnums = static_cast<AttrNumber*>(palloc0(sizeof(AttrNumber) * (count + 1)));
-      for (int i = 0; i < count; ++i) {
-        AttrNumber attnum = get_attnum(leaf, columns[i].c_str());
-        if (attnum <= 0)
-          elog(ERROR, "column \"%s\" of relation %u is missing", columns[i].c_str(), leaf);
-        attnums[i] = attnum;
-        hashed[i].att = TupleDescAttr(desc, attnum - 1);
-        hashed[i].as_text = carries_local_oids(hashed[i].att->atttypid);
-        if (hashed[i].as_text) {
-          Oid function;
-          bool varlena;
-          getTypeOutputInfo(hashed[i].att->atttypid, &function, &varlena);
-          fmgr_info(function, &hashed[i].output);
-        }
-      }
-      MemoryContext per_batch = AllocSetContextCreate(
-          CurrentMemoryContext, "pgdb_tools restore comparison", ALLOCSET_DEFAULT_SIZES);
-      TupleTableSlot* slot = table_slot_create(rel, nullptr);
-      TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
-      MemoryContext old = MemoryContextSwitchTo(per_batch);
-      std::uint64_t seen = 0;
-      while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
-        slot_getallattrs(slot);
-        hash.begin_row();
-        for (int i = 0; i < count; ++i)
-          hash_value(hash, hashed[i], slot->tts_values[attnums[i] - 1],
-                     slot->tts_isnull[attnums[i] - 1]);
-        hash.end_row();
-        digests.push_back(hash.last_row());
-        if (++seen % batch_size == 0) {
-          MemoryContextReset(per_batch);
-          CHECK_FOR_INTERRUPTS();
-        }
-      }
-      MemoryContextSwitchTo(old);
-      table_endscan(scan);
-      ExecDropSingleTupleTableSlot(slot);
-      MemoryContextDelete(per_batch);
-      pfree(hashed);
-      pfree(attnums);
-      table_close(rel, NoLock);
-    });
-}
-
-std::vector<Oid> leaves_of(Oid relid) {
-  if (pg::relkind(relid) != RELKIND_PARTITIONED_TABLE) return {relid};
-  std::vector<Oid> leaves;
-  for (Oid child : pg::with_inheritors(relid, AccessShareLock)) {
-    char child_kind = pg::relkind(child);
-    if (child_kind == RELKIND_RELATION) {
-      leaves.push_back(child);
-    } else if (child_kind == RELKIND_FOREIGN_TABLE) {
-      throw Error(sqlstate::feature_not_supported,
-                  "partition " + std::string(pg::call([child] { return get_rel_name(child); })) +
-                      " is a foreign table",
-                  {}, "Snapshots copy local tables only.");
-    }
-  }
-  return leaves;
-}
-
-std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
-                        ContentHash& hash) {
-  std::uint64_t rows = 0;
-  pg::call([&] {
-    Relation target = OidIsValid(into) ? table_open(into, RowExclusiveLock) : nullptr;
-    Relation first = table_open(relid, AccessShareLock);
-    TupleDesc out_desc = target != nullptr ? RelationGetDescr(target) : RelationGetDescr(first);
-    HashColumn* columns =
-        static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (out_desc->natts + 1)));
-    for (int i = 0; i < out_desc->natts; ++i) {
-      columns[i].att = TupleDescAttr(out_desc, i);
-      columns[i].as_text = carries_local_oids(columns[i].att->atttypid);
-      if (columns[i].as_text) {
-        Oid function;
-        bool varlena;
-        getTypeOutputInfo(columns[i].att->atttypid, &function, &varlena);
-        fmgr_info(function, &columns[i].output);
-      }
-    }
-    MemoryContext per_batch = AllocSetContextCreate(
-        CurrentMemoryContext, "pgdb_tools snapshot copy", ALLOCSET_DEFAULT_SIZES);
-    TupleTableSlot** batch = nullptr;
-    BulkInsertState bulk = nullptr;
-    if (target != nullptr) {
-      batch = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size));
-      for (int i = 0; i < batch_size; ++i) batch[i] = table_slot_create(target, nullptr);
-      bulk = GetBulkInsertState();
-    }
-    for (Oid leaf : leaves) {
-      Relation source = leaf == relid ? first : table_open(leaf, AccessShareLock);
-      rows += copy_leaf(source, snapshot, target, out_desc, columns, hash, batch, bulk, per_batch);
-      if (source != first) table_close(source, NoLock);
-    }
-    if (target != nullptr) {
-      FreeBulkInsertState(bulk);
-      table_finish_bulk_insert(target, TABLE_INSERT_SKIP_FSM);
-      for (int i = 0; i < batch_size; ++i) ExecDropSingleTupleTableSlot(batch[i]);
-      pfree(batch);
-      table_close(target, NoLock);
-    }
-    MemoryContextDelete(per_batch);
-    pfree(columns);
-    table_close(first, NoLock);
-  });
-  return rows;
 }
 
 }  // namespace pgdb::snapshots

@@ -1,6 +1,7 @@
 // What the snapshot entry points share: reading a snapshot's tables through the caller's view of
-// the catalog, and the copy engine that scans a table as of one snapshot, hashes every row and
-// bulk-inserts it into a stored copy.
+// the catalog (store_pg.cpp), the stored copies (copies_pg.cpp), dropping a snapshot (drop_pg.cpp),
+// and the copy engine that scans a table as of one snapshot, hashes every row and bulk-inserts it
+// into a stored copy (row_copy_pg.cpp).
 #pragma once
 
 #include <cstdint>
@@ -13,8 +14,9 @@
 #include "snapshots/content_hash.hpp"
 
 namespace pgdb::pg {
+class ExtensionOwner;
 class Spi;
-}
+}  // namespace pgdb::pg
 
 namespace pgdb::snapshots {
 
@@ -102,6 +104,10 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
 void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
                  const std::vector<std::string>& columns, std::vector<unsigned __int128>& digests);
 
+// Drops snapshot `id`: its copies, their views and its catalog rows. Run as the extension's owner,
+// once the caller's right to drop it was checked.
+void drop_stored_snapshot(pg::Spi& spi, std::int64_t id);
+
 // Brings the creators recorded in the snapshot catalog up to date with the roles of this cluster,
 // as the extension's owner (callers: the entry points that write, before they resolve a name):
 // a snapshot taken in another cluster (a dump restored here) is bound to the OID of the role of
@@ -110,10 +116,13 @@ void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
 // is not taken for it. Rows another transaction is updating are left to it; a binding that would
 // give one role two snapshots of one name is left undone (the name stays ambiguous, '#<id>' names
 // either). Nothing is done in a read-only transaction.
-void rebind_creators(pg::Spi& spi, Oid extension_owner);
+void rebind_creators(pg::Spi& spi, const pg::ExtensionOwner& owner);
 
 // The current user's name.
 std::string current_user_name();
+
+// bytes as "12.3 MB", for progress NOTICEs.
+std::string megabytes(std::int64_t bytes);
 
 // 22023 unless name is a usable snapshot name.
 void require_snapshot_name(const std::string& name);

@@ -15,6 +15,7 @@
 #include "snapshots/files_pg.hpp"
 #include "snapshots/archive_path.hpp"
 #include "snapshots/archive_reader.hpp"
+#include "snapshots/open_archive_pg.hpp"
 
 extern "C" {
 #include "utils/timestamp.h"
@@ -44,13 +45,8 @@ std::string timestamp_text(std::int64_t us) {
 // hold. A file damaged before its first table (header, manifest) is an error (XX001); damage
 // in a table's rows marks that table and the ones after it as not ok.
 PGDB_FUNCTION(pgdb_tools_archive_verify) {
-  if (PG_ARGISNULL(0)) throw Error(sqlstate::invalid_parameter_value, "path must not be NULL");
-  std::string path = pg::text_to_string(PG_GETARG_DATUM(0));
-  archive::require_file_privilege(false, "verify an archive file");
-  archive::ConfinedFile file(path);
-  archive::FileSource source(file);
-  archive::PgSha256 sha;
-  archive::ArchiveReader reader(source, sha);
+  archive::OpenArchive archive(fcinfo, 0, "verify an archive file");
+  archive::ArchiveReader& reader = archive.reader;
   const archive::Manifest& manifest = reader.manifest();
   pg::ResultRows result(fcinfo);
   std::vector<std::uint64_t> rows(manifest.tables.size(), 0);
