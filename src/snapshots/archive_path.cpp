@@ -1,5 +1,8 @@
 #include "snapshots/archive_path.hpp"
 
+#include <algorithm>
+#include <functional>
+
 #include "core/pg_free.hpp"
 
 namespace pgdb::archive {
@@ -55,6 +58,29 @@ bool is_archive_name(std::string_view entry) {
   if (entry.size() <= file_suffix.size()) return false;
   if (entry.substr(0, temporary_prefix.size()) == temporary_prefix) return false;
   return entry.substr(entry.size() - file_suffix.size()) == file_suffix;
+}
+
+bool is_scheduled_archive_name(std::string_view entry, std::string_view prefix) {
+  constexpr std::string_view stamp = "_YYYYMMDD_HHMMSS";
+  if (prefix.empty() || entry.size() != prefix.size() + stamp.size() + file_suffix.size())
+    return false;
+  if (entry.substr(0, prefix.size()) != prefix ||
+      entry.substr(entry.size() - file_suffix.size()) != file_suffix)
+    return false;
+  std::string_view time = entry.substr(prefix.size(), stamp.size());
+  for (std::size_t i = 0; i < stamp.size(); ++i) {
+    bool separator = stamp[i] == '_';
+    if (separator ? time[i] != '_' : (time[i] < '0' || time[i] > '9')) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> archives_beyond(std::vector<std::string> names, std::size_t keep_last) {
+  // One prefix, one length: the names sort as their times do.
+  std::sort(names.begin(), names.end(), std::greater<>());
+  if (names.size() <= keep_last) return {};
+  return std::vector<std::string>(names.begin() + static_cast<std::ptrdiff_t>(keep_last),
+                                  names.end());
 }
 
 void append_copy_text(std::string& out, const char* value, std::size_t length) {

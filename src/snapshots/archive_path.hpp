@@ -35,6 +35,14 @@ std::string default_file_name(std::string_view snapshot_name);
 // temporary one.
 bool is_archive_name(std::string_view entry);
 
+// Whether a directory entry is an archive a schedule of `prefix` wrote:
+// <prefix>_<YYYYMMDD_HHMMSS>.pgdbsnap.
+bool is_scheduled_archive_name(std::string_view entry, std::string_view prefix);
+
+// The scheduled archives of one prefix (is_scheduled_archive_name) that pruning to keep_last
+// removes: all but the keep_last newest, newest first by the time in their names.
+std::vector<std::string> archives_beyond(std::vector<std::string> names, std::size_t keep_last);
+
 // Appends value in COPY text format (the default delimiter tab and null \N): backslash, tab, LF,
 // CR, backspace, form feed and vertical tab escaped as COPY TO writes them.
 void append_copy_text(std::string& out, const char* value, std::size_t length);

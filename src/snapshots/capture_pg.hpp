@@ -27,6 +27,14 @@ class Spi;
 
 namespace pgdb::snapshots {
 
+// What the messages of a collect and a pin name: the SQL function ("snapshot_create": "... was
+// dropped while snapshot_create waited for it") and the verb ("snapshot": "could not snapshot ...",
+// and the action of require_no_citus_tables).
+struct PinWording {
+  const char* function;
+  const char* verb;
+};
+
 // Step 1, collect: the tables a capture of the given tables (a regclass[] datum) and schemas (a
 // name[] datum; either may be absent, not both) reads, each checked as material the caller may
 // copy (an ordinary or partitioned table, not temporary, not a system or extension table, USAGE
@@ -36,7 +44,8 @@ namespace pgdb::snapshots {
 // for a missing schema; 42501 / 42809 / 0A000 for a table that fails a check. Takes no lock:
 // schedules check their lists with it when they are made, and again at each run.
 std::vector<Oid> collect_tables(pg::Spi& spi, std::optional<Datum> tables,
-                                std::optional<Datum> schemas);
+                                std::optional<Datum> schemas,
+                                PinWording wording = {"snapshot_create", "snapshot"});
 
 // One table of a capture, as pinned.
 struct CapturedTable {
@@ -47,14 +56,6 @@ struct CapturedTable {
   std::string definition;   // pgdb_tools._snapshot_definition(relid) as of the snapshot (jsonb
                             // text: columns, constraints, indexes, owner, sequences ...)
   std::string owner_name;   // the role owning the table
-};
-
-// What the messages of a pin name: the SQL function ("snapshot_create": "... was dropped while
-// snapshot_create waited for it") and the verb ("snapshot": "could not snapshot ...", and the
-// action of require_no_citus_tables).
-struct PinWording {
-  const char* function;
-  const char* verb;
 };
 
 // Step 2, pin: locks the tables of collect_tables (AccessShareLock, in the given order, with their

@@ -39,28 +39,30 @@ bool can_select_all(Oid relid) {
 }
 
 // The checks snapshot_create makes of each table before anything is written.
-void require_snapshottable(Oid relid) {
+void require_snapshottable(Oid relid, PinWording wording) {
+  const std::string verb = wording.verb;
+  const std::string function = wording.function;
   char kind = pg::relkind(relid);
   if (kind == '\0')
     throw Error(sqlstate::undefined_table,
                 "relation with OID " + std::to_string(relid) + " does not exist");
   pg::TableName name = pg::table_name(relid);
   if (!pg::is_table_kind(kind))
-    throw Error("42809", "cannot snapshot " + name.quoted() + ": it is not a table", {},
+    throw Error("42809", "cannot " + verb + " " + name.quoted() + ": it is not a table", {},
                 "Snapshots copy ordinary and partitioned tables (views and foreign tables are not "
                 "copied).");
   Oid nsp = pg::relation_schema(relid);
   if (pg::call([relid] { return get_rel_persistence(relid); }) == RELPERSISTENCE_TEMP)
     throw Error(sqlstate::feature_not_supported,
-                "cannot snapshot " + name.quoted() + ": it is a temporary table", {},
+                "cannot " + verb + " " + name.quoted() + ": it is a temporary table", {},
                 "A temporary table ends with its session; copy it into a regular table first.");
   if (!pg::has_schema_usage(nsp, GetUserId()))
     throw Error(sqlstate::insufficient_privilege,
                 "permission denied for schema " + pg::quote_identifier(name.schema), {},
-                "snapshot_create needs USAGE on the schema of every table it copies.");
+                function + " needs USAGE on the schema of every table it copies.");
   if (!can_select_all(relid))
     throw Error(sqlstate::insufficient_privilege, "permission denied for table " + name.quoted(),
-                {}, "snapshot_create needs SELECT on every table it copies.");
+                {}, function + " needs SELECT on every table it copies.");
   int rls = pg::call([relid] { return check_enable_rls(relid, InvalidOid, false); });
   if (rls == RLS_ENABLED)
     throw Error(sqlstate::insufficient_privilege,
@@ -103,15 +105,15 @@ void add_named_tables(std::vector<Oid>& tables, Datum array) {
 // Each schema's tables in name order (partitions are copied with their parent), after the checks
 // of the schema itself.
 void add_schema_tables(pg::Spi& spi, std::vector<Oid>& tables,
-                       const std::vector<std::string>& schemas) {
+                       const std::vector<std::string>& schemas, PinWording wording) {
   for (const std::string& schema : schemas) {
     Oid nsp = pg::schema_oid(schema.c_str());
     if (!OidIsValid(nsp)) throw Error("3F000", "schema \"" + schema + "\" does not exist");
-    require_user_schema(spi, nsp, schema, "snapshot");
+    require_user_schema(spi, nsp, schema, wording.verb);
     if (!pg::has_schema_usage(nsp, GetUserId()))
       throw Error(sqlstate::insufficient_privilege,
                   "permission denied for schema " + pg::quote_identifier(schema), {},
-                  "snapshot_create needs USAGE on every schema it copies.");
+                  std::string(wording.function) + " needs USAGE on every schema it copies.");
     spi.execute(
         "SELECT c.oid::int8 FROM pg_catalog.pg_class c "
         "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -167,7 +169,7 @@ void read_definition(pg::Spi& spi, CapturedTable& table, const char* verb) {
 }  // namespace
 
 std::vector<Oid> collect_tables(pg::Spi& spi, std::optional<Datum> tables_arg,
-                                std::optional<Datum> schemas_arg) {
+                                std::optional<Datum> schemas_arg, PinWording wording) {
   std::vector<Oid> tables;
   if (tables_arg) add_named_tables(tables, *tables_arg);
   std::vector<std::string> schemas;
@@ -178,17 +180,18 @@ std::vector<Oid> collect_tables(pg::Spi& spi, std::optional<Datum> tables_arg,
         schemas.push_back(schema);
     }
   if (tables.empty() && schemas.empty())
-    throw Error(sqlstate::invalid_parameter_value, "snapshot_create needs tables or schemas", {},
+    throw Error(sqlstate::invalid_parameter_value,
+                std::string(wording.function) + " needs tables or schemas", {},
                 "Pass tables => ARRAY['orders', 'order_lines']::regclass[] or schemas => "
                 "ARRAY['app']::name[].");
-  add_schema_tables(spi, tables, schemas);
+  add_schema_tables(spi, tables, schemas, wording);
   if (tables.empty())
-    throw Error(sqlstate::invalid_parameter_value, "no tables to snapshot",
+    throw Error(sqlstate::invalid_parameter_value, std::string("no tables to ") + wording.verb,
                 "The listed schemas hold no tables.");
   tables = without_covered_partitions(tables);
   for (Oid relid : tables) {
-    require_snapshottable(relid);
-    pg::require_user_table(spi, relid, "snapshot");
+    require_snapshottable(relid, wording);
+    pg::require_user_table(spi, relid, wording.verb);
   }
   return tables;
 }

@@ -16,6 +16,7 @@
 #include "snapshots/archive_path.hpp"
 #include "snapshots/archive_reader.hpp"
 #include "snapshots/open_archive_pg.hpp"
+#include "snapshots/verify_rows_pg.hpp"
 
 extern "C" {
 #include "utils/timestamp.h"
@@ -39,17 +40,33 @@ std::string timestamp_text(std::int64_t us) {
   });
 }
 
+// The content hash recomputed from the rows against the recorded one.
+void hash_outcome(const snapshots::RowsHash& hash, const std::string& recorded, bool& ok,
+                  std::string& detail) {
+  if (!hash.hex) {
+    detail += "; content hash not checked: " + hash.unchecked;
+  } else if (*hash.hex != recorded) {
+    ok = false;
+    detail = "content hash differs: recorded " + recorded + ", the rows give " + *hash.hex;
+  } else {
+    detail = "checksums, row counts and content hash match";
+  }
+}
+
 }  // namespace
 
 // archive_verify(path): per table, whether its chunks' checksums, counts and the file's SHA-256
-// hold. A file damaged before its first table (header, manifest) is an error (XX001); damage
-// in a table's rows marks that table and the ones after it as not ok.
+// hold, and its content hash recomputed from its rows (verify_rows_pg.hpp). A file damaged before
+// its first table (header, manifest) is an error (XX001); damage in a table's rows marks that table
+// and the ones after it as not ok.
 PGDB_FUNCTION(pgdb_tools_archive_verify) {
   archive::OpenArchive archive(fcinfo, 0, "verify an archive file");
   archive::ArchiveReader& reader = archive.reader;
   const archive::Manifest& manifest = reader.manifest();
   pg::ResultRows result(fcinfo);
   std::vector<std::uint64_t> rows(manifest.tables.size(), 0);
+  std::vector<snapshots::RowsHash> hashes(manifest.tables.size());
+  std::vector<archive::TableSummary> recorded;
   std::optional<std::string> failure;
   // The first table a failure concerns: the one whose rows were being read, or every table when
   // the summary or the trailer (the file's SHA-256) does not check.
@@ -61,11 +78,12 @@ PGDB_FUNCTION(pgdb_tools_archive_verify) {
     while (std::optional<std::size_t> index = reader.next_table()) {
       current = *index;
       in_rows = true;
-      while (!reader.next_data().empty()) pg::check_for_interrupts();
+      hashes[current] =
+          snapshots::hash_archive_rows(reader, manifest.tables[current], manifest.encoding);
       in_rows = false;
       rows[current] = reader.counted(current).rows;
     }
-    reader.finish();
+    recorded = reader.finish().tables;
   } catch (const Error& e) {
     failure = e.what();
     failed_at = in_rows ? current : 0;
@@ -75,6 +93,7 @@ PGDB_FUNCTION(pgdb_tools_archive_verify) {
     bool ok = !failure || i < failed_at;
     std::string detail = "checksums and row counts match";
     if (!ok) detail = whole_file || i == failed_at ? *failure : "not checked: " + *failure;
+    if (ok && !failure) hash_outcome(hashes[i], recorded[i].content_hash, ok, detail);
     result.add(
         {table_label(manifest.tables[i]), std::to_string(rows[i]), ok ? "true" : "false", detail});
   }

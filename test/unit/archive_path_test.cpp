@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace pgdb::archive {
 namespace {
@@ -57,6 +58,32 @@ std::string copy_text(const std::string& value) {
   std::string out;
   append_copy_text(out, value.data(), value.size());
   return out;
+}
+
+TEST(ArchivePath, ScheduledArchiveNames) {
+  EXPECT_TRUE(is_scheduled_archive_name("nightly_20261203_031500.pgdbsnap", "nightly"));
+  EXPECT_FALSE(is_scheduled_archive_name("nightly_20261203_031500.pgdbsnap", "night"));
+  EXPECT_FALSE(is_scheduled_archive_name("nightly_x_20261203_031500.pgdbsnap", "nightly"));
+  EXPECT_FALSE(is_scheduled_archive_name("nightly_2026120_0315000.pgdbsnap", "nightly"));
+  EXPECT_FALSE(is_scheduled_archive_name("nightly_20261203_03150a.pgdbsnap", "nightly"));
+  EXPECT_FALSE(is_scheduled_archive_name("nightly_20261203_031500.pgdbsnap.bak", "nightly"));
+  EXPECT_FALSE(is_scheduled_archive_name("nightly_20261203_031500", "nightly"));
+  EXPECT_FALSE(is_scheduled_archive_name("_20261203_031500.pgdbsnap", ""));
+  // A prefix that ends like another's time stamp still only takes its own names.
+  EXPECT_TRUE(
+      is_scheduled_archive_name("a_20260101_000000_20261203_031500.pgdbsnap", "a_20260101_000000"));
+  EXPECT_FALSE(is_scheduled_archive_name("a_20260101_000000_20261203_031500.pgdbsnap", "a"));
+}
+
+TEST(ArchivePath, ArchivesBeyondKeepLast) {
+  std::vector<std::string> names{"p_20260102_000000.pgdbsnap", "p_20251231_235959.pgdbsnap",
+                                 "p_20260103_120000.pgdbsnap", "p_20260101_000000.pgdbsnap"};
+  EXPECT_EQ(archives_beyond(names, 2),
+            (std::vector<std::string>{"p_20260101_000000.pgdbsnap", "p_20251231_235959.pgdbsnap"}));
+  EXPECT_TRUE(archives_beyond(names, 4).empty());
+  EXPECT_TRUE(archives_beyond(names, 7).empty());
+  EXPECT_EQ(archives_beyond(names, 0).size(), 4u);
+  EXPECT_TRUE(archives_beyond({}, 1).empty());
 }
 
 TEST(ArchiveCopyText, EscapesAsCopyToDoes) {
