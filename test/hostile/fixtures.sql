@@ -64,3 +64,5 @@ SELECT pgdb_tools.snapshot_export('fx_snap', 'fx_fixture.pgdbsnap');
 
 -- a snapshot schedule's row (without its pg_cron job) for _take_scheduled_snapshot to find
 SELECT pgdb_tools._snapshot_schedule_save('fz', '{app.docs}', NULL, 3);
+-- an archive schedule's row (without its pg_cron job) for _take_scheduled_archive to find
+SELECT pgdb_tools._archive_schedule_save('fza', '{app.docs}', NULL, 3);

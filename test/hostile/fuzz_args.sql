@@ -198,6 +198,24 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('snapshot_import', '', 'path', $$'fx_fixture.pgdbsnap'$$),
   ('snapshot_import', '', 'name', $$'fz_imported'$$),
   ('archive_verify', '', 'path', $$'fx_fixture.pgdbsnap'$$),
+  ('archive_create', '', 'path', $$'fz_live.pgdbsnap'$$),
+  ('archive_create', '', 'tables', $$'{app.docs,app.items}'::regclass[]$$),
+  ('archive_create', '', 'compression', $$'lz4'$$),
+  ('archive_create', '', 'note', $$'fuzz'$$),
+  ('archive_create', 'schemas', 'path', $$'fz_live_schemas.pgdbsnap'$$),
+  ('archive_create', 'schemas', 'schemas', $$'{app}'::name[]$$),
+  ('schedule_archive', '', 'name_prefix', $$'fza'$$),
+  ('schedule_archive', '', 'schedule', $$'@daily'$$),
+  ('schedule_archive', '', 'tables', $$'{app.docs}'::regclass[]$$),
+  ('schedule_archive', '', 'keep_last', '3'),
+  ('unschedule_archive', '', 'name_prefix', $$'fza'$$),
+  ('_take_scheduled_archive', '', 'name_prefix', $$'fza'$$),
+  ('_archive_job_name', '', 'name_prefix', $$'fza'$$),
+  ('_archive_schedule_save', '', 'name_prefix', $$'fza'$$),
+  ('_archive_schedule_save', '', 'tables', $$'{app.docs}'::regclass[]$$),
+  ('_archive_schedule_save', '', 'keep_last', '3'),
+  ('_prune_archives', '', 'name_prefix', $$'fza'$$),
+  ('_prune_archives', '', 'keep_last', '3'),
   ('snapshot_adopt', '', 'name', $$'fx_snap'$$),
   ('snapshot_drop', '', 'name', $$'fx_snap'$$),
   ('snapshot_prune', '', 'keep_last', '1'),
@@ -458,15 +476,15 @@ INSERT INTO hostile.values (type, label, expr) VALUES
 -- role: NULL for every pass, 'owner' for the pass as the tables' owner only.
 CREATE TABLE hostile.must_refuse (fn text, arg name, label text, why text, role text);
 INSERT INTO hostile.must_refuse
-SELECT '^(snapshot_export|snapshot_import|archive_verify)$', 'path', l,
+SELECT '^(snapshot_export|snapshot_import|archive_verify|archive_create)$', 'path', l,
        'archive files are read and written only inside pgdb_tools.archive_directory'
   FROM unnest(ARRAY['absolute path', 'parent path', 'empty']) l
 UNION ALL
-SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save)$', 'schemas', l,
+SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save|archive_create|schedule_archive|_archive_schedule_save)$', 'schemas', l,
        'the extension''s own and the system schemas are never snapshot material'
   FROM unnest(ARRAY['pgdb_tools', 'pgdb_tools_snapshots', 'pg_catalog', 'pg_toast', 'information_schema']) l
 UNION ALL
-SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save|snapshot_restore)$', 'tables', l,
+SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save|snapshot_restore|archive_create|schedule_archive|_archive_schedule_save)$', 'tables', l,
        'the extension''s own and the system tables are never snapshot material'
   FROM unnest(ARRAY['extension catalog', 'catalog']) l
 UNION ALL
@@ -548,11 +566,11 @@ SELECT '^apply_triggers$', 'tables', l,
        'a non-owner must not prune the triggers of another role''s, the catalog''s or the extension''s table', 'owner'
   FROM unnest(ARRAY['another role''s', 'catalog', 'extension catalog']) l
 UNION ALL
-SELECT '^(snapshot_create|snapshot_restore|schedule_snapshot|_snapshot_schedule_save)$', 'tables', l,
+SELECT '^(snapshot_create|snapshot_restore|schedule_snapshot|_snapshot_schedule_save|archive_create|schedule_archive|_archive_schedule_save)$', 'tables', l,
        'a non-owner must not snapshot or restore another role''s, the catalog''s or the extension''s table', 'owner'
   FROM unnest(ARRAY['another role''s', 'catalog', 'extension catalog']) l
 UNION ALL
-SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save)$', 'schemas', l,
+SELECT '^(snapshot_create|schedule_snapshot|_snapshot_schedule_save|archive_create|schedule_archive|_archive_schedule_save)$', 'schemas', l,
        'a role without USAGE on a schema must not snapshot it', 'owner'
   FROM unnest(ARRAY['another role''s', 'pgdb_tools', 'pgdb_tools_snapshots', 'pg_catalog']) l
 UNION ALL
