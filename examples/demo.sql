@@ -116,3 +116,11 @@ SELECT count(*) AS invoices_in_copy FROM yesterday.invoices;
 SELECT pgdb_tools.schedule_snapshot('nightly', '0 3 * * *', schemas => ARRAY['public']::name[],
                                     keep_last => 7) > 0 AS scheduled;
 SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'pgdb_tools_snapshot%';
+
+-- a backup that survives losing the database: the live tables straight into an archive file
+-- under pgdb_tools.archive_directory (no copy stored first), checked row by row, and nightly
+SELECT pgdb_tools.archive_create('demo_now.pgdbsnap', ARRAY['clients', 'invoices']::regclass[],
+                                 note => 'demo') LIKE '%/demo_now.pgdbsnap' AS archived;
+SELECT source, rows, ok, detail FROM pgdb_tools.archive_verify('demo_now.pgdbsnap');
+SELECT pgdb_tools.schedule_archive('demo_nightly', '30 3 * * *', schemas => ARRAY['public']::name[],
+                                   keep_last => 7) > 0 AS scheduled;

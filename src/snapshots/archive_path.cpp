@@ -60,6 +60,18 @@ bool is_archive_name(std::string_view entry) {
   return entry.substr(entry.size() - file_suffix.size()) == file_suffix;
 }
 
+std::optional<int> temporary_owner(std::string_view entry) {
+  if (entry.substr(0, temporary_prefix.size()) != temporary_prefix) return std::nullopt;
+  entry.remove_prefix(temporary_prefix.size());
+  long pid = 0;
+  std::size_t digits = 0;
+  while (digits < entry.size() && digits < 10 && entry[digits] >= '0' && entry[digits] <= '9')
+    pid = pid * 10 + (entry[digits++] - '0');
+  if (digits == 0 || digits == entry.size() || entry[digits] != '_' || pid <= 0 || pid > 0x7fffffff)
+    return std::nullopt;
+  return static_cast<int>(pid);
+}
+
 bool is_scheduled_archive_name(std::string_view entry, std::string_view prefix) {
   constexpr std::string_view stamp = "_YYYYMMDD_HHMMSS";
   if (prefix.empty() || entry.size() != prefix.size() + stamp.size() + file_suffix.size())

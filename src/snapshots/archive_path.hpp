@@ -35,6 +35,10 @@ std::string default_file_name(std::string_view snapshot_name);
 // temporary one.
 bool is_archive_name(std::string_view entry);
 
+// The process id in a temporary file's name (.pgdb_tmp_<pid>_<name>), nullopt for any other
+// name: a temporary file whose process is gone was left by a crash.
+std::optional<int> temporary_owner(std::string_view entry);
+
 // Whether a directory entry is an archive a schedule of `prefix` wrote:
 // <prefix>_<YYYYMMDD_HHMMSS>.pgdbsnap.
 bool is_scheduled_archive_name(std::string_view entry, std::string_view prefix);

@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "pg/guard.hpp"
@@ -16,6 +19,7 @@
 
 extern "C" {
 #include "catalog/pg_authid.h"
+#include "storage/procarray.h"
 #include "utils/guc.h"
 }
 
@@ -137,11 +141,35 @@ void FileSource::seek(std::uint64_t offset) {
   if (lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) file_error("seek in", path_, errno);
 }
 
+namespace {
+
+// Removes the temporary files of the directory whose process is no longer a backend of this
+// server: what an export cut short by a crash left (a backend that fails removes its own).
+void sweep_stale_temporaries(int directory_fd) {
+  int fd = dup(directory_fd);
+  DIR* dir = fd >= 0 ? fdopendir(fd) : nullptr;
+  if (dir == nullptr) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  std::vector<std::string> stale;
+  while (struct dirent* entry = readdir(dir)) {
+    std::optional<int> pid = temporary_owner(entry->d_name);
+    if (pid && *pid != MyProcPid && pg::call([&pid] { return BackendPidGetProc(*pid) == nullptr; }))
+      stale.emplace_back(entry->d_name);
+  }
+  closedir(dir);
+  for (const std::string& name : stale) unlinkat(directory_fd, name.c_str(), 0);
+}
+
+}  // namespace
+
 AtomicFile::AtomicFile(const ConfinedFile& file) : file_(file) {
   struct stat st;
   if (fstatat(file.directory_fd(), file.name().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
       !S_ISREG(st.st_mode))
     file_error("replace", file.full_path(), S_ISLNK(st.st_mode) ? ELOOP : EISDIR);
+  sweep_stale_temporaries(file.directory_fd());
   temporary_ =
       std::string(temporary_prefix) + std::to_string(MyProcPid) + "_" + file.name().substr(0, 200);
   fd_ = openat(file.directory_fd(), temporary_.c_str(),

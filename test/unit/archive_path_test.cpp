@@ -75,6 +75,17 @@ TEST(ArchivePath, ScheduledArchiveNames) {
   EXPECT_FALSE(is_scheduled_archive_name("a_20260101_000000_20261203_031500.pgdbsnap", "a"));
 }
 
+TEST(ArchivePath, TemporaryOwner) {
+  EXPECT_EQ(temporary_owner(".pgdb_tmp_4242_nightly.pgdbsnap"), 4242);
+  EXPECT_EQ(temporary_owner(".pgdb_tmp_1_x"), 1);
+  EXPECT_EQ(temporary_owner("nightly.pgdbsnap"), std::nullopt);
+  EXPECT_EQ(temporary_owner(".pgdb_tmp_"), std::nullopt);
+  EXPECT_EQ(temporary_owner(".pgdb_tmp_4242"), std::nullopt);
+  EXPECT_EQ(temporary_owner(".pgdb_tmp_42a_x"), std::nullopt);
+  EXPECT_EQ(temporary_owner(".pgdb_tmp_0_x"), std::nullopt);
+  EXPECT_EQ(temporary_owner(".pgdb_tmp_99999999999_x"), std::nullopt);
+}
+
 TEST(ArchivePath, ArchivesBeyondKeepLast) {
   std::vector<std::string> names{"p_20260102_000000.pgdbsnap", "p_20251231_235959.pgdbsnap",
                                  "p_20260103_120000.pgdbsnap", "p_20260101_000000.pgdbsnap"};
