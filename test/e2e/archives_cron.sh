@@ -81,8 +81,9 @@ echo "after ${waited}s: $first"
 verified=$(q -c "SELECT string_agg(source || ' ' || rows || ' ' || ok || ' ' || detail, ',') FROM pgdb_tools.archive_verify('$first')")
 echo "archive_verify: $verified"
 [ "$verified" = "public.archive_cron_src 10 true checksums, row counts and content hash match" ] || fail "unexpected verify"
-[ "$(q -c "SELECT note FROM pgdb_tools.snapshots WHERE snapshot_id = pgdb_tools.snapshot_import('$first', 'e2e_back')")" = \
-  "scheduled by pgdb_tools.schedule_archive" ] || fail "the imported archive has not the schedule's note"
+q -c "SELECT pgdb_tools.snapshot_import('$first', 'e2e_back')" >/dev/null
+[ "$(q -c "SELECT note FROM pgdb_tools.snapshots WHERE name = 'e2e_back'")" = "scheduled by pgdb_tools.schedule_archive" ] ||
+  fail "the imported archive has not the schedule's note"
 
 # Runs by hand a second apart (each another name): keep_last 2 leaves the two newest of this
 # database's e2ea archives, and the files that are not its own.
@@ -99,6 +100,7 @@ echo "left: $left"
   fail "pruning left: $left"
 [ "$(q -c "SELECT count(*) FROM pgdb_tools.archives() WHERE path = '$first'")" = 0 ] || fail "the oldest scheduled archive was kept"
 
+q -c "SELECT pgdb_tools.schedule_archive('e2ea', '0 3 * * *', ARRAY['archive_cron_src']::regclass[], keep_last => 2)" >/dev/null
 [ "$(q -c "SELECT pgdb_tools.unschedule_archive('e2ea')")" = t ] || fail "unschedule_archive did not return true"
 [ "$(q -c "SELECT count(*) FROM cron.job WHERE jobname = 'pgdb_tools_archive_e2ea'")" = 0 ] || fail "the job is still there"
 [ "$(q -c "SELECT pgdb_tools.unschedule_archive('e2ea')")" = f ] || fail "a second unschedule_archive did not return false"
