@@ -98,6 +98,14 @@ SELECT * FROM pgdb_tools.archive_verify('wrong_hash.pgdbsnap');
 \set VERBOSITY sqlstate
 SELECT pgdb_tools.snapshot_import('wrong_hash.pgdbsnap', 'wrong');
 \set VERBOSITY default
+-- Rows that do not fit the columns the archive records.
+SELECT pgdb_tools.snapshot_create('shape_ref', ARRAY['arch_s.a']::regclass[]) > 0 AS created;
+UPDATE pgdb_tools.snapshot_items
+   SET definition = jsonb_set(definition, '{columns}',
+                              (definition -> 'columns') || '[{"name": "extra", "type": "integer"}]')
+ WHERE snapshot_id = (SELECT snapshot_id FROM pgdb_tools.snapshots WHERE name = 'shape_ref');
+SELECT shown(pgdb_tools.snapshot_export('shape_ref', 'wrong_shape.pgdbsnap'));
+SELECT * FROM pgdb_tools.archive_verify('wrong_shape.pgdbsnap');
 CREATE TYPE mood AS ENUM ('calm', 'busy');
 CREATE TABLE gone (id int, m mood);
 INSERT INTO gone VALUES (1, 'calm'), (2, NULL);

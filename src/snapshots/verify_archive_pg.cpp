@@ -43,7 +43,10 @@ std::string timestamp_text(std::int64_t us) {
 // The content hash recomputed from the rows against the recorded one.
 void hash_outcome(const snapshots::RowsHash& hash, const std::string& recorded, bool& ok,
                   std::string& detail) {
-  if (!hash.hex) {
+  if (hash.malformed) {
+    ok = false;
+    detail = "the rows do not fit the recorded columns: " + hash.unchecked;
+  } else if (!hash.hex) {
     detail += "; content hash not checked: " + hash.unchecked;
   } else if (*hash.hex != recorded) {
     ok = false;

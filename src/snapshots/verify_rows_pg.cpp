@@ -141,6 +141,7 @@ RowsHash hash_archive_rows(archive::ArchiveReader& reader, const archive::TableE
   if (codec_failure) std::rethrow_exception(codec_failure);
   if (failure) {
     result.unchecked = failure->message;
+    result.malformed = failure->sqlstate == sqlstate::data_corrupted;
     while (!rows_done && !reader.next_data().empty()) pg::check_for_interrupts();
     return result;
   }

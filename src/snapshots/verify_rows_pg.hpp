@@ -14,7 +14,8 @@ namespace pgdb::snapshots {
 // type this database lacks, a value its type refuses, another encoding it cannot convert from).
 struct RowsHash {
   std::optional<std::string> hex;
-  std::string unchecked;  // when hex is absent
+  std::string unchecked;   // when hex is absent
+  bool malformed = false;  // and the rows do not fit the recorded columns (XX001)
 };
 
 // Reads the current table's rows to their end (next_data until empty). The codec's errors (a bad
