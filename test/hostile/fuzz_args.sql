@@ -213,6 +213,7 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('_archive_job_name', '', 'name_prefix', $$'fza'$$),
   ('_archive_schedule_save', '', 'name_prefix', $$'fza'$$),
   ('_archive_schedule_save', '', 'tables', $$'{app.docs}'::regclass[]$$),
+  ('_archive_schedule_save', '', 'schemas', 'NULL::name[]'),
   ('_archive_schedule_save', '', 'keep_last', '3'),
   ('_prune_archives', '', 'name_prefix', $$'fza'$$),
   ('_prune_archives', '', 'keep_last', '3'),
