@@ -48,6 +48,38 @@ INSERT INTO accounts VALUES (5, 'eve', 1, NULL);
 ROLLBACK;
 SELECT count(*) FROM accounts_history WHERE row_key = '{"id": 5}';
 
+-- a statement failing halfway through its events (a later AFTER trigger raises on the third
+-- row, after history recorded two): none of its events stay, the transaction's earlier one does
+CREATE FUNCTION fail_on_13() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.id = 13 THEN RAISE EXCEPTION 'row 13 refused'; END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER zz_fail_on_13 AFTER INSERT ON accounts FOR EACH ROW EXECUTE FUNCTION fail_on_13();
+BEGIN;
+INSERT INTO accounts VALUES (10, 'ten', 10, NULL);
+SAVEPOINT before_batch;
+INSERT INTO accounts SELECT g, 'batch', g, NULL FROM generate_series(11, 14) g;
+ROLLBACK TO SAVEPOINT before_batch;
+SELECT operation, row_key FROM accounts_history WHERE (row_key->>'id')::int >= 10;
+COMMIT;
+INSERT INTO accounts SELECT g, 'batch', g, NULL FROM generate_series(11, 14) g;
+SELECT count(*) AS events_of_failed_statement FROM accounts_history
+ WHERE (row_key->>'id')::int BETWEEN 11 AND 14;
+DROP TRIGGER zz_fail_on_13 ON accounts;
+DROP FUNCTION fail_on_13();
+
+-- COPY into a tracked table: one event per row, with the transaction's context
+BEGIN;
+SELECT pgdb_tools.set_context('{"job": "import"}');
+COPY accounts (id, owner, balance, secret) FROM stdin;
+20	copied	1	s
+21	copied	2	\N
+\.
+COMMIT;
+SELECT operation, row_key, new_data, context FROM accounts_history
+ WHERE (row_key->>'id')::int >= 20 ORDER BY event_id;
+
 -- no primary key: the key is every (tracked) column; composite keys; a key that changes
 CREATE TABLE notes (body text, tag text);
 SELECT pgdb_tools.track_history('notes');
@@ -64,8 +96,55 @@ SELECT pgdb_tools.track_history('lines', history_table => 'Line Log', operations
                                 name => 'lines_truncate_history');
 TRUNCATE lines;
 SELECT operation, row_key, old_data, new_data FROM "Line Log" ORDER BY event_id;
--- error: TRUNCATE with row operations in one trigger
-SELECT pgdb_tools.track_history('lines', operations => '{INSERT,TRUNCATE}');
+
+-- TRUNCATE with the row operations in one call: one managed trigger (a statement-level companion
+-- underneath), listed once, ignored, restored, disabled, pruned and dropped as one
+CREATE TABLE stock (sku text PRIMARY KEY, qty int);
+SELECT pgdb_tools.track_history('stock', operations => '{TRUNCATE,INSERT,UPDATE}',
+                                condition => 'NEW.qty IS DISTINCT FROM 0');
+SELECT tgname, tgtype & 1 = 1 AS for_each_row FROM pg_trigger
+ WHERE tgrelid = 'stock'::regclass ORDER BY tgname;
+SELECT trigger_name, spec->'operations' AS operations, status
+  FROM pgdb_tools.triggers WHERE table_name = 'stock';
+INSERT INTO stock VALUES ('a', 1), ('zero', 0);
+TRUNCATE stock;
+BEGIN;
+SELECT pgdb_tools.ignore('pgdb_history_stock');
+INSERT INTO stock VALUES ('b', 2);
+TRUNCATE stock;
+COMMIT;
+SELECT operation, row_key FROM stock_history ORDER BY event_id;
+DROP TRIGGER pgdb_history_stock_truncate ON stock;
+SELECT status FROM pgdb_tools.triggers WHERE table_name = 'stock';
+SELECT action, detail FROM pgdb_tools.apply_triggers(
+  '[{"kind": "history", "tbl": "stock", "operations": ["INSERT", "UPDATE", "TRUNCATE"],
+     "condition": "NEW.qty IS DISTINCT FROM 0"}]');
+SELECT status FROM pgdb_tools.triggers WHERE table_name = 'stock';
+-- without TRUNCATE again: the companion goes
+SELECT pgdb_tools.track_history('stock');
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'stock'::regclass ORDER BY tgname;
+-- error: another trigger has the companion's name (42710); nothing changes
+CREATE FUNCTION stock_noop() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+CREATE TRIGGER pgdb_history_stock_truncate AFTER TRUNCATE ON stock
+  EXECUTE FUNCTION stock_noop();
+SELECT pgdb_tools.track_history('stock', operations => '{INSERT,TRUNCATE}');
+SELECT spec->'operations' AS operations, status FROM pgdb_tools.triggers
+ WHERE table_name = 'stock';
+DROP TRIGGER pgdb_history_stock_truncate ON stock;
+SELECT pgdb_tools.track_history('stock', operations => '{INSERT,TRUNCATE}');
+SELECT pgdb_tools.enable_trigger('stock', 'pgdb_history_stock', false);
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'stock'::regclass ORDER BY tgname;
+SELECT action, detail FROM pgdb_tools.apply_triggers(
+  '[{"kind": "history", "tbl": "stock", "operations": ["INSERT", "TRUNCATE"]}]');
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'stock'::regclass ORDER BY tgname;
+SELECT pgdb_tools.enable_trigger('stock', 'pgdb_history_stock', true);
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'stock'::regclass ORDER BY tgname;
+SELECT action, trigger_name FROM pgdb_tools.apply_triggers('[]', prune => true,
+                                                           tables => '{stock}');
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'stock'::regclass;
+SELECT pgdb_tools.track_history('stock', operations => '{DELETE,TRUNCATE}');
+SELECT pgdb_tools.drop_trigger('stock', 'pgdb_history_stock');
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'stock'::regclass;
 -- error: unknown format
 SELECT pgdb_tools.track_history('lines', format => 'full');
 
@@ -126,8 +205,75 @@ TRUNCATE prices;
 SELECT pgdb_tools.row_at('prices', '{"sku": "b"}', '2026-01-04') AS b_before_truncate,
        pgdb_tools.row_at('prices', '{"sku": "b"}', now()) AS b_after_truncate;
 EXPLAIN (COSTS OFF) SELECT * FROM prices_history WHERE row_key = '{"sku": "a"}';
+
+-- a key that changes: one event, under the new key, found by the old key too (through the
+-- _history_old_key index); a composite key in diff format
+CREATE TABLE seats (hall int, seat int, holder text, PRIMARY KEY (hall, seat));
+SELECT pgdb_tools.track_history('seats', format => 'diff');
+INSERT INTO seats VALUES (1, 1, 'ann');
+UPDATE seats SET seat = 2 WHERE hall = 1 AND seat = 1;
+UPDATE seats SET holder = 'bob' WHERE hall = 1;
+SELECT operation, row_key, old_data, new_data,
+       pgdb_tools._history_old_key(row_key, old_data) AS old_key
+  FROM seats_history ORDER BY event_id;
+SELECT operation, row_key FROM pgdb_tools.row_history('seats', '{"hall": 1, "seat": 1}');
+SELECT operation, row_key FROM pgdb_tools.row_history('seats', '{"seat": 2, "hall": 1}');
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT * FROM seats_history
+ WHERE row_key = '{"hall": 1, "seat": 1}'
+    OR pgdb_tools._history_old_key(row_key, old_data) = '{"hall": 1, "seat": 1}';
+RESET enable_seqscan;
+-- row format: row_at by the old key sees the row until the UPDATE took it to the new key
+CREATE TABLE tags (name text PRIMARY KEY, color text);
+SELECT pgdb_tools.track_history('tags');
+INSERT INTO tags VALUES ('red', '#f00');
+UPDATE tags SET name = 'crimson';
+UPDATE tags_history SET event_at = timestamptz '2026-01-01' + event_id * interval '1 day';
+SELECT d::date AS at, pgdb_tools.row_at('tags', '{"name": "red"}', d) AS red,
+       pgdb_tools.row_at('tags', '{"name": "crimson"}', d) AS crimson
+  FROM generate_series(timestamptz '2026-01-01', '2026-01-03', interval '1 day') d;
+-- no primary key: the key is the whole row, so every tracked change moves it
+UPDATE notes SET tag = 'b';
+SELECT operation, row_key FROM pgdb_tools.row_history('notes', '{"body": "hello", "tag": "a"}');
+SELECT pgdb_tools.row_at('notes', '{"body": "hello", "tag": "a"}', now()) AS old_key_row,
+       pgdb_tools.row_at('notes', '{"body": "hello", "tag": "b"}', now()) AS new_key_row;
+-- not a key change: NULL
+SELECT pgdb_tools._history_old_key('{"id": 1}', '{"id": 1, "v": 2}') AS same,
+       pgdb_tools._history_old_key('{"id": 1}', '[1]') AS not_object,
+       pgdb_tools._history_old_key('{"id": 1}', NULL) AS insert_event;
 -- error: a table without history (42704)
 SELECT * FROM pgdb_tools.row_history('notes_history', '{}');
+
+-- retention: a history table partitioned by month, created beforehand with the history table's
+-- columns (the primary key holds event_at) and both hash indexes, handed to create_partitioned;
+-- run_maintenance drops the months past retention with their events (created before retention
+-- is set: create_partitioned makes no partition that retention would drop at once)
+CREATE TABLE orders (id int PRIMARY KEY, total numeric);
+CREATE TABLE orders_history (
+  event_id bigint GENERATED ALWAYS AS IDENTITY, event_at timestamptz NOT NULL,
+  tx_id xid8 NOT NULL, operation text NOT NULL, row_key jsonb, old_data jsonb, new_data jsonb,
+  context jsonb, actor name NOT NULL, PRIMARY KEY (event_id, event_at)
+) PARTITION BY RANGE (event_at);
+CREATE INDEX orders_history_row_key ON orders_history USING hash (row_key);
+CREATE INDEX orders_history_old_key ON orders_history
+  USING hash (pgdb_tools._history_old_key(row_key, old_data));
+SELECT pgdb_tools.create_partitioned('orders_history', 'event_at', '1 month', premake => 1,
+         start_at => (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '14 months')::text)
+       AS partitions_created;
+SELECT pgdb_tools.track_history('orders');
+INSERT INTO orders VALUES (1, 10);
+UPDATE orders SET total = 11;
+INSERT INTO orders_history (event_at, tx_id, operation, row_key, new_data, actor)
+  VALUES (now() - interval '13 months 15 days', pg_current_xact_id(), 'INSERT', '{"id": 0}',
+          '{"id": 0, "total": 1}', current_user);
+SELECT operation, row_key, tableoid::regclass <> 'orders_history_default'::regclass AS in_a_month
+  FROM orders_history ORDER BY event_id;
+SELECT pgdb_tools.update_partitioned('orders_history', retention => '12 months');
+SELECT count(*) > 0 AS dropped_old_months FROM pgdb_tools.run_maintenance('orders_history')
+ WHERE action = 'drop';
+SELECT operation, row_key FROM pgdb_tools.row_history('orders', '{"id": 1}');
+SELECT count(*) AS old_events_left FROM orders_history WHERE row_key = '{"id": 0}';
+SELECT pgdb_tools.forget_partitioned('orders_history');
 
 -- privileges: a non-owner cannot track a table (42501); a non-superuser owner can, the history
 -- table is theirs, readers of the table may read it, writers need no privilege on it
@@ -166,4 +312,6 @@ DROP ROLE pgdb_tools_test_hist_owner;
 DROP ROLE pgdb_tools_test_hist_reader;
 DROP ROLE pgdb_tools_test_hist_writer;
 DROP TABLE accounts, accounts_history, notes, notes_history, lines, "Line Log", "We""ird",
-  "We""ird_history", "We""ird log", events, events_history, prices, prices_history;
+  "We""ird_history", "We""ird log", events, events_history, prices, prices_history, stock,
+  stock_history, seats, seats_history, tags, tags_history, orders, orders_history;
+DROP FUNCTION stock_noop();

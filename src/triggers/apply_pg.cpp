@@ -99,7 +99,13 @@ void plan_prunes(pg::Spi& spi, Planned& plan) {
     for (const auto& [key, position] : plan.declared) {
       if (key.first == relid) declared_here.insert(key.second);
     }
-    for (Step& step : plan_prune(table.quoted(), managed, declared_here, pg::server_keywords)) {
+    std::set<std::string> with_companion;
+    for (const std::string& name : managed) {
+      if (!declared_here.count(name) && installed_state(spi, relid, table, name).has_companion)
+        with_companion.insert(name);
+    }
+    for (Step& step :
+         plan_prune(table.quoted(), managed, declared_here, with_companion, pg::server_keywords)) {
       std::string kind = kinds.at(step.trigger_name);
       plan.steps.push_back(PlannedStep{std::move(step), relid, table, std::move(kind), {}, {}, {}});
     }

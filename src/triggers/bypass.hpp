@@ -17,4 +17,8 @@ void init_bypass();
 // by a savepoint rollback). Costs one branch while nothing is ignored.
 bool bypassed(const TriggerData* data) noexcept;
 
+// The same for a trigger that acts for the managed trigger called name on its table (a history
+// trigger's TRUNCATE companion).
+bool bypassed(const TriggerData* data, const char* name) noexcept;
+
 }  // namespace pgdb::triggers

@@ -189,10 +189,11 @@ void warn_outside_transaction_block() {
 
 void init_bypass() { pg::register_xact_listener(ignored); }
 
-bool bypassed(const TriggerData* data) noexcept {
+bool bypassed(const TriggerData* data) noexcept { return bypassed(data, data->tg_trigger->tgname); }
+
+bool bypassed(const TriggerData* data, const char* name) noexcept {
   if (ignored.empty()) return false;
   Oid relid = RelationGetRelid(data->tg_relation);
-  const char* name = data->tg_trigger->tgname;
   return ignored.any_of(
       [&](const Ignored& entry) { return entry.relid == relid && entry.trigger_name == name; });
 }

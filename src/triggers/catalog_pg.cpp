@@ -1,22 +1,51 @@
 #include "triggers/catalog.hpp"
 
 #include "pg/roles.hpp"
+#include "triggers/trigger_def.hpp"
 
 namespace pgdb::triggers {
+
+namespace {
+
+// Whether trigger c is the TRUNCATE companion of the trigger named by the text expression name
+// on its table: the history executor with ('...', 'companion', name) as its last arguments (the
+// same test as _installed_definition's).
+std::string companion_of(const std::string& name) {
+  return "(c.tgfoid = 'pgdb_tools._trigger_history()'::pg_catalog.regprocedure AND c.tgnargs = 5 "
+         "AND pg_catalog.position(c.tgargs, "
+         "'\\x00636f6d70616e696f6e00'::pg_catalog.bytea OPERATOR(pg_catalog.||) "
+         "pg_catalog.convert_to(" +
+         name +
+         ", pg_catalog.getdatabaseencoding()) OPERATOR(pg_catalog.||) "
+         "'\\x00'::pg_catalog.bytea) > 0)";
+}
+
+}  // namespace
 
 Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
                           const std::string& name, const std::string& spec) {
   spi.execute(
-      "SELECT t.oid IS NOT NULL, pg_catalog.pg_get_triggerdef(t.oid), m.trigger_name IS NOT NULL, "
+      "SELECT t.oid IS NOT NULL, pgdb_tools._installed_definition(t.oid), "
+      "       m.trigger_name IS NOT NULL, "
       "       m.spec = $5::jsonb, m.installed_definition, t.tgenabled IS DISTINCT FROM 'D', "
-      "       m.enabled, m.installed_ddl "
-      "FROM (SELECT 1) AS one "
-      "LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = $1 AND t.tgname = $4 AND NOT "
-      "t.tgisinternal "
-      "LEFT JOIN pgdb_tools.managed_triggers m "
-      "       ON m.table_schema = $2 AND m.table_name = $3 AND m.trigger_name = $4",
+      "       m.enabled, m.installed_ddl, "
+      "       EXISTS (SELECT FROM pg_catalog.pg_trigger c WHERE c.tgrelid = $1 AND c.tgname = $6 "
+      "               AND " +
+          companion_of("$4") +
+          "), "
+          "       EXISTS (SELECT FROM pg_catalog.pg_trigger c WHERE c.tgrelid = $1 AND c.tgname = "
+          "$6 "
+          "               AND NOT " +
+          companion_of("$4") +
+          ") "
+          "FROM (SELECT 1) AS one "
+          "LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = $1 AND t.tgname = $4 AND NOT "
+          "t.tgisinternal "
+          "LEFT JOIN pgdb_tools.managed_triggers m "
+          "       ON m.table_schema = $2 AND m.table_name = $3 AND m.trigger_name = $4",
       {pg::Param::oid(relid), pg::Param::text(table.schema), pg::Param::text(table.name),
-       pg::Param::text(name), pg::Param::text(spec)});
+       pg::Param::text(name), pg::Param::text(spec),
+       pg::Param::text(companion_trigger_name(name))});
   Installed state;
   state.exists = spi.get_bool(0, 0).value_or(false);
   state.definition = spi.get_text(0, 1).value_or("");
@@ -26,13 +55,15 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
   state.enabled = spi.get_bool(0, 5).value_or(true);
   state.recorded_enabled = spi.get_bool(0, 6).value_or(true);
   state.recorded_ddl = spi.get_text(0, 7).value_or("");
+  state.has_companion = spi.get_bool(0, 8).value_or(false);
+  state.companion_taken = spi.get_bool(0, 9).value_or(false);
   return state;
 }
 
 std::optional<std::string> trigger_definition(pg::Spi& spi, Oid relid, const std::string& name) {
   // Not read-only: it must see the DDL this call ran.
   spi.execute(
-      "SELECT pg_catalog.pg_get_triggerdef(oid) FROM pg_catalog.pg_trigger "
+      "SELECT pgdb_tools._installed_definition(oid) FROM pg_catalog.pg_trigger "
       "WHERE tgrelid = $1 AND tgname = $2",
       {pg::Param::oid(relid), pg::Param::text(name)});
   if (spi.row_count() == 0) return std::nullopt;

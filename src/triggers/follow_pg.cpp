@@ -71,10 +71,16 @@ void recreate(pg::Spi& spi, Oid relid, const pg::TableName& table, const std::st
     toggle = "ALTER TABLE " + table.quoted() + " ENABLE REPLICA TRIGGER " + trigger;
   if (enabled == "A")
     toggle = "ALTER TABLE " + table.quoted() + " ENABLE ALWAYS TRIGGER " + trigger;
+  // A history trigger's TRUNCATE companion (in the same DDL) keeps the same state.
+  std::string companion;
+  if (!toggle.empty() && installed_state(spi, relid, table, name).has_companion)
+    companion = toggle.substr(0, toggle.size() - trigger.size()) +
+                pg::quote_identifier(companion_trigger_name(name));
   if (auto failure = pg::try_in_subtransaction([&] {
         pg::AsExtensionOwner as_owner(spi);
         spi.execute(ddl);
         if (!toggle.empty()) spi.execute(toggle);
+        if (!companion.empty()) spi.execute(companion);
       }))
     throw cannot_follow(name, table, failure->message);
 }

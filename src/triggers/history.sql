@@ -28,6 +28,11 @@ CREATE TYPE history_event AS (event_id bigint, event_at timestamptz, tx_id xid8,
                               row_key jsonb, old_data jsonb, new_data jsonb, context jsonb,
                               actor name);
 
+-- The key a row had before an UPDATE that changed it, NULL for every other event: the history
+-- table's second hash index is on it, so that the old key finds the event too.
+CREATE FUNCTION _history_old_key(row_key jsonb, old_data jsonb) RETURNS jsonb
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgdb_tools_history_old_key';
+
 CREATE FUNCTION row_history(tbl regclass, row_key jsonb) RETURNS SETOF history_event
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -37,7 +42,8 @@ BEGIN
   RETURN QUERY EXECUTE
     'SELECT h.event_id, h.event_at, h.tx_id, h.operation, h.row_key, h.old_data, h.new_data, '
     '       h.context, h.actor FROM ' || pgdb_tools._history_table(tbl) || ' h '
-    'WHERE h.row_key = $1 ORDER BY h.event_id' USING row_key;
+    'WHERE h.row_key = $1 OR pgdb_tools._history_old_key(h.row_key, h.old_data) = $1 '
+    'ORDER BY h.event_id' USING row_key;
 END $$;
 
 CREATE FUNCTION row_at(tbl regclass, row_key jsonb, at timestamptz) RETURNS jsonb
@@ -46,18 +52,21 @@ DECLARE
   history text;
   last_event bigint;
   result jsonb;
+  key_then jsonb;
   truncated boolean;
 BEGIN
   IF tbl IS NULL OR row_key IS NULL OR at IS NULL THEN
     RAISE EXCEPTION 'tbl, row_key and at must not be NULL' USING ERRCODE = '22023';
   END IF;
   history := pgdb_tools._history_table(tbl);
-  -- The row's latest event at that moment (through the row_key index): with row format its
-  -- new_data is the whole row, NULL after a DELETE; a later TRUNCATE removed it too.
-  EXECUTE 'SELECT h.event_id, h.new_data FROM ' || history || ' h '
-          'WHERE h.row_key = $1 AND h.event_at <= $2 ORDER BY h.event_id DESC LIMIT 1'
-    INTO last_event, result USING row_key, at;
-  IF last_event IS NULL THEN
+  -- The row's latest event at that moment (through the row_key and old key indexes): with row
+  -- format its new_data is the whole row, NULL after a DELETE; an UPDATE that gave the row
+  -- another key took it away from this one; a later TRUNCATE removed it too.
+  EXECUTE 'SELECT h.event_id, h.new_data, h.row_key FROM ' || history || ' h '
+          'WHERE (h.row_key = $1 OR pgdb_tools._history_old_key(h.row_key, h.old_data) = $1) '
+          'AND h.event_at <= $2 ORDER BY h.event_id DESC LIMIT 1'
+    INTO last_event, result, key_then USING row_key, at;
+  IF last_event IS NULL OR key_then IS DISTINCT FROM row_key THEN
     RETURN NULL;
   END IF;
   EXECUTE 'SELECT EXISTS (SELECT FROM ' || history || ' h WHERE h.event_id > $1 '
@@ -67,5 +76,7 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION row_history(regclass, jsonb) IS
   'The events of one row of a tracked table, in order';
+COMMENT ON FUNCTION _history_old_key(jsonb, jsonb) IS
+  'The key before an UPDATE that changed it (history tables index it), NULL otherwise';
 COMMENT ON FUNCTION row_at(regclass, jsonb, timestamptz) IS
   'The row as it was at a moment (row-format history), NULL when it did not exist then';

@@ -312,6 +312,11 @@ void ensure_history_table(pg::Spi& spi, Oid relid, const std::string& schema,
     spi.execute("CREATE INDEX " +
                 pg::quote_identifier(bounded_identifier(history_table + "_row_key")) + " ON " +
                 target + " USING hash (row_key)");
+    // An UPDATE that changes the key is recorded under the new one; its old key (NULL for every
+    // other event, which a hash index leaves out) finds it too.
+    spi.execute("CREATE INDEX " +
+                pg::quote_identifier(bounded_identifier(history_table + "_old_key")) + " ON " +
+                target + " USING hash (pgdb_tools._history_old_key(row_key, old_data))");
     Oid owner = pg::table_owner(relid);
     if (owner != GetUserId())
       spi.execute("ALTER TABLE " + target + " OWNER TO " +
@@ -345,16 +350,21 @@ PGDB_FUNCTION(pgdb_tools_trigger_history) {
   if (!TRIGGER_FIRED_AFTER(data->tg_event))
     throw Error("39P01", "_trigger_history() must be fired AFTER the operation", {},
                 "Create it with pgdb_tools.track_history().");
-  if (bypassed(data)) return PointerGetDatum(nullptr);
   Event event;
   if (TRIGGER_FIRED_BY_TRUNCATE(data->tg_event)) {
     require_arg_count(data, "_trigger_history", 4, std::numeric_limits<int>::max());
+    // A companion (arguments ..., 'companion', name) records for the managed trigger it names.
+    bool companion =
+        data->tg_trigger->tgnargs == 5 && std::strcmp(trigger_arg(data, 3), "companion") == 0;
+    if (companion ? bypassed(data, data->tg_trigger->tgargs[4]) : bypassed(data))
+      return PointerGetDatum(nullptr);
     event.operation = "TRUNCATE";
     write_event(data, event);
     return PointerGetDatum(nullptr);
   }
   if (!TRIGGER_FIRED_FOR_ROW(data->tg_event))
     throw Error("39P01", "_trigger_history() must be fired FOR EACH ROW (or for TRUNCATE)");
+  if (bypassed(data)) return PointerGetDatum(nullptr);
   std::shared_ptr<HistoryConfig> config = history_config(data);  // alive for the call
   TupleDesc desc = RelationGetDescr(data->tg_relation);
   if (TRIGGER_FIRED_BY_UPDATE(data->tg_event)) {

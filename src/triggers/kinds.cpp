@@ -202,15 +202,11 @@ void build_search_vector(Spec& spec, const Target& table, const ColumnTypeLookup
 
 // history: an AFTER trigger writing one event per row (per statement for TRUNCATE) into the
 // history table, in the table's schema. Arguments: that schema (also for partitions in other
-// schemas), the history table, format, changed_only or all, then the excluded columns.
+// schemas), the history table, format, changed_only or all, then the excluded columns. TRUNCATE
+// with row operations adds a statement-level companion (trigger_def.hpp).
 void build_history(Spec& spec, const Target& table, const ColumnTypeLookup& column_type,
                    TriggerDef& def) {
   unsigned events = parse_events(strings_of(spec.arg("operations")), "operations");
-  if ((events & event_truncate) && events != event_truncate)
-    throw Error(sqlstate::invalid_parameter_value,
-                "track_history cannot combine TRUNCATE with row operations in one trigger", {},
-                "TRUNCATE needs a statement-level trigger: call track_history once more with "
-                "operations => '{TRUNCATE}' and another name.");
   if (events == event_truncate) {
     if (spec.condition)
       throw Error(sqlstate::invalid_parameter_value,
@@ -246,6 +242,13 @@ void build_history(Spec& spec, const Target& table, const ColumnTypeLookup& colu
   def.args = {table.schema, history_table, format,
               spec.arg("changed_only").boolean ? "changed_only" : "all"};
   def.args.insert(def.args.end(), excluded.begin(), excluded.end());
+  if ((events & event_truncate) && events != event_truncate) {
+    // The row operations' trigger, and TRUNCATE's statement-level companion naming it (so that
+    // ignore() of the managed trigger reaches both); the condition tests rows only.
+    def.events = events & ~static_cast<unsigned>(event_truncate);
+    def.truncate_companion = companion_trigger_name(def.name);
+    def.companion_args = {table.schema, history_table, format, "companion", def.name};
+  }
 }
 
 std::string upper_case(std::string text) {

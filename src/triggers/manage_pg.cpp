@@ -13,6 +13,7 @@
 #include "triggers/catalog.hpp"
 #include "triggers/plan.hpp"
 #include "triggers/spec.hpp"
+#include "triggers/trigger_def.hpp"
 
 namespace pgdb::triggers {
 
@@ -69,7 +70,9 @@ PGDB_FUNCTION(pgdb_tools_drop_trigger) {
                     " is not managed by pgdb_tools",
                 {}, "Use DROP TRIGGER for triggers pgdb_tools did not create.");
   if (!found.managed) PG_RETURN_BOOL(false);
-  if (found.exists) spi.execute(drop_trigger_sql(name, table.quoted(), pg::server_keywords));
+  for (const std::string& statement :
+       drop_managed_sql(name, table.quoted(), found.has_companion, pg::server_keywords))
+    spi.execute(statement);
   Oid owner = pg::extension_owner(spi);
   forget_record(spi, owner, table.schema, table.name, name);
   PG_RETURN_BOOL(true);
@@ -89,6 +92,10 @@ PGDB_FUNCTION(pgdb_tools_enable_trigger) {
   bool changed = found.recorded_enabled != enabled || (found.exists && found.enabled != enabled);
   if (found.exists && found.enabled != enabled)
     spi.execute(enable_trigger_sql(name, table.quoted(), enabled, pg::server_keywords));
+  // A history trigger's TRUNCATE companion follows it.
+  if (found.has_companion)
+    spi.execute(enable_trigger_sql(companion_trigger_name(name), table.quoted(), enabled,
+                                   pg::server_keywords));
   if (found.recorded_enabled != enabled) {
     pg::AsExtensionOwner as_owner(spi);
     spi.execute(

@@ -20,6 +20,8 @@ struct Installed {
   bool enabled = true;              // not disabled by ALTER TABLE ... DISABLE TRIGGER
   bool recorded_enabled = true;     // the state enable_trigger() last asked for
   std::string recorded_ddl;         // the DDL pgdb_tools rendered when it installed it
+  bool has_companion = false;       // its history TRUNCATE companion is on the table
+  bool companion_taken = false;     // another trigger has the companion's name
 };
 
 enum class Action { create, replace, unchanged, drop };
@@ -34,8 +36,9 @@ struct Step {
   std::vector<std::string> statements;  // none for unchanged
 };
 
-// The step for one declared trigger. Throws 42710 when an unmanaged trigger already has the name:
-// pgdb_tools never takes over a trigger it did not create.
+// The step for one declared trigger. Throws 42710 when an unmanaged trigger already has the name
+// (or the name of the TRUNCATE companion the trigger needs): pgdb_tools never takes over a
+// trigger it did not create. A companion the declared trigger no longer needs is dropped.
 Step plan_declared(const TriggerDef& def, const std::string& qualified_table,
                    const std::string& ddl, const Installed& installed, KeywordLookup keywords);
 
@@ -44,11 +47,13 @@ Step full_ddl_step(const TriggerDef& def, const std::string& qualified_table,
                    const std::string& ddl);
 
 // What prune drops on one table: a drop step for each of its managed triggers (in the order
-// given) that the specs do not declare on it. declared may be empty: a table listed in
-// apply_triggers' `tables` that no spec names loses every managed trigger.
+// given) that the specs do not declare on it, with its TRUNCATE companion when with_companion
+// names it. declared may be empty: a table listed in apply_triggers' `tables` that no spec names
+// loses every managed trigger.
 std::vector<Step> plan_prune(const std::string& qualified_table,
                              const std::vector<std::string>& managed,
-                             const std::set<std::string>& declared, KeywordLookup keywords);
+                             const std::set<std::string>& declared,
+                             const std::set<std::string>& with_companion, KeywordLookup keywords);
 
 // trigger_ddl's text: every step's statements, each ended by ";\n".
 std::string ddl_script(const std::vector<Step>& steps);
@@ -60,5 +65,10 @@ std::string enable_trigger_sql(const std::string& trigger_name, const std::strin
 // DROP TRIGGER for a managed trigger that prune removes.
 std::string drop_trigger_sql(const std::string& trigger_name, const std::string& qualified_table,
                              KeywordLookup keywords);
+
+// The statements that drop a managed trigger and, when it has one, its TRUNCATE companion.
+std::vector<std::string> drop_managed_sql(const std::string& trigger_name,
+                                          const std::string& qualified_table, bool has_companion,
+                                          KeywordLookup keywords);
 
 }  // namespace pgdb::triggers

@@ -61,7 +61,9 @@ std::string events_sql(unsigned events) {
   return sql;
 }
 
-std::string create_trigger_sql(const TriggerDef& def, KeywordLookup keywords) {
+namespace {
+
+std::string one_trigger_sql(const TriggerDef& def, KeywordLookup keywords) {
   std::string sql = "CREATE OR REPLACE TRIGGER " + quote_identifier(def.name, keywords);
   sql += def.timing == Timing::before ? " BEFORE " : " AFTER ";
   sql += events_sql(def.events);
@@ -79,12 +81,32 @@ std::string create_trigger_sql(const TriggerDef& def, KeywordLookup keywords) {
   return sql;
 }
 
+}  // namespace
+
+std::string create_trigger_sql(const TriggerDef& def, KeywordLookup keywords) {
+  std::string sql = one_trigger_sql(def, keywords);
+  if (def.truncate_companion.empty()) return sql;
+  TriggerDef companion = def;
+  companion.name = def.truncate_companion;
+  companion.timing = Timing::after;
+  companion.level = Level::statement;
+  companion.events = event_truncate;
+  companion.condition.reset();
+  companion.args = def.companion_args;
+  companion.truncate_companion.clear();
+  return sql + ";\n" + one_trigger_sql(companion, keywords);
+}
+
 std::string default_trigger_name(std::string_view kind, std::string_view table_name) {
   std::string name = "pgdb_";
   name += kind;
   name += "_";
   name += table_name;
   return bounded_identifier(name);
+}
+
+std::string companion_trigger_name(std::string_view name) {
+  return bounded_identifier(std::string(name) + "_truncate");
 }
 
 }  // namespace pgdb::triggers

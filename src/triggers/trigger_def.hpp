@@ -34,9 +34,15 @@ struct TriggerDef {
   std::string function_schema;
   std::string function_name;
   std::vector<std::string> args;
+  // history with TRUNCATE and row operations: a row-level trigger cannot fire on TRUNCATE, so a
+  // statement-level AFTER TRUNCATE trigger of this name (companion_trigger_name(name)) runs the
+  // same function with companion_args. Both are one managed trigger, named by name.
+  std::string truncate_companion;
+  std::vector<std::string> companion_args;
 };
 
-// CREATE OR REPLACE TRIGGER ... with every identifier quoted and every argument a literal.
+// CREATE OR REPLACE TRIGGER ... with every identifier quoted and every argument a literal; with a
+// truncate companion, its CREATE OR REPLACE TRIGGER follows, after ";\n".
 std::string create_trigger_sql(const TriggerDef& def, KeywordLookup keywords);
 
 // pgdb_<kind>_<table>, at most 63 bytes (a stable hash replaces the tail of longer names). Names
@@ -44,5 +50,9 @@ std::string create_trigger_sql(const TriggerDef& def, KeywordLookup keywords);
 // protect, read_only, row_version) before the kinds that change the row (search_vector,
 // soft_delete, updated_at).
 std::string default_trigger_name(std::string_view kind, std::string_view table_name);
+
+// The name of the statement-level TRUNCATE trigger that goes with the managed trigger called name
+// (<name>_truncate, at most 63 bytes).
+std::string companion_trigger_name(std::string_view name);
 
 }  // namespace pgdb::triggers

@@ -167,10 +167,26 @@ COMMENT ON FUNCTION ignore(text[]) IS
   'The named managed triggers (or * for all the caller may bypass) do nothing until the end of the transaction, in this session';
 
 -- pg_get_triggerdef() qualifies names relative to search_path: compare with what was recorded
--- (under pinned search_path) under the same path, whatever the viewer's.
+-- (under pinned search_path) under the same path, whatever the viewer's. A history trigger's
+-- TRUNCATE companion (the history executor with ..., 'companion', <trigger name> as its last
+-- arguments) is part of the managed trigger: its definition follows on a line of its own.
 CREATE FUNCTION _installed_definition(trigger_oid oid) RETURNS text
   LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp
-  AS 'SELECT pg_catalog.pg_get_triggerdef(trigger_oid)';
+  AS $$
+SELECT pg_catalog.pg_get_triggerdef(t.oid) OPERATOR(pg_catalog.||) COALESCE(
+         (SELECT E'\n' OPERATOR(pg_catalog.||) pg_catalog.pg_get_triggerdef(c.oid)
+            FROM pg_catalog.pg_trigger c
+           WHERE c.tgrelid OPERATOR(pg_catalog.=) t.tgrelid
+             AND c.tgfoid OPERATOR(pg_catalog.=) 'pgdb_tools._trigger_history()'::pg_catalog.regprocedure
+             AND c.tgnargs OPERATOR(pg_catalog.=) 5
+             AND pg_catalog.position(c.tgargs,
+                   '\x00636f6d70616e696f6e00'::pg_catalog.bytea
+                   OPERATOR(pg_catalog.||) pg_catalog.convert_to(t.tgname::pg_catalog.text,
+                                                                 pg_catalog.getdatabaseencoding())
+                   OPERATOR(pg_catalog.||) '\x00'::pg_catalog.bytea) OPERATOR(pg_catalog.>) 0
+           ORDER BY c.tgname LIMIT 1), '')
+  FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) trigger_oid
+$$;
 
 CREATE VIEW triggers AS
 SELECT m.table_schema::text AS schema_name,

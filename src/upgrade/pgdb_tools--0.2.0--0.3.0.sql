@@ -222,6 +222,28 @@ COMMENT ON FUNCTION trigger_ddl(jsonb, boolean) IS
 CREATE OR REPLACE FUNCTION _trigger_history() RETURNS trigger
   LANGUAGE C AS 'MODULE_PATHNAME', 'pgdb_tools_trigger_history';
 
+-- pg_get_triggerdef() qualifies names relative to search_path: compare with what was recorded
+-- (under pinned search_path) under the same path, whatever the viewer's. A history trigger's
+-- TRUNCATE companion (the history executor with ..., 'companion', <trigger name> as its last
+-- arguments) is part of the managed trigger: its definition follows on a line of its own.
+CREATE OR REPLACE FUNCTION _installed_definition(trigger_oid oid) RETURNS text
+  LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp
+  AS $$
+SELECT pg_catalog.pg_get_triggerdef(t.oid) OPERATOR(pg_catalog.||) COALESCE(
+         (SELECT E'\n' OPERATOR(pg_catalog.||) pg_catalog.pg_get_triggerdef(c.oid)
+            FROM pg_catalog.pg_trigger c
+           WHERE c.tgrelid OPERATOR(pg_catalog.=) t.tgrelid
+             AND c.tgfoid OPERATOR(pg_catalog.=) 'pgdb_tools._trigger_history()'::pg_catalog.regprocedure
+             AND c.tgnargs OPERATOR(pg_catalog.=) 5
+             AND pg_catalog.position(c.tgargs,
+                   '\x00636f6d70616e696f6e00'::pg_catalog.bytea
+                   OPERATOR(pg_catalog.||) pg_catalog.convert_to(t.tgname::pg_catalog.text,
+                                                                 pg_catalog.getdatabaseencoding())
+                   OPERATOR(pg_catalog.||) '\x00'::pg_catalog.bytea) OPERATOR(pg_catalog.>) 0
+           ORDER BY c.tgname LIMIT 1), '')
+  FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) trigger_oid
+$$;
+
 CREATE OR REPLACE FUNCTION track_history(tbl regclass, history_table text DEFAULT NULL,
                               operations text[] DEFAULT '{INSERT,UPDATE,DELETE}',
                               exclude_columns text[] DEFAULT '{}', format text DEFAULT 'row',
@@ -235,6 +257,7 @@ CREATE OR REPLACE FUNCTION set_context(context jsonb) RETURNS jsonb
 CREATE OR REPLACE FUNCTION current_context() RETURNS jsonb
   LANGUAGE C STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'pgdb_tools_current_context';
 
+-- The history table of tbl, quoted and qualified; 42704 when no history trigger tracks it.
 CREATE OR REPLACE FUNCTION _history_table(tbl regclass) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -255,9 +278,16 @@ BEGIN
   RETURN found;
 END $$;
 
+-- One history event, as the history table's columns (a type of its own: row_history's argument
+-- row_key could not also name an output column).
 CREATE TYPE history_event AS (event_id bigint, event_at timestamptz, tx_id xid8, operation text,
                               row_key jsonb, old_data jsonb, new_data jsonb, context jsonb,
                               actor name);
+
+-- The key a row had before an UPDATE that changed it, NULL for every other event: the history
+-- table's second hash index is on it, so that the old key finds the event too.
+CREATE OR REPLACE FUNCTION _history_old_key(row_key jsonb, old_data jsonb) RETURNS jsonb
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'pgdb_tools_history_old_key';
 
 CREATE OR REPLACE FUNCTION row_history(tbl regclass, row_key jsonb) RETURNS SETOF history_event
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -268,7 +298,8 @@ BEGIN
   RETURN QUERY EXECUTE
     'SELECT h.event_id, h.event_at, h.tx_id, h.operation, h.row_key, h.old_data, h.new_data, '
     '       h.context, h.actor FROM ' || pgdb_tools._history_table(tbl) || ' h '
-    'WHERE h.row_key = $1 ORDER BY h.event_id' USING row_key;
+    'WHERE h.row_key = $1 OR pgdb_tools._history_old_key(h.row_key, h.old_data) = $1 '
+    'ORDER BY h.event_id' USING row_key;
 END $$;
 
 CREATE OR REPLACE FUNCTION row_at(tbl regclass, row_key jsonb, at timestamptz) RETURNS jsonb
@@ -277,18 +308,21 @@ DECLARE
   history text;
   last_event bigint;
   result jsonb;
+  key_then jsonb;
   truncated boolean;
 BEGIN
   IF tbl IS NULL OR row_key IS NULL OR at IS NULL THEN
     RAISE EXCEPTION 'tbl, row_key and at must not be NULL' USING ERRCODE = '22023';
   END IF;
   history := pgdb_tools._history_table(tbl);
-  -- The row's latest event at that moment (through the row_key index): with row format its
-  -- new_data is the whole row, NULL after a DELETE; a later TRUNCATE removed it too.
-  EXECUTE 'SELECT h.event_id, h.new_data FROM ' || history || ' h '
-          'WHERE h.row_key = $1 AND h.event_at <= $2 ORDER BY h.event_id DESC LIMIT 1'
-    INTO last_event, result USING row_key, at;
-  IF last_event IS NULL THEN
+  -- The row's latest event at that moment (through the row_key and old key indexes): with row
+  -- format its new_data is the whole row, NULL after a DELETE; an UPDATE that gave the row
+  -- another key took it away from this one; a later TRUNCATE removed it too.
+  EXECUTE 'SELECT h.event_id, h.new_data, h.row_key FROM ' || history || ' h '
+          'WHERE (h.row_key = $1 OR pgdb_tools._history_old_key(h.row_key, h.old_data) = $1) '
+          'AND h.event_at <= $2 ORDER BY h.event_id DESC LIMIT 1'
+    INTO last_event, result, key_then USING row_key, at;
+  IF last_event IS NULL OR key_then IS DISTINCT FROM row_key THEN
     RETURN NULL;
   END IF;
   EXECUTE 'SELECT EXISTS (SELECT FROM ' || history || ' h WHERE h.event_id > $1 '
@@ -296,10 +330,10 @@ BEGIN
     INTO truncated USING last_event, at;
   RETURN CASE WHEN truncated THEN NULL ELSE result END;
 END $$;
-
 COMMENT ON FUNCTION row_history(regclass, jsonb) IS
   'The events of one row of a tracked table, in order';
-
+COMMENT ON FUNCTION _history_old_key(jsonb, jsonb) IS
+  'The key before an UPDATE that changed it (history tables index it), NULL otherwise';
 COMMENT ON FUNCTION row_at(regclass, jsonb, timestamptz) IS
   'The row as it was at a moment (row-format history), NULL when it did not exist then';
 

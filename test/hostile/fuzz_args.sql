@@ -158,6 +158,8 @@ INSERT INTO hostile.valid_args (fn, variant, arg, expr) VALUES
   ('row_at', '', 'tbl', $$(SELECT 'app.docs'::regclass FROM pgdb_tools.track_history('app.docs', name => 'fz_history_lookup'))$$),
   ('row_at', '', 'row_key', $q$'{"id": 1}'::jsonb$q$),
   ('row_at', '', 'at', $$now()$$),
+  ('_history_old_key', '', 'row_key', $q$'{"id": 2}'::jsonb$q$),
+  ('_history_old_key', '', 'old_data', $q$'{"id": 1, "v": 0}'::jsonb$q$),
   ('_history_table', '', 'tbl', $$(SELECT 'app.docs'::regclass FROM pgdb_tools.track_history('app.docs', name => 'fz_history_lookup'))$$),
   ('drop_trigger', '', 'tbl', $$'app.docs'::regclass$$),
   ('drop_trigger', '', 'name', $$'fx_protect'$$),

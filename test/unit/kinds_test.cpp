@@ -235,15 +235,30 @@ TEST(BuildHistory, ExcludedColumnsSortedOnceAndChecked) {
   EXPECT_EQ(sqlstate_of(missing), "42703");
 }
 
-TEST(BuildHistory, RefusesBadFormatAndMixedTruncate) {
+TEST(BuildHistory, RefusesBadFormat) {
   EXPECT_EQ(sqlstate_of(history_spec({{"format", Json::from_string("full")}})), "22023");
-  EXPECT_EQ(sqlstate_of(history_spec({{"operations", Json::from_strings({"INSERT", "TRUNCATE"})}})),
-            "22023");
   EXPECT_EQ(sqlstate_of(history_spec({{"history_table", Json::from_string("orders")}})), "22023");
   Spec truncate = history_spec({{"operations", Json::from_strings({"truncate"})}});
   TriggerDef def = build_trigger(truncate, orders, orders_columns);
   EXPECT_EQ(def.level, Level::statement);
   EXPECT_EQ(def.events, static_cast<unsigned>(event_truncate));
+}
+
+TEST(BuildHistory, TruncateWithRowOperationsAddsAStatementLevelCompanion) {
+  Spec spec = history_spec({{"operations", Json::from_strings({"TRUNCATE", "insert", "DELETE"})},
+                            {"condition", Json::from_string("NEW IS NOT NULL")}});
+  TriggerDef def = build_trigger(spec, orders, orders_columns);
+  EXPECT_EQ(def.events, static_cast<unsigned>(event_insert | event_delete));
+  EXPECT_EQ(to_json_text(spec.arg("operations")), "[\"INSERT\", \"DELETE\", \"TRUNCATE\"]");
+  EXPECT_EQ(create_trigger_sql(def, no_keywords),
+            "CREATE OR REPLACE TRIGGER pgdb_history_orders AFTER INSERT OR DELETE ON app.orders "
+            "FOR EACH ROW WHEN (NEW IS NOT NULL) EXECUTE FUNCTION "
+            "pgdb_tools._trigger_history('app', 'orders_history', 'row', 'changed_only');\n"
+            "CREATE OR REPLACE TRIGGER pgdb_history_orders_truncate AFTER TRUNCATE ON app.orders "
+            "FOR EACH STATEMENT EXECUTE FUNCTION pgdb_tools._trigger_history('app', "
+            "'orders_history', 'row', 'companion', 'pgdb_history_orders')");
+  EXPECT_EQ(companion_trigger_name(std::string(63, 'n')).size(), 63u);
+  EXPECT_NE(companion_trigger_name(std::string(63, 'n')), std::string(63, 'n'));
 }
 
 }  // namespace

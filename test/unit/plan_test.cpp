@@ -89,7 +89,7 @@ TEST(DropTriggerSql, QuotesTheName) {
 
 TEST(PlanPrune, DropsTheManagedTriggersTheSpecsDoNotDeclare) {
   std::vector<Step> steps =
-      plan_prune("app.orders", {"keep", "old one", "stale"}, {"keep"}, no_keywords);
+      plan_prune("app.orders", {"keep", "old one", "stale"}, {"keep"}, {}, no_keywords);
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_EQ(steps[0].action, Action::drop);
   EXPECT_EQ(steps[0].trigger_name, "old one");
@@ -100,13 +100,51 @@ TEST(PlanPrune, DropsTheManagedTriggersTheSpecsDoNotDeclare) {
 }
 
 TEST(PlanPrune, ATableNoSpecNamesLosesEveryManagedTrigger) {
-  std::vector<Step> steps = plan_prune("app.orders", {"a", "b"}, {}, no_keywords);
+  std::vector<Step> steps = plan_prune("app.orders", {"a", "b"}, {}, {}, no_keywords);
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_EQ(steps[0].trigger_name, "a");
   EXPECT_EQ(steps[1].trigger_name, "b");
   EXPECT_EQ(steps[0].detail, "no spec for this table");
-  EXPECT_TRUE(plan_prune("app.orders", {}, {}, no_keywords).empty());
-  EXPECT_TRUE(plan_prune("app.orders", {"a"}, {"a"}, no_keywords).empty());
+  EXPECT_TRUE(plan_prune("app.orders", {}, {}, {}, no_keywords).empty());
+  EXPECT_TRUE(plan_prune("app.orders", {"a"}, {"a"}, {}, no_keywords).empty());
+}
+
+TEST(PlanPrune, DropsAHistoryTriggersTruncateCompanionWithIt) {
+  std::vector<Step> steps = plan_prune("app.orders", {"h", "p"}, {}, {"h"}, no_keywords);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].statements,
+            (std::vector<std::string>{"DROP TRIGGER IF EXISTS h ON app.orders",
+                                      "DROP TRIGGER IF EXISTS h_truncate ON app.orders"}));
+  EXPECT_EQ(steps[1].statements,
+            std::vector<std::string>{"DROP TRIGGER IF EXISTS p ON app.orders"});
+}
+
+TEST(PlanDeclared, CompanionNameTakenByAnotherTriggerIsRefused) {
+  TriggerDef def = def_named("h");
+  def.truncate_companion = "h_truncate";
+  Installed taken;
+  taken.companion_taken = true;
+  try {
+    plan_declared(def, "app.orders", "CREATE ...", taken, no_keywords);
+    FAIL() << "expected 42710";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.sqlstate()), "42710");
+  }
+}
+
+TEST(PlanDeclared, CompanionFollowsDisablingAndGoesWhenNoLongerNeeded) {
+  TriggerDef def = def_named("h");
+  def.truncate_companion = "h_truncate";
+  Installed kept_off{true, "DEF", true, false, "DEF", false, false, "C"};
+  Step step = plan_declared(def, "x", "C", kept_off, no_keywords);
+  EXPECT_EQ(step.statements,
+            (std::vector<std::string>{"C", "ALTER TABLE x DISABLE TRIGGER h",
+                                      "ALTER TABLE x DISABLE TRIGGER h_truncate"}));
+  Installed had{true, "DEF", true, false, "DEF", true, true, "C"};
+  had.has_companion = true;
+  step = plan_declared(def_named("h"), "x", "C", had, no_keywords);
+  EXPECT_EQ(step.statements,
+            (std::vector<std::string>{"C", "DROP TRIGGER IF EXISTS h_truncate ON x"}));
 }
 
 TEST(FullDdl, RendersTheDeclaredTriggerWhateverIsInstalled) {
@@ -122,7 +160,7 @@ TEST(DdlScript, EndsEveryStatement) {
       plan_declared(def_named("t"), "x", "C", disabled_by_choice, no_keywords),
       plan_declared(def_named("u"), "x", "D",
                     Installed{true, "DEF", true, true, "DEF", true, true, "D"}, no_keywords),
-      plan_prune("x", {"t", "u", "v"}, {"t", "u"}, no_keywords).at(0)};
+      plan_prune("x", {"t", "u", "v"}, {"t", "u"}, {}, no_keywords).at(0)};
   EXPECT_EQ(ddl_script(steps),
             "C;\nALTER TABLE x DISABLE TRIGGER t;\nDROP TRIGGER IF EXISTS v ON x;\n");
   EXPECT_EQ(ddl_script({}), "");
