@@ -30,6 +30,7 @@ finish() {
 
 ensure_packages "${BUILD_PACKAGES[@]}" || { failed=1; echo "package installation failed"; finish; }
 bash "$REPO/test/format_check.sh" && passed=$((passed + 1)) || failed=$((failed + 1))
+bash "$REPO/test/shape_check.sh" && passed=$((passed + 1)) || failed=$((failed + 1))
 
 # --- unit tests (PG-free core): a plain build, and one under ASan + UBSan ---
 # run_ctest LABEL BUILD_DIR CMAKE_ARGS...: builds, runs ctest and adds its counts to the totals.

@@ -39,15 +39,8 @@ std::vector<std::string> text_column(pg::Spi& spi, int column) {
   return values;
 }
 
-// Everything about the table existing_refusal and plan_existing need, except the control
-// column's values (read_values, once the column is known to be usable).
-ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
-                         const std::string& control) {
-  ExistingTable t;
-  t.schema = name.schema;
-  t.name = name.name;
-  t.control = control;
-  pg::Param rel_param = pg::Param::oid(rel);
+// The table's own row of pg_class, the control column's type and the identity columns.
+void read_relation(pg::Spi& spi, const pg::Param& rel_param, ExistingTable& t) {
   spi.execute(
       "SELECT c.relkind::text, c.relpersistence::text, c.relispartition, "
       "  EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = "
@@ -71,7 +64,7 @@ ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
   spi.execute(
       "SELECT a.atttypid::int8 FROM pg_catalog.pg_attribute a "
       "WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped",
-      {rel_param, pg::Param::text(control)}, true);
+      {rel_param, pg::Param::text(t.control)}, true);
   t.control_exists = spi.row_count() == 1;
   if (t.control_exists) t.type = control_type_of(spi.get_oid(0, 0).value());
 
@@ -81,7 +74,10 @@ ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
       "ORDER BY a.attnum",
       {rel_param}, true);
   t.identity_columns = text_column(spi, 0);
+}
 
+// Indexes and constraints on it, foreign keys from it and to it.
+void read_keys(pg::Spi& spi, const pg::Param& rel_param, ExistingTable& t) {
   spi.execute(
       "SELECT ic.relname::text, COALESCE(con.contype::text, ''), "
       "  CASE WHEN con.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) "
@@ -93,7 +89,7 @@ ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
       "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid AND "
       "  con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x') "
       "WHERE i.indrelid = $1 ORDER BY ic.relname",
-      {rel_param, pg::Param::text(control)}, true);
+      {rel_param, pg::Param::text(t.control)}, true);
   for (std::uint64_t r = 0; r < spi.row_count(); ++r) {
     std::string type = spi.get_text(r, 1).value();
     t.indexes.push_back({spi.get_text(r, 0).value(), type.empty() ? '\0' : type[0],
@@ -113,7 +109,11 @@ ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
       "')' FROM pg_catalog.pg_constraint WHERE confrelid = $1 AND contype = 'f' ORDER BY 1",
       {rel_param}, true);
   t.referenced_by = text_column(spi, 0);
+}
 
+// What depends on it or is attached to it: views, publications, triggers, rules, owned
+// sequences.
+void read_dependents(pg::Spi& spi, const pg::Param& rel_param, ExistingTable& t) {
   spi.execute(
       "SELECT DISTINCT r.ev_class::pg_catalog.regclass::text FROM pg_catalog.pg_depend d "
       "JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid "
@@ -151,7 +151,10 @@ ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
     t.sequences.push_back(
         {spi.get_text(r, 0).value(), spi.get_text(r, 1).value(), spi.get_text(r, 2).value()});
+}
 
+// Its row-level security policies, with their roles by name.
+void read_policies(pg::Spi& spi, const pg::Param& rel_param, ExistingTable& t) {
   spi.execute(
       "SELECT p.polname::text, p.polpermissive, "
       "  CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' "
@@ -177,7 +180,10 @@ ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
         {rel_param, pg::Param::text(policy.name)}, true);
     for (std::uint64_t r = 0; r < spi.row_count(); ++r) policy.roles.push_back(spi.get_text(r, 0));
   }
+}
 
+// The privileges granted on it to roles other than its owner.
+void read_grants(pg::Spi& spi, const pg::Param& rel_param, ExistingTable& t) {
   spi.execute(
       "SELECT a.privilege_type, r.rolname::text, a.grantee = 0, a.is_grantable "
       "FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a "
@@ -190,6 +196,22 @@ ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
                         to_public ? std::nullopt : std::optional(spi.get_text(r, 1).value()),
                         spi.get_bool(r, 3).value()});
   }
+}
+
+// Everything about the table existing_refusal and plan_existing need, except the control
+// column's values (read_values, once the column is known to be usable).
+ExistingTable read_table(pg::Spi& spi, Oid rel, const pg::TableName& name,
+                         const std::string& control) {
+  ExistingTable t;
+  t.schema = name.schema;
+  t.name = name.name;
+  t.control = control;
+  pg::Param rel_param = pg::Param::oid(rel);
+  read_relation(spi, rel_param, t);
+  read_keys(spi, rel_param, t);
+  read_dependents(spi, rel_param, t);
+  read_policies(spi, rel_param, t);
+  read_grants(spi, rel_param, t);
   return t;
 }
 
@@ -287,6 +309,24 @@ Arguments arguments(FunctionCallInfo fcinfo) {
 // What a call does, as (step, statement) rows: the statements, then the registration.
 using Steps_ = std::vector<std::string>;
 
+// The plan's statements this call runs: the NOT VALID check and its comment (prepare_only), or
+// what a prepared check leaves to do (validate unless it is validated already) and the swap.
+Steps_ statements_to_run(const ExistingPlan& plan, const std::optional<Prepared>& prepared,
+                         bool prepare_only, const std::string& check_name,
+                         const pg::TableName& table, const Range& range) {
+  Steps_ statements;
+  if (prepare_only) {
+    statements.push_back(plan.prepare.at(0));
+    statements.push_back("COMMENT ON CONSTRAINT " + pg::quote_identifier(check_name) + " ON " +
+                         table.quoted() + " IS " + pg::quote_literal(range_comment(range)));
+    return statements;
+  }
+  if (!prepared) statements.push_back(plan.prepare.at(0));
+  if (!prepared || !prepared->validated) statements.push_back(plan.prepare.at(1));
+  statements.insert(statements.end(), plan.swap.begin(), plan.swap.end());
+  return statements;
+}
+
 // The conversion in the caller's transaction (prepare_only: the NOT VALID check alone, with a
 // margin of one period, for partition_existing_proc). Returns the statements (run unless dry_run).
 Steps_ convert(pg::Spi& spi, const Arguments& a, bool prepare_only) {
@@ -334,17 +374,8 @@ Steps_ convert(pg::Spi& spi, const Arguments& a, bool prepare_only) {
                                     {lookups.name_taken, [&spi, type, &s](Key key) {
                                        return check_bound(spi, key, type, s.time_zone);
                                      }});
-  Steps_ statements;
-  if (prepare_only) {
-    if (prepared) return {};
-    statements.push_back(plan.prepare.at(0));
-    statements.push_back("COMMENT ON CONSTRAINT " + pg::quote_identifier(check_name) + " ON " +
-                         a.table.quoted() + " IS " + pg::quote_literal(range_comment(range)));
-  } else {
-    if (!prepared) statements.push_back(plan.prepare.at(0));
-    if (!prepared || !prepared->validated) statements.push_back(plan.prepare.at(1));
-    statements.insert(statements.end(), plan.swap.begin(), plan.swap.end());
-  }
+  if (prepare_only && prepared) return {};
+  Steps_ statements = statements_to_run(plan, prepared, prepare_only, check_name, a.table, range);
   s.start_at = is_time(type) ? local_text(range.upper, false) : std::to_string(range.upper);
   if (a.dry_run) {
     if (!prepare_only)

@@ -139,36 +139,11 @@ bool valid_sequence(const Json& seq, const std::vector<std::string>& names) {
           (last->type == Json::Type::number && is_integer(last->text, true)));
 }
 
-}  // namespace
-
-Json adopted_definition(const Json& recorded, const std::vector<CopyColumn>& columns,
-                        const std::string& owner, KeywordLookup keywords,
-                        std::vector<std::string>& dropped) {
+// The recorded check, exclusion, primary key and unique constraints that still fit the columns
+// (keys narrowed to the columns kept); what does not fit is named in dropped.
+Json adopted_constraints(const Json& recorded, const std::vector<std::string>& names,
+                         KeywordLookup keywords, std::vector<std::string>& dropped) {
   auto q = [keywords](const std::string& name) { return quote_identifier(name, keywords); };
-  std::vector<std::string> names;
-  for (const CopyColumn& c : columns) names.push_back(c.name);
-  Json out = Json::object();
-  out.set("relkind", Json::from_string("r"));
-  out.set("owner", Json::from_string(owner));
-  out.set("partition_key", Json::null_value());
-
-  Json out_columns = Json::array();
-  for (const CopyColumn& column : columns) {
-    const Json* match = nullptr;
-    for (const Json& c : items_of(recorded, "columns"))
-      if (const std::string* name = text_of(c, "name"); name != nullptr && *name == column.name)
-        match = &c;
-    out_columns.items.push_back(adopted_column(column, match));
-  }
-  out.set("columns", std::move(out_columns));
-
-  Json key = Json::array();
-  for (const Json& k : items_of(recorded, "primary_key"))
-    if (k.type == Json::Type::string &&
-        std::find(names.begin(), names.end(), k.text) != names.end())
-      key.items.push_back(Json::from_string(k.text));
-  out.set("primary_key", key.items.empty() ? Json::null_value() : std::move(key));
-
   Json constraints = Json::array();
   for (const Json& c : items_of(recorded, "constraints")) {
     const std::string* name = text_of(c, "name");
@@ -188,8 +163,11 @@ Json adopted_definition(const Json& recorded, const std::vector<CopyColumn>& col
     entry.set("definition", Json::from_string(*kept));
     constraints.items.push_back(std::move(entry));
   }
-  out.set("constraints", std::move(constraints));
+  return constraints;
+}
 
+// The recorded indexes, as their definitions.
+Json adopted_indexes(const Json& recorded) {
   Json indexes = Json::array();
   for (const Json& index : items_of(recorded, "indexes")) {
     const std::string* name = text_of(index, "name");
@@ -204,8 +182,14 @@ Json adopted_definition(const Json& recorded, const std::vector<CopyColumn>& col
     entry.set("definition", Json::from_string(*def));
     indexes.items.push_back(std::move(entry));
   }
-  out.set("indexes", std::move(indexes));
+  return indexes;
+}
 
+// The recorded sequences of columns that are kept, with their last values; others are named in
+// dropped.
+Json adopted_sequences(const Json& recorded, const std::vector<std::string>& names,
+                       KeywordLookup keywords, std::vector<std::string>& dropped) {
+  auto q = [keywords](const std::string& name) { return quote_identifier(name, keywords); };
   Json sequences = Json::array();
   for (const Json& seq : items_of(recorded, "sequences")) {
     const std::string* column = text_of(seq, "column");
@@ -232,7 +216,41 @@ Json adopted_definition(const Json& recorded, const std::vector<CopyColumn>& col
                                 : Json::null_value());
     sequences.items.push_back(std::move(entry));
   }
-  out.set("sequences", std::move(sequences));
+  return sequences;
+}
+
+}  // namespace
+
+Json adopted_definition(const Json& recorded, const std::vector<CopyColumn>& columns,
+                        const std::string& owner, KeywordLookup keywords,
+                        std::vector<std::string>& dropped) {
+  std::vector<std::string> names;
+  for (const CopyColumn& c : columns) names.push_back(c.name);
+  Json out = Json::object();
+  out.set("relkind", Json::from_string("r"));
+  out.set("owner", Json::from_string(owner));
+  out.set("partition_key", Json::null_value());
+
+  Json out_columns = Json::array();
+  for (const CopyColumn& column : columns) {
+    const Json* match = nullptr;
+    for (const Json& c : items_of(recorded, "columns"))
+      if (const std::string* name = text_of(c, "name"); name != nullptr && *name == column.name)
+        match = &c;
+    out_columns.items.push_back(adopted_column(column, match));
+  }
+  out.set("columns", std::move(out_columns));
+
+  Json key = Json::array();
+  for (const Json& k : items_of(recorded, "primary_key"))
+    if (k.type == Json::Type::string &&
+        std::find(names.begin(), names.end(), k.text) != names.end())
+      key.items.push_back(Json::from_string(k.text));
+  out.set("primary_key", key.items.empty() ? Json::null_value() : std::move(key));
+
+  out.set("constraints", adopted_constraints(recorded, names, keywords, dropped));
+  out.set("indexes", adopted_indexes(recorded));
+  out.set("sequences", adopted_sequences(recorded, names, keywords, dropped));
   return out;
 }
 

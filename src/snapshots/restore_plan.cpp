@@ -81,6 +81,16 @@ ColumnMapping map_columns(const std::string& table, const std::vector<StoredColu
   return mapping;
 }
 
+std::optional<std::string> bulk_reload_refusal(const ColumnMapping& mapping,
+                                               const ReloadFacts& facts) {
+  if (facts.partitioned) return "it is partitioned (rows are routed to its partitions)";
+  if (facts.insert_triggers) return "triggers fire on INSERT (kept triggers or foreign keys)";
+  if (!facts.owner_may_insert) return "its owner does not hold INSERT on it";
+  if (!mapping.retyped.empty()) return "columns changed type since the snapshot";
+  if (!mapping.defaulted.empty()) return "columns are filled by the table (new or generated)";
+  return std::nullopt;
+}
+
 std::vector<int> load_order(int count, const std::vector<std::pair<int, int>>& references) {
   if (count <= 0) return {};
   std::vector<std::set<int>> waits_for(count);
@@ -106,6 +116,36 @@ std::vector<int> load_order(int count, const std::vector<std::pair<int, int>>& r
   for (int i = 0; i < count; ++i)
     if (!placed[i]) order.push_back(i);
   return order;
+}
+
+// The constraints (but foreign keys) and indexes of the definition, as statements run after the
+// load; what may run the snapshot owner's code is skipped unless trusted.
+static void add_keys_and_indexes(const Json& definition, const std::string& qualified,
+                                 KeywordLookup keywords, bool trusted, TargetDdl& ddl) {
+  auto q = [keywords](std::string_view name) { return quote_identifier(name, keywords); };
+  for (const Json& constraint : array_member(definition, "constraints")) {
+    const std::string* name = text_member(constraint, "name");
+    const std::string* type = text_member(constraint, "type");
+    const std::string* def = text_member(constraint, "definition");
+    if (name == nullptr || type == nullptr || def == nullptr) bad_definition("a constraint");
+    if (*type == "f") continue;
+    if (!trusted && (*type == "c" || *type == "x")) {
+      ddl.skipped.push_back("constraint " + q(*name));
+      continue;
+    }
+    ddl.after.push_back("ALTER TABLE " + qualified + " ADD CONSTRAINT " + q(*name) + " " + *def);
+  }
+  for (const Json& index : array_member(definition, "indexes")) {
+    const std::string* name = text_member(index, "name");
+    const std::string* def = text_member(index, "definition");
+    if (name == nullptr || def == nullptr) bad_definition("an index");
+    if (!trusted && bool_member(index, "expressions")) {
+      ddl.skipped.push_back("index " + q(*name));
+      continue;
+    }
+    ddl.after.push_back(std::string("CREATE ") + (bool_member(index, "unique") ? "UNIQUE " : "") +
+                        "INDEX " + q(*name) + " ON " + qualified + " " + *def);
+  }
 }
 
 TargetDdl target_ddl(const Json& definition, const std::string& schema, const std::string& table,
@@ -174,29 +214,7 @@ TargetDdl target_ddl(const Json& definition, const std::string& schema, const st
   if (columns_sql.empty()) bad_definition("no columns");
   ddl.create_table = "CREATE TABLE " + qualified + " (" + columns_sql + ")";
 
-  for (const Json& constraint : array_member(definition, "constraints")) {
-    const std::string* name = text_member(constraint, "name");
-    const std::string* type = text_member(constraint, "type");
-    const std::string* def = text_member(constraint, "definition");
-    if (name == nullptr || type == nullptr || def == nullptr) bad_definition("a constraint");
-    if (*type == "f") continue;
-    if (!trusted && (*type == "c" || *type == "x")) {
-      ddl.skipped.push_back("constraint " + q(*name));
-      continue;
-    }
-    ddl.after.push_back("ALTER TABLE " + qualified + " ADD CONSTRAINT " + q(*name) + " " + *def);
-  }
-  for (const Json& index : array_member(definition, "indexes")) {
-    const std::string* name = text_member(index, "name");
-    const std::string* def = text_member(index, "definition");
-    if (name == nullptr || def == nullptr) bad_definition("an index");
-    if (!trusted && bool_member(index, "expressions")) {
-      ddl.skipped.push_back("index " + q(*name));
-      continue;
-    }
-    ddl.after.push_back(std::string("CREATE ") + (bool_member(index, "unique") ? "UNIQUE " : "") +
-                        "INDEX " + q(*name) + " ON " + qualified + " " + *def);
-  }
+  add_keys_and_indexes(definition, qualified, keywords, trusted, ddl);
   return ddl;
 }
 

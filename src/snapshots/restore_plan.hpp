@@ -45,6 +45,21 @@ using Assignable = std::function<bool(const std::string& from, const std::string
 ColumnMapping map_columns(const std::string& table, const std::vector<StoredColumn>& stored,
                           const std::vector<LiveColumn>& live, const Assignable& assignable);
 
+// What decides how an in-place restore reloads a table: through the bulk path (rows written
+// straight into the emptied heap in batches, NOT NULL checked per row, the CHECK constraints by
+// one scan afterwards, every index rebuilt once at the end) or by INSERT ... SELECT, which keeps
+// each index up to date row by row and runs what PostgreSQL runs on an INSERT.
+struct ReloadFacts {
+  bool partitioned = false;      // rows are routed to partitions: INSERT
+  bool insert_triggers = false;  // an enabled trigger fires on INSERT (kept user triggers, or a
+                                 // foreign key's check on the referencing side)
+  bool owner_may_insert = true;  // the owner (who reloads) holds INSERT on the table
+};
+// Why the table reloads by INSERT ... SELECT, or nullopt for the bulk path: also INSERT when a
+// column is converted (retyped) or filled by the table (defaulted, generated).
+std::optional<std::string> bulk_reload_refusal(const ColumnMapping& mapping,
+                                               const ReloadFacts& facts);
+
 // Tables 0..count-1 ordered so that a referenced table loads before the tables referencing it.
 // references holds (referencing, referenced) pairs; self references are ignored; tables in a
 // cycle keep their given order after the others.

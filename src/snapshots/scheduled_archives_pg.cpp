@@ -86,9 +86,9 @@ PGDB_FUNCTION(pgdb_tools_archive_schedule_save) {
   std::string prefix = pg::text_to_string(PG_GETARG_DATUM(0));
   const Oid caller = GetUserId();
   pg::Spi spi;
-  Oid owner = pg::extension_owner(spi);
+  pg::ExtensionOwner owner(spi);
   if (PG_ARGISNULL(3)) {
-    pg::ActingAs as_owner(owner);
+    pg::ActingAs as_owner = owner.acting();
     spi.execute(
         "DELETE FROM pgdb_tools.archive_schedules WHERE name_prefix = $1 AND owner_oid = $2",
         {pg::Param::text(prefix), pg::Param::oid(caller)});
@@ -105,7 +105,7 @@ PGDB_FUNCTION(pgdb_tools_archive_schedule_save) {
   pg::Param schemas = PG_ARGISNULL(2) ? pg::Param::null(NAMEARRAYOID)
                                       : pg::Param{NAMEARRAYOID, PG_GETARG_DATUM(2), false};
   const std::string user = current_user_name();
-  pg::ActingAs as_owner(owner);
+  pg::ActingAs as_owner = owner.acting();
   spi.execute(
       "INSERT INTO pgdb_tools.archive_schedules AS s (name_prefix, tables, schemas, keep_last, "
       "owner_oid, owner_name) VALUES ($1, $2, $3, $4, $5, $6) "

@@ -135,7 +135,7 @@ std::vector<PlannedStep> plan_specs(pg::Spi& spi, const std::string& caller_path
   return std::move(plan.steps);
 }
 
-void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
+void record(pg::Spi& spi, const pg::ExtensionOwner& owner, const PlannedStep& p) {
   if (p.step.action == Action::drop) {
     forget_record(spi, owner, p.table.schema, p.table.name, p.step.trigger_name);
     return;
@@ -146,7 +146,7 @@ void record(pg::Spi& spi, Oid owner, const PlannedStep& p) {
                 "trigger " + pg::quote_identifier(p.step.trigger_name) + " on table " +
                     p.table.quoted() + " is missing after its DDL ran",
                 {}, "An event trigger or a concurrent DROP may have removed it.");
-  pg::ActingAs as_owner(owner);
+  pg::ActingAs as_owner = owner.acting();
   spi.execute(
       "INSERT INTO pgdb_tools.managed_triggers "
       "  (table_schema, table_name, trigger_name, kind, spec, installed_definition, installed_ddl) "
@@ -171,7 +171,8 @@ std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run,
   pg::SearchPath trusted(pg::trusted_search_path);
   pg::Spi spi;
   std::vector<PlannedStep> planned = plan_specs(spi, caller_path, specs, prune, listed);
-  Oid owner = dry_run ? InvalidOid : pg::extension_owner(spi);
+  std::optional<pg::ExtensionOwner> owner;
+  if (!dry_run) owner.emplace(spi);
   for (const PlannedStep& p : planned) {
     // The history table exists before its trigger fires, and is kept when the trigger changes.
     if (!dry_run && !p.history.empty() && p.step.action != Action::drop)
@@ -182,7 +183,7 @@ std::vector<Row> apply_specs(const Json& specs, bool prune, bool dry_run,
         pg::SearchPath as_caller(caller_path);
         for (const std::string& statement : p.step.statements) spi.execute(statement);
       }
-      record(spi, owner, p);
+      record(spi, *owner, p);
     }
     rows.push_back({action_name(p.step.action), p.step.table, p.step.trigger_name,
                     p.step.detail.empty() ? std::nullopt : std::optional(p.step.detail)});

@@ -8,6 +8,7 @@
 
 #include "core/json.hpp"
 #include "pg/relation.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "triggers/plan.hpp"
 
@@ -23,8 +24,8 @@ Installed installed_state(pg::Spi& spi, Oid relid, const pg::TableName& table,
 std::optional<std::string> trigger_definition(pg::Spi& spi, Oid relid, const std::string& name);
 
 // Removes the record of one managed trigger.
-void forget_record(pg::Spi& spi, Oid owner, const std::string& schema, const std::string& table,
-                   const std::string& name);
+void forget_record(pg::Spi& spi, const pg::ExtensionOwner& owner, const std::string& schema,
+                   const std::string& table, const std::string& name);
 
 // A recorded (canonical) spec rendered against the catalog as it is now, with none of the checks
 // that depend on the caller: its canonical form and the CREATE OR REPLACE TRIGGER it renders to.

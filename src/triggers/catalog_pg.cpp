@@ -70,9 +70,9 @@ std::optional<std::string> trigger_definition(pg::Spi& spi, Oid relid, const std
   return spi.get_text(0, 0);
 }
 
-void forget_record(pg::Spi& spi, Oid owner, const std::string& schema, const std::string& table,
-                   const std::string& name) {
-  pg::ActingAs as_owner(owner);
+void forget_record(pg::Spi& spi, const pg::ExtensionOwner& owner, const std::string& schema,
+                   const std::string& table, const std::string& name) {
+  pg::ActingAs as_owner = owner.acting();
   spi.execute(
       "DELETE FROM pgdb_tools.managed_triggers "
       "WHERE table_schema = $1 AND table_name = $2 AND trigger_name = $3",

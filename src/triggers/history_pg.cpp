@@ -47,16 +47,6 @@ XactJournal<std::string> contexts;
 // The current context as a jsonb datum pointing into the journal, or nullptr.
 const std::string* current_context_bytes() { return contexts.latest(); }
 
-// A column set as text[] (names), allocated in the current memory context.
-Datum names_array(const std::vector<std::string>& names) {
-  return pg::call([&] {
-    std::vector<Datum> items;
-    for (const std::string& name : names) items.push_back(CStringGetTextDatum(name.c_str()));
-    return PointerGetDatum(
-        construct_array(items.data(), static_cast<int>(items.size()), TEXTOID, -1, false, 'i'));
-  });
-}
-
 struct HistoryConfig {
   Oid relid;
   CheckedShape shape;
@@ -119,8 +109,9 @@ std::shared_ptr<HistoryConfig> history_config(TriggerData* data) {
     if (!in_key) non_key.push_back(config->names.back());
   }
   MemoryContext old = MemoryContextSwitchTo(context);
-  if (!excluded.empty()) config->excluded_names = names_array(excluded);
-  if (config->has_key && !non_key.empty()) config->non_key_names = names_array(non_key);
+  if (!excluded.empty()) config->excluded_names = pg::strings_to_text_array(excluded);
+  if (config->has_key && !non_key.empty())
+    config->non_key_names = pg::strings_to_text_array(non_key);
   FmgrInfo* info = &config->to_jsonb;
   Oid row_type = relation->rd_rel->reltype;
   pg::call([info, context, row_type] {
@@ -269,7 +260,7 @@ bool update_event(HistoryConfig& config, const TriggerData* data, Event& event) 
   event.new_data = without(new_full, config.excluded_names);
   event.row_key = row_key(config, new_full, event.new_data);
   if (config.diff && !unchanged.empty()) {
-    Datum same = names_array(unchanged);
+    Datum same = pg::strings_to_text_array(unchanged);
     event.old_data = without(event.old_data, same);
     event.new_data = without(event.new_data, same);
   }

@@ -73,7 +73,7 @@ PGDB_FUNCTION(pgdb_tools_drop_trigger) {
   for (const std::string& statement :
        drop_managed_sql(name, table.quoted(), found.has_companion, pg::server_keywords))
     spi.execute(statement);
-  Oid owner = pg::extension_owner(spi);
+  pg::ExtensionOwner owner(spi);
   forget_record(spi, owner, table.schema, table.name, name);
   PG_RETURN_BOOL(true);
 }
@@ -138,7 +138,7 @@ PGDB_FUNCTION(pgdb_tools_prune_triggers) {
                     spi.get_text(r, 2).value(), spi.get_oid(r, 3).value_or(InvalidOid)});
   }
   int pruned = 0;
-  Oid owner = pg::extension_owner(spi);
+  pg::ExtensionOwner owner(spi);
   for (const Gone& g : gone) {
     bool allowed = OidIsValid(g.relid) ? pg::owns_table(g.relid) : may_prune_orphans;
     if (!allowed) continue;

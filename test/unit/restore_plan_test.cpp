@@ -647,5 +647,37 @@ TEST(CompareRows, EmptySides) {
   EXPECT_EQ(added.reinstated, 0u);
 }
 
+// ---------------------------------------------------------------------------------------------
+// bulk_reload_refusal
+
+TEST(BulkReload, PlainTableWithSameColumnsLoadsInBulk) {
+  ColumnMapping m;
+  m.columns = {"id", "name"};
+  EXPECT_EQ(bulk_reload_refusal(m, {}), std::nullopt);
+  m.ignored = {"gone"};  // a snapshot column no longer in the table is simply not loaded
+  m.overriding_system_value = true;
+  EXPECT_EQ(bulk_reload_refusal(m, {}), std::nullopt);
+}
+
+TEST(BulkReload, EachReasonForInsertSelect) {
+  ColumnMapping m;
+  m.columns = {"id"};
+  ReloadFacts partitioned;
+  partitioned.partitioned = true;
+  EXPECT_NE(bulk_reload_refusal(m, partitioned).value().find("partitioned"), std::string::npos);
+  ReloadFacts triggers;
+  triggers.insert_triggers = true;
+  EXPECT_NE(bulk_reload_refusal(m, triggers).value().find("triggers"), std::string::npos);
+  ReloadFacts no_insert;
+  no_insert.owner_may_insert = false;
+  EXPECT_NE(bulk_reload_refusal(m, no_insert).value().find("INSERT"), std::string::npos);
+  ColumnMapping retyped = m;
+  retyped.retyped = {"id"};
+  EXPECT_NE(bulk_reload_refusal(retyped, {}).value().find("type"), std::string::npos);
+  ColumnMapping defaulted = m;
+  defaulted.defaulted = {"created"};
+  EXPECT_NE(bulk_reload_refusal(defaulted, {}).value().find("filled"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pgdb::snapshots
