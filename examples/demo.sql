@@ -53,6 +53,16 @@ SELECT * FROM pgdb_tools.apply_triggers($$[
 ]$$);
 SELECT table_name, trigger_name, kind, status FROM pgdb_tools.triggers ORDER BY 1, 2;
 
+-- history: who changed what, when and why; set_context gives the why, for this transaction only
+SELECT pgdb_tools.track_history('customers');
+BEGIN;
+SELECT pgdb_tools.set_context('{"app_user": "ann", "reason": "typo in name"}');
+UPDATE customers SET name = 'Ann Lee' WHERE id = 1;
+COMMIT;
+SELECT operation, old_data->>'name' AS old_name, new_data->>'name' AS new_name,
+       context->>'reason' AS reason, actor
+  FROM pgdb_tools.row_history('customers', '{"id": 1}');
+
 -- ---------------------------------------------------------------------------------------------
 -- Partitions: declare a range set once; pgdb_tools keeps partitions ahead and retires old ones.
 CREATE TABLE page_views (id bigint, viewed_at timestamptz NOT NULL, path text)
