@@ -15,16 +15,20 @@
 # Each figure is the median of BENCH_REPS runs; in each repetition the variants run in an order
 # rotated by one. Untimed before each run: the history tables emptied, VACUUM ANALYZE of the
 # tables, CHECKPOINT. HISTORY_VERBOSE=1 also prints every run's milliseconds (on stderr).
-# Seen once (PG15, 2 cores shared with other builds and test runs, so runs varied by up to 2x:
-# read ratios, not times), BENCH_ROWS=100000 BENCH_REPS=3, ours / no trigger / statement anchor /
-# row anchor in ms: UPDATE 5408 / 974 / 5107 / 6055, INSERT 3875 / 661 / 2746 / 5205, DELETE 2908 /
-# 85 / 1636 / 3061; no goal met. No trigger + the same events by INSERT ... SELECT into the
-# same-shape table: UPDATE 3254, INSERT 2512, DELETE 1906 (3.3x, 3.8x, 22.5x no trigger).
+# Seen (PG15, 2 cores shared with other builds and another benchmark, so one variant's runs varied
+# by up to 2x: read ratios, not times); ours / no trigger / statement anchor / row anchor, ms:
+#   100k rows, 3 reps: UPDATE 5408 / 974 / 5107 / 6055, INSERT 3875 / 661 / 2746 / 5205,
+#                      DELETE 2908 / 85 / 1636 / 3061
+#   500k rows, 3 reps: UPDATE 16262 / 4084 / 20354 / 25826 (3.98x, 0.80x), INSERT 15151 / 2006 /
+#                      11293 / 21589 (7.55x, 1.34x), DELETE 12685 / 374 / 7926 / 21209 (33.9x)
+# No goal met. No trigger + the same events by INSERT ... SELECT into the same-shape table, at 500k:
+# UPDATE 14699, INSERT 10095, DELETE 8344 ms (3.6x, 5.0x, 22.3x no trigger): above every goal
+# against no trigger before any trigger runs.
 # Sourced by run.sh.
 src="bench_h_none bench_h_floor bench_h_ours bench_h_row bench_h_stmt"
 hist="bench_h_ours_history bench_h_row_history bench_h_stmt_history"
 hist+=" bench_h_parts_heap bench_h_parts_pk bench_h_parts_key bench_h_parts_same"
-variants="none floor ours row stmt"
+variants=(none floor ours row stmt)
 
 hist_cleanup() {
   bench_sql "DROP TABLE IF EXISTS ${src// /, }, ${hist// /, } CASCADE;
@@ -121,15 +125,15 @@ CREATE TRIGGER audit_delete AFTER DELETE ON bench_h_stmt REFERENCING OLD TABLE A
   FOR EACH STATEMENT EXECUTE FUNCTION bench_h_stmt_delete();" || hist_fail "could not set up"
 
 declare -A op_sql=(
-  [INSERT]="INSERT INTO %s SELECT g, g, 'row ' || g, now() FROM generate_series(1, $BENCH_ROWS) g"
-  [UPDATE]="UPDATE %s SET v = v + 1"
-  [DELETE]="DELETE FROM %s")
+  [INSERT]="INSERT INTO @table@ SELECT g, g, 'row ' || g, now() FROM generate_series(1, $BENCH_ROWS) g"
+  [UPDATE]="UPDATE @table@ SET v = v + 1"
+  [DELETE]="DELETE FROM @table@")
 # The events each operation records, written without a trigger from the full source table.
 declare -A op_data=(
   [INSERT]="'INSERT', jsonb_build_object('id', t.id), NULL::jsonb, to_jsonb(t)"
   [UPDATE]="'UPDATE', jsonb_build_object('id', t.id), to_jsonb(t), to_jsonb(t)"
   [DELETE]="'DELETE', jsonb_build_object('id', t.id), to_jsonb(t), NULL::jsonb")
-parts="jsonb heap pk key same"
+parts=(jsonb heap pk key same)
 declare -A part_sql part_label=(
   [jsonb]="+ building the events alone" [heap]="+ events, heap only" [pk]="+ events, heap + pkey"
   [key]="+ events, pkey + row_key hash" [same]="+ events, same shape")
@@ -137,9 +141,9 @@ cols="event_at, tx_id, operation, row_key, old_data, new_data, context, actor"
 declare -A ms_of
 for rep in $(seq 0 $((BENCH_REPS - 1))); do
   for op in INSERT UPDATE DELETE; do
-    for v in $(hist_order "$rep" $variants); do
+    for v in $(hist_order "$rep" "${variants[@]}"); do
       hist_settle "bench_h_$v"
-      ms=$(hist_time "$(printf "${op_sql[$op]}" "bench_h_$v")") || exit 1
+      ms=$(hist_time "${op_sql[$op]//@table@/bench_h_$v}") || exit 1
       ms_of[$op,$v]+="$ms "
     done
     # bench_h_none holds every row after the INSERTs (and until the DELETEs).
@@ -153,7 +157,7 @@ for rep in $(seq 0 $((BENCH_REPS - 1))); do
           [pk]="INSERT INTO bench_h_parts_pk ($cols) SELECT $vals FROM bench_h_none t"
           [key]="INSERT INTO bench_h_parts_key ($cols) SELECT $vals FROM bench_h_none t"
           [same]="INSERT INTO bench_h_parts_same ($cols) SELECT $vals FROM bench_h_none t")
-        for p in $(hist_order "$rep" $parts); do
+        for p in $(hist_order "$rep" "${parts[@]}"); do
           hist_settle bench_h_none
           ms=$(hist_time "${part_sql[$p]}") || exit 1
           ms_of[$part_op,part_$p]+="$ms "
@@ -179,7 +183,7 @@ for op in UPDATE INSERT DELETE; do
   bench_report "$label" "pgdb_tools track_history" "$o" "statement audit (PL/pgSQL)" "$(hist_median "$op,stmt")"
   bench_report "$label" "pgdb_tools track_history" "$o" "row audit (PL/pgSQL)" "$(hist_median "$op,row")"
   bench_report "$label" "empty C AFTER trigger" "$(hist_median "$op,floor")" "no trigger" "$none"
-  for p in $parts; do
+  for p in "${parts[@]}"; do
     bench_report "$label" "no trigger ${part_label[$p]}" \
       "$(awk -v a="$none" -v b="$(hist_median "$op,part_$p")" 'BEGIN { printf "%.1f", a + b }')" \
       "no trigger" "$none"
