@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "access/attmap.h"
+#include "catalog/index.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_namespace.h"
@@ -99,5 +100,24 @@ inline void parse_type_name(const char* text, Oid* type, int32* typmod) {
   parseTypeString(text, type, typmod, false);
 #endif
 }
+
+// Rebuilds every index of a table from its heap (reindex_relation; PostgreSQL 17 added the
+// statement argument, which may be NULL).
+inline void reindex_table(Oid relid, int flags) {
+  ReindexParams params = {};
+#if PG_VERSION_NUM >= 170000
+  reindex_relation(nullptr, relid, flags, &params);
+#else
+  reindex_relation(relid, flags, &params);
+#endif
+}
+
+// SQL condition on pg_constraint (as c): the constraint is enforced on new rows (PostgreSQL 18
+// added NOT ENFORCED constraints; before, every constraint is).
+#if PG_VERSION_NUM >= 180000
+inline constexpr const char* constraint_enforced = "c.conenforced";
+#else
+inline constexpr const char* constraint_enforced = "true";
+#endif
 
 }  // namespace pgdb::pg::compat

@@ -16,6 +16,7 @@
 #include "pg/relation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
+#include "snapshots/bulk_reload_pg.hpp"
 #include "snapshots/restore_plan.hpp"
 #include "snapshots/restore_support_pg.hpp"
 
@@ -36,6 +37,7 @@ struct InPlaceTable {
   std::string target;  // the table's quoted name now
   ColumnMapping mapping;
   std::optional<RowChanges> changes;
+  bool bulk = false;  // reloaded through the bulk path (bulk_reload_pg.hpp), not INSERT ... SELECT
 };
 
 // Step 1: the tables as they are now, checked as the caller's to restore, then locked at once for
@@ -258,7 +260,8 @@ void truncate_tables(pg::Spi& spi, const std::vector<InPlaceTable>& tables, bool
   spi.execute("TRUNCATE TABLE " + truncate);
 }
 
-// Step 8: one table reloaded from its copy as its owner, and its sequences reset.
+// Step 8: one table reloaded from its copy as its owner (through the bulk path when
+// bulk_reload_refusal allows it), and its sequences reset.
 std::uint64_t reload(pg::Spi& spi, const std::string& name, const InPlaceTable& table,
                      const std::string& caller_path) {
   require_storage(*table.item, name);
@@ -273,9 +276,12 @@ std::uint64_t reload(pg::Spi& spi, const std::string& name, const InPlaceTable& 
     pg::SearchPath path(caller_path);
     RestoreContext context(table.target, name);
     std::string columns = column_list(mapping.columns);
-    rows = spi.execute("INSERT INTO " + table.target + " (" + columns + ")" +
-                       (mapping.overriding_system_value ? " OVERRIDING SYSTEM VALUE" : "") +
-                       " SELECT " + columns + " FROM " + table.item->read_quoted());
+    if (table.bulk)
+      rows = bulk_reload(spi, table.relid, table.target, require_storage(*table.item, name));
+    else
+      rows = spi.execute("INSERT INTO " + table.target + " (" + columns + ")" +
+                         (mapping.overriding_system_value ? " OVERRIDING SYSTEM VALUE" : "") +
+                         " SELECT " + columns + " FROM " + table.item->read_quoted());
   }
   require_all_rows(*table.item, table.target, rows);
   reset_sequences(spi, *table.item, table.relid, table.target);
@@ -306,6 +312,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
     Oid storage = require_storage(*table.item, name);
     table.mapping = mapping_for(table.target, storage, table.relid);
     table.changes = changes_of(table.relid, storage, table.mapping);
+    table.bulk = !bulk_reload_refusal(table.mapping, reload_facts(table.relid, table.owner));
   }
   truncate_tables(spi, tables, one_owner, caller_path);
   std::vector<Restored> result(tables.size());

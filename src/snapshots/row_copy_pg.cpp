@@ -100,7 +100,7 @@ inline void hash_value(ContentHash& hash, HashColumn& column, Datum value, bool 
 // here, and every PostgreSQL resource is released by the resource owner if an ERROR escapes.
 std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, TupleDesc out_desc,
                         HashColumn* columns, ContentHash& hash, TupleTableSlot** batch,
-                        BulkInsertState bulk, MemoryContext per_batch) {
+                        BulkInsertState bulk, MemoryContext per_batch, bool check_not_null) {
   AttrMap* map = pg::compat::attrmap_by_name(RelationGetDescr(source), out_desc);
   TupleTableSlot* in = table_slot_create(source, nullptr);
   TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
@@ -120,8 +120,15 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
         AttrNumber from = map->attnums[i];
         bool is_null = from == 0 || in->tts_isnull[from - 1];
         Datum value = from == 0 ? Datum(0) : in->tts_values[from - 1];
-        hash_value(hash, columns[i], value, is_null);
+        if (!columns[i].att->attisdropped) hash_value(hash, columns[i], value, is_null);
         if (out != nullptr) {
+          if (is_null && check_not_null && TupleDescAttr(out_desc, i)->attnotnull)
+            ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
+                            errmsg("null value in column \"%s\" of relation \"%s\" violates "
+                                   "not-null constraint",
+                                   NameStr(TupleDescAttr(out_desc, i)->attname),
+                                   RelationGetRelationName(target)),
+                            errtablecol(target, i + 1)));
           out->tts_values[i] = value;
           out->tts_isnull[i] = is_null;
         }
@@ -218,7 +225,7 @@ std::vector<Oid> leaves_of(Oid relid) {
 }
 
 std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
-                        ContentHash& hash) {
+                        ContentHash& hash, bool check_not_null) {
   std::uint64_t rows = 0;
   pg::call([&] {
     Relation target = OidIsValid(into) ? table_open(into, RowExclusiveLock) : nullptr;
@@ -226,7 +233,14 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
     TupleDesc out_desc = target != nullptr ? RelationGetDescr(target) : RelationGetDescr(first);
     HashColumn* columns =
         static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (out_desc->natts + 1)));
-    for (int i = 0; i < out_desc->natts; ++i) hash_column(columns[i], TupleDescAttr(out_desc, i));
+    // A dropped column of the target (an in-place restore's table) is stored as NULL, unhashed.
+    for (int i = 0; i < out_desc->natts; ++i) {
+      Form_pg_attribute att = TupleDescAttr(out_desc, i);
+      if (att->attisdropped)
+        columns[i].att = att;
+      else
+        hash_column(columns[i], att);
+    }
     MemoryContext per_batch = AllocSetContextCreate(
         CurrentMemoryContext, "pgdb_tools snapshot copy", ALLOCSET_DEFAULT_SIZES);
     TupleTableSlot** batch = nullptr;
@@ -238,7 +252,8 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
     }
     for (Oid leaf : leaves) {
       Relation source = leaf == relid ? first : table_open(leaf, AccessShareLock);
-      rows += copy_leaf(source, snapshot, target, out_desc, columns, hash, batch, bulk, per_batch);
+      rows += copy_leaf(source, snapshot, target, out_desc, columns, hash, batch, bulk, per_batch,
+                        check_not_null);
       if (source != first) table_close(source, NoLock);
     }
     if (target != nullptr) {

@@ -57,7 +57,10 @@ for n in $(seq "$snapshots"); do
   echo "SELECT pg_sleep(0.1);"
 done | q -q >/dev/null
 took_ms=$((($(date +%s%N) - started) / 1000000))
-kill -0 "$bench_pid" 2>/dev/null || fail "pgbench was no longer running when the snapshots were done"
+# On a loaded machine the snapshots may outlast pgbench's run: that is no failure by itself, the
+# check that matters is below (the sums differ between snapshots, so writes ran between them).
+kill -0 "$bench_pid" 2>/dev/null ||
+  echo "note: pgbench had finished before the last snapshot (${took_ms} ms of snapshots)"
 
 wait "$bench_pid" || { cat "$work/pgbench.log"; fail "pgbench failed"; }
 bench_pid=""
