@@ -94,3 +94,4 @@ SELECT bt_index_check('lines_pkey', true);
 SET client_min_messages = warning;
 DROP EXTENSION pgdb_tools CASCADE;
 DROP TABLE items, items_before, lines CASCADE;
+DROP EXTENSION amcheck;
