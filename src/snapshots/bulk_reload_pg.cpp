@@ -87,7 +87,7 @@ void require_checks(pg::Spi& spi, Oid relid, const std::string& target) {
 }  // namespace
 
 std::uint64_t bulk_reload(pg::Spi& spi, Oid relid, const std::string& target, Oid storage) {
-  ContentHash unused;
+  ContentHash unused;  // a reload hashes nothing
   std::uint64_t rows = copy_rows(storage, {storage}, GetActiveSnapshot(), relid, unused, true);
   // The rows are in the heap: make them visible to the scans below and to the index builds.
   pg::call([] { CommandCounterIncrement(); });

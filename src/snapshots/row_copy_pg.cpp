@@ -100,7 +100,7 @@ inline void hash_value(ContentHash& hash, HashColumn& column, Datum value, bool 
 // here, and every PostgreSQL resource is released by the resource owner if an ERROR escapes.
 std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, TupleDesc out_desc,
                         HashColumn* columns, ContentHash& hash, TupleTableSlot** batch,
-                        BulkInsertState bulk, MemoryContext per_batch, bool check_not_null) {
+                        BulkInsertState bulk, MemoryContext per_batch, bool reload) {
   AttrMap* map = pg::compat::attrmap_by_name(RelationGetDescr(source), out_desc);
   TupleTableSlot* in = table_slot_create(source, nullptr);
   TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
@@ -113,16 +113,16 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
     bool more = table_scan_getnextslot(scan, ForwardScanDirection, in);
     if (more) {
       slot_getallattrs(in);
-      hash.begin_row();
+      if (!reload) hash.begin_row();
       TupleTableSlot* out = target != nullptr ? batch[pending] : nullptr;
       if (out != nullptr) ExecClearTuple(out);
       for (int i = 0; i < natts; ++i) {
         AttrNumber from = map->attnums[i];
         bool is_null = from == 0 || in->tts_isnull[from - 1];
         Datum value = from == 0 ? Datum(0) : in->tts_values[from - 1];
-        if (!columns[i].att->attisdropped) hash_value(hash, columns[i], value, is_null);
+        if (!reload && !columns[i].att->attisdropped) hash_value(hash, columns[i], value, is_null);
         if (out != nullptr) {
-          if (is_null && check_not_null && TupleDescAttr(out_desc, i)->attnotnull)
+          if (is_null && reload && TupleDescAttr(out_desc, i)->attnotnull)
             ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
                             errmsg("null value in column \"%s\" of relation \"%s\" violates "
                                    "not-null constraint",
@@ -133,7 +133,7 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
           out->tts_isnull[i] = is_null;
         }
       }
-      hash.end_row();
+      if (!reload) hash.end_row();
       ++rows;
       if (out != nullptr) {
         ExecStoreVirtualTuple(out);
@@ -225,7 +225,7 @@ std::vector<Oid> leaves_of(Oid relid) {
 }
 
 std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
-                        ContentHash& hash, bool check_not_null) {
+                        ContentHash& hash, bool reload) {
   std::uint64_t rows = 0;
   pg::call([&] {
     Relation target = OidIsValid(into) ? table_open(into, RowExclusiveLock) : nullptr;
@@ -233,10 +233,11 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
     TupleDesc out_desc = target != nullptr ? RelationGetDescr(target) : RelationGetDescr(first);
     HashColumn* columns =
         static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (out_desc->natts + 1)));
-    // A dropped column of the target (an in-place restore's table) is stored as NULL, unhashed.
+    // A dropped column of the target (an in-place restore's table) is stored as NULL, unhashed;
+    // a reload hashes nothing.
     for (int i = 0; i < out_desc->natts; ++i) {
       Form_pg_attribute att = TupleDescAttr(out_desc, i);
-      if (att->attisdropped)
+      if (att->attisdropped || reload)
         columns[i].att = att;
       else
         hash_column(columns[i], att);
@@ -253,7 +254,7 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
     for (Oid leaf : leaves) {
       Relation source = leaf == relid ? first : table_open(leaf, AccessShareLock);
       rows += copy_leaf(source, snapshot, target, out_desc, columns, hash, batch, bulk, per_batch,
-                        check_not_null);
+                        reload);
       if (source != first) table_close(source, NoLock);
     }
     if (target != nullptr) {

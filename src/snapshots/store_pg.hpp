@@ -94,10 +94,11 @@ std::vector<Oid> leaves_of(Oid relid);
 
 // Scans `leaves` (relid's, from leaves_of) as of `snapshot`, adding each row to `hash`. When
 // `into` is valid, every row is also inserted into that table, whose columns are matched to the
-// source's by name; with check_not_null, a NULL for a NOT NULL column of `into` is an error
-// (23502), as an INSERT would raise. Returns the rows seen.
+// source's by name. With reload (`into` is a live table an in-place restore refills), a NULL for
+// a NOT NULL column of `into` is an error (23502), as an INSERT would raise, and nothing is
+// added to `hash`. Returns the rows seen.
 std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
-                        ContentHash& hash, bool check_not_null = false);
+                        ContentHash& hash, bool reload = false);
 
 // The row hash (ContentHash::last_row) of each row of `leaves` (relid's, from leaves_of) as of
 // `snapshot`, over the named columns in that order (each must exist in every leaf), appended to
