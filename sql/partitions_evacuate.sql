@@ -78,6 +78,19 @@ SELECT pgdb_tools.evacuate_default('days');
 SELECT partition, lower_bound, upper_bound FROM pgdb_tools.partitions('days') WHERE NOT is_default AND lower_bound::date >= '2040-01-01';
 SELECT tableoid::regclass AS partition, count(*) FROM days GROUP BY 1 ORDER BY 1;
 
+-- gaps: rows in January, April and May; February and March are empty and get no partition (the
+-- walk from one period to the next finds February empty and looks for the next row instead)
+CREATE TABLE gaps (at date NOT NULL, n int) PARTITION BY RANGE (at);
+SET client_min_messages = warning;
+SELECT pgdb_tools.create_partitioned('gaps', 'at', '1 month', premake => 0, start_at => '2030-01-01');
+RESET client_min_messages;
+INSERT INTO gaps SELECT d, extract(day FROM d) FROM unnest(ARRAY[DATE '2041-01-03', '2041-01-31',
+  '2041-04-01', '2041-04-30', '2041-05-15']) d;
+SELECT pgdb_tools.evacuate_default('gaps');
+SELECT partition, lower_bound, upper_bound FROM pgdb_tools.partitions('gaps') WHERE NOT is_default AND lower_bound::date >= '2041-01-01';
+SELECT tableoid::regclass AS partition, count(*), sum(n) FROM gaps GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS tables_left_over FROM pg_class WHERE relname LIKE 'gaps%' AND NOT relispartition AND relkind = 'r';
+
 -- retention: rows of periods retention removed stay in the default, and are reported (an
 -- integer set: its "now" is its highest id, so the cutoff does not move with the clock)
 CREATE TABLE readings (id int NOT NULL, v int) PARTITION BY RANGE (id);

@@ -30,8 +30,8 @@ std::string oldest_sql(const SetFacts& facts, const EvacuationWindow& window,
   if (window.until) where += " AND " + column + " < " + bound_of(facts, *window.until);
   if (is_time(facts.type))
     where += " AND " + column + " > '-infinity' AND " + column + " < 'infinity'";
-  return "SELECT pg_catalog.min(" + column + ") FROM " + default_table(facts, quoting) + " WHERE " +
-         where;
+  return "SELECT pg_catalog.min(" + column + "), pg_catalog.max(" + column + ") FROM " +
+         default_table(facts, quoting) + " WHERE " + where;
 }
 
 std::string staying_sql(const SetFacts& facts, const EvacuationWindow& window,

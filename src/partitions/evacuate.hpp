@@ -41,9 +41,9 @@ std::vector<Action> plan_evacuation(const SetFacts& facts, const Steps& steps, K
 // that period reaches the end of the type.
 std::optional<Key> after_period(const Steps& steps, Key key);
 
-// SELECT min(control) of the default's rows inside the window at or past `from` (nullopt: from the
-// window's start): the oldest row left to move, NULL when none is. Infinite timestamps are left
-// out: no finite period holds them.
+// SELECT min(control), max(control) of the default's rows inside the window at or past `from`
+// (nullopt: from the window's start): the oldest and the newest row left to move, NULL when none
+// is. Infinite timestamps are left out: no finite period holds them.
 std::string oldest_sql(const SetFacts& facts, const EvacuationWindow& window,
                        std::optional<Key> from, const Quoting& quoting);
 

@@ -32,6 +32,43 @@ struct Batch {
   std::optional<std::string> staying;  // once done: which rows stay, and why (a NOTICE)
 };
 
+// Runs one period's steps (move its rows out of the default, then create or attach its
+// partition), adding the rows moved to `moved`. A period reached by walking (not by min()) may
+// hold no row: its table is dropped again by the move and no partition is made for it; its name
+// is returned.
+std::optional<std::string> run_evacuation(pg::Spi& spi, const std::vector<RenderedStep>& steps,
+                                          bool walking, std::int64_t& moved) {
+  std::vector<Outcome> outcomes;
+  std::optional<std::string> empty;
+  for (const RenderedStep& step : steps) {
+    if (step.action.name == empty) continue;
+    std::int64_t rows = run_steps(spi, {step}, outcomes);
+    moved += rows;
+    if (walking && step.action.kind == Action::Kind::move_rows && rows == 0)
+      empty = step.action.name;
+  }
+  return empty;
+}
+
+// The rows left in the default after a batch and, once no row that may leave is left, which stay
+// and why.
+void count_left(pg::Spi& spi, const RegisteredSet& set, const SetFacts& facts,
+                const EvacuationWindow& window, const Quoting& quoting, Batch& batch) {
+  spi.execute(staying_sql(facts, window, quoting), {}, false);
+  StayingRows staying{spi.get_int64(0, 0).value(), spi.get_int64(0, 1).value(),
+                      spi.get_int64(0, 2).value(), spi.get_int64(0, 3).value()};
+  batch.left = staying.total;
+  if (!batch.done) return;
+  ControlType type = facts.type;
+  auto shown = [type](const std::optional<Key>& key) -> std::optional<std::string> {
+    if (!key) return std::nullopt;
+    return shown_bound(*key, type);
+  };
+  batch.staying =
+      staying_notice(staying, set.table().quoted(), pg::quote_identifier(set.settings.control),
+                     shown(window.from), shown(window.until));
+}
+
 // One batch, in the caller's transaction, as the table's owner: whole periods, oldest first, until
 // batch_size rows have moved or none that may move is left.
 Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_size) {
@@ -54,19 +91,35 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
   Quoting quoting = server_quoting();
   PlanLookups lookups = lookups_for(set.parent);
   std::optional<Key> from;
+  // The newest row to move, from the last min/max read: while the period after the one just
+  // moved starts at or before it, that period is moved next without reading min() again (one
+  // scan of the default per period saved). A period found empty or covered ends the walk: the
+  // next one is found by min() again, so a sparse default does not walk every gap.
+  std::optional<Key> newest;
   bool completed = false;
   while (batch.moved < batch_size) {
     pg::check_for_interrupts();
-    // not read-only: it must see the rows this call moved already
-    spi.execute(oldest_sql(facts, window, from, quoting), {}, false);
-    bool is_null = false;
-    Datum oldest_value = spi.value(0, 0, is_null);
-    if (is_null) {
-      batch.done = true;
-      break;
+    bool walking = from && newest && *from <= *newest;
+    Key oldest = 0;
+    if (walking) {
+      oldest = *from;
+    } else {
+      // not read-only: it must see the rows this call moved already
+      spi.execute(oldest_sql(facts, window, from, quoting), {}, false);
+      bool is_null = false;
+      Datum oldest_value = spi.value(0, 0, is_null);
+      if (is_null) {
+        batch.done = true;
+        break;
+      }
+      oldest = key_of(oldest_value, type, settings.time_zone);
+      newest = key_of(spi.value(0, 1, is_null), type, settings.time_zone);
     }
-    Key oldest = key_of(oldest_value, type, settings.time_zone);
     std::vector<Action> plan = plan_evacuation(facts, *steps, oldest, lookups);
+    if (plan.empty() && walking) {
+      newest.reset();  // a period a partition already covers: find the next row by min()
+      continue;
+    }
     if (plan.empty())
       throw Error(sqlstate::internal_error,
                   "the default partition of " + set.table().quoted() +
@@ -76,10 +129,11 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
       complete_facts(spi, set, facts, plan, false);
       completed = true;
     }
-    std::vector<Outcome> outcomes;
-    batch.moved += run_steps(spi, render(facts, plan, quoting), outcomes);
+    std::optional<std::string> empty =
+        run_evacuation(spi, render(facts, plan, quoting), walking, batch.moved);
+    if (empty) newest.reset();  // a gap: the next row is found by min()
     for (const Action& action : plan)
-      if (action.kind == Action::Kind::create)
+      if (action.kind == Action::Kind::create && action.name != empty)
         facts.partitions.push_back({action.name, action.lower, action.upper});
     // An integer set's runway starts from the partitions just made: ids that follow on from
     // them are the set's rows, not outliers (only a gap of more than one runway stops the move).
@@ -90,19 +144,7 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
       break;
     }
   }
-  spi.execute(staying_sql(facts, window, quoting), {}, false);
-  StayingRows staying{spi.get_int64(0, 0).value(), spi.get_int64(0, 1).value(),
-                      spi.get_int64(0, 2).value(), spi.get_int64(0, 3).value()};
-  batch.left = staying.total;
-  if (batch.done) {
-    auto shown = [type](const std::optional<Key>& key) -> std::optional<std::string> {
-      if (!key) return std::nullopt;
-      return shown_bound(*key, type);
-    };
-    batch.staying =
-        staying_notice(staying, set.table().quoted(), pg::quote_identifier(settings.control),
-                       shown(window.from), shown(window.until));
-  }
+  count_left(spi, set, facts, window, quoting, batch);
   return batch;
 }
 

@@ -96,8 +96,8 @@ TEST(Evacuation, IntegerOutliersStayBeyondOneRunway) {
   EvacuationWindow window = evacuation_window(facts, *steps);
   EXPECT_EQ(window.until, 600);  // 300 + (premake + 1) * 100
   EXPECT_EQ(oldest_sql(facts, window, 400, quoting),
-            "SELECT pg_catalog.min(id) FROM app.ids_default WHERE id IS NOT NULL AND id >= 400 "
-            "AND id < 600");
+            "SELECT pg_catalog.min(id), pg_catalog.max(id) FROM app.ids_default WHERE id IS NOT "
+            "NULL AND id >= 400 AND id < 600");
   EXPECT_EQ(staying_sql(facts, window, quoting),
             "SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE id IS NULL), 0::int8, "
             "pg_catalog.count(*) FILTER (WHERE id >= 600) FROM app.ids_default");
@@ -112,7 +112,8 @@ TEST(Evacuation, TimeSearchesLeaveInfiniteValuesOut) {
   auto steps = steps_of(facts);
   EXPECT_EQ(
       oldest_sql(facts, EvacuationWindow{day(2030, 1, 1), std::nullopt}, std::nullopt, quoting),
-      "SELECT pg_catalog.min(at) FROM app.\"Odd \"\"name_default\" WHERE at IS NOT NULL AND "
+      "SELECT pg_catalog.min(at), pg_catalog.max(at) FROM app.\"Odd \"\"name_default\" WHERE at "
+      "IS NOT NULL AND "
       "at >= DATE '2030-01-01' AND at > '-infinity' AND at < 'infinity'");
 }
 
