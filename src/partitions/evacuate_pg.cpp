@@ -95,11 +95,12 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
   // moved starts at or before it, that period is moved next without reading min() again (one
   // scan of the default per period saved). A period found empty or covered ends the walk: the
   // next one is found by min() again, so a sparse default does not walk every gap.
-  std::optional<Key> newest;
+  Key newest = 0;
+  bool newest_known = false;
   bool completed = false;
   while (batch.moved < batch_size) {
     pg::check_for_interrupts();
-    bool walking = from && newest && *from <= *newest;
+    bool walking = newest_known && from && *from <= newest;
     Key oldest = 0;
     if (walking) {
       oldest = *from;
@@ -114,10 +115,11 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
       }
       oldest = key_of(oldest_value, type, settings.time_zone);
       newest = key_of(spi.value(0, 1, is_null), type, settings.time_zone);
+      newest_known = true;
     }
     std::vector<Action> plan = plan_evacuation(facts, *steps, oldest, lookups);
     if (plan.empty() && walking) {
-      newest.reset();  // a period a partition already covers: find the next row by min()
+      newest_known = false;  // a period a partition already covers: find the next row by min()
       continue;
     }
     if (plan.empty())
@@ -131,7 +133,7 @@ Batch evacuate_batch(pg::Spi& spi, const RegisteredSet& set, std::int64_t batch_
     }
     std::optional<std::string> empty =
         run_evacuation(spi, render(facts, plan, quoting), walking, batch.moved);
-    if (empty) newest.reset();  // a gap: the next row is found by min()
+    if (empty) newest_known = false;  // a gap: the next row is found by min()
     for (const Action& action : plan)
       if (action.kind == Action::Kind::create && action.name != empty)
         facts.partitions.push_back({action.name, action.lower, action.upper});
