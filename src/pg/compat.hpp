@@ -13,12 +13,14 @@
 extern "C" {
 #include "access/attmap.h"
 #include "catalog/index.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "utils/acl.h"
+#include "executor/executor.h"
 #include "parser/parse_type.h"
 #include "utils/regproc.h"
 }
@@ -119,5 +121,25 @@ inline constexpr const char* constraint_enforced = "c.conenforced";
 #else
 inline constexpr const char* constraint_enforced = "true";
 #endif
+
+// The sequence of an identity column (InvalidOid when it has none). PostgreSQL 17 takes the
+// relation instead of its OID.
+inline Oid identity_sequence(Relation rel, AttrNumber attnum) {
+#if PG_VERSION_NUM >= 170000
+  return getIdentitySequence(rel, attnum, true);
+#else
+  return getIdentitySequence(RelationGetRelid(rel), attnum, true);
+#endif
+}
+
+// Index entries for a row just inserted (not an UPDATE, duplicates raise). PostgreSQL 16 added
+// onlySummarizing.
+inline void insert_index_tuples(ResultRelInfo* info, TupleTableSlot* slot, EState* estate) {
+#if PG_VERSION_NUM >= 160000
+  ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL, false);
+#else
+  ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL);
+#endif
+}
 
 }  // namespace pgdb::pg::compat

@@ -22,7 +22,7 @@ namespace pgdb::triggers {
 namespace {
 
 // Registered at load time (static caches), read by the invalidation callback.
-std::array<CacheBase*, 8> caches{};
+std::array<CacheBase*, 16> caches{};
 std::size_t cache_count = 0;
 
 void forget_relation(Datum, Oid relid) {

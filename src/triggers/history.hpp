@@ -6,6 +6,10 @@
 
 #include "pg/spi.hpp"
 
+extern "C" {
+#include "commands/trigger.h"
+}
+
 namespace pgdb::triggers {
 
 // Creates schema.history_table for table relid when missing (API.md's columns, a hash index on
@@ -13,6 +17,18 @@ namespace pgdb::triggers {
 // table. 42P07 when a relation of that name exists and is not a history table.
 void ensure_history_table(pg::Spi& spi, Oid relid, const std::string& schema,
                           const std::string& history_table);
+
+// One event of the history trigger: its operation and jsonb values, 0 for SQL NULL.
+struct HistoryEvent {
+  const char* operation;
+  Datum row_key = 0;
+  Datum old_data = 0;
+  Datum new_data = 0;
+};
+
+// Writes the event (with context, 0 for none) to the history table the trigger's arguments name
+// (history_write_pg.cpp).
+void write_history_event(const TriggerData* data, const HistoryEvent& event, Datum context);
 
 // Registers the context journal for transaction events; from _PG_init.
 void init_history();

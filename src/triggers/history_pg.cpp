@@ -47,6 +47,12 @@ XactJournal<std::string> contexts;
 // The current context as a jsonb datum pointing into the journal, or nullptr.
 const std::string* current_context_bytes() { return contexts.latest(); }
 
+// The same, or 0 (SQL NULL).
+Datum context_datum() {
+  const std::string* context = current_context_bytes();
+  return context != nullptr ? PointerGetDatum(context->data()) : 0;
+}
+
 struct HistoryConfig {
   Oid relid;
   CheckedShape shape;
@@ -125,108 +131,6 @@ std::shared_ptr<HistoryConfig> history_config(TriggerData* data) {
   return history_configs.add(data->tg_trigger->tgoid, config);
 }
 
-// The kept INSERT of one trigger and the role it runs as (the history table's owner: writers of
-// the tracked table need no privilege on its history, and cannot forge it). Freed and prepared
-// again when the trigger's history table arguments change; the plan cache re-plans it when the
-// history table changes.
-struct HistoryPlan {
-  std::string target;  // schema and table, as the trigger names them
-  SPIPlanPtr plan;
-  Oid owner;
-};
-std::unordered_map<Oid, HistoryPlan> history_plans;  // by trigger OID
-
-HistoryPlan prepare_history(const std::string& schema, const std::string& table) {
-  pg::SearchPath trusted(pg::trusted_search_path);
-  std::string sql = "INSERT INTO " + pg::quote_identifier(schema) + "." +
-                    pg::quote_identifier(table) +
-                    " (event_at, tx_id, operation, row_key, old_data, new_data, context, actor) "
-                    "VALUES (pg_catalog.now(), pg_catalog.pg_current_xact_id(), $1, $2, $3, $4, "
-                    "$5, SESSION_USER)";
-  Oid owner = InvalidOid;
-  {
-    pg::Spi lookup;
-    lookup.execute(
-        "SELECT c.relowner::int8 FROM pg_catalog.pg_class c "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
-        {pg::Param::text(schema), pg::Param::text(table)}, true);
-    if (lookup.row_count() == 1) owner = lookup.get_oid(0, 0).value();
-  }
-  if (!OidIsValid(owner))
-    throw Error(sqlstate::undefined_table,
-                "history table " + pg::quote_identifier(schema) + "." +
-                    pg::quote_identifier(table) + " does not exist",
-                {}, "Call pgdb_tools.track_history() again to create it.");
-  Oid types[5] = {TEXTOID, JSONBOID, JSONBOID, JSONBOID, JSONBOID};
-  const char* text = sql.c_str();
-  SPIPlanPtr plan = pg::call([text, &types] { return SPI_prepare(text, 5, types); });
-  if (plan == nullptr)
-    throw Error(sqlstate::internal_error,
-                std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
-  pg::call([plan] { SPI_keepplan(plan); });
-  return HistoryPlan{schema + '\0' + table, plan, owner};
-}
-
-// SPI must be connected.
-const HistoryPlan& history_plan(const TriggerData* data) {
-  std::string schema = trigger_arg(data, 0);
-  std::string table = trigger_arg(data, 1);
-  Oid trigger = data->tg_trigger->tgoid;
-  auto found = history_plans.find(trigger);
-  if (found != history_plans.end() && found->second.target != schema + '\0' + table) {
-    SPIPlanPtr stale = found->second.plan;
-    history_plans.erase(found);
-    pg::call([stale] { SPI_freeplan(stale); });
-    found = history_plans.end();
-  }
-  if (found == history_plans.end())
-    found = history_plans.insert_or_assign(trigger, prepare_history(schema, table)).first;
-  return found->second;
-}
-
-// The current user is the history table's owner while alive, in a security-restricted operation;
-// abort processing restores the caller's if an error ends the (sub)transaction first.
-class AsHistoryOwner {
- public:
-  explicit AsHistoryOwner(Oid owner) {
-    GetUserIdAndSecContext(&saved_user_, &saved_context_);
-    SetUserIdAndSecContext(
-        owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-  }
-  ~AsHistoryOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
-  AsHistoryOwner(const AsHistoryOwner&) = delete;
-  AsHistoryOwner& operator=(const AsHistoryOwner&) = delete;
-
- private:
-  Oid saved_user_;
-  int saved_context_;
-};
-
-struct Event {
-  const char* operation;
-  Datum row_key = 0;
-  Datum old_data = 0;
-  Datum new_data = 0;
-};
-
-void write_event(const TriggerData* data, const Event& event) {
-  pg::Spi spi;
-  const HistoryPlan& plan = history_plan(data);
-  Datum values[5] = {pg::call([&] { return CStringGetTextDatum(event.operation); }), event.row_key,
-                     event.old_data, event.new_data, 0};
-  const std::string* context = current_context_bytes();
-  if (context != nullptr) values[4] = PointerGetDatum(context->data());
-  char nulls[5] = {' ', event.row_key ? ' ' : 'n', event.old_data ? ' ' : 'n',
-                   event.new_data ? ' ' : 'n', context ? ' ' : 'n'};
-  SPIPlanPtr prepared = plan.plan;
-  AsHistoryOwner as_owner(plan.owner);
-  int rc = pg::call([&] { return SPI_execute_plan(prepared, values, nulls, false, 0); });
-  if (rc != SPI_OK_INSERT)
-    throw Error(sqlstate::internal_error,
-                std::string("history INSERT failed: ") + SPI_result_code_string(rc));
-}
-
 Datum row_jsonb(HistoryConfig& config, HeapTuple tuple, TupleDesc desc) {
   FmgrInfo* info = &config.to_jsonb;
   return pg::call([=] { return FunctionCall1(info, heap_copy_tuple_as_datum(tuple, desc)); });
@@ -243,7 +147,7 @@ Datum row_key(const HistoryConfig& config, Datum full, Datum data) {
 }
 
 // UPDATE: the event, or none when changed_only and no tracked column changed.
-bool update_event(HistoryConfig& config, const TriggerData* data, Event& event) {
+bool update_event(HistoryConfig& config, const TriggerData* data, HistoryEvent& event) {
   TupleDesc desc = RelationGetDescr(data->tg_relation);
   std::vector<std::string> unchanged;
   bool changed = false;
@@ -341,7 +245,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_history) {
   if (!TRIGGER_FIRED_AFTER(data->tg_event))
     throw Error("39P01", "_trigger_history() must be fired AFTER the operation", {},
                 "Create it with pgdb_tools.track_history().");
-  Event event;
+  HistoryEvent event;
   if (TRIGGER_FIRED_BY_TRUNCATE(data->tg_event)) {
     require_arg_count(data, "_trigger_history", 4, std::numeric_limits<int>::max());
     // A companion (arguments ..., 'companion', name) records for the managed trigger it names.
@@ -350,7 +254,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_history) {
     if (companion ? bypassed(data, data->tg_trigger->tgargs[4]) : bypassed(data))
       return PointerGetDatum(nullptr);
     event.operation = "TRUNCATE";
-    write_event(data, event);
+    write_history_event(data, event, context_datum());
     return PointerGetDatum(nullptr);
   }
   if (!TRIGGER_FIRED_FOR_ROW(data->tg_event))
@@ -369,7 +273,7 @@ PGDB_FUNCTION(pgdb_tools_trigger_history) {
     (insert ? event.new_data : event.old_data) = row;
     event.row_key = row_key(*config, full, row);
   }
-  write_event(data, event);
+  write_history_event(data, event, context_datum());
   return PointerGetDatum(nullptr);
 }
 
