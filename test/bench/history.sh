@@ -24,6 +24,16 @@
 # No goal met. No trigger + the same events by INSERT ... SELECT into the same-shape table, at 500k:
 # UPDATE 14699, INSERT 10095, DELETE 8344 ms (3.6x, 5.0x, 22.3x no trigger): above every goal
 # against no trigger before any trigger runs.
+# Then the events written by table_tuple_insert and the indexes instead of a per-row SPI INSERT
+# (history_write_pg.cpp); two 100k runs, 3 reps, one before and one after, same loaded machine:
+#   before: UPDATE 4295 / 688 / 3357 / 4604 (1.28x the statement anchor), INSERT 3319 / 460 /
+#           2077 / 3245 (1.60x), DELETE 3002 / 118 / 1614 / 3955 (1.86x)
+#   after:  UPDATE 2882 / 762 / 3169 / 4047 (0.91x), INSERT 2095 / 386 / 1663 / 3139 (1.26x),
+#           DELETE 1817 / 84 / 1506 / 2951 (1.21x)
+#   after, 500k, 3 reps (no before run at 500k in these conditions): UPDATE 15500 / 3259 / 13427 /
+#           20669 (4.76x, 1.15x), INSERT 10494 / 1514 / 8464 / 15821 (6.93x, 1.24x), DELETE 9208 /
+#           473 / 7817 / 14726 (19.5x, 1.18x); the anchors ran much faster than in the 500k run
+#           above (statement UPDATE 13427 against 20354): the load differed, compare within a run.
 # Sourced by run.sh.
 src="bench_h_none bench_h_floor bench_h_ours bench_h_row bench_h_stmt"
 hist="bench_h_ours_history bench_h_row_history bench_h_stmt_history"
