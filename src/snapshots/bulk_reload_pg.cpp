@@ -28,6 +28,7 @@ ReloadFacts reload_facts(Oid relid, Oid owner) {
   ReloadFacts facts;
   facts.partitioned = pg::relkind(relid) == RELKIND_PARTITIONED_TABLE;
   pg::OpenRelation rel(relid, NoLock);
+  facts.partition = rel->rd_rel->relispartition;
   if (rel->trigdesc != nullptr)
     for (int t = 0; t < rel->trigdesc->numtriggers; ++t) {
       const ::Trigger& trigger = rel->trigdesc->triggers[t];

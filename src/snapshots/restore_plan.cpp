@@ -84,6 +84,7 @@ ColumnMapping map_columns(const std::string& table, const std::vector<StoredColu
 std::optional<std::string> bulk_reload_refusal(const ColumnMapping& mapping,
                                                const ReloadFacts& facts) {
   if (facts.partitioned) return "it is partitioned (rows are routed to its partitions)";
+  if (facts.partition) return "it is a partition (INSERT checks its bounds)";
   if (facts.insert_triggers) return "triggers fire on INSERT (kept triggers or foreign keys)";
   if (!facts.owner_may_insert) return "its owner does not hold INSERT on it";
   if (!mapping.retyped.empty()) return "columns changed type since the snapshot";

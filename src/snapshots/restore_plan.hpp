@@ -51,6 +51,7 @@ ColumnMapping map_columns(const std::string& table, const std::vector<StoredColu
 // each index up to date row by row and runs what PostgreSQL runs on an INSERT.
 struct ReloadFacts {
   bool partitioned = false;      // rows are routed to partitions: INSERT
+  bool partition = false;        // a partition: INSERT checks its bounds
   bool insert_triggers = false;  // an enabled trigger fires on INSERT (kept user triggers, or a
                                  // foreign key's check on the referencing side)
   bool owner_may_insert = true;  // the owner (who reloads) holds INSERT on the table

@@ -665,6 +665,9 @@ TEST(BulkReload, EachReasonForInsertSelect) {
   ReloadFacts partitioned;
   partitioned.partitioned = true;
   EXPECT_NE(bulk_reload_refusal(m, partitioned).value().find("partitioned"), std::string::npos);
+  ReloadFacts partition;
+  partition.partition = true;
+  EXPECT_NE(bulk_reload_refusal(m, partition).value().find("bounds"), std::string::npos);
   ReloadFacts triggers;
   triggers.insert_triggers = true;
   EXPECT_NE(bulk_reload_refusal(m, triggers).value().find("triggers"), std::string::npos);
