@@ -49,10 +49,13 @@ struct CheckConstraint {
 
 // The table's enforced CHECK constraints (NOT VALID ones too: PostgreSQL checks them on new rows).
 std::vector<CheckConstraint> check_constraints(pg::Spi& spi, Oid relid) {
+  // Runs under the caller's search_path (the expressions are deparsed for it, and the scan below
+  // parses them with it), so every operator of the query itself is schema-qualified.
   spi.execute(std::string("SELECT c.conname::pg_catalog.text, "
                           "pg_catalog.pg_get_expr(c.conbin, c.conrelid) "
                           "FROM pg_catalog.pg_constraint c "
-                          "WHERE c.conrelid = $1 AND c.contype = 'c' AND ") +
+                          "WHERE c.conrelid OPERATOR(pg_catalog.=) $1 "
+                          "AND c.contype OPERATOR(pg_catalog.=) 'c' AND ") +
                   pg::compat::constraint_enforced + " ORDER BY c.conname",
               {pg::Param::oid(relid)}, true);
   std::vector<CheckConstraint> checks;
