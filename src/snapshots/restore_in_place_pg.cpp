@@ -264,7 +264,7 @@ void truncate_tables(pg::Spi& spi, const std::vector<InPlaceTable>& tables, bool
 // bulk_reload_refusal allows it), and its sequences reset.
 std::uint64_t reload(pg::Spi& spi, const std::string& name, const InPlaceTable& table,
                      const std::string& caller_path) {
-  require_storage(*table.item, name);
+  Oid storage = require_storage(*table.item, name);
   const ColumnMapping& mapping = table.mapping;
   if (!mapping.ignored.empty())
     pg::notice("restoring " + table.target +
@@ -277,7 +277,7 @@ std::uint64_t reload(pg::Spi& spi, const std::string& name, const InPlaceTable& 
     RestoreContext context(table.target, name);
     std::string columns = column_list(mapping.columns);
     if (table.bulk)
-      rows = bulk_reload(spi, table.relid, table.target, require_storage(*table.item, name));
+      rows = bulk_reload(spi, table.relid, table.target, storage);
     else
       rows = spi.execute("INSERT INTO " + table.target + " (" + columns + ")" +
                          (mapping.overriding_system_value ? " OVERRIDING SYSTEM VALUE" : "") +
