@@ -1,6 +1,7 @@
 #include "snapshots/archive_path.hpp"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "core/pg_free.hpp"
@@ -95,35 +96,29 @@ std::vector<std::string> archives_beyond(std::vector<std::string> names, std::si
                                   names.end());
 }
 
+namespace {
+
+// The letter COPY text writes after a backslash for each byte that needs one (0: written as is).
+constexpr std::array<char, 256> copy_escapes = [] {
+  std::array<char, 256> table{};
+  table['\\'] = '\\';
+  table['\t'] = 't';
+  table['\n'] = 'n';
+  table['\r'] = 'r';
+  table['\b'] = 'b';
+  table['\f'] = 'f';
+  table['\v'] = 'v';
+  return table;
+}();
+
+}  // namespace
+
 void append_copy_text(std::string& out, const char* value, std::size_t length) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(value);
   std::size_t run = 0;  // start of the bytes not yet appended
   for (std::size_t i = 0; i < length; ++i) {
-    char escape = 0;
-    switch (value[i]) {
-      case '\\':
-        escape = '\\';
-        break;
-      case '\t':
-        escape = 't';
-        break;
-      case '\n':
-        escape = 'n';
-        break;
-      case '\r':
-        escape = 'r';
-        break;
-      case '\b':
-        escape = 'b';
-        break;
-      case '\f':
-        escape = 'f';
-        break;
-      case '\v':
-        escape = 'v';
-        break;
-      default:
-        continue;
-    }
+    char escape = copy_escapes[bytes[i]];
+    if (escape == 0) continue;
     out.append(value + run, i - run);
     out.push_back('\\');
     out.push_back(escape);

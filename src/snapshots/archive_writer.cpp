@@ -98,6 +98,25 @@ void ArchiveWriter::flush_full() {
   used_ -= size;
 }
 
+namespace {
+
+// How many rows end in a chunk (its newlines), by memchr: a byte-by-byte count showed in
+// profiles of snapshot_export.
+std::uint32_t row_ends(std::string_view raw) {
+  std::uint32_t count = 0;
+  const char* at = raw.data();
+  const char* end = at + raw.size();
+  while (at < end) {
+    const void* found = std::memchr(at, '\n', static_cast<std::size_t>(end - at));
+    if (found == nullptr) break;
+    ++count;
+    at = static_cast<const char*>(found) + 1;
+  }
+  return count;
+}
+
+}  // namespace
+
 void ArchiveWriter::emit_chunk(std::size_t size) {
   TableSummary& table = current();
   if (table.chunks >= UINT32_MAX)
@@ -105,9 +124,7 @@ void ArchiveWriter::emit_chunk(std::size_t size) {
                 "Use a larger chunk size.");
   std::string_view raw(raw_.get(), size);
   ChunkPrefix prefix{static_cast<std::uint32_t>(*table_), static_cast<std::uint32_t>(table.chunks),
-                     static_cast<std::uint32_t>(size),
-                     static_cast<std::uint32_t>(std::count(raw.begin(), raw.end(), '\n')),
-                     Compression::none};
+                     static_cast<std::uint32_t>(size), row_ends(raw), Compression::none};
   std::string_view stored = raw;
   if (options_.compression != Compression::none) {
     std::size_t compressed = compressor_.compress(raw, stored_.get());

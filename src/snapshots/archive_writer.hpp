@@ -15,7 +15,7 @@ namespace pgdb::archive {
 
 struct WriterOptions {
   Compression compression = Compression::zstd;
-  int level = 0;  // 0: the method's default (zstd 3, lz4 acceleration 1)
+  int level = 0;  // 0: the method's default (zstd 1, lz4 acceleration 1)
   // Rows per chunk, in bytes of COPY text (limits::chunk_size_min to limits::chunk_raw); a chunk
   // ends at a row's end unless one row alone fills it.
   std::size_t chunk_size = limits::chunk_size_default;

@@ -1,7 +1,7 @@
 // snapshot_export(name, path, compression): a snapshot's stored copies as one archive file under
 // pgdb_tools.archive_directory. Each copy is read by a heap scan with each column's output
-// function, in batches of COPY text built in plain-C-style pg::call frames and handed to the
-// writer outside them; the file appears under its name only once it is complete and on disk.
+// function (copy_text_pg.hpp), in batches of COPY text built in pg::call frames and handed to
+// the writer outside them; the file appears under its name only once it is complete and on disk.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +16,7 @@
 #include "snapshots/files_pg.hpp"
 #include "snapshots/archive_path.hpp"
 #include "snapshots/archive_writer.hpp"
+#include "snapshots/copy_text_pg.hpp"
 #include "snapshots/store_pg.hpp"
 
 extern "C" {
@@ -33,78 +34,6 @@ extern "C" {
 namespace pgdb::snapshots {
 
 namespace {
-
-// COPY text of this many bytes is handed to the writer at a time.
-constexpr std::size_t batch_bytes = 1u << 20;
-
-// A copy being read: plain PostgreSQL state, released by the rollback when an ERROR ends the call.
-struct CopyScan {
-  Relation relation = nullptr;
-  TableScanDesc scan = nullptr;
-  TupleTableSlot* slot = nullptr;
-  FmgrInfo* output = nullptr;
-  MemoryContext per_batch = nullptr;
-  int natts = 0;
-};
-
-void open_scan(CopyScan& s, Oid relid) {
-  s.relation = table_open(relid, AccessShareLock);
-  TupleDesc desc = RelationGetDescr(s.relation);
-  s.natts = desc->natts;
-  s.output = static_cast<FmgrInfo*>(palloc0(sizeof(FmgrInfo) * (s.natts + 1)));
-  for (int i = 0; i < s.natts; ++i) {
-    Form_pg_attribute att = TupleDescAttr(desc, i);
-    if (att->attisdropped) continue;
-    Oid function;
-    bool varlena;
-    getTypeOutputInfo(att->atttypid, &function, &varlena);
-    fmgr_info(function, &s.output[i]);
-  }
-  s.per_batch =
-      AllocSetContextCreate(CurrentMemoryContext, "pgdb_tools export", ALLOCSET_DEFAULT_SIZES);
-  s.slot = table_slot_create(s.relation, nullptr);
-  s.scan = table_beginscan(s.relation, GetActiveSnapshot(), 0, nullptr);
-}
-
-// Appends rows as COPY text to out until it holds batch_bytes; false once the scan is done.
-// Runs inside pg::call.
-bool scan_batch(CopyScan& s, std::string& out, std::uint64_t& rows) {
-  TupleDesc desc = RelationGetDescr(s.relation);
-  MemoryContext old = MemoryContextSwitchTo(s.per_batch);
-  bool more = true;
-  while (out.size() < batch_bytes) {
-    if (!table_scan_getnextslot(s.scan, ForwardScanDirection, s.slot)) {
-      more = false;
-      break;
-    }
-    slot_getallattrs(s.slot);
-    bool first = true;
-    for (int i = 0; i < s.natts; ++i) {
-      if (TupleDescAttr(desc, i)->attisdropped) continue;
-      if (!first) out.push_back('\t');
-      first = false;
-      if (s.slot->tts_isnull[i]) {
-        archive::append_copy_null(out);
-      } else {
-        char* text = OutputFunctionCall(&s.output[i], s.slot->tts_values[i]);
-        archive::append_copy_text(out, text, std::strlen(text));
-      }
-    }
-    out.push_back('\n');
-    ++rows;
-  }
-  MemoryContextSwitchTo(old);
-  MemoryContextReset(s.per_batch);
-  return more;
-}
-
-void close_scan(CopyScan& s) {
-  table_endscan(s.scan);
-  ExecDropSingleTupleTableSlot(s.slot);
-  MemoryContextDelete(s.per_batch);
-  pfree(s.output);
-  table_close(s.relation, NoLock);
-}
 
 archive::Manifest manifest_of(pg::Spi& spi, const std::vector<StoredTable>& items,
                               archive::Compression compression) {
@@ -140,10 +69,27 @@ archive::Manifest manifest_of(pg::Spi& spi, const std::vector<StoredTable>& item
   return manifest;
 }
 
-std::string megabytes(std::uint64_t bytes) {
-  char buffer[32];
-  snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  return buffer;
+// Writes one stored copy's rows into the writer's current table; returns how many.
+std::uint64_t write_copy(archive::ArchiveWriter& writer, Oid copy, std::string& batch) {
+  TextColumns columns;
+  TextScan scan;
+  pg::call([&columns, &scan, copy] {
+    open_text_columns(columns, copy);
+    open_text_scan(columns, scan, copy, GetActiveSnapshot());
+  });
+  std::uint64_t rows = 0;
+  for (;;) {
+    batch.clear();
+    bool more = pg::call([&] { return text_batch(columns, scan, batch, nullptr, rows); });
+    writer.append(batch.data(), batch.size());
+    pg::check_for_interrupts();
+    if (!more) break;
+  }
+  pg::call([&columns, &scan] {
+    close_text_scan(scan);
+    close_text_columns(columns);
+  });
+  return rows;
 }
 
 }  // namespace
@@ -199,20 +145,10 @@ PGDB_FUNCTION(pgdb_tools_snapshot_export) {
   options.compression = *compression;
   archive::ArchiveWriter writer(sink, sha, manifest, options);
   std::string batch;
-  batch.reserve(batch_bytes + (64u << 10));
+  batch.reserve(copy_text_batch_bytes + (64u << 10));
   for (std::size_t i = 0; i < items.size(); ++i) {
     writer.begin_table();
-    CopyScan scan;
-    pg::call([&scan, &copies, i] { open_scan(scan, copies[i]); });
-    std::uint64_t rows = 0;
-    for (;;) {
-      batch.clear();
-      bool more = pg::call([&] { return scan_batch(scan, batch, rows); });
-      writer.append(batch.data(), batch.size());
-      pg::check_for_interrupts();
-      if (!more) break;
-    }
-    pg::call([&scan] { close_scan(scan); });
+    std::uint64_t rows = write_copy(writer, copies[i], batch);
     if (static_cast<std::int64_t>(rows) != items[i].rows)
       throw Error(sqlstate::data_corrupted,
                   "stored copy of " + items[i].source_quoted() + " holds " + std::to_string(rows) +
@@ -222,7 +158,8 @@ PGDB_FUNCTION(pgdb_tools_snapshot_export) {
     if (rows >= progress_rows)
       pg::notice("snapshot \"" + name + "\": exported " + items[i].source_quoted() + " (" +
                  std::to_string(i + 1) + " of " + std::to_string(items.size()) + "), " +
-                 std::to_string(rows) + " rows, " + megabytes(summary.stored_bytes));
+                 std::to_string(rows) + " rows, " +
+                 megabytes(static_cast<std::int64_t>(summary.stored_bytes)));
   }
   writer.finish();
   sink.commit();

@@ -17,8 +17,8 @@
 #include "snapshots/archive_path.hpp"
 #include "snapshots/archive_writer.hpp"
 #include "snapshots/capture_pg.hpp"
+#include "snapshots/copy_text_pg.hpp"
 #include "snapshots/files_pg.hpp"
-#include "snapshots/row_hash_pg.hpp"
 #include "snapshots/store_pg.hpp"
 
 extern "C" {
@@ -34,103 +34,6 @@ namespace pgdb::snapshots {
 
 namespace {
 
-// COPY text of this many bytes is handed to the writer at a time.
-constexpr std::size_t batch_bytes = 1u << 20;
-
-// The live columns of the table being written, in its column order (a stored copy's columns):
-// plain PostgreSQL state, released by the rollback when an ERROR ends the call.
-struct LiveColumns {
-  Relation table = nullptr;
-  int count = 0;
-  const char** names = nullptr;
-  RowHashColumn* hash = nullptr;
-  MemoryContext per_batch = nullptr;
-};
-
-// One leaf being scanned: attnums[i] is the leaf's column of live column i (partitions may order
-// their columns differently, or hold dropped ones).
-struct LeafScan {
-  Relation relation = nullptr;
-  TableScanDesc scan = nullptr;
-  TupleTableSlot* slot = nullptr;
-  AttrNumber* attnums = nullptr;
-};
-
-void open_columns(LiveColumns& c, Oid relid) {
-  c.table = table_open(relid, AccessShareLock);
-  TupleDesc desc = RelationGetDescr(c.table);
-  c.names = static_cast<const char**>(palloc0(sizeof(char*) * (desc->natts + 1)));
-  c.hash = static_cast<RowHashColumn*>(palloc0(sizeof(RowHashColumn) * (desc->natts + 1)));
-  for (int i = 0; i < desc->natts; ++i) {
-    Form_pg_attribute att = TupleDescAttr(desc, i);
-    if (att->attisdropped) continue;
-    c.names[c.count] = NameStr(att->attname);
-    prepare_row_hash_column(c.hash[c.count], att->atttypid);
-    ++c.count;
-  }
-  c.per_batch = AllocSetContextCreate(CurrentMemoryContext, "pgdb_tools archive_create",
-                                      ALLOCSET_DEFAULT_SIZES);
-}
-
-void close_columns(LiveColumns& c) {
-  MemoryContextDelete(c.per_batch);
-  pfree(c.hash);
-  pfree(c.names);
-  table_close(c.table, NoLock);
-}
-
-void open_leaf(const LiveColumns& c, LeafScan& s, Oid leaf, Snapshot snapshot) {
-  s.relation = table_open(leaf, AccessShareLock);
-  s.attnums = static_cast<AttrNumber*>(palloc0(sizeof(AttrNumber) * (c.count + 1)));
-  for (int i = 0; i < c.count; ++i) {
-    s.attnums[i] = get_attnum(leaf, c.names[i]);
-    if (s.attnums[i] <= 0) elog(ERROR, "column \"%s\" of relation %u is missing", c.names[i], leaf);
-  }
-  s.slot = table_slot_create(s.relation, nullptr);
-  s.scan = table_beginscan(s.relation, snapshot, 0, nullptr);
-}
-
-void close_leaf(LeafScan& s) {
-  table_endscan(s.scan);
-  ExecDropSingleTupleTableSlot(s.slot);
-  pfree(s.attnums);
-  table_close(s.relation, NoLock);
-}
-
-// Appends rows as COPY text to out, and to the hash, until out holds batch_bytes; false once the
-// leaf is done. Runs inside pg::call.
-bool scan_batch(LiveColumns& c, LeafScan& s, std::string& out, ContentHash& hash,
-                std::uint64_t& rows) {
-  MemoryContext old = MemoryContextSwitchTo(c.per_batch);
-  bool more = true;
-  while (out.size() < batch_bytes) {
-    if (!table_scan_getnextslot(s.scan, ForwardScanDirection, s.slot)) {
-      more = false;
-      break;
-    }
-    slot_getallattrs(s.slot);
-    hash.begin_row();
-    for (int i = 0; i < c.count; ++i) {
-      if (i > 0) out.push_back('\t');
-      int at = s.attnums[i] - 1;
-      if (s.slot->tts_isnull[at]) {
-        archive::append_copy_null(out);
-        hash.add_null();
-        continue;
-      }
-      char* text = OutputFunctionCall(&c.hash[i].output, s.slot->tts_values[at]);
-      archive::append_copy_text(out, text, std::strlen(text));
-      hash_column_value(hash, c.hash[i], s.slot->tts_values[at], false, text);
-    }
-    hash.end_row();
-    out.push_back('\n');
-    ++rows;
-  }
-  MemoryContextSwitchTo(old);
-  MemoryContextReset(c.per_batch);
-  return more;
-}
-
 // What one table's rows came to.
 struct WrittenTable {
   std::uint64_t rows = 0;
@@ -142,21 +45,21 @@ WrittenTable write_table(archive::ArchiveWriter& writer, const CapturedTable& ta
   writer.begin_table();
   ContentHash hash;
   WrittenTable written;
-  LiveColumns columns;
-  pg::call([&columns, &table] { open_columns(columns, table.relid); });
+  TextColumns columns;
+  pg::call([&columns, &table] { open_text_columns(columns, table.relid); });
   for (Oid leaf : table.leaves) {
-    LeafScan scan;
-    pg::call([&] { open_leaf(columns, scan, leaf, snapshot); });
+    TextScan scan;
+    pg::call([&] { open_text_scan(columns, scan, leaf, snapshot); });
     for (;;) {
       batch.clear();
-      bool more = pg::call([&] { return scan_batch(columns, scan, batch, hash, written.rows); });
+      bool more = pg::call([&] { return text_batch(columns, scan, batch, &hash, written.rows); });
       writer.append(batch.data(), batch.size());
       pg::check_for_interrupts();
       if (!more) break;
     }
-    pg::call([&scan] { close_leaf(scan); });
+    pg::call([&scan] { close_text_scan(scan); });
   }
-  pg::call([&columns] { close_columns(columns); });
+  pg::call([&columns] { close_text_columns(columns); });
   written.stored_bytes = writer.end_table(hash.hex()).stored_bytes;
   return written;
 }
@@ -206,12 +109,6 @@ archive::Manifest manifest_of(pg::Spi& spi, const std::string& name,
   return manifest;
 }
 
-std::string megabytes(std::uint64_t bytes) {
-  char buffer[32];
-  snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  return buffer;
-}
-
 std::optional<Datum> optional_arg(FunctionCallInfo fcinfo, int n) {
   return PG_ARGISNULL(n) ? std::nullopt : std::optional(PG_GETARG_DATUM(n));
 }
@@ -252,13 +149,14 @@ PGDB_FUNCTION(pgdb_tools_archive_create) {
   options.compression = *compression;
   archive::ArchiveWriter writer(sink, sha, manifest, options);
   std::string batch;
-  batch.reserve(batch_bytes + (64u << 10));
+  batch.reserve(copy_text_batch_bytes + (64u << 10));
   for (std::size_t i = 0; i < tables.size(); ++i) {
     WrittenTable written = write_table(writer, tables[i], pinned.snapshot(), batch);
     if (written.rows >= progress_rows)
       pg::notice("archive \"" + file.name() + "\": wrote " + tables[i].source.quoted() + " (" +
                  std::to_string(i + 1) + " of " + std::to_string(tables.size()) + "), " +
-                 std::to_string(written.rows) + " rows, " + megabytes(written.stored_bytes));
+                 std::to_string(written.rows) + " rows, " +
+                 megabytes(static_cast<std::int64_t>(written.stored_bytes)));
   }
   writer.finish();
   sink.commit();

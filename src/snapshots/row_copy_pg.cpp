@@ -9,11 +9,13 @@
 #include "pg/catalog.hpp"
 #include "pg/compat.hpp"
 #include "pg/guard.hpp"
+#include "snapshots/row_hash_pg.hpp"
 #include "snapshots/store_pg.hpp"
 
 extern "C" {
 #include "access/attmap.h"
 #include "access/heapam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/transam.h"
@@ -30,17 +32,14 @@ namespace {
 
 constexpr int batch_size = 1000;
 
-// How one column is hashed. Values of built-in types are hashed in their binary form. Values of
-// types created in this database (enums, composites, arrays and ranges of them, domains over
-// them) and of the OID-alias types (regclass, regtype, ...) carry OIDs of this cluster inside (an
-// enum is its label's OID, a composite or an array names its type, a regclass is a table's OID),
-// which a dump and restore renumbers: those are hashed as their text output (hash_as_text). Every
-// entry point runs under the trusted search_path, so a reg* value's text is the same
-// schema-qualified name each time.
+// How one column is hashed (row_hash_pg.hpp: built-in types in their binary form, types created
+// in this database and the OID-alias types as their text). Every entry point runs under the
+// trusted search_path, so a reg* value's text is the same schema-qualified name each time.
+// skip: a dropped column of the target (an in-place restore's table), stored as NULL, unhashed;
+// or a reload, which hashes nothing.
 struct HashColumn {
-  Form_pg_attribute att;
-  bool as_text;
-  FmgrInfo output;
+  RowHashColumn rule;
+  bool skip;
 };
 
 static_assert(REGPROCOID == 24 && REGPROCEDUREOID == 2202 && REGOPEROID == 2203 &&
@@ -50,49 +49,38 @@ static_assert(REGPROCOID == 24 && REGPROCEDUREOID == 2202 && REGOPEROID == 2203 
               "oid_alias_types (content_hash.hpp) must list PostgreSQL's reg* types");
 static_assert(FirstNormalObjectId == first_normal_object_id);
 
-bool carries_local_oids(Oid type) {
-  Oid base = getBaseType(type);
-  Oid element = get_element_type(base);
-  return hash_as_text(base, OidIsValid(element) ? getBaseType(element) : 0);
-}
-
-// Sets column up to hash values of attribute att (in pg::call: its lookups may raise an ERROR).
-void hash_column(HashColumn& column, Form_pg_attribute att) {
-  column.att = att;
-  column.as_text = carries_local_oids(att->atttypid);
-  if (column.as_text) {
-    Oid function;
-    bool varlena;
-    getTypeOutputInfo(att->atttypid, &function, &varlena);
-    fmgr_info(function, &column.output);
+// Whether a row of source can go into target as a copy of its heap tuple's bytes instead of being
+// formed again from its values: both heap tables, with the same columns in the same places, laid
+// out alike (rows whose tuple holds fewer columns, from before an ADD COLUMN, are still formed
+// from their values).
+bool same_layout(Relation source, Relation target, const AttrMap* map) {
+  TupleDesc from = RelationGetDescr(source);
+  TupleDesc to = RelationGetDescr(target);
+  if (from->natts != to->natts || source->rd_tableam != target->rd_tableam ||
+      table_slot_callbacks(source) != &TTSOpsBufferHeapTuple)
+    return false;
+  for (int i = 0; i < to->natts; ++i) {
+    Form_pg_attribute a = TupleDescAttr(from, i);
+    Form_pg_attribute b = TupleDescAttr(to, i);
+    if (map->attnums[i] != i + 1 || a->attisdropped || b->attisdropped ||
+        a->atttypid != b->atttypid || a->attlen != b->attlen || a->attalign != b->attalign ||
+        a->attbyval != b->attbyval)
+      return false;
   }
+  return true;
 }
 
-// Adds one column value to the row being hashed: the null flag, then the value's bytes (varlena
-// values detoasted and decompressed first, so the hash does not depend on how a value happens to
-// be stored). Copies made here are freed at once: a row may hold very large values.
-inline void hash_value(ContentHash& hash, HashColumn& column, Datum value, bool is_null) {
-  Form_pg_attribute att = column.att;
-  if (is_null) {
-    hash.add_null();
-  } else if (column.as_text) {
-    char* text = OutputFunctionCall(&column.output, value);
-    hash.add_value(text, std::strlen(text));
-    pfree(text);
-  } else if (att->attbyval) {
-    char buffer[sizeof(Datum)];
-    store_att_byval(buffer, value, att->attlen);
-    hash.add_value(buffer, static_cast<std::size_t>(att->attlen));
-  } else if (att->attlen == -1) {
-    struct varlena* stored = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
-    struct varlena* v = VARATT_IS_EXTENDED(stored) ? pg_detoast_datum_packed(stored) : stored;
-    hash.add_value(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-    if (v != stored) pfree(v);
-  } else if (att->attlen == -2) {
-    const char* s = DatumGetCString(value);
-    hash.add_value(s, std::strlen(s));
+// Stores the row of in into out: a copy of its tuple when whole tuples can be copied (same_layout)
+// and the tuple holds every column, else formed from the values already set in out.
+inline void store_row(TupleTableSlot* in, TupleTableSlot* out, bool whole, int natts) {
+  HeapTuple tuple = whole ? ExecFetchSlotHeapTuple(in, false, nullptr) : nullptr;
+  if (tuple != nullptr && HeapTupleHeaderGetNatts(tuple->t_data) == natts) {
+    MemoryContext old = MemoryContextSwitchTo(out->tts_mcxt);
+    ExecStoreHeapTuple(heap_copytuple(tuple), out, true);
+    MemoryContextSwitchTo(old);
   } else {
-    hash.add_value(DatumGetPointer(value), static_cast<std::size_t>(att->attlen));
+    ExecStoreVirtualTuple(out);
+    ExecMaterializeSlot(out);
   }
 }
 
@@ -106,6 +94,8 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
   TableScanDesc scan = table_beginscan(source, snapshot, 0, nullptr);
   CommandId cid = GetCurrentCommandId(true);
   int natts = out_desc->natts;
+  bool whole = target != nullptr && batch[0]->tts_ops == &TTSOpsHeapTuple &&
+               same_layout(source, target, map);
   int pending = 0;
   std::uint64_t rows = 0;
   MemoryContext old = MemoryContextSwitchTo(per_batch);
@@ -120,7 +110,7 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
         AttrNumber from = map->attnums[i];
         bool is_null = from == 0 || in->tts_isnull[from - 1];
         Datum value = from == 0 ? Datum(0) : in->tts_values[from - 1];
-        if (!reload && !columns[i].att->attisdropped) hash_value(hash, columns[i], value, is_null);
+        if (!columns[i].skip) hash_column_value(hash, columns[i].rule, value, is_null);
         if (out != nullptr) {
           if (is_null && reload && TupleDescAttr(out_desc, i)->attnotnull)
             ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
@@ -136,8 +126,7 @@ std::uint64_t copy_leaf(Relation source, Snapshot snapshot, Relation target, Tup
       if (!reload) hash.end_row();
       ++rows;
       if (out != nullptr) {
-        ExecStoreVirtualTuple(out);
-        ExecMaterializeSlot(out);
+        store_row(in, out, whole, natts);
         ++pending;
       }
     }
@@ -176,7 +165,7 @@ void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
         if (attnum <= 0)
           elog(ERROR, "column \"%s\" of relation %u is missing", columns[i].c_str(), leaf);
         attnums[i] = attnum;
-        hash_column(hashed[i], TupleDescAttr(desc, attnum - 1));
+        prepare_row_hash_column(hashed[i].rule, TupleDescAttr(desc, attnum - 1)->atttypid);
       }
       MemoryContext per_batch = AllocSetContextCreate(
           CurrentMemoryContext, "pgdb_tools restore comparison", ALLOCSET_DEFAULT_SIZES);
@@ -188,8 +177,8 @@ void row_digests(const std::vector<Oid>& leaves, Snapshot snapshot,
         slot_getallattrs(slot);
         hash.begin_row();
         for (int i = 0; i < count; ++i)
-          hash_value(hash, hashed[i], slot->tts_values[attnums[i] - 1],
-                     slot->tts_isnull[attnums[i] - 1]);
+          hash_column_value(hash, hashed[i].rule, slot->tts_values[attnums[i] - 1],
+                            slot->tts_isnull[attnums[i] - 1]);
         hash.end_row();
         digests.push_back(hash.last_row());
         if (++seen % batch_size == 0) {
@@ -233,14 +222,10 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
     TupleDesc out_desc = target != nullptr ? RelationGetDescr(target) : RelationGetDescr(first);
     HashColumn* columns =
         static_cast<HashColumn*>(palloc0(sizeof(HashColumn) * (out_desc->natts + 1)));
-    // A dropped column of the target (an in-place restore's table) is stored as NULL, unhashed;
-    // a reload hashes nothing.
     for (int i = 0; i < out_desc->natts; ++i) {
       Form_pg_attribute att = TupleDescAttr(out_desc, i);
-      if (att->attisdropped || reload)
-        columns[i].att = att;
-      else
-        hash_column(columns[i], att);
+      columns[i].skip = att->attisdropped || reload;
+      if (!columns[i].skip) prepare_row_hash_column(columns[i].rule, att->atttypid);
     }
     MemoryContext per_batch = AllocSetContextCreate(
         CurrentMemoryContext, "pgdb_tools snapshot copy", ALLOCSET_DEFAULT_SIZES);
@@ -248,7 +233,11 @@ std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snap
     BulkInsertState bulk = nullptr;
     if (target != nullptr) {
       batch = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * batch_size));
-      for (int i = 0; i < batch_size; ++i) batch[i] = table_slot_create(target, nullptr);
+      // Heap tables get heap tuple slots, which take a copied tuple as it is (store_row).
+      const TupleTableSlotOps* ops = table_slot_callbacks(target);
+      if (ops == &TTSOpsBufferHeapTuple) ops = &TTSOpsHeapTuple;
+      for (int i = 0; i < batch_size; ++i)
+        batch[i] = MakeSingleTupleTableSlot(RelationGetDescr(target), ops);
       bulk = GetBulkInsertState();
     }
     for (Oid leaf : leaves) {

@@ -1,10 +1,10 @@
-// A column value's contribution to a content hash (content_hash.hpp), exactly as snapshot_create
-// adds it, for the readers that hash rows without a stored copy: archive_create (live rows) and
-// archive_verify (rows parsed back from an archive's COPY text). The rule must stay the one of
-// the copy engine (store_pg.cpp): a value of a built-in type is hashed in its binary form
-// (varlena values detoasted first), a value of a type created in this database or of an
-// OID-alias type as its text output (carries_local_oids). The archive tests compare the hashes
-// these give with snapshot_create's, so a divergence fails them.
+// A column value's contribution to a content hash (content_hash.hpp): the one rule of every
+// reader that hashes rows, the copy engine (row_copy_pg.cpp: snapshot_create, verify, restores),
+// archive_create (live rows, copy_text_pg.cpp) and archive_verify (rows parsed back from an
+// archive's COPY text). A value of a built-in type is hashed in its binary form (varlena values
+// detoasted first), a value of a type created in this database or of an OID-alias type as its
+// text output (carries_local_oids). The archive tests compare the hashes of archives with
+// snapshot_create's.
 #pragma once
 
 #include <cstring>
