@@ -1,8 +1,8 @@
 // snapshot_import(path, name): an archive under pgdb_tools.archive_directory back as a new
 // snapshot of the caller. Nothing in the file is trusted: column types and collations are
 // resolved by PostgreSQL's parsers and written anew, the recorded definition is rebuilt as the
-// caller's (adopted_definition), rows are loaded through COPY's bulk path, and each copy's content
-// hash is computed again and must equal the archive's.
+// caller's (adopted_definition), rows are parsed by COPY's parser and loaded in batches, and each
+// copy's content hash is computed again in the same pass and must equal the archive's.
 #include <exception>
 #include <optional>
 #include <utility>
@@ -60,26 +60,18 @@ extern "C" int read_archive_rows(void* out, int minread, int maxread) {
   return total;
 }
 
-// Loads the reader's current table into relid through COPY FROM; the rows loaded.
-std::uint64_t load_rows(archive::ArchiveReader& reader, Oid relid, const std::string& encoding) {
+// Loads the reader's current table into relid (load_copy_text), adding its rows to hash; the
+// rows loaded.
+std::uint64_t load_rows(archive::ArchiveReader& reader, Oid relid, const std::string& encoding,
+                        ContentHash& hash) {
   loading = &reader;
   load_failure = nullptr;
   std::uint64_t rows = 0;
   try {
-    rows = pg::call([relid, &encoding] {
-      Relation rel = table_open(relid, RowExclusiveLock);
-      ParseState* pstate = make_parsestate(nullptr);
-      addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, nullptr, false, false);
-      List* options = list_make1(
-          makeDefElem(pstrdup("encoding"), (Node*)makeString(pstrdup(encoding.c_str())), -1));
-      CopyFromState cstate =
-          BeginCopyFrom(pstate, rel, nullptr, nullptr, false, read_archive_rows, NIL, options);
-      std::uint64_t processed = CopyFrom(cstate);
-      EndCopyFrom(cstate);
-      free_parsestate(pstate);
-      table_close(rel, NoLock);
+    rows = pg::call([relid, &encoding, &hash] {
+      std::uint64_t loaded = load_copy_text(relid, read_archive_rows, encoding, hash);
       CommandCounterIncrement();
-      return processed;
+      return loaded;
     });
   } catch (const pg::PgException&) {
     loading = nullptr;
@@ -170,11 +162,8 @@ ImportedTable import_table(pg::Spi& spi, archive::OpenArchive& archive, std::siz
   bool is_null = false;
   Json recorded = pg::jsonb_to_json(spi.value(0, 0, is_null));
   Oid storage = create_copy(spi, id, imported.ordinal, copy_columns_of(spi, recorded), readers);
-  imported.rows = load_rows(archive.reader, storage, archive.manifest().encoding);
   ContentHash hash;
-  pg::call([] { PushActiveSnapshot(GetLatestSnapshot()); });
-  copy_rows(storage, {storage}, GetActiveSnapshot(), InvalidOid, hash);
-  pg::call([] { PopActiveSnapshot(); });
+  imported.rows = load_rows(archive.reader, storage, archive.manifest().encoding, hash);
   imported.content_hash = hash.hex();
   std::vector<std::string> dropped;
   Json definition = adopted_definition(recorded, copy_column_facts(storage), user_name,

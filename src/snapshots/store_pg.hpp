@@ -100,6 +100,12 @@ std::vector<Oid> leaves_of(Oid relid);
 std::uint64_t copy_rows(Oid relid, const std::vector<Oid>& leaves, Snapshot snapshot, Oid into,
                         ContentHash& hash, bool reload = false);
 
+// Loads the COPY text that `source` (a COPY FROM data source callback) delivers, in encoding
+// `encoding`, into the empty heap table relid, adding each row to `hash` as copy_rows would; the
+// rows loaded. Runs inside pg::call (copy_load_pg.cpp).
+std::uint64_t load_copy_text(Oid relid, int (*source)(void*, int, int), const std::string& encoding,
+                             ContentHash& hash);
+
 // The row hash (ContentHash::last_row) of each row of `leaves` (relid's, from leaves_of) as of
 // `snapshot`, over the named columns in that order (each must exist in every leaf), appended to
 // `digests`. Used to tell which rows an in-place restore removes and reinstates.
