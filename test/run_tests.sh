@@ -110,7 +110,7 @@ run_regress() {
 # run_e2e: every (selected) end-to-end script, with the cluster in PGHOST/PGPORT and the server's
 # version in PG_MAJOR (for the scripts that differ by version, e.g. skip what exists only for 15).
 run_e2e() {
-  local script name log
+  local script name log started seconds
   echo "== End-to-end ($PG_VERSION)"
   export PGHOST="$CLUSTER_DIR" PGPORT="$PORT" PGUSER=postgres PGDATABASE="$DB" REPO PGBIN PG_MAJOR
   export PATH="$PGBIN:$PATH"
@@ -119,8 +119,10 @@ run_e2e() {
     name=$(basename "$script" .sh)
     only_match "$name" || continue
     log="$BUILD_DIR/e2e-$name.log"
+    started=$SECONDS
     if bash "$script" >"$log" 2>&1; then
-      printf 'e2e  %-32s ... ok\n' "$name"; passed=$((passed + 1))
+      seconds=$((SECONDS - started))
+      printf 'e2e  %-32s ... ok %8s s\n' "$name" "$seconds"; passed=$((passed + 1))
       grep -m1 '^SKIPPED' "$log" | sed 's/^/     /'
     else
       printf 'e2e  %-32s ... FAILED\n' "$name"; failed=$((failed + 1)); sed 's/^/    /' "$log"
