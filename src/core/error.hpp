@@ -25,6 +25,7 @@ inline constexpr std::string_view out_of_memory = "53200";
 inline constexpr std::string_view internal_error = "XX000";
 inline constexpr std::string_view data_corrupted = "XX001";
 inline constexpr std::string_view check_violation = "23514";
+inline constexpr std::string_view foreign_key_violation = "23503";
 }  // namespace sqlstate
 
 // True when code is five characters from [0-9A-Z], the form PostgreSQL accepts.

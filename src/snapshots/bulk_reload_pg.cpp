@@ -11,6 +11,7 @@
 #include "pg/quote.hpp"
 #include "pg/relation.hpp"
 #include "pg/spi.hpp"
+#include "snapshots/bulk_foreign_keys_pg.hpp"
 #include "snapshots/content_hash.hpp"
 #include "snapshots/store_pg.hpp"
 
@@ -18,13 +19,14 @@ extern "C" {
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "utils/acl.h"
+#include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
 
 namespace pgdb::snapshots {
 
-ReloadFacts reload_facts(Oid relid, Oid owner) {
+ReloadFacts reload_facts(pg::Spi& spi, Oid relid, Oid owner) {
   ReloadFacts facts;
   facts.partitioned = pg::relkind(relid) == RELKIND_PARTITIONED_TABLE;
   pg::OpenRelation rel(relid, NoLock);
@@ -32,9 +34,12 @@ ReloadFacts reload_facts(Oid relid, Oid owner) {
   if (rel->trigdesc != nullptr)
     for (int t = 0; t < rel->trigdesc->numtriggers; ++t) {
       const ::Trigger& trigger = rel->trigdesc->triggers[t];
-      if (trigger.tgenabled != TRIGGER_DISABLED && TRIGGER_FOR_INSERT(trigger.tgtype))
+      // A foreign key's check is replaced by require_foreign_keys after the load.
+      if (trigger.tgenabled != TRIGGER_DISABLED && TRIGGER_FOR_INSERT(trigger.tgtype) &&
+          trigger.tgfoid != F_RI_FKEY_CHECK_INS)
         facts.insert_triggers = true;
     }
+  facts.foreign_keys = foreign_key_facts(spi, relid, owner);
   facts.owner_may_insert = pg::call(
       [relid, owner] { return pg_class_aclcheck(relid, owner, ACL_INSERT) == ACLCHECK_OK; });
   return facts;
@@ -102,6 +107,7 @@ std::uint64_t bulk_reload(pg::Spi& spi, Oid relid, const std::string& target, Oi
                               REINDEX_REL_SUPPRESS_INDEX_USE | REINDEX_REL_CHECK_CONSTRAINTS);
   });
   require_checks(spi, relid, target);
+  require_foreign_keys(spi, relid, target);
   return rows;
 }
 

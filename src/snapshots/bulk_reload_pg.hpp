@@ -1,7 +1,8 @@
 // The bulk path of an in-place restore (restore_in_place_pg.cpp, step 8): a table emptied by
 // the restore's TRUNCATE refilled from its copy through the copy engine (heap batches, no index
-// upkeep per row), its NOT NULL constraints checked per row, its CHECK constraints by one scan,
-// then every index rebuilt once (unique and exclusion constraints checked by the build).
+// upkeep per row), its NOT NULL constraints checked per row, then every index rebuilt once
+// (unique and exclusion constraints checked by the build), its CHECK constraints checked by one
+// scan and its foreign keys by one anti-join each (bulk_foreign_keys_pg.hpp).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@ namespace pgdb::snapshots {
 
 // The facts bulk_reload_refusal decides on, read from the relation cache of table relid (locked)
 // for its owner, after the restore switched the user triggers off.
-ReloadFacts reload_facts(Oid relid, Oid owner);
+ReloadFacts reload_facts(pg::Spi& spi, Oid relid, Oid owner);
 
 // Loads the rows of the copy `storage` into table relid (target: its quoted name), which the
 // restore has just emptied and holds ACCESS EXCLUSIVE. Runs as the caller of this function (the

@@ -312,7 +312,7 @@ std::vector<Restored> restore_in_place(pg::Spi& spi, const std::string& name,
     Oid storage = require_storage(*table.item, name);
     table.mapping = mapping_for(table.target, storage, table.relid);
     table.changes = changes_of(table.relid, storage, table.mapping);
-    table.bulk = !bulk_reload_refusal(table.mapping, reload_facts(table.relid, table.owner));
+    table.bulk = !bulk_reload_refusal(table.mapping, reload_facts(spi, table.relid, table.owner));
   }
   truncate_tables(spi, tables, one_owner, caller_path);
   std::vector<Restored> result(tables.size());

@@ -85,7 +85,8 @@ std::optional<std::string> bulk_reload_refusal(const ColumnMapping& mapping,
                                                const ReloadFacts& facts) {
   if (facts.partitioned) return "it is partitioned (rows are routed to its partitions)";
   if (facts.partition) return "it is a partition (INSERT checks its bounds)";
-  if (facts.insert_triggers) return "triggers fire on INSERT (kept triggers or foreign keys)";
+  if (facts.insert_triggers) return "triggers fire on INSERT (kept triggers)";
+  if (auto refusal = foreign_key_refusal(facts.foreign_keys)) return refusal;
   if (!facts.owner_may_insert) return "its owner does not hold INSERT on it";
   if (!mapping.retyped.empty()) return "columns changed type since the snapshot";
   if (!mapping.defaulted.empty()) return "columns are filled by the table (new or generated)";

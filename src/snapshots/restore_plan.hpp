@@ -11,6 +11,7 @@
 
 #include "core/json.hpp"
 #include "core/quote.hpp"
+#include "snapshots/foreign_key_check.hpp"
 
 namespace pgdb::snapshots {
 
@@ -52,9 +53,12 @@ ColumnMapping map_columns(const std::string& table, const std::vector<StoredColu
 struct ReloadFacts {
   bool partitioned = false;      // rows are routed to partitions: INSERT
   bool partition = false;        // a partition: INSERT checks its bounds
-  bool insert_triggers = false;  // an enabled trigger fires on INSERT (kept user triggers, or a
-                                 // foreign key's check on the referencing side)
+  bool insert_triggers = false;  // an enabled trigger other than a foreign key's check fires on
+                                 // INSERT (kept user triggers)
   bool owner_may_insert = true;  // the owner (who reloads) holds INSERT on the table
+  // Its foreign keys whose check fires on INSERT (enforced, trigger enabled), checked after a
+  // bulk load by one anti-join each (foreign_key_check.hpp).
+  std::vector<ForeignKeyFacts> foreign_keys;
 };
 // Why the table reloads by INSERT ... SELECT, or nullopt for the bulk path: also INSERT when a
 // column is converted (retyped) or filled by the table (defaulted, generated).
