@@ -14,6 +14,8 @@
 #include "pg/spi.hpp"
 
 extern "C" {
+#include "access/xact.h"
+#include "storage/lockdefs.h"
 #include "utils/rls.h"
 }
 
@@ -96,6 +98,12 @@ std::vector<ForeignKey> checked_foreign_keys(pg::Spi& spi, Oid relid, const std:
                                    spi.get_text(r, 9).value_or("")});
   }
   for (std::size_t k = 0; k < keys.size(); ++k) {
+    // As ALTER TABLE ... ADD FOREIGN KEY: no write to the referenced table between the check and
+    // the end of the transaction (one that deleted a referenced row and has not committed yet is
+    // waited for), since the loaded rows lock no referenced row as the per-row check does.
+    if (!pg::lock_relation_if_exists(referenced[k], ShareLock))
+      throw Error(sqlstate::undefined_table,
+                  "a table referenced by " + target + " was dropped during the restore");
     keys[k].referenced_table = pg::table_name(referenced[k]).quoted();
     keys[k].referenced_partitioned = pg::relkind(referenced[k]) == RELKIND_PARTITIONED_TABLE;
   }
@@ -125,6 +133,7 @@ std::vector<ForeignKeyFacts> foreign_key_facts(pg::Spi& spi, Oid relid, Oid owne
     Oid parent = referenced[k];
     if (pg::call([parent, owner] { return check_enable_rls(parent, owner, true) == RLS_ENABLED; }))
       facts[k].referenced_readable = false;
+    facts[k].xact_snapshot = pg::call([] { return IsolationUsesXactSnapshot(); });
   }
   return facts;
 }

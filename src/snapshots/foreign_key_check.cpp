@@ -62,6 +62,10 @@ std::optional<std::string> foreign_key_refusal(const std::vector<ForeignKeyFacts
   for (const ForeignKeyFacts& key : keys) {
     if (key.deferrable)
       return "a foreign key of it is deferrable (its check may be deferred to commit)";
+    if (key.xact_snapshot)
+      return "the transaction is REPEATABLE READ or SERIALIZABLE: a check after the load would "
+             "read the referenced table as of the transaction's snapshot and miss a referenced "
+             "row deleted since (the per-row check locks each referenced row)";
     if (!key.referenced_readable)
       return "its owner cannot read a referenced table's key without row-level security (the "
              "check runs per row, as the referenced table's owner)";

@@ -53,6 +53,8 @@ struct ForeignKeyFacts {
   bool deferrable = false;           // its check may be deferred to commit
   bool referenced_readable = false;  // the reloading owner may read the referenced key columns
                                      // with no row-level security applying to it
+  bool xact_snapshot = false;        // the transaction reads one snapshot (REPEATABLE READ or
+                                     // SERIALIZABLE)
 };
 
 // Why the table's foreign keys keep it on INSERT ... SELECT, or nullopt when one anti-join per key

@@ -87,6 +87,8 @@ TEST(ForeignKeyCheck, RefusalsKeepInsertSelect) {
             std::string::npos);
   EXPECT_NE(foreign_key_refusal({{false, false}}).value().find("row-level security"),
             std::string::npos);
+  EXPECT_NE(foreign_key_refusal({{false, true, true}}).value().find("REPEATABLE READ"),
+            std::string::npos);
   ColumnMapping m;
   m.columns = {"id"};
   ReloadFacts facts;
