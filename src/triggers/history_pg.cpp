@@ -22,6 +22,7 @@
 #include "triggers/bypass.hpp"
 #include "triggers/executor_support.hpp"
 #include "triggers/history.hpp"
+#include "triggers/history_open.hpp"
 
 extern "C" {
 #include "catalog/pg_trigger.h"
@@ -173,7 +174,10 @@ bool update_event(HistoryConfig& config, const TriggerData* data, HistoryEvent& 
 
 }  // namespace
 
-void init_history() { pg::register_xact_listener(contexts); }
+void init_history() {
+  pg::register_xact_listener(contexts);
+  init_kept_histories();
+}
 
 void ensure_history_table(pg::Spi& spi, Oid relid, const std::string& schema,
                           const std::string& history_table) {

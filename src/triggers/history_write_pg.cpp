@@ -12,6 +12,7 @@
 #include "pg/spi.hpp"
 #include "triggers/executor_support.hpp"
 #include "triggers/history.hpp"
+#include "triggers/history_open.hpp"
 
 extern "C" {
 #include "access/table.h"
@@ -204,21 +205,15 @@ class AsHistoryOwner {
 
 // The event's row written as the kept INSERT writes it (the next event_id, now(),
 // pg_current_xact_id(), SESSION_USER), checked against the table's constraints and added to its
-// indexes; false, with nothing written, when an invalidation processed on opening the table
-// dropped the target (decide again). Plain C-style: every resource is the (sub)transaction's if
-// an ERROR escapes.
+// indexes, through the table kept open (history_open.hpp); false, with nothing written, when an
+// invalidation processed on opening the table dropped the target (decide again). Plain C-style:
+// every resource is the (sub)transaction's if an ERROR escapes.
 bool write_direct(Oid trigger, Oid relid, Oid sequence, const HistoryEvent& event, Datum context) {
   return pg::call([&] {
-    Relation rel = table_open(relid, RowExclusiveLock);
-    if (!direct_targets.contains(trigger)) {
-      table_close(rel, NoLock);
-      return false;
-    }
-    EState* estate = CreateExecutorState();
-    ResultRelInfo* info = makeNode(ResultRelInfo);
-    InitResultRelInfo(info, rel, 0, nullptr, 0);
-    ExecOpenIndices(info, false);
-    TupleTableSlot* slot = table_slot_create(rel, nullptr);
+    KeptHistory* kept = kept_history(relid);
+    if (!direct_targets.contains(trigger)) return false;
+    Relation rel = kept->rel;
+    TupleTableSlot* slot = kept->slot;
     ExecClearTuple(slot);
     Datum* values = slot->tts_values;
     bool* nulls = slot->tts_isnull;
@@ -234,13 +229,11 @@ bool write_direct(Oid trigger, Oid relid, Oid sequence, const HistoryEvent& even
         DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
     for (int i = 0; i < history_natts; ++i) nulls[i] = i >= 4 && i <= 7 && values[i] == 0;
     ExecStoreVirtualTuple(slot);
-    if (rel->rd_att->constr != nullptr) ExecConstraints(info, slot, estate);
+    if (rel->rd_att->constr != nullptr) ExecConstraints(kept->info, slot, kept->estate);
     table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0, nullptr);
-    if (info->ri_NumIndices > 0) pg::compat::insert_index_tuples(info, slot, estate);
-    ExecDropSingleTupleTableSlot(slot);
-    ExecCloseIndices(info);
-    FreeExecutorState(estate);
-    table_close(rel, NoLock);
+    if (kept->info->ri_NumIndices > 0)
+      pg::compat::insert_index_tuples(kept->info, slot, kept->estate);
+    ExecClearTuple(slot);
     return true;
   });
 }
