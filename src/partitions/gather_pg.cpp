@@ -21,7 +21,7 @@ namespace pgdb::partitions {
 
 ControlType require_range_parent(pg::Spi& spi, Oid parent, const pg::TableName& table,
                                  const std::string& control) {
-  spi.execute(
+  spi.execute_kept(
       "SELECT p.partstrat::text, p.partnatts::int4, a.attname::text, a.atttypid::int8 "
       "FROM pg_catalog.pg_partitioned_table p "
       "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = "
@@ -68,7 +68,7 @@ void require_registered_owner(const RegisteredSet& set) {
 }
 
 Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::string& time_zone) {
-  spi.execute(
+  spi.execute_kept(
       "SELECT c.oid::int8, c.relname::text FROM pg_catalog.pg_inherits i "
       "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1",
       {pg::Param::oid(parent)});
@@ -91,8 +91,8 @@ Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::st
 Key now_for(pg::Spi& spi, const Settings& settings, ControlType type, Key start,
             const std::optional<IntegerFrontier>& frontier) {
   if (is_time(type)) {
-    spi.execute("SELECT (pg_catalog.now() AT TIME ZONE $1)::timestamp",
-                {pg::Param::text(settings.time_zone)}, true);
+    spi.execute_kept("SELECT (pg_catalog.now() AT TIME ZONE $1)::timestamp",
+                     {pg::Param::text(settings.time_zone)}, true);
     bool is_null = false;
     return DatumGetTimestamp(spi.value(0, 0, is_null));
   }

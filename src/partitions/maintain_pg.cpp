@@ -90,7 +90,7 @@ void execute(pg::Spi& spi, const std::vector<RenderedStep>& steps, bool dry_run,
 constexpr std::int32_t set_lock_class = 0x70617274;
 
 bool try_lock_set(pg::Spi& spi, Oid parent) {
-  spi.execute(
+  spi.execute_kept(
       "SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)",
       {pg::Param::int4(set_lock_class), pg::Param::int4(static_cast<std::int32_t>(parent))});
   return spi.get_bool(0, 0).value();
@@ -109,7 +109,7 @@ std::int64_t run_steps(pg::Spi& spi, const std::vector<RenderedStep>& steps,
 }
 
 void lock_set(pg::Spi& spi, Oid parent) {
-  spi.execute(
+  spi.execute_kept(
       "SELECT pg_catalog.pg_advisory_xact_lock($1, $2)",
       {pg::Param::int4(set_lock_class), pg::Param::int4(static_cast<std::int32_t>(parent))});
 }

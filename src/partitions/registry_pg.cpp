@@ -242,7 +242,7 @@ bool forget_set(pg::Spi& spi, const std::string& schema, const std::string& name
 void record_run(pg::Spi& spi, const Settings& s, Datum started, int actions,
                 const std::optional<std::string>& error) {
   pg::AsExtensionOwner as_owner(spi);
-  spi.execute(
+  spi.execute_kept(
       "INSERT INTO pgdb_tools.partition_runs "
       "  (parent_schema, parent_name, started_at, finished_at, actions, error) "
       "VALUES ($1, $2, $3, pg_catalog.clock_timestamp(), $4, $5)",

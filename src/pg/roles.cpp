@@ -12,8 +12,8 @@ extern "C" {
 namespace pgdb::pg {
 
 Oid extension_owner(Spi& spi) {
-  spi.execute("SELECT extowner::int8 FROM pg_catalog.pg_extension WHERE extname = 'pgdb_tools'", {},
-              true);
+  spi.execute_kept(
+      "SELECT extowner::int8 FROM pg_catalog.pg_extension WHERE extname = 'pgdb_tools'", {}, true);
   if (spi.row_count() != 1)
     throw Error(sqlstate::object_not_in_prerequisite_state,
                 "extension pgdb_tools is not installed");

@@ -67,6 +67,65 @@ std::uint64_t Spi::execute(std::string_view sql, std::span<const Param> params, 
   return SPI_processed;
 }
 
+namespace {
+
+// The kept plans of this session (execute_kept), in CacheMemoryContext through SPI_keepplan.
+struct KeptPlan {
+  std::string key;  // the SQL text, a NUL, then each parameter's type OID and a comma
+  SPIPlanPtr plan;
+};
+constexpr std::size_t max_kept_plans = 64;
+std::vector<KeptPlan> kept_plans;
+
+std::string plan_key(std::string_view sql, std::span<const Param> params) {
+  std::string key(sql);
+  key.push_back('\0');
+  for (const Param& p : params) key += std::to_string(p.type) + ",";
+  return key;
+}
+
+}  // namespace
+
+std::uint64_t Spi::execute_kept(std::string_view sql, std::span<const Param> params, bool read_only,
+                                long max_rows) {
+  std::string key = plan_key(sql, params);
+  SPIPlanPtr plan = nullptr;
+  for (const KeptPlan& kept : kept_plans)
+    if (kept.key == key) plan = kept.plan;
+  if (plan == nullptr) {
+    if (kept_plans.size() >= max_kept_plans) return execute(sql, params, read_only, max_rows);
+    kept_plans.reserve(max_kept_plans);  // so that keeping the plan below cannot throw
+    std::vector<Oid> types;
+    for (const Param& p : params) types.push_back(p.type);
+    std::string statement(sql);
+    const char* text = statement.c_str();
+    int nargs = static_cast<int>(types.size());
+    plan = call([&] {
+      SPIPlanPtr prepared = SPI_prepare_cursor(text, nargs, types.data(), CURSOR_OPT_GENERIC_PLAN);
+      if (prepared == nullptr)
+        elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+      if (SPI_keepplan(prepared) != 0) elog(ERROR, "SPI_keepplan failed");
+      return prepared;
+    });
+    kept_plans.push_back({std::move(key), plan});
+  }
+  std::vector<Datum> values;
+  std::vector<char> nulls;
+  values.reserve(params.size());
+  nulls.reserve(params.size());
+  for (const Param& p : params) {
+    values.push_back(p.value);
+    nulls.push_back(p.is_null ? 'n' : ' ');
+  }
+  int rc = call(
+      [&] { return SPI_execute_plan(plan, values.data(), nulls.data(), read_only, max_rows); });
+  if (rc < 0)
+    throw Error(sqlstate::internal_error,
+                std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc),
+                "statement: " + std::string(sql));
+  return SPI_processed;
+}
+
 std::uint64_t Spi::row_count() const noexcept { return SPI_tuptable ? SPI_processed : 0; }
 
 int Spi::column_count() const noexcept { return SPI_tuptable ? SPI_tuptable->tupdesc->natts : 0; }

@@ -47,6 +47,21 @@ class Spi {
     return execute(sql, std::span<const Param>(params.begin(), params.size()), read_only, max_rows);
   }
 
+  // As execute(), through a plan prepared once per session and kept (SPI_keepplan), keyed by the
+  // SQL text and the parameters' types: for a fixed statement run many times per call (once per
+  // partition set, per table), so that each run after the first skips parsing and planning (a
+  // generic plan from the first run: the statement's parameters must not call for custom plans).
+  // PostgreSQL's plan cache plans it again when what it reads changes, or search_path or the
+  // current user differ. Never for SQL text that embeds identifiers: at most 64 statements are
+  // kept, and any beyond run as execute() runs them.
+  std::uint64_t execute_kept(std::string_view sql, std::span<const Param> params = {},
+                             bool read_only = false, long max_rows = 0);
+  std::uint64_t execute_kept(std::string_view sql, std::initializer_list<Param> params,
+                             bool read_only = false, long max_rows = 0) {
+    return execute_kept(sql, std::span<const Param>(params.begin(), params.size()), read_only,
+                        max_rows);
+  }
+
   // Rows and columns of the latest result, both counted from 0.
   std::uint64_t row_count() const noexcept;
   int column_count() const noexcept;
