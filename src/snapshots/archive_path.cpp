@@ -114,6 +114,10 @@ constexpr std::array<char, 256> copy_escapes = [] {
 }  // namespace
 
 void append_copy_text(std::string& out, const char* value, std::size_t length) {
+  // Room for the value and a quarter more (its escapes, the rest of its row) in one allocation:
+  // otherwise the row's next byte doubles a buffer the size of a long value, copying it, while
+  // the value is held too. Capacity never written is not memory the process holds.
+  if (out.capacity() - out.size() < length + 2) out.reserve(out.size() + length + length / 4 + 64);
   const auto* bytes = reinterpret_cast<const unsigned char*>(value);
   std::size_t run = 0;  // start of the bytes not yet appended
   for (std::size_t i = 0; i < length; ++i) {

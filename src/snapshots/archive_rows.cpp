@@ -18,6 +18,12 @@ int digit_value(char c, int base) {
 
 std::string decode_copy_field(std::string_view field) {
   std::string out;
+  decode_copy_field(field, out);
+  return out;
+}
+
+void decode_copy_field(std::string_view field, std::string& out) {
+  out.clear();
   out.reserve(field.size());
   for (std::size_t i = 0; i < field.size(); ++i) {
     char c = field[i];
@@ -62,7 +68,6 @@ std::string decode_copy_field(std::string_view field) {
         out.push_back(e);
     }
   }
-  return out;
 }
 
 void CopyTextRows::decode(std::string_view line) {
@@ -76,7 +81,7 @@ void CopyTextRows::decode(std::string_view line) {
     if (field == "\\N")
       fields_[count].reset();
     else
-      fields_[count] = decode_copy_field(field);
+      decode_copy_field(field, fields_[count] ? *fields_[count] : fields_[count].emplace());
     ++count;
     if (end == std::string_view::npos) break;
     start = end + 1;

@@ -49,5 +49,7 @@ class CopyTextRows {
 // One field of COPY text decoded: \b \f \n \r \t \v \\, \<1-3 octal digits>, \x<1-2 hex digits>,
 // and a backslash before any other character that character.
 std::string decode_copy_field(std::string_view field);
+// The same into out (its buffer reused).
+void decode_copy_field(std::string_view field, std::string& out);
 
 }  // namespace pgdb::archive

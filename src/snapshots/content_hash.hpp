@@ -38,16 +38,16 @@ bool hash_as_text(std::uint32_t base_type, std::uint32_t element_base_type) noex
 
 class ContentHash {
  public:
-  ContentHash() = default;
-  // Copies carry the sum and the count; the row buffer is scratch space.
-  ContentHash(const ContentHash& other) : sum_(other.sum_), rows_(other.rows_) {}
-  ContentHash& operator=(const ContentHash& other) {
-    sum_ = other.sum_;
-    rows_ = other.rows_;
-    return *this;
-  }
+  ContentHash();
+  // Copies carry the sum and the count; the row buffer and the stream are scratch space.
+  ContentHash(const ContentHash& other);
+  ContentHash& operator=(const ContentHash& other);
+  ~ContentHash();
 
-  void begin_row() noexcept { used_ = 0; }
+  void begin_row() noexcept {
+    used_ = 0;
+    streaming_ = false;
+  }
   void add_null() {
     reserve(1);
     row_[used_++] = 0;
@@ -72,7 +72,14 @@ class ContentHash {
     if (used_ + more > capacity_) grow(used_ + more);
   }
   void grow(std::size_t needed);
+  void stream_value(const void* data, std::size_t length);
 
+  // A value of at least this many bytes is hashed where it lies, by XXH3's streaming interface
+  // (the same hash), rather than copied into the row buffer: a 100 MB value is not held twice.
+  static constexpr std::size_t stream_threshold = 64u << 10;
+  struct Stream;
+  std::unique_ptr<Stream> stream_;
+  bool streaming_ = false;  // the row's bytes so far went to stream_, the rest is in row_
   std::unique_ptr<unsigned char[]> row_;
   std::size_t used_ = 0;
   std::size_t capacity_ = 0;

@@ -14,6 +14,7 @@ extern "C" {
 #include "executor/tuptable.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
+#include "utils/datum.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 }
@@ -23,12 +24,16 @@ namespace pgdb::snapshots {
 namespace {
 
 constexpr int batch_size = 1000;
+// A batch is also flushed once its values hold this many bytes (as COPY FROM flushes its
+// multi-insert buffers by bytes too): rows of 100 MB values are not all held until the 1000th.
+constexpr std::size_t batch_bytes = 1u << 20;
 
 // The copy's batch slots and their bulk insert: plain PostgreSQL state, released by the
 // rollback when an ERROR ends the call.
 struct Batch {
   TupleTableSlot** slots = nullptr;
   int pending = 0;
+  std::size_t bytes = 0;
   BulkInsertState bulk = nullptr;
   CommandId cid = 0;
 };
@@ -38,6 +43,7 @@ void flush(Relation rel, Batch& b) {
   table_multi_insert(rel, b.slots, b.pending, b.cid, TABLE_INSERT_SKIP_FSM, b.bulk);
   for (int i = 0; i < b.pending; ++i) ExecClearTuple(b.slots[i]);
   b.pending = 0;
+  b.bytes = 0;
 }
 
 }  // namespace
@@ -71,13 +77,16 @@ std::uint64_t load_copy_text(Oid relid, int (*source)(void*, int, int), const st
     ExecClearTuple(slot);
     if (!NextCopyFrom(cstate, econtext, slot->tts_values, slot->tts_isnull)) break;
     hash.begin_row();
-    for (int i = 0; i < desc->natts; ++i)
+    for (int i = 0; i < desc->natts; ++i) {
       hash_column_value(hash, rules[i], slot->tts_values[i], slot->tts_isnull[i]);
+      if (!slot->tts_isnull[i])
+        b.bytes += datumGetSize(slot->tts_values[i], rules[i].by_value, rules[i].length);
+    }
     hash.end_row();
     ExecStoreVirtualTuple(slot);
     ExecMaterializeSlot(slot);
     ++rows;
-    if (++b.pending == batch_size) {
+    if (++b.pending == batch_size || b.bytes >= batch_bytes) {
       flush(rel, b);
       MemoryContextReset(per_batch);
       CHECK_FOR_INTERRUPTS();

@@ -59,9 +59,18 @@ void append_value(std::string& out, RowHashColumn& rule, TextForm form, Datum va
       length = pg_lltoa(DatumGetInt64(value), digits);
       break;
     case TextForm::output: {
+      // A toasted value is detoasted once, for its output function and the hash alike (a 50 MB
+      // bytea is otherwise held twice).
+      struct varlena* stored = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
+      struct varlena* detoasted = nullptr;
+      if (rule.length == -1 && VARATT_IS_EXTENDED(stored)) {
+        detoasted = pg_detoast_datum_packed(stored);
+        value = PointerGetDatum(detoasted);
+      }
       char* text = OutputFunctionCall(&rule.output, value);
       archive::append_copy_text(out, text, std::strlen(text));
       if (hash != nullptr) hash_column_value(*hash, rule, value, false, text);
+      if (detoasted != nullptr && detoasted != stored) pfree(detoasted);
       return;
     }
   }

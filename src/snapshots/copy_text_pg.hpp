@@ -24,6 +24,14 @@ namespace pgdb::snapshots {
 // COPY text of this many bytes is handed to the archive writer at a time.
 inline constexpr std::size_t copy_text_batch_bytes = 1u << 20;
 
+// After a batch that one long row made larger than this, the batch's buffer is given back: it
+// would otherwise stay as large as the largest row for the rest of the call.
+inline void trim_text_batch(std::string& batch) {
+  if (batch.capacity() <= 2 * copy_text_batch_bytes) return;
+  std::string().swap(batch);
+  batch.reserve(copy_text_batch_bytes + (64u << 10));
+}
+
 // How one column's values become text.
 enum class TextForm : char { output, text, int2, int4, int8 };
 

@@ -82,6 +82,7 @@ std::uint64_t write_copy(archive::ArchiveWriter& writer, Oid copy, std::string& 
     batch.clear();
     bool more = pg::call([&] { return text_batch(columns, scan, batch, nullptr, rows); });
     writer.append(batch.data(), batch.size());
+    trim_text_batch(batch);
     pg::check_for_interrupts();
     if (!more) break;
   }

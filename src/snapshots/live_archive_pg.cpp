@@ -54,6 +54,7 @@ WrittenTable write_table(archive::ArchiveWriter& writer, const CapturedTable& ta
       batch.clear();
       bool more = pg::call([&] { return text_batch(columns, scan, batch, &hash, written.rows); });
       writer.append(batch.data(), batch.size());
+      trim_text_batch(batch);
       pg::check_for_interrupts();
       if (!more) break;
     }
