@@ -1,4 +1,5 @@
 // Loading the library: module magic, per-backend set-up, and the version function.
+#include "partitions/children_cache_pg.hpp"
 #include "pg/cron.hpp"
 #include "pg/datum.hpp"
 #include "pg/guard.hpp"
@@ -25,6 +26,7 @@ void _PG_init(void) {
   pgdb::triggers::init_bypass();
   pgdb::archive::init_archive_settings();
   pgdb::triggers::init_history();
+  pgdb::partitions::init_children_cache();
 }
 
 PGDB_FUNCTION(pgdb_tools_version) { return pgdb::pg::string_to_text(PGDB_TOOLS_VERSION); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "partitions/children_cache_pg.hpp"
 #include "partitions/values_pg.hpp"
 #include "pg/catalog.hpp"
 #include "pg/guard.hpp"
@@ -68,6 +69,8 @@ void require_registered_owner(const RegisteredSet& set) {
 }
 
 Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::string& time_zone) {
+  ChildrenRead read(parent, type, time_zone);
+  if (read.kept() != nullptr) return *read.kept();
   spi.execute_kept(
       "SELECT c.oid::int8, c.relname::text FROM pg_catalog.pg_inherits i "
       "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1",
@@ -76,7 +79,9 @@ Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::st
   for (std::uint64_t r = 0; r < spi.row_count(); ++r)
     found.emplace_back(spi.get_oid(r, 0).value(), spi.get_text(r, 1).value());
   Children children;
+  std::vector<Oid> members;
   for (auto& [oid, name] : found) {
+    members.push_back(oid);
     pg::check_for_interrupts();
     StoredBound bound = stored_bound(oid, type, time_zone);
     if (bound.is_default) {
@@ -85,6 +90,7 @@ Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::st
       children.partitions.push_back({std::move(name), bound.lower, bound.upper});
     }
   }
+  read.keep(children, std::move(members));
   return children;
 }
 
