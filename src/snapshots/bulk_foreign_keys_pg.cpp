@@ -98,10 +98,14 @@ std::vector<ForeignKey> checked_foreign_keys(pg::Spi& spi, Oid relid, const std:
                                    spi.get_text(r, 9).value_or("")});
   }
   for (std::size_t k = 0; k < keys.size(); ++k) {
-    // As ALTER TABLE ... ADD FOREIGN KEY: no write to the referenced table between the check and
-    // the end of the transaction (one that deleted a referenced row and has not committed yet is
-    // waited for), since the loaded rows lock no referenced row as the per-row check does.
-    if (!pg::lock_relation_if_exists(referenced[k], ShareLock))
+    // Kept from being dropped until the end of the transaction. No stronger lock is needed: the
+    // restored table is held in ACCESS EXCLUSIVE mode from before it is emptied until the end of
+    // the transaction, so a transaction that deletes (or re-keys) a referenced row either ran its
+    // own foreign-key check first, holding a lock on the restored table that the restore waited
+    // for (and the anti-join, on a snapshot taken after that wait, sees its outcome), or runs the
+    // check after the restore commits and sees the restored rows (23503 for it). A SHARE lock
+    // here, as ADD FOREIGN KEY takes, turned the second case into a deadlock (seen: 40P01).
+    if (!pg::lock_relation_if_exists(referenced[k], AccessShareLock))
       throw Error(sqlstate::undefined_table,
                   "a table referenced by " + target + " was dropped during the restore");
     keys[k].referenced_table = pg::table_name(referenced[k]).quoted();

@@ -2,7 +2,7 @@
 # rewritten after its transaction began (40001) rather than copying it empty; two in-place restores
 # of the same tables listed in opposite orders queue instead of deadlocking; two sessions creating
 # the same snapshot name get 42710 for the second, not a unique-index error; two replacing it
-# leave the second one.
+# leave the second one; a child table restored while a parent row's delete is open waits for it.
 set -eu
 db=pgdb_e2e_snap_concurrency
 work=$(mktemp -d)
@@ -96,3 +96,53 @@ for start in with_old without_old; do
   [ "$copies" = 2 ] && [ "$all" = "$items" ] || fail "stored copies left behind ($copies, $all tables for $items items)"
   q -c "SELECT pgdb_tools.snapshot_drop('rep')" >/dev/null
 done
+
+# 5. A parent row deleted by a transaction still open while the child table is restored in place
+# from a snapshot whose rows reference it: the restore waits for the deleter (its foreign-key check
+# locks the parent; the deleter's own check locked the child) instead of checking against the row
+# the deleter is removing, then fails with 23503 if the delete committed, or succeeds if it
+# rolled back. Never an orphan, never a deadlock.
+q -c "SELECT pgdb_tools.snapshot_create('child', ARRAY['t2']::regclass[])" >/dev/null
+q -c "DELETE FROM t2 WHERE t1_id = 50" >/dev/null
+for outcome in COMMIT ROLLBACK; do
+  q -c "BEGIN" -c "DELETE FROM t1 WHERE id = 50" -c "SELECT pg_sleep(1.5)" -c "$outcome" >"$work/del.out" 2>&1 &
+  deleter=$!
+  sleep 0.4
+  psql -X -At -d "$db" -c '\set VERBOSITY sqlstate' \
+    -c "SELECT count(*) FROM pgdb_tools.snapshot_restore('child')" >"$work/child.out" 2>&1 || true
+  wait $deleter || { cat "$work/del.out"; fail "the deleting transaction failed ($outcome)"; }
+  orphans=$(q -c "SELECT count(*) FROM t2 LEFT JOIN t1 ON t1.id = t2.t1_id WHERE t1.id IS NULL")
+  echo "restore of the child while a parent's delete ends in $outcome: $(tr '\n' ' ' <"$work/child.out")(orphans: $orphans)"
+  [ "$orphans" = 0 ] || fail "the restore left $orphans rows without their parent ($outcome)"
+  if [ "$outcome" = COMMIT ]; then
+    grep -q "23503" "$work/child.out" || fail "expected 23503 once the parent's delete committed"
+    [ "$(q -c "SELECT count(*) FROM t2")" = 99 ] || fail "the failed restore changed t2"
+    q -c "INSERT INTO t1 VALUES (50, 50)" >/dev/null
+  else
+    grep -qx "1" "$work/child.out" || fail "expected the restore to succeed after the rollback"
+    [ "$(q -c "SELECT count(*) FROM t2")" = 100 ] || fail "t2 should hold the snapshot's 100 rows"
+    q -c "DELETE FROM t2 WHERE t1_id = 50" >/dev/null
+  fi
+done
+
+# 6. The other order: the restore of a larger child has emptied it and is loading when a parent
+# row is deleted. The deleter's foreign-key check waits for the restore and then fails (23503, the
+# restored rows reference the row); the restore goes on. No deadlock (40P01), no orphan, whatever
+# the timing.
+q -q >/dev/null 2>&1 <<'SQL'
+CREATE TABLE t3 (id int PRIMARY KEY, t1_id int REFERENCES t1, pad text);
+INSERT INTO t3 SELECT g, 1 + g % 100, repeat('x', 40) FROM generate_series(1, 200000) g;
+SELECT pgdb_tools.snapshot_create('big_child', ARRAY['t3']::regclass[]);
+DELETE FROM t3 WHERE t1_id = 50;
+SQL
+psql -X -At -d "$db" -c '\set VERBOSITY sqlstate' \
+  -c "SELECT count(*) FROM pgdb_tools.snapshot_restore('big_child')" >"$work/big.out" 2>&1 &
+restore=$!
+sleep 0.2
+psql -X -At -d "$db" -c '\set VERBOSITY sqlstate' -c "DELETE FROM t1 WHERE id = 50" >"$work/del2.out" 2>&1 || true
+wait $restore || true
+orphans=$(q -c "SELECT count(*) FROM t3 LEFT JOIN t1 ON t1.id = t3.t1_id WHERE t1.id IS NULL")
+echo "a parent's delete during the restore of its child: restore $(tr '\n' ' ' <"$work/big.out")/ delete $(tr '\n' ' ' <"$work/del2.out")(orphans: $orphans)"
+! grep -q "40P01" "$work/big.out" "$work/del2.out" || fail "the restore and the delete deadlocked"
+[ "$orphans" = 0 ] || fail "$orphans rows of t3 without their parent"
+grep -qx "1" "$work/big.out" || fail "the restore should succeed"
