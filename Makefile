@@ -80,8 +80,9 @@ src/module.o: $(EXTENSION).control
 # pgdb-archive (docs/archive-cli.md), built by CMake from the PG-free codec (no tests, no server
 # headers; -O2, since g++ 12's -O3 warns falsely on std::string and the core builds with -Werror),
 # installed into PostgreSQL's bindir (honouring DESTDIR) beside the extension. It includes nothing
-# of PostgreSQL, so one build serves every server: make test builds it once, for all of them, in
-# ARCHIVE_CLI_DIR=<checkout>/build/archive-cli.
+# of PostgreSQL, so one build serves every server: make test builds it once, in its unit tests'
+# plain build (ARCHIVE_CLI_DIR=<checkout>/build/cmake, configured with the same build type and
+# flags) or, without one, in <checkout>/build/archive-cli.
 ARCHIVE_CLI_DIR ?= build/archive-cli
 ARCHIVE_CLI := $(ARCHIVE_CLI_DIR)/pgdb-archive
 all: $(ARCHIVE_CLI)

@@ -64,12 +64,15 @@ mkdir -p "$REPO/build"
 if [ -n "${PGDB_SKIP_UNIT:-}" ] && [ -z "${CI:-}" ]; then
   echo "== Unit tests skipped (PGDB_SKIP_UNIT)"
 else
-run_ctest plain "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The plain build is configured as the Makefile configures pgdb-archive's (-O2, no debug
+# information: the same code as with -g): make test's extension builds take their pgdb-archive
+# from it (test/lib.sh) instead of building it again.
+run_ctest plain "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE='-O2 -DNDEBUG' -DPGDB_TESTS=ON
 # Any sanitizer report aborts the test binary (-fno-sanitize-recover=all, halt_on_error), so the
 # case fails in ctest; leaks count too.
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest "ASan+UBSan" "$REPO/build/cmake-asan" -DCMAKE_BUILD_TYPE=Debug -DPGDB_SANITIZE=ON
+  run_ctest "ASan+UBSan" "$REPO/build/cmake-asan" -DCMAKE_BUILD_TYPE=Debug -DPGDB_SANITIZE=ON -DPGDB_TESTS=ON
 # The archive decoder's libFuzzer target for a bounded time (test/fuzz/run.sh): one test.
 echo "== Fuzz (archive decoder)"; if bash "$REPO/test/fuzz/run.sh" >"$REPO/build/fuzz.log" 2>&1
 then echo "   fuzz ok"; passed=$((passed + 1)); else tail -40 "$REPO/build/fuzz.log"; echo "   fuzz FAILED (build/fuzz.log)"; failed=$((failed + 1)); fi
@@ -112,20 +115,21 @@ run_regress() {
 }
 
 # The end-to-end scripts that mostly wait (pg_cron 1.4 starts jobs on minute boundaries; a worker
-# gives up after a 30 s timeout) run one after another in a second throwaway cluster of their own
-# (SIDE_DIR, port SIDE_PORT: its own pg_cron database), beside the pg_regress suites and the other
-# scripts. upgrade replaces the installed library, so it runs alone, after the side ones ended.
-SIDE_E2E=" archives_cron partitions_cron scheduling_cron scheduling_limits snapshots_cron "
+# gives up after a 30 s timeout; the crash scripts wait for their own clusters to restart) run one
+# after another in a second throwaway cluster of their own (SIDE_DIR, port SIDE_PORT: its own
+# pg_cron database), beside the pg_regress suites and the other scripts. upgrade replaces the
+# installed library, so it runs alone, after the side ones ended.
+SIDE_E2E=" archives_cron archives_crash partitions_crash partitions_cron scheduling_cron scheduling_limits snapshots_cron "
 SIDE_DIR=${CLUSTER_DIR}_side
 SIDE_PORT=${PGDB_TEST_SIDE_PORT:-$((PORT + 30))}
 side_pid=""
 release_pid=""
 
-# release_prebuild: when upgrade is selected, builds the earlier releases' libraries it needs in
-# the background, niced, on one core (the suites before it leave the other one mostly idle).
+# release_prebuild: when upgrade is selected with other suites, builds the earlier releases'
+# libraries it needs in the background, niced (the suites before it leave a core mostly idle).
 release_prebuild() {
-  only_match upgrade || return 0
-  UPGRADE_BUILD_JOBS=1 nice -n 10 bash "$REPO/test/e2e/upgrade.sh" --build-only \
+  only_match upgrade && [ "${ONLY[*]}" != upgrade ] || return 0
+  nice -n 15 bash "$REPO/test/e2e/upgrade.sh" --build-only \
     >"$BUILD_DIR/upgrade-prebuild.log" 2>&1 &
   release_pid=$!
 }

@@ -35,7 +35,7 @@ release_library() {
     [ "$pg_major" -ge 16 ] && cat "$REPO/test/e2e/release_compat.hpp" >>"$dir/src/pg/postgres.hpp"
     local flags=()
     [ -n "$pg_cxxflags" ] && flags=(CXXFLAGS="$pg_cxxflags -O0 -g0")
-    make -C "$dir" -s -j"${UPGRADE_BUILD_JOBS:-$(nproc)}" PG_CONFIG="$pg_config" "${flags[@]}" >"$dir.log" 2>&1 ||
+    make -C "$dir" -s -j"$(nproc)" PG_CONFIG="$pg_config" "${flags[@]}" >"$dir.log" 2>&1 ||
       { cat "$dir.log"; return 1; }
   fi
   echo "$dir/pgdb_tools.so"
