@@ -45,6 +45,11 @@ PG_CPPFLAGS = -I$(SRC)/src -DPGDB_TOOLS_VERSION='"$(EXTVERSION)"'
 PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
               -Wno-register -fno-strict-aliasing -MMD -MP
 SHLIB_LINK = -lstdc++ -lzstd -llz4
+# PGDB_NO_DEBUG_INFO=1 (make test): no debug information (-g0 after the server's -g). The code
+# generated is the same; the build takes about a third less.
+ifdef PGDB_NO_DEBUG_INFO
+PG_CXXFLAGS += -g0
+endif
 
 # PostgreSQL's JIT bitcode step would compile our C++ with clang and the server's C++14 flags (and
 # fail where clang is absent). Nothing is gained from inlining C++ entry points into JIT-compiled
@@ -74,14 +79,18 @@ src/module.o: $(EXTENSION).control
 
 # pgdb-archive (docs/archive-cli.md), built by CMake from the PG-free codec (no tests, no server
 # headers; -O2, since g++ 12's -O3 warns falsely on std::string and the core builds with -Werror),
-# installed into PostgreSQL's bindir (honouring DESTDIR) beside the extension.
-ARCHIVE_CLI := build/archive-cli/pgdb-archive
+# installed into PostgreSQL's bindir (honouring DESTDIR) beside the extension. It includes nothing
+# of PostgreSQL, so one build serves every server: make test builds it once, in its unit tests'
+# plain build (ARCHIVE_CLI_DIR=<checkout>/build/cmake, configured with the same build type and
+# flags) or, without one, in <checkout>/build/archive-cli.
+ARCHIVE_CLI_DIR ?= build/archive-cli
+ARCHIVE_CLI := $(ARCHIVE_CLI_DIR)/pgdb-archive
 all: $(ARCHIVE_CLI)
 .PHONY: $(ARCHIVE_CLI) install-archive-cli uninstall-archive-cli
 $(ARCHIVE_CLI):
-	@[ -f build/archive-cli/CMakeCache.txt ] || cmake -S '$(abspath $(SRC))' -B build/archive-cli \
+	@[ -f $(ARCHIVE_CLI_DIR)/CMakeCache.txt ] || cmake -S '$(abspath $(SRC))' -B $(ARCHIVE_CLI_DIR) \
 	  -DPGDB_TESTS=OFF -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE='-O2 -DNDEBUG' >/dev/null
-	+@cmake --build build/archive-cli --target pgdb-archive >/dev/null
+	+@cmake --build $(ARCHIVE_CLI_DIR) --target pgdb-archive >/dev/null
 install: install-archive-cli
 install-archive-cli: $(ARCHIVE_CLI)
 	$(MKDIR_P) '$(DESTDIR)$(bindir)'

@@ -74,7 +74,14 @@ ensure_postgres() {
 # Builds the extension in $BUILD_DIR and installs it into the server (or the private copy).
 build_and_install() {
   echo "== Building and installing pgdb_tools for $PG_VERSION in ${BUILD_DIR#"$REPO"/} (the first build takes a minute or two)"
-  local make_build=(make -C "$BUILD_DIR" -f "$REPO/Makefile" -s PG_CONFIG="$PG_CONFIG")
+  # Without debug information (PGDB_NO_DEBUG_INFO: GCC generates the same code with and without
+  # -g, and builds a third faster without). pgdb-archive is PostgreSQL-free, so one build serves
+  # every server: the unit tests' plain build (build/cmake, configured as the Makefile configures
+  # pgdb-archive's; see test/run_tests.sh) when there is one, else build/archive-cli.
+  local cli_dir=$REPO/build/archive-cli
+  [ -f "$REPO/build/cmake/CMakeCache.txt" ] && cli_dir=$REPO/build/cmake
+  local make_build=(make -C "$BUILD_DIR" -f "$REPO/Makefile" -s PG_CONFIG="$PG_CONFIG"
+                    PGDB_NO_DEBUG_INFO=1 ARCHIVE_CLI_DIR="$cli_dir")
   mkdir -p "$BUILD_DIR"
   if [ -n "$INSTALL_ROOT" ]; then
     make_private_install_root || return 1

@@ -19,6 +19,37 @@ as_installer() { if [ -w "$libdir" ]; then "$@"; else sudo "$@"; fi; }
 put_library() {
   as_installer cp "$1" "$library.new.$$" && as_installer mv -f "$library.new.$$" "$library"
 }
+# release_library VERSION COMMIT: builds that release's library once for the server under test
+# (build/pgMAJOR/release-VERSION). The releases were written for PostgreSQL 15: for 16 and later,
+# test/e2e/release_compat.hpp maps the APIs 16 replaced onto their successors. Built with the
+# server's CXXFLAGS and -O0 -g0 (the old library is only the fixture the upgrade starts from: what
+# it does does not depend on optimisation), which takes less than half the time of -O2 -g.
+pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+pg_major=$("$pg_config" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+pg_cxxflags=$(sed -n 's/^CXXFLAGS = //p' "$(dirname "$(dirname "$("$pg_config" --pgxs)")")/Makefile.global")
+release_library() {
+  local dir=$REPO/build/pg$pg_major/release-$1
+  if [ ! -f "$dir/pgdb_tools.so" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    git -C "$REPO" archive "$2" | tar -x -C "$dir"
+    [ "$pg_major" -ge 16 ] && cat "$REPO/test/e2e/release_compat.hpp" >>"$dir/src/pg/postgres.hpp"
+    local flags=()
+    [ -n "$pg_cxxflags" ] && flags=(CXXFLAGS="$pg_cxxflags -O0 -g0")
+    make -C "$dir" -s -j"$(nproc)" PG_CONFIG="$pg_config" "${flags[@]}" >"$dir.log" 2>&1 ||
+      { cat "$dir.log"; return 1; }
+  fi
+  echo "$dir/pgdb_tools.so"
+}
+
+# --build-only: only builds the releases' libraries (test/run_tests.sh does, in the background,
+# while the suites before this one run).
+if [ "${1:-}" = --build-only ]; then
+  grep -v '^#' "$REPO/src/upgrade/releases" | while read -r old commit; do
+    release_library "$old" "$commit" >/dev/null || exit 1
+  done
+  exit
+fi
+
 cp "$library" "$saved"
 cleanup() {
   put_library "$saved"  # the current library, whatever happened
@@ -26,23 +57,6 @@ cleanup() {
   dropdb --if-exists "$upgraded" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-
-# release_library VERSION COMMIT: builds that release's library once for the server under test
-# (build/pgMAJOR/release-VERSION). The releases were written for PostgreSQL 15: for 16 and later,
-# test/e2e/release_compat.hpp maps the APIs 16 replaced onto their successors.
-pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-pg_major=$("$pg_config" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
-release_library() {
-  local dir=$REPO/build/pg$pg_major/release-$1
-  if [ ! -f "$dir/pgdb_tools.so" ]; then
-    rm -rf "$dir" && mkdir -p "$dir"
-    git -C "$REPO" archive "$2" | tar -x -C "$dir"
-    [ "$pg_major" -ge 16 ] && cat "$REPO/test/e2e/release_compat.hpp" >>"$dir/src/pg/postgres.hpp"
-    make -C "$dir" -s -j"$(nproc)" PG_CONFIG="$pg_config" >"$dir.log" 2>&1 ||
-      { cat "$dir.log"; return 1; }
-  fi
-  echo "$dir/pgdb_tools.so"
-}
 
 # Every member of the extension, described without OIDs, one line each, sorted.
 describe() {

@@ -10,8 +10,15 @@ ensure_packages clang libclang-rt-dev libssl-dev libzstd-dev liblz4-dev libxxhas
 out="$REPO/build/fuzz"
 mkdir -p "$out/new"
 sources=("$REPO"/src/snapshots/archive_*.cpp "$REPO/src/core/error.cpp" "$REPO/test/fuzz/archive_reader_fuzz.cpp")
-clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I"$REPO/src" "${sources[@]}" -lzstd -llz4 -lcrypto -o "$out/archive_reader_fuzz" ||
+# Each source compiled on its own, as many at once as there are cores, then linked.
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
+rm -rf "$out/obj" && mkdir -p "$out/obj"
+objects=()
+for f in "${sources[@]}"; do objects+=("$out/obj/$(basename "$f" .cpp).o"); done
+printf '%s\n' "${sources[@]}" |
+  xargs -P "$(nproc)" -I{} bash -c 'src=$1 obj=$2; shift 2; clang++ "$@" -c "$src" -o "$obj/$(basename "$src" .cpp).o"' \
+    _ {} "$out/obj" "${flags[@]}" -I"$REPO/src" &&
+  clang++ "${flags[@]}" "${objects[@]}" -lzstd -llz4 -lcrypto -o "$out/archive_reader_fuzz" ||
   { echo "fuzz target build failed"; exit 1; }
 cd "$out" || exit 1
 # -malloc_limit_mb: the largest allocation a file may cause is one 16 MB chunk (and its stored

@@ -137,10 +137,11 @@ hostile_run() {
     awk -F'\t' -v id="$id" -v msg="$msg" 'BEGIN { OFS = "\t" } $1 == id { $2 = "spin"; $4 = msg "; psql saw: " $3 " " $4 } { print }' \
       "$results" >"$results.tmp" && mv "$results.tmp" "$results"
   done <"$spinlog"
-  # calls never reached
-  cut -f1 "$calls" | while read -r id; do
-    grep -q -m1 "^$id"$'\t' "$results" || printf '%s\tnotrun\t-\t%s\n' "$id" "not reached: the time budget ran out" >>"$results"
-  done
+  # calls never reached (one awk over both files: a grep per call took seconds for thousands)
+  awk -F'\t' 'FILENAME == ARGV[1] { seen[$1] = 1; next }
+               !($1 in seen) { printf "%s\tnotrun\t-\t%s\n", $1, "not reached: the time budget ran out" }' \
+    "$results" "$calls" >"$work/unreached"
+  cat "$work/unreached" >>"$results"
   cat "$work/watchdog" >&2
   rm -rf "$work"
 }
