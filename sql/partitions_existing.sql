@@ -119,8 +119,27 @@ CREATE TABLE viewed (at date NOT NULL);
 CREATE VIEW viewed_recent AS SELECT * FROM viewed WHERE at > '2030-01-01';
 SELECT * FROM pgdb_tools.partition_existing('viewed', 'at', '1 month');
 CREATE TABLE triggered (at date NOT NULL, changed timestamptz);
+CREATE FUNCTION triggered_own() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER own_trigger BEFORE INSERT ON triggered FOR EACH ROW EXECUTE FUNCTION triggered_own();
 SELECT pgdb_tools.updated_at('triggered', 'changed');
 SELECT * FROM pgdb_tools.partition_existing('triggered', 'at', '1 month');
+-- pgdb_tools' own triggers move to the new parent, and so onto every partition, the old table
+-- included: each fires once per row wherever the row lands
+CREATE TABLE audited (id int NOT NULL, at date NOT NULL, changed timestamptz, PRIMARY KEY (id, at));
+INSERT INTO audited VALUES (1, '2030-01-15', NULL);
+SELECT pgdb_tools.updated_at('audited', 'changed');
+SELECT pgdb_tools.track_history('audited');
+SELECT step, statement FROM pgdb_tools.partition_existing('audited', 'at', '1 month', dry_run => true)
+ WHERE statement LIKE '%apply_triggers%' OR statement LIKE '-- then%';
+SELECT count(*) > 0 AS converted FROM pgdb_tools.partition_existing('audited', 'at', '1 month');
+SELECT table_name, trigger_name, kind, status FROM pgdb_tools.triggers WHERE table_name = 'audited' ORDER BY 2;
+SELECT relkind FROM pg_class WHERE oid = 'audited'::regclass;
+UPDATE audited SET changed = NULL WHERE id = 1;
+INSERT INTO audited VALUES (2, '2030-01-20', NULL), (3, '2030-02-10', NULL);
+UPDATE audited SET changed = NULL WHERE id = 3;
+SELECT id, tableoid::regclass = 'audited_p203001'::regclass AS in_old_table, changed IS NOT NULL AS stamped
+  FROM audited ORDER BY id;
+SELECT operation, row_key FROM audited_history ORDER BY event_id;
 CREATE TABLE identified (id int GENERATED ALWAYS AS IDENTITY, at date NOT NULL);
 SELECT * FROM pgdb_tools.partition_existing('identified', 'at', '1 month');
 CREATE UNLOGGED TABLE scratch (at date NOT NULL);

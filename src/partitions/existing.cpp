@@ -130,8 +130,8 @@ std::optional<Error> dependents_refusal(const ExistingTable& t, const Refusal& r
                   "publish_via_partition_root as subscribers need).");
   if (!t.triggers.empty())
     return refuse(feature_not_supported, "it has triggers: " + joined(t.triggers),
-                  "Triggers are not moved to the new parent yet: drop them (for pgdb_tools "
-                  "triggers, drop_trigger()), convert, then create them on the table again.");
+                  "Only pgdb_tools' own triggers are moved to the new parent: drop these, "
+                  "convert, then create them on the partitioned table again.");
   if (!t.rules.empty())
     return refuse(feature_not_supported, "it has rules: " + joined(t.rules),
                   "Partitioned tables take no rules: drop them first.");

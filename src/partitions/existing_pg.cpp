@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/naming.hpp"
 #include "partitions/existing.hpp"
+#include "partitions/existing_triggers_pg.hpp"
 #include "partitions/gather_pg.hpp"
 #include "partitions/maintain_pg.hpp"
 #include "partitions/registry_pg.hpp"
@@ -128,11 +129,7 @@ void read_dependents(pg::Spi& spi, const pg::Param& rel_param, ExistingTable& t)
       {rel_param}, true);
   t.publications = text_column(spi, 0);
 
-  spi.execute(
-      "SELECT pg_catalog.quote_ident(tgname) FROM pg_catalog.pg_trigger "
-      "WHERE tgrelid = $1 AND NOT tgisinternal ORDER BY 1",
-      {rel_param}, true);
-  t.triggers = text_column(spi, 0);
+  t.triggers = unmanaged_triggers(spi, DatumGetObjectId(rel_param.value));
 
   spi.execute(
       "SELECT pg_catalog.quote_ident(rulename) FROM pg_catalog.pg_rewrite WHERE ev_class = $1 "
@@ -377,18 +374,22 @@ Steps_ convert(pg::Spi& spi, const Arguments& a, bool prepare_only) {
   if (prepare_only && prepared) return {};
   Steps_ statements = statements_to_run(plan, prepared, prepare_only, check_name, a.table, range);
   s.start_at = is_time(type) ? local_text(range.upper, false) : std::to_string(range.upper);
-  if (a.dry_run) {
-    if (!prepare_only)
-      statements.push_back("-- then registered as create_partitioned(" + a.table.quoted() +
-                           ", control => " + pg::quote_literal(s.control) +
-                           ", partition_interval => " + pg::quote_literal(s.interval_text) +
-                           ", start_at => " + pg::quote_literal(s.start_at) + ", ...)");
-    return statements;
+  ManagedTriggers managed;
+  if (!prepare_only) managed = read_managed_triggers(spi, a.table);
+  if (a.dry_run)
+    return prepare_only ? statements : dry_run_listing(statements, managed, a.table, s);
+  // pgdb_tools' triggers come off the table before the swap, by the caller (whose rights count)
+  std::string drop = drop_managed_sql(managed, a.table);
+  if (!drop.empty()) {
+    as_table_owner.reset();
+    spi.execute(drop, {}, false);
+    as_table_owner.emplace(owner);
   }
   for (const std::string& sql : statements) {
     pg::check_for_interrupts();
     spi.execute(sql, {}, false);
   }
+  if (!drop.empty()) statements.insert(statements.begin(), drop);
   as_table_owner.reset();
   if (prepare_only) return statements;
   // The registration's and the pass's read-only queries must see the new parent.
@@ -396,6 +397,10 @@ Steps_ convert(pg::Spi& spi, const Arguments& a, bool prepare_only) {
   Oid parent = pg::relation_in_schema(pg::relation_schema(a.rel), t.name.c_str());
   register_set(spi, parent, s, std::nullopt);
   create_partitions(spi, parent, a.table, false);
+  if (std::string apply = apply_managed_sql(managed); !apply.empty()) {
+    spi.execute(apply, {}, false);
+    statements.push_back(apply);
+  }
   pg::notice("table " + a.table.quoted() + " is now partitioned; its rows are in partition " +
              pg::quote_identifier(plan.partition) + ", " +
              shown_range(range.lower, range.upper, type, s.time_zone));
