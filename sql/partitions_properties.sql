@@ -33,6 +33,32 @@ INSERT INTO ev VALUES (150, 'x');
 SELECT * FROM pgdb_tools.run_maintenance('ev');
 SELECT * FROM props.shown WHERE relname LIKE 'ev%';
 
+-- REPLICA IDENTITY USING INDEX: the new partition uses its own index of the same parent index
+CREATE TABLE ri (id int NOT NULL, code text NOT NULL) PARTITION BY RANGE (id);
+CREATE UNIQUE INDEX ri_code ON ri (code, id);
+SELECT pgdb_tools.create_partitioned('ri', 'id', '100', premake => 1, start_at => '0',
+                                     default_partition => false);
+SELECT c.relname AS index_name FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+ WHERE h.inhparent = 'ri_code'::regclass ORDER BY 1;
+DO $$BEGIN EXECUTE 'ALTER TABLE ri_p100 REPLICA IDENTITY USING INDEX '
+  || (SELECT quote_ident(c.relname) FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+       JOIN pg_index x ON x.indexrelid = c.oid
+      WHERE h.inhparent = 'ri_code'::regclass AND x.indrelid = 'ri_p100'::regclass); END$$;
+INSERT INTO ri VALUES (150, 'a');
+SELECT action, partition_name FROM pgdb_tools.run_maintenance('ri');
+SELECT t.relname, t.relreplident, (SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+                                   WHERE x.indrelid = t.oid AND x.indisreplident) AS identity_index
+  FROM pg_class t WHERE t.relname LIKE 'ri_p%' AND t.relkind = 'r' ORDER BY t.relname;
+-- a template's USING INDEX points at none of the parent's indexes: new partitions keep the default
+CREATE TABLE ri_template (LIKE ri);
+CREATE UNIQUE INDEX ri_template_code ON ri_template (code, id);
+ALTER TABLE ri_template REPLICA IDENTITY USING INDEX ri_template_code;
+SELECT pgdb_tools.update_partitioned('ri', template_table => 'ri_template');
+INSERT INTO ri VALUES (250, 'b');
+SELECT action, partition_name FROM pgdb_tools.run_maintenance('ri');
+SELECT relname, relreplident FROM pg_class WHERE relname = 'ri_p300';
+DROP TABLE ri, ri_template;
+
 -- a template table instead: its settings and tablespace, whatever the newest partition has
 CREATE TABLE ev_template (LIKE ev);
 ALTER TABLE ev_template SET (fillfactor = 90, autovacuum_enabled = false) , SET TABLESPACE props_space;

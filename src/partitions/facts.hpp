@@ -61,7 +61,9 @@ struct Properties {
   std::vector<std::string> toast_reloptions;  // likewise, of the TOAST table
   std::optional<std::string> tablespace;      // the template's, else the parent's, else the newest
                                               // partition's; nullopt for the database's default
-  char replica_identity = 'd';                // 'f' FULL and 'n' NOTHING are copied
+  char replica_identity = 'd';                // 'f' FULL and 'n' NOTHING are copied; 'i'
+                                              // USING INDEX when the source is a partition:
+  std::string replica_index_parent;           // the parent's index its index is attached to
 };
 
 // New partitions belong to the parent's owner and carry its grants and the properties above.

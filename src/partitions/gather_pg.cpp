@@ -215,6 +215,17 @@ Properties properties_of(pg::Spi& spi, Oid relation) {
   return p;
 }
 
+// The parent's index that source's replica identity index is attached to; empty when there is
+// none (source is no partition, or its index is its own).
+static std::string replica_index_parent(pg::Spi& spi, Oid source) {
+  spi.execute(
+      "SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_index x "
+      "JOIN pg_catalog.pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) x.indexrelid "
+      "WHERE x.indrelid OPERATOR(pg_catalog.=) $1 AND x.indisreplident",
+      {pg::Param::oid(source)}, true);
+  return spi.row_count() == 1 ? spi.get_text(0, 0).value() : std::string();
+}
+
 // What new partitions copy: from the template table when the set names one (55000 when it is
 // gone), else from the newest partition; the tablespace falls back to the parent's.
 Properties read_properties(pg::Spi& spi, const RegisteredSet& set, const SetFacts& facts) {
@@ -234,6 +245,9 @@ Properties read_properties(pg::Spi& spi, const RegisteredSet& set, const SetFact
     source = pg::relation_in_schema(pg::relation_schema(set.parent), newest->name.c_str());
   }
   Properties p = OidIsValid(source) ? properties_of(spi, source) : Properties{};
+  if (p.replica_identity == 'i') p.replica_index_parent = replica_index_parent(spi, source);
+  // A template's index belongs to no index of the parent: nothing to point new partitions at.
+  if (p.replica_identity == 'i' && p.replica_index_parent.empty()) p.replica_identity = 'd';
   Properties parents = properties_of(spi, set.parent);
   // The parent's tablespace, where it has one, is where PostgreSQL puts its partitions: it comes
   // before the newest partition's (not before the template's).

@@ -110,6 +110,22 @@ std::string storage_clause(const SetSql& set) {
   return clause;
 }
 
+// REPLICA IDENTITY USING INDEX of the source partition: the new partition's index of the same
+// parent index, whose name PostgreSQL chooses when it creates it, is looked up once it exists.
+std::string replica_index_sql(const SetSql& set, const std::string& target) {
+  const std::string& parent_index = set.facts.adoption.properties.replica_index_parent;
+  std::string body =
+      "DECLARE i pg_catalog.name; BEGIN SELECT c.relname INTO i FROM pg_catalog.pg_inherits h "
+      "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) h.inhrelid "
+      "JOIN pg_catalog.pg_index x ON x.indexrelid OPERATOR(pg_catalog.=) c.oid "
+      "WHERE h.inhparent OPERATOR(pg_catalog.=) " +
+      quote_literal(parent_index) + "::pg_catalog.regclass AND x.indrelid OPERATOR(pg_catalog.=) " +
+      quote_literal(target) + "::pg_catalog.regclass; IF i IS NOT NULL THEN EXECUTE " +
+      quote_literal("ALTER TABLE " + target + " REPLICA IDENTITY USING INDEX ") +
+      " OPERATOR(pg_catalog.||) pg_catalog.quote_ident(i); END IF; END";
+  return "DO " + quote_literal(body);
+}
+
 std::vector<std::string> with_adoption(const SetSql& set, const std::string& target,
                                        std::string statement) {
   std::vector<std::string> statements{std::move(statement)};
@@ -117,6 +133,7 @@ std::vector<std::string> with_adoption(const SetSql& set, const std::string& tar
   if (identity == 'f' || identity == 'n')
     statements.push_back("ALTER TABLE " + target + " REPLICA IDENTITY " +
                          (identity == 'f' ? "FULL" : "NOTHING"));
+  if (identity == 'i') statements.push_back(replica_index_sql(set, target));
   for (std::string& grant : adoption_sql(set, target)) statements.push_back(std::move(grant));
   return statements;
 }

@@ -241,6 +241,29 @@ TEST(Render, NewPartitionsCarryStorageParametersTablespaceAndReplicaIdentity) {
                                 "ALTER TABLE app.events_default REPLICA IDENTITY NOTHING"}));
 }
 
+TEST(Render, ReplicaIdentityUsingIndexLooksUpTheNewPartitionsIndexOfTheSameParentIndex) {
+  SetFacts facts = time_set(ControlType::timestamp);
+  facts.adoption.properties.replica_identity = 'i';
+  facts.adoption.properties.replica_index_parent = "app.\"Events code\"";
+  Action made = create(day(2026, 11, 21), day(2026, 11, 22));
+  std::vector<RenderedStep> steps = render(facts, {made}, quoting);
+  ASSERT_EQ(steps[0].statements.size(), 2u);
+  const std::string& lookup = steps[0].statements[1];
+  // one DO block as one string constant: the names inside are literals within it, their quotes
+  // doubled twice over
+  EXPECT_EQ(lookup.rfind("DO 'DECLARE i pg_catalog.name; BEGIN SELECT c.relname INTO i", 0), 0u);
+  EXPECT_NE(lookup.find(
+                "h.inhparent OPERATOR(pg_catalog.=) ''app.\"Events code\"''::pg_catalog.regclass"),
+            std::string::npos);
+  EXPECT_NE(lookup.find(
+                "x.indrelid OPERATOR(pg_catalog.=) ''app.events_p20261121''::pg_catalog.regclass"),
+            std::string::npos);
+  EXPECT_NE(
+      lookup.find("EXECUTE ''ALTER TABLE app.events_p20261121 REPLICA IDENTITY USING INDEX ''"),
+      std::string::npos);
+  EXPECT_EQ(lookup.substr(lookup.size() - 5), " END'");
+}
+
 TEST(Render, DropsDetachFirstWhenForeignKeysReferenceTheParent) {
   SetFacts facts = time_set(ControlType::timestamp);
   facts.referenced_by_foreign_keys = true;
