@@ -8,6 +8,7 @@
 #include "pg/catalog.hpp"
 #include "pg/guard.hpp"
 #include "pg/quote.hpp"
+#include "pg/relation.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
@@ -86,6 +87,7 @@ Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::st
     StoredBound bound = stored_bound(oid, type, time_zone);
     if (bound.is_default) {
       children.default_name = std::move(name);
+      children.default_oid = oid;
     } else {
       children.partitions.push_back({std::move(name), bound.lower, bound.upper});
     }
@@ -133,11 +135,16 @@ SetFacts gather(pg::Spi& spi, const RegisteredSet& set, ControlType type, const 
   facts.now = now_for(spi, s, type, facts.start, frontier);
   if (s.retention) facts.retention = parse_width_of(type, *s.retention, "retention");
   if (children.default_name) {
-    // Only a default that holds rows needs each new range checked for rows to move.
-    spi.execute("SELECT EXISTS (SELECT FROM " + pg::quote_identifier(s.schema) + "." +
-                    pg::quote_identifier(*children.default_name) + ")",
-                {}, true);
-    facts.default_partition = DefaultPartition{*children.default_name, spi.get_bool(0, 0).value()};
+    // Only a default that holds rows needs each new range checked for rows to move (rows that
+    // row-level security would hide count too: the partition must not be created over them).
+    // A default left in another schema (ALTER TABLE ... SET SCHEMA moves the parent alone) is not
+    // where the pass's statements name it.
+    if (pg::relation_in_schema(pg::relation_schema(set.parent), children.default_name->c_str()) !=
+        children.default_oid)
+      throw Error(sqlstate::undefined_table,
+                  "relation \"" + s.schema + "." + *children.default_name + "\" does not exist");
+    facts.default_partition =
+        DefaultPartition{*children.default_name, pg::relation_has_rows(children.default_oid)};
   }
   return facts;
 }

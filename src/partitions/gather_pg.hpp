@@ -31,6 +31,7 @@ void require_registered_owner(const RegisteredSet& set);
 struct Children {
   std::vector<Partition> partitions;
   std::optional<std::string> default_name;
+  Oid default_oid = InvalidOid;
 };
 Children read_children(pg::Spi& spi, Oid parent, ControlType type, const std::string& time_zone);
 

@@ -10,6 +10,10 @@
 extern "C" {
 #include "catalog/catalog.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "utils/snapmgr.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
@@ -141,6 +145,22 @@ void require_user_table(Spi& spi, Oid relid, const std::string& action) {
               {},
               "The extension's own schemas and tables hold its catalog and stored copies: they are "
               "not material for its own functions.");
+}
+
+bool relation_has_rows(Oid relid) {
+  return call([relid] {
+    Relation rel = table_open(relid, AccessShareLock);
+    bool pushed = !ActiveSnapshotSet();
+    if (pushed) PushActiveSnapshot(GetTransactionSnapshot());
+    TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+    TupleTableSlot* slot = table_slot_create(rel, nullptr);
+    bool found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+    ExecDropSingleTupleTableSlot(slot);
+    table_endscan(scan);
+    if (pushed) PopActiveSnapshot();
+    table_close(rel, NoLock);
+    return found;
+  });
 }
 
 }  // namespace pgdb::pg

@@ -29,6 +29,11 @@ TableName table_name(Oid relid);
 // meanwhile).
 std::optional<TableName> find_table_name(Oid relid);
 
+// Whether the table holds a row visible to the active snapshot (the transaction's when none is
+// active), read with an ACCESS SHARE lock and no privilege check or row-level security: for
+// questions about the storage, not for answers shown to a caller.
+bool relation_has_rows(Oid relid);
+
 // 42809 unless relid is an ordinary or partitioned table; argument names the SQL argument.
 void require_table(Oid relid, std::string_view argument);
 
